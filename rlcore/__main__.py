@@ -1,0 +1,236 @@
+"""Command line: ``python -m rlcore train|list|eval|show|algos|envs``.
+
+Examples::
+
+    python -m rlcore train --algo sac --env Pendulum-v1 --steps 20000 --seed 0 --set lr=3e-4
+    python -m rlcore list
+    python -m rlcore eval RUN_ID --episodes 20
+    python -m rlcore show RUN_ID
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def _parse_sets(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"--set {item!r}: expected NAME=VALUE, e.g. --set lr=3e-4")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train a run in this process with a progress bar."""
+    from tqdm import tqdm
+
+    from rlcore.presets import make_configs
+    from rlcore.runs import RunStore
+    from rlcore.worker import run_job
+
+    run_over: dict[str, Any] = {"seed": args.seed, "device": args.device}
+    for name in ("steps", "eval_every", "eval_episodes", "log_every", "threads"):
+        if getattr(args, name) is not None:
+            run_over[name] = getattr(args, name)
+    run, algo = make_configs(
+        args.algo, args.env, _parse_sets(args.set), run_over, use_preset=not args.no_preset
+    )
+    store = RunStore(args.runs_dir)
+    run_id = store.create(run, algo)
+    print(f"run {run_id}  ({store.path(run_id)})")
+    bar = tqdm(total=run.steps, unit="step", dynamic_ncols=True, disable=args.quiet)
+    last_train: dict[str, Any] = {}
+
+    def on_metrics(m: dict[str, Any]) -> None:
+        bar.update(int(m["step"]) - bar.n)
+        if "time/sps" in m:
+            last_train.clear()
+            last_train.update(m)
+        if "eval/return_mean" in m:
+            keys = (
+                "train/critic_loss",
+                "train/q_mean",
+                "train/entropy",
+                "train/alpha",
+                "train/epsilon",
+                "time/sps",
+            )
+            extra = "  ".join(
+                f"{k.split('/')[1]}={_fmt(last_train[k])}" for k in keys if k in last_train
+            )
+            bar.write(
+                f"step {m['step']:>8}  eval {m['eval/return_mean']:9.2f} "
+                f"± {m['eval/return_std']:.2f}  {extra}"
+            )
+
+    status = run_job(run_id, store, on_metrics=on_metrics)
+    bar.close()
+    st = store.status(run_id)
+    print(
+        f"{status}: final eval return {_fmt(st.get('eval_return'))} "
+        f"± {_fmt(st.get('eval_return_std'))}  run {run_id}"
+    )
+    if st.get("message"):
+        print(st["message"])
+    return 0 if status in ("finished", "stopped") else 1
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List saved runs."""
+    from rlcore.runs import RunStore
+
+    recs = RunStore(args.runs_dir).list()
+    if not recs:
+        print("no runs yet: python -m rlcore train --algo dqn --env CartPole-v1")
+        return 0
+    print(f"{'run':58} {'status':10} {'step':>9} {'eval':>9}")
+    for r in recs:
+        s = r.status
+        print(
+            f"{r.id:58} {s.get('status', '?'):10} {s.get('step', 0):>9} "
+            f"{_fmt(s.get('eval_return')):>9}"
+        )
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate a saved policy: mean ± std over N episodes."""
+    from rlcore.evaluation import evaluate
+    from rlcore.runs import RunStore
+
+    rec, agent = RunStore(args.runs_dir).load_agent(args.run)
+    res = evaluate(agent, rec.run.env, args.episodes, seed=args.seed)
+    print(
+        f"{rec.run.algo} on {rec.run.env}: return {res.mean:.2f} ± {res.std:.2f} "
+        f"over {args.episodes} episodes"
+    )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """Print a run's config and final metrics as JSON."""
+    from rlcore.config import to_dict
+    from rlcore.runs import RunStore
+
+    store = RunStore(args.runs_dir)
+    rec = store.load(args.run)
+    df = store.metrics(args.run)
+    final: dict[str, Any] = {}
+    for col in df.columns:
+        s = df[col].dropna()
+        if len(s) and col != "step":
+            final[col] = s.iloc[-1]
+    out = {
+        "id": rec.id,
+        "status": rec.status,
+        "run": to_dict(rec.run),
+        "algo": to_dict(rec.algo),
+        "final_metrics": final,
+    }
+    print(json.dumps(out, indent=2, default=str))
+    return 0
+
+
+def cmd_algos(args: argparse.Namespace) -> int:
+    """List the registered algorithms."""
+    from rlcore.config import hparams
+    from rlcore.registry import ALGORITHMS
+
+    for name, spec in ALGORITHMS.items():
+        print(f"{name:10} {spec.title:22} {spec.setting:8} {spec.action_space:10} {spec.paper}")
+        if args.verbose:
+            for p in hparams(spec.config_cls):
+                print(f"    {p.name:26} {_fmt(p.default):>10}  {p.help} [{p.range_text()}]")
+    return 0
+
+
+def cmd_envs(args: argparse.Namespace) -> int:
+    """List the environment catalogue."""
+    from rlcore.envs import ENVIRONMENTS
+    from rlcore.presets import compatible_algos
+
+    for e in ENVIRONMENTS.values():
+        print(
+            f"{e.id:26} {e.action_space:10} solved>={e.solved:<7g} "
+            f"algos: {', '.join(compatible_algos(e.id))}"
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of the CLI."""
+    p = argparse.ArgumentParser(
+        prog="python -m rlcore",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--runs-dir", default=None, help="runs folder (default $RLCORE_RUNS_DIR or runs/)"
+    )
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    t = sub.add_parser("train", help="train an agent and save the run")
+    t.add_argument("--algo", required=True, help="algorithm (see `algos`)")
+    t.add_argument("--env", required=True, help="environment id (see `envs`)")
+    t.add_argument("--steps", type=int, help="environment steps (default: the preset's)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    t.add_argument("--eval-every", type=int, dest="eval_every")
+    t.add_argument("--eval-episodes", type=int, dest="eval_episodes")
+    t.add_argument("--log-every", type=int, dest="log_every")
+    t.add_argument("--threads", type=int, help="torch CPU threads (0 = all cores)")
+    t.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a hyperparameter, e.g. --set lr=3e-4 (repeatable)",
+    )
+    t.add_argument("--no-preset", action="store_true", help="ignore the tuned preset")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(func=cmd_train)
+
+    ls = sub.add_parser("list", help="list saved runs")
+    ls.set_defaults(func=cmd_list)
+
+    e = sub.add_parser("eval", help="evaluate a saved run's policy (mean ± std)")
+    e.add_argument("run")
+    e.add_argument("--episodes", type=int, default=10)
+    e.add_argument("--seed", type=int, default=12345)
+    e.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("show", help="config and final metrics of a run")
+    s.add_argument("run")
+    s.set_defaults(func=cmd_show)
+
+    a = sub.add_parser("algos", help="list algorithms (-v: with hyperparameters)")
+    a.add_argument("-v", "--verbose", action="store_true")
+    a.set_defaults(func=cmd_algos)
+
+    en = sub.add_parser("envs", help="list environments")
+    en.set_defaults(func=cmd_envs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point; returns the exit code (2 on bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

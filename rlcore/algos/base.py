@@ -1,0 +1,122 @@
+"""What every agent shares: spaces, device, ``act``, optimisers, diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from rlcore.config import AlgoConfig, hp
+
+__all__ = ["Agent", "OffPolicyConfig", "grad_norm", "make_adam"]
+
+
+@dataclass(frozen=True)
+class OffPolicyConfig(AlgoConfig):
+    """Replay-buffer settings shared by DQN, DDPG, TD3 and SAC."""
+
+    buffer_size: int = hp(1_000_000, "Replay buffer capacity (transitions).", 100, 10**7, log=True)
+    batch_size: int = hp(256, "Minibatch size of each gradient step.", 1, 8192, log=True)
+    learning_starts: int = hp(
+        100, "Random-action steps before learning starts.", 0, 10**7, log=False
+    )
+    train_freq: int = hp(1, "Env steps between training phases.", 1, 10_000)
+    gradient_steps: int = hp(1, "Gradient steps per training phase.", 1, 10_000)
+
+
+def make_adam(params: Iterable[Tensor], lr: float, device: torch.device) -> torch.optim.Adam:
+    """Adam with torch's fused kernel (one kernel for all parameters; CPU and CUDA)."""
+    return torch.optim.Adam(params, lr=lr, fused=device.type in ("cpu", "cuda"))
+
+
+def grad_norm(params: Iterable[Tensor]) -> Tensor:
+    """Global L2 norm of the gradients, without a host sync."""
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return torch.zeros(())
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+
+
+def clip_and_norm(params: list[Tensor], max_norm: float) -> Tensor:
+    """Clip to ``max_norm`` when it is > 0, return the pre-clip norm."""
+    if max_norm > 0:
+        return nn.utils.clip_grad_norm_(params, max_norm, foreach=True)
+    return grad_norm(params)
+
+
+class Agent(nn.Module):
+    """An RL agent: networks + optimisers + the loss functions of its paper.
+
+    ``act(obs, explore)`` takes one observation (or a batch) as numpy and returns
+    environment actions; ``update(batch)`` does one gradient step of each network it
+    trains and returns its diagnostics as 0-d tensors (converted to floats by the
+    trainer once per log interval, so no per-step host sync).
+    """
+
+    config_cls: ClassVar[type[AlgoConfig]] = AlgoConfig
+    kind: ClassVar[str] = "off_policy"  # "off_policy" | "on_policy" | "offline"
+
+    def __init__(
+        self,
+        obs_space: gym.Space,
+        action_space: gym.Space,
+        config: AlgoConfig,
+        device: torch.device | str = "cpu",
+    ) -> None:
+        super().__init__()
+        if not isinstance(config, self.config_cls):
+            raise TypeError(f"{type(self).__name__} needs a {self.config_cls.__name__}")
+        self.cfg = config
+        self.device = torch.device(device)
+        self.obs_shape = obs_space.shape
+        self.obs_dim = int(np.prod(obs_space.shape))
+        self.discrete = isinstance(action_space, gym.spaces.Discrete)
+        if self.discrete:
+            self.n_actions = int(action_space.n)
+            self.action_dim = 1
+        else:
+            self.action_low = np.asarray(action_space.low, dtype=np.float32)
+            self.action_high = np.asarray(action_space.high, dtype=np.float32)
+            self.action_dim = int(np.prod(action_space.shape))
+        self.action_space = action_space
+        self.progress = 0.0  # fraction of the training budget done, set by the trainer
+
+    # -- acting ---------------------------------------------------------------------
+    def obs_tensor(self, obs: Any) -> Tensor:
+        """Numpy observation(s) -> float tensor ``[B, obs_dim]`` on the agent's device."""
+        t = torch.as_tensor(np.asarray(obs, dtype=np.float32), device=self.device)
+        return t.reshape(-1, self.obs_dim)
+
+    @torch.no_grad()
+    def act(self, obs: Any, explore: bool = False) -> np.ndarray:
+        """Environment action(s) for one observation or a batch (same leading shape)."""
+        obs = np.asarray(obs, dtype=np.float32)
+        single = obs.ndim == len(self.obs_shape)
+        a = self._act(self.obs_tensor(obs), explore).cpu().numpy()
+        if not self.discrete:
+            a = np.clip(a, self.action_low, self.action_high)
+        return a[0] if single else a
+
+    def _act(self, obs: Tensor, explore: bool) -> Tensor:
+        raise NotImplementedError
+
+    # -- learning -------------------------------------------------------------------
+    def update(self, batch: Any) -> dict[str, Tensor]:
+        """One gradient step of every network this agent trains."""
+        raise NotImplementedError
+
+    def q_value(self, obs: Tensor, action: np.ndarray) -> Tensor | None:
+        """Q(s, a) estimate (min over critics), or ``None`` for agents without a critic of Q."""
+        return None
+
+    def on_step(self, step: int) -> None:
+        """Called after every environment step (schedules, target-network copies)."""
+
+    def exploration_metrics(self) -> dict[str, float]:
+        """Current exploration settings (epsilon, noise), logged with training metrics."""
+        return {}

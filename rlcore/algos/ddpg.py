@@ -1,0 +1,132 @@
+r"""Deep Deterministic Policy Gradient (Lillicrap et al. 2016).
+
+A deterministic actor $\mu_\phi(s)$ and a critic $Q_\theta(s,a)$, each with a slowly
+moving (Polyak) target copy:
+
+$$y = r + \gamma\,(1-d)\,Q_{\bar\theta}\big(s', \mu_{\bar\phi}(s')\big), \qquad
+L(\theta) = \mathbb{E}\big[(Q_\theta(s,a) - y)^2\big]$$
+
+The actor climbs the critic (deterministic policy gradient, Silver et al. 2014):
+
+$$\nabla_\phi J = \mathbb{E}_s\big[\nabla_a Q_\theta(s,a)\big|_{a=\mu_\phi(s)}
+\nabla_\phi \mu_\phi(s)\big], \qquad L(\phi) = -\mathbb{E}_s\,Q_\theta(s, \mu_\phi(s))$$
+
+Exploration adds Gaussian noise $\mathcal{N}(0, \sigma^2)$ (scaled to the action range)
+to $\mu_\phi(s)$. TD3 (``td3.py``) extends this class with the three changes of its paper.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from rlcore.algos.base import Agent, OffPolicyConfig, grad_norm, make_adam
+from rlcore.config import hp
+from rlcore.nn import DeterministicActor, EnsembleCritic
+from rlcore.ops import clipped_min, soft_update, td_target
+from rlcore.types import Batch
+
+
+@dataclass(frozen=True)
+class DDPGConfig(OffPolicyConfig):
+    """DDPG hyperparameters (defaults: Stable-Baselines3)."""
+
+    lr: float = hp(1e-3, "Learning rate of actor and critic (Adam).", 1e-6, 1.0, log=True)
+    tau: float = hp(0.005, "Polyak rate of the target networks.", 1e-4, 1.0, log=True)
+    exploration_noise: float = hp(
+        0.1, "Std of Gaussian action noise, as a fraction of the action range.", 0.0, 2.0
+    )
+
+
+class DDPG(Agent):
+    """DDPG agent; a one-member :class:`EnsembleCritic` so TD3 only changes ``n_critics``."""
+
+    config_cls = DDPGConfig
+    cfg: DDPGConfig
+    n_critics = 1
+
+    def __init__(self, obs_space, action_space, config: DDPGConfig, device="cpu") -> None:
+        super().__init__(obs_space, action_space, config, device)
+        if self.discrete:
+            raise ValueError(f"{type(self).__name__} needs a continuous action space")
+        c = config
+        self.actor = DeterministicActor(
+            self.obs_dim, self.action_low, self.action_high, c.hidden
+        ).to(self.device)
+        self.critic = EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, self.n_critics).to(
+            self.device
+        )
+        self.actor_target = copy.deepcopy(self.actor).requires_grad_(False)
+        self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
+        self.actor_opt = make_adam(self.actor.parameters(), c.lr, self.device)
+        self.critic_opt = make_adam(self.critic.parameters(), c.lr, self.device)
+        self._actor_params = list(self.actor.parameters())
+        self._critic_params = list(self.critic.parameters())
+        self.updates = 0
+
+    def _act(self, obs: Tensor, explore: bool) -> Tensor:
+        a = self.actor(obs)
+        if explore and self.cfg.exploration_noise > 0:
+            a = a + torch.randn_like(a) * self.cfg.exploration_noise * self.actor.action_scale
+        return a
+
+    def next_action(self, next_obs: Tensor) -> Tensor:
+        """Target policy action at s' (TD3 adds clipped smoothing noise)."""
+        return self.actor_target(next_obs)
+
+    def q_value(self, obs: Tensor, action) -> Tensor:
+        a = torch.as_tensor(action, dtype=torch.float32, device=self.device)
+        return clipped_min(self.critic(obs, a.reshape(len(obs), -1)))
+
+    def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""$\sum_i (Q_i(s,a) - y)^2$ with $y$ from the target actor and critic(s)."""
+        with torch.no_grad():
+            next_q = clipped_min(
+                self.critic_target(batch.next_obs, self.next_action(batch.next_obs))
+            )
+            target_q = td_target(batch.reward, next_q, batch.terminated, self.cfg.gamma)
+        q = self.critic(batch.obs, batch.action)  # [N, B]
+        loss = (q - target_q).pow(2).mean(dim=1).sum()
+        info = {
+            "q_mean": q.detach().mean(),
+            "target_q_mean": target_q.mean(),
+            "td_error": (q.detach() - target_q).abs().mean(),
+        }
+        return loss, info
+
+    def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""$-Q_1(s, \mu_\phi(s))$: the first critic, as in DDPG and TD3."""
+        q_pi = self.critic(batch.obs, self.actor(batch.obs))[0]
+        return -q_pi.mean(), {"q_pi_mean": q_pi.detach().mean()}
+
+    def policy_update_due(self) -> bool:
+        """DDPG updates the actor every step; TD3 delays it."""
+        return True
+
+    def update(self, batch: Batch) -> dict[str, Tensor]:
+        self.updates += 1
+        loss, info = self.critic_loss(batch)
+        self.critic_opt.zero_grad(set_to_none=False)
+        loss.backward()
+        info["critic_grad_norm"] = grad_norm(self._critic_params)
+        self.critic_opt.step()
+        info["critic_loss"] = loss.detach()
+        if self.policy_update_due():
+            self.critic.requires_grad_(False)  # the actor loss must not train the critic
+            a_loss, a_info = self.actor_loss(batch)
+            self.actor_opt.zero_grad(set_to_none=False)
+            a_loss.backward()
+            self.critic.requires_grad_(True)
+            info["actor_grad_norm"] = grad_norm(self._actor_params)
+            self.actor_opt.step()
+            info["actor_loss"] = a_loss.detach()
+            info.update(a_info)
+            soft_update(self.critic_target, self._critic_params, self.cfg.tau)
+            soft_update(self.actor_target, self._actor_params, self.cfg.tau)
+        return info
+
+    def exploration_metrics(self) -> dict[str, float]:
+        return {"train/exploration_noise": self.cfg.exploration_noise}

@@ -1,0 +1,101 @@
+"""Replay buffer: one preallocated tensor on the device, one gather per minibatch."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from rlcore.types import Batch
+
+__all__ = ["ReplayBuffer"]
+
+
+class ReplayBuffer:
+    """Circular buffer of transitions ``(s, a, r, s', terminated)``.
+
+    All fields live side by side in one ``[capacity, width]`` float tensor, so a minibatch
+    is a single ``index_select`` instead of five. ``next_obs`` is stored explicitly: on
+    a time-limit truncation it is the true final observation (not the reset one) and the
+    done bit stays 0, so the target still bootstraps from it.
+    """
+
+    def __init__(
+        self,
+        capacity: int,
+        obs_dim: int,
+        action_dim: int,
+        discrete: bool,
+        device: torch.device | str = "cpu",
+        seed: int = 0,
+    ) -> None:
+        self.capacity = int(capacity)
+        self.obs_dim, self.action_dim, self.discrete = obs_dim, action_dim, discrete
+        self.device = torch.device(device)
+        o, a = obs_dim, action_dim
+        # column layout: obs | action | reward | next_obs | terminated
+        self._cols = (0, o, o + a, o + a + 1, 2 * o + a + 1, 2 * o + a + 2)
+        self.data = torch.zeros((self.capacity, self._cols[-1]), device=self.device)
+        self._np = self.data.numpy() if self.device.type == "cpu" else None
+        self._row = np.zeros(self._cols[-1], dtype=np.float32)
+        self.pos = 0
+        self.size = 0
+        self.gen = torch.Generator(device=self.device)
+        self.gen.manual_seed(seed)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add(self, obs, action, reward: float, next_obs, terminated: bool) -> None:
+        """Store one transition (``terminated`` only: never the truncated flag)."""
+        c, row = self._cols, self._row
+        row[c[0] : c[1]] = np.ravel(obs)
+        row[c[1] : c[2]] = np.ravel(action)
+        row[c[2]] = reward
+        row[c[3] : c[4]] = np.ravel(next_obs)
+        row[c[4]] = float(terminated)
+        if self._np is not None:
+            self._np[self.pos] = row
+        else:
+            self.data[self.pos] = torch.from_numpy(row).to(self.device)
+        self.pos = (self.pos + 1) % self.capacity
+        self.size = min(self.size + 1, self.capacity)
+
+    def add_many(self, obs, action, reward, next_obs, terminated) -> None:
+        """Store ``n`` transitions at once (offline datasets, vectorised envs)."""
+        n = len(reward)
+        rows = np.concatenate(
+            [
+                np.asarray(obs, np.float32).reshape(n, -1),
+                np.asarray(action, np.float32).reshape(n, -1),
+                np.asarray(reward, np.float32).reshape(n, 1),
+                np.asarray(next_obs, np.float32).reshape(n, -1),
+                np.asarray(terminated, np.float32).reshape(n, 1),
+            ],
+            axis=1,
+        )
+        if rows.shape[1] != self._cols[-1]:
+            raise ValueError(f"transition width {rows.shape[1]} != buffer width {self._cols[-1]}")
+        rows_t = torch.from_numpy(rows).to(self.device)
+        for start in range(0, n, self.capacity):
+            chunk = rows_t[start : start + self.capacity]
+            idx = (torch.arange(len(chunk), device=self.device) + self.pos) % self.capacity
+            self.data[idx] = chunk
+            self.pos = int((self.pos + len(chunk)) % self.capacity)
+            self.size = min(self.size + len(chunk), self.capacity)
+
+    def sample(self, batch_size: int) -> Batch:
+        """Uniform minibatch (with replacement) as views of one gathered block."""
+        if self.size == 0:
+            raise ValueError("cannot sample from an empty replay buffer")
+        idx = torch.randint(self.size, (batch_size,), device=self.device, generator=self.gen)
+        rows = self.data.index_select(0, idx)
+        c = self._cols
+        action = rows[:, c[1] : c[2]]
+        action = action.squeeze(-1).long() if self.discrete else action
+        return Batch(
+            obs=rows[:, c[0] : c[1]],
+            action=action,
+            reward=rows[:, c[2]],
+            next_obs=rows[:, c[3] : c[4]],
+            terminated=rows[:, c[4]],
+        )

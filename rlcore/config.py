@@ -1,0 +1,244 @@
+"""Typed, validated configuration.
+
+One declaration per hyperparameter, ``lr: float = hp(3e-4, "learning rate", 1e-6, 1e-1,
+log=True)``, drives validation (a clear ``ValueError`` naming the field, the value and
+the allowed range), the CLI's ``--set`` parsing, the app's widgets and the saved
+``config.json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import typing
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any
+
+__all__ = [
+    "AlgoConfig",
+    "HParam",
+    "RunConfig",
+    "coerce",
+    "from_dict",
+    "hp",
+    "hparams",
+    "to_dict",
+]
+
+
+@dataclass(frozen=True)
+class HParam:
+    """Metadata of one hyperparameter (what the UI and the validator read)."""
+
+    name: str
+    type: Any
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    choices: tuple | None = None
+
+    def range_text(self) -> str:
+        """Human-readable allowed values."""
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.low is not None and self.high is not None:
+            return f"{self.low:g} to {self.high:g}"
+        if self.low is not None:
+            return f">= {self.low:g}"
+        if self.high is not None:
+            return f"<= {self.high:g}"
+        return "any value of the right type"
+
+
+def hp(
+    default: Any,
+    help: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    log: bool = False,
+    choices: tuple | None = None,
+) -> Any:
+    """A dataclass field carrying its help text, bounds, log-scale flag and choices."""
+    meta = {"help": help, "low": low, "high": high, "log": log, "choices": choices}
+    return field(default=default, metadata=meta)
+
+
+@cache
+def hparams(cls: type) -> tuple[HParam, ...]:
+    """The :class:`HParam` of every field of a config class, in declaration order."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in fields(cls):
+        m = f.metadata
+        out.append(
+            HParam(
+                name=f.name,
+                type=hints[f.name],
+                default=f.default,
+                help=m.get("help", ""),
+                low=m.get("low"),
+                high=m.get("high"),
+                log=m.get("log", False),
+                choices=m.get("choices"),
+            )
+        )
+    return tuple(out)
+
+
+def _fail(cls_name: str, p: HParam, value: Any, why: str) -> ValueError:
+    return ValueError(f"{cls_name}.{p.name} = {value!r}: {why} (allowed: {p.range_text()})")
+
+
+def _check_number(cls_name: str, p: HParam, value: Any, kind: type) -> None:
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _fail(cls_name, p, value, "must be an integer")
+    else:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _fail(cls_name, p, value, "must be a number")
+        if not math.isfinite(value):
+            raise _fail(cls_name, p, value, "must be finite")
+    if p.low is not None and value < p.low:
+        raise _fail(cls_name, p, value, "too small")
+    if p.high is not None and value > p.high:
+        raise _fail(cls_name, p, value, "too large")
+
+
+def _validate_field(cls_name: str, p: HParam, value: Any) -> None:
+    t = p.type
+    origin = typing.get_origin(t)
+    if p.choices is not None and value not in p.choices:
+        raise _fail(cls_name, p, value, "not a valid choice")
+    if t is bool:
+        if not isinstance(value, bool):
+            raise _fail(cls_name, p, value, "must be true or false")
+    elif t in (int, float):
+        _check_number(cls_name, p, value, t)
+    elif t is str:
+        if not isinstance(value, str):
+            raise _fail(cls_name, p, value, "must be text")
+    elif origin is tuple:
+        if not isinstance(value, tuple) or not 1 <= len(value) <= 8:
+            raise _fail(cls_name, p, value, "must be a list of 1 to 8 layer sizes")
+        for v in value:
+            _check_number(cls_name, p, v, int)
+
+
+class _Validated:
+    """Mixin: every construction (and ``dataclasses.replace``) validates all fields."""
+
+    def __post_init__(self) -> None:
+        name = type(self).__name__
+        for p in hparams(type(self)):
+            _validate_field(name, p, getattr(self, p.name))
+        self.check()
+
+    def check(self) -> None:
+        """Cross-field constraints; override and raise ``ValueError`` naming the fields."""
+
+
+@dataclass(frozen=True)
+class AlgoConfig(_Validated):
+    """Base of every algorithm's hyperparameters."""
+
+    gamma: float = hp(0.99, "Discount factor γ: how much future reward counts.", 0.0, 1.0)
+    lr: float = hp(3e-4, "Learning rate of every optimiser (Adam).", 1e-6, 1.0, log=True)
+    hidden: tuple[int, ...] = hp(
+        (256, 256), "Hidden layer sizes of each network (e.g. 256,256).", 1, 4096
+    )
+
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class RunConfig(_Validated):
+    """Everything about a run that is not the algorithm: where, how long, how often."""
+
+    algo: str = hp("dqn", "Algorithm name from the registry.")
+    env: str = hp("CartPole-v1", "Environment id from the catalogue.")
+    seed: int = hp(0, "Random seed (torch, numpy, environment).", 0, 2**31 - 1)
+    steps: int = hp(50_000, "Environment steps to train for.", 1, 50_000_000, log=True)
+    device: str = hp("auto", "auto picks CUDA when present.", choices=DEVICES)
+    eval_every: int = hp(5_000, "Evaluate every this many env steps.", 1, 10_000_000, log=True)
+    eval_episodes: int = hp(10, "Deterministic evaluation episodes.", 1, 1000)
+    log_every: int = hp(1_000, "Aggregate training metrics every this many steps.", 1, 10**7)
+    threads: int = hp(0, "Torch CPU threads of this run (0 = all cores).", 0, 256)
+
+    def check(self) -> None:
+        from rlcore.envs import ENVIRONMENTS
+        from rlcore.registry import ALGORITHMS
+
+        if self.algo not in ALGORITHMS:
+            raise ValueError(
+                f"RunConfig.algo = {self.algo!r}: unknown algorithm "
+                f"(allowed: {', '.join(sorted(ALGORITHMS))})"
+            )
+        if self.env not in ENVIRONMENTS:
+            raise ValueError(
+                f"RunConfig.env = {self.env!r}: unknown environment "
+                f"(allowed: {', '.join(ENVIRONMENTS)})"
+            )
+
+
+def coerce(p: HParam, raw: Any) -> Any:
+    """Turn a CLI/URL/JSON value into the field's type; ``ValueError`` if impossible."""
+    t = p.type
+    if isinstance(raw, str):
+        s = raw.strip()
+        try:
+            if t is bool:
+                low = s.lower()
+                if low in ("1", "true", "yes", "on"):
+                    return True
+                if low in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError
+            if t is int:
+                f = float(s)
+                if not f.is_integer():
+                    raise ValueError
+                return int(f)
+            if t is float:
+                return float(s)
+            if typing.get_origin(t) is tuple:
+                return tuple(int(x) for x in s.replace("x", ",").split(",") if x.strip())
+        except (ValueError, OverflowError):
+            raise ValueError(
+                f"{p.name} = {raw!r}: cannot be read as {getattr(t, '__name__', t)} "
+                f"(allowed: {p.range_text()})"
+            ) from None
+        return s
+    if typing.get_origin(t) is tuple and isinstance(raw, list):
+        return tuple(raw)
+    if t is float and isinstance(raw, int) and not isinstance(raw, bool):
+        return float(raw)
+    if t is int and isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    return raw
+
+
+def from_dict(cls: type, data: dict[str, Any], base: Any = None) -> Any:
+    """Build ``cls`` from ``base`` (or defaults) with ``data`` overrides, validated.
+
+    Unknown keys raise ``ValueError`` listing the valid ones.
+    """
+    params = {p.name: p for p in hparams(cls)}
+    unknown = sorted(set(data) - set(params))
+    if unknown:
+        raise ValueError(
+            f"{cls.__name__}: unknown field(s) {', '.join(unknown)} (allowed: {', '.join(params)})"
+        )
+    values = {k: coerce(params[k], v) for k, v in data.items()}
+    if base is not None:
+        return dataclasses.replace(base, **values)
+    return cls(**values)
+
+
+def to_dict(cfg: Any) -> dict[str, Any]:
+    """JSON-ready dict (tuples become lists)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(cfg).items()}

@@ -1,0 +1,95 @@
+"""Deterministic evaluation and episode rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from rlcore.algos.base import Agent
+from rlcore.envs import make_env
+
+__all__ = ["EvalResult", "evaluate", "render_episode"]
+
+
+@dataclass
+class EvalResult:
+    """Returns and lengths of each evaluation episode, plus Q at the start states."""
+
+    returns: np.ndarray
+    lengths: np.ndarray
+    discounted_returns: np.ndarray
+    q_start: np.ndarray | None
+
+    @property
+    def mean(self) -> float:
+        return float(self.returns.mean())
+
+    @property
+    def std(self) -> float:
+        return float(self.returns.std())
+
+    def metrics(self) -> dict[str, float]:
+        """Flat ``eval/*`` metrics."""
+        out = {
+            "eval/return_mean": self.mean,
+            "eval/return_std": self.std,
+            "eval/length_mean": float(self.lengths.mean()),
+            "eval/discounted_return": float(self.discounted_returns.mean()),
+        }
+        if self.q_start is not None:
+            # Q(s0, pi(s0)) vs the Monte-Carlo discounted return actually obtained:
+            # their gap is the critic's over- (or under-) estimation.
+            out["eval/q_start"] = float(self.q_start.mean())
+        return out
+
+
+@torch.no_grad()
+def evaluate(
+    agent: Agent, env_id: str, episodes: int = 10, seed: int = 0, gamma: float | None = None
+) -> EvalResult:
+    """Run ``episodes`` greedy episodes side by side (one batched forward per step)."""
+    gamma = agent.cfg.gamma if gamma is None else gamma
+    envs = [make_env(env_id) for _ in range(episodes)]
+    obs = np.stack([e.reset(seed=seed + i)[0] for i, e in enumerate(envs)])
+    active = np.ones(episodes, dtype=bool)
+    returns = np.zeros(episodes)
+    disc = np.zeros(episodes)
+    lengths = np.zeros(episodes, dtype=np.int64)
+    discount = np.ones(episodes)
+    q0 = agent.q_value(agent.obs_tensor(obs), agent.act(obs, explore=False))
+    while active.any():
+        idx = np.flatnonzero(active)
+        actions_idx = agent.act(obs[idx], explore=False)
+        for j, i in enumerate(idx):
+            o, r, term, trunc, _ = envs[i].step(actions_idx[j])
+            returns[i] += r
+            disc[i] += discount[i] * r
+            discount[i] *= gamma
+            lengths[i] += 1
+            obs[i] = o
+            if term or trunc:
+                active[i] = False
+    for e in envs:
+        e.close()
+    return EvalResult(returns, lengths, disc, None if q0 is None else q0.cpu().numpy())
+
+
+@torch.no_grad()
+def render_episode(
+    agent: Agent, env_id: str, seed: int = 0, max_frames: int = 1000
+) -> tuple[list[np.ndarray], float]:
+    """Frames (``rgb_array``) of one greedy episode and its return; works headless."""
+    env = make_env(env_id, render_mode="rgb_array")
+    obs, _ = env.reset(seed=seed)
+    frames = [env.render()]
+    total = 0.0
+    done = False
+    while not done and len(frames) < max_frames:
+        obs, r, term, trunc, _ = env.step(agent.act(obs, explore=False))
+        total += float(r)
+        frames.append(env.render())
+        done = term or trunc
+    env.close()
+    return frames, total

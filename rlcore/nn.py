@@ -1,0 +1,195 @@
+"""Networks: MLP, a vectorised ensemble critic, and the three kinds of actor."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+LOG_STD_MIN, LOG_STD_MAX = -20.0, 2.0
+
+__all__ = [
+    "MLP",
+    "CategoricalActor",
+    "DeterministicActor",
+    "EnsembleCritic",
+    "EnsembleLinear",
+    "QNetwork",
+    "TanhGaussianActor",
+]
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
+
+
+def MLP(
+    in_dim: int,
+    out_dim: int,
+    hidden: Sequence[int],
+    activation: str = "relu",
+    out_gain: float | None = None,
+    orthogonal: bool = False,
+) -> nn.Sequential:
+    """Fully connected network ``in -> hidden... -> out``.
+
+    ``orthogonal`` uses the orthogonal initialisation of A2C/PPO (gain √2 in hidden
+    layers, ``out_gain`` on the last layer).
+    """
+    act = ACTIVATIONS[activation]
+    layers: list[nn.Module] = []
+    d = in_dim
+    for h in hidden:
+        lin = nn.Linear(d, h)
+        if orthogonal:
+            nn.init.orthogonal_(lin.weight, math.sqrt(2))
+            nn.init.zeros_(lin.bias)
+        layers += [lin, act()]
+        d = h
+    last = nn.Linear(d, out_dim)
+    if orthogonal:
+        nn.init.orthogonal_(last.weight, 1.0 if out_gain is None else out_gain)
+        nn.init.zeros_(last.bias)
+    elif out_gain is not None:
+        last.weight.data.mul_(out_gain)
+        last.bias.data.mul_(out_gain)
+    layers.append(last)
+    return nn.Sequential(*layers)
+
+
+class EnsembleLinear(nn.Module):
+    """N independent linear layers in one batched matmul: ``[N, B, in] -> [N, B, out]``."""
+
+    def __init__(self, in_dim: int, out_dim: int, n: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, in_dim, out_dim))
+        self.bias = nn.Parameter(torch.empty(n, 1, out_dim))
+        # Same init as n separate nn.Linear layers (Kaiming-uniform, fan_in).
+        bound = 1.0 / math.sqrt(in_dim)
+        nn.init.uniform_(self.weight, -bound, bound)
+        nn.init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.baddbmm(self.bias, x, self.weight)
+
+
+class EnsembleCritic(nn.Module):
+    """N Q-functions ``Q_i(s, a)`` in one vectorised pass (as in CORL's EDAC): output ``[N, B]``.
+
+    Used by every continuous critic: TD3/SAC (N=2, clipped double Q), SAC-N/EDAC (N large).
+    """
+
+    def __init__(self, obs_dim: int, act_dim: int, hidden: Sequence[int], n: int = 2) -> None:
+        super().__init__()
+        self.n = n
+        dims = [obs_dim + act_dim, *hidden]
+        layers: list[nn.Module] = []
+        for a, b in zip(dims[:-1], dims[1:]):
+            layers += [EnsembleLinear(a, b, n), nn.ReLU()]
+        layers.append(EnsembleLinear(dims[-1], 1, n))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, obs: Tensor, action: Tensor) -> Tensor:
+        x = torch.cat([obs, action], dim=-1)
+        if x.dim() == 2:  # [B, in] -> same input to every member
+            x = x.unsqueeze(0).expand(self.n, -1, -1)
+        return self.net(x).squeeze(-1)  # [N, B]
+
+
+class QNetwork(nn.Module):
+    """Discrete-action Q-network ``Q(s, ·)``; ``dueling`` splits V(s) + A(s, a) - mean A."""
+
+    def __init__(self, obs_dim: int, n_actions: int, hidden: Sequence[int], dueling: bool = False):
+        super().__init__()
+        self.dueling = dueling
+        if dueling:
+            trunk = MLP(obs_dim, hidden[-1], hidden[:-1])
+            self.body = nn.Sequential(*trunk, nn.ReLU())
+            self.value = nn.Linear(hidden[-1], 1)
+            self.adv = nn.Linear(hidden[-1], n_actions)
+        else:
+            self.net = MLP(obs_dim, n_actions, hidden)
+
+    def forward(self, obs: Tensor) -> Tensor:
+        if not self.dueling:
+            return self.net(obs)
+        h = self.body(obs)
+        a = self.adv(h)
+        # eq. 9 (Wang et al. 2016): subtract the mean advantage for identifiability.
+        return self.value(h) + a - a.mean(dim=-1, keepdim=True)
+
+
+class _Scaled(nn.Module):
+    """Maps tanh outputs in [-1, 1] to the environment's action box."""
+
+    def __init__(self, low: np.ndarray, high: np.ndarray) -> None:
+        super().__init__()
+        low_t = torch.as_tensor(low, dtype=torch.float32)
+        high_t = torch.as_tensor(high, dtype=torch.float32)
+        self.register_buffer("action_scale", (high_t - low_t) / 2)
+        self.register_buffer("action_bias", (high_t + low_t) / 2)
+
+
+class DeterministicActor(_Scaled):
+    """mu(s) = scale · tanh(f(s)) + bias (DDPG, TD3)."""
+
+    def __init__(self, obs_dim: int, low: np.ndarray, high: np.ndarray, hidden: Sequence[int]):
+        super().__init__(low, high)
+        self.net = MLP(obs_dim, len(low), hidden)
+
+    def forward(self, obs: Tensor) -> Tensor:
+        return torch.tanh(self.net(obs)) * self.action_scale + self.action_bias
+
+
+class TanhGaussianActor(_Scaled):
+    """Squashed Gaussian policy a = scale · tanh(u) + bias, u ~ N(mu(s), sigma(s)) (SAC)."""
+
+    def __init__(self, obs_dim: int, low: np.ndarray, high: np.ndarray, hidden: Sequence[int]):
+        super().__init__(low, high)
+        self.act_dim = len(low)
+        self.net = MLP(obs_dim, 2 * self.act_dim, hidden)
+
+    def dist_params(self, obs: Tensor) -> tuple[Tensor, Tensor]:
+        mean, log_std = self.net(obs).chunk(2, dim=-1)
+        return mean, log_std.clamp(LOG_STD_MIN, LOG_STD_MAX)
+
+    def forward(self, obs: Tensor, deterministic: bool = False) -> tuple[Tensor, Tensor]:
+        """Reparameterised sample and its log-probability (with the tanh correction)."""
+        mean, log_std = self.dist_params(obs)
+        std = log_std.exp()
+        if deterministic:
+            u = mean
+        else:
+            u = mean + std * torch.randn_like(mean)  # reparameterisation trick
+        a = torch.tanh(u)
+        # log N(u; mean, std) - sum log(1 - tanh(u)^2) - log scale, in a stable form.
+        log_prob = (-0.5 * ((u - mean) / std).pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(
+            -1
+        )
+        log_prob = log_prob - (2 * (math.log(2) - u - F.softplus(-2 * u))).sum(-1)
+        log_prob = log_prob - torch.log(self.action_scale).sum()
+        return a * self.action_scale + self.action_bias, log_prob
+
+    def log_prob(self, obs: Tensor, action: Tensor) -> Tensor:
+        """Log pi(a|s) of given environment actions (for BC, AWAC, IQL)."""
+        mean, log_std = self.dist_params(obs)
+        y = ((action - self.action_bias) / self.action_scale).clamp(-0.999999, 0.999999)
+        u = torch.atanh(y)
+        std = log_std.exp()
+        lp = (-0.5 * ((u - mean) / std).pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
+        lp = lp - (2 * (math.log(2) - u - F.softplus(-2 * u))).sum(-1)
+        return lp - torch.log(self.action_scale).sum()
+
+
+class CategoricalActor(nn.Module):
+    """pi(a|s) = softmax(f(s)) over discrete actions (REINFORCE, A2C, discrete SAC)."""
+
+    def __init__(self, obs_dim: int, n_actions: int, hidden: Sequence[int], **mlp_kwargs) -> None:
+        super().__init__()
+        self.net = MLP(obs_dim, n_actions, hidden, **mlp_kwargs)
+
+    def forward(self, obs: Tensor) -> Tensor:
+        """Logits ``[B, A]``."""
+        return self.net(obs)

@@ -1,0 +1,51 @@
+"""Build validated (RunConfig, AlgoConfig) pairs from names, presets and overrides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rlcore.config import AlgoConfig, RunConfig, from_dict
+from rlcore.envs import ENVIRONMENTS, env_spec
+from rlcore.registry import ALGORITHMS, compatible, get_algo
+
+__all__ = ["compatible_algos", "make_configs"]
+
+
+def compatible_algos(env_id: str, setting: str = "online") -> list[str]:
+    """Algorithms that can train on ``env_id``."""
+    return [a for a, s in ALGORITHMS.items() if s.setting == setting and compatible(a, env_id)]
+
+
+def make_configs(
+    algo: str,
+    env: str,
+    hp: dict[str, Any] | None = None,
+    run: dict[str, Any] | None = None,
+    use_preset: bool = True,
+) -> tuple[RunConfig, AlgoConfig]:
+    """Defaults <- the environment's tuned preset <- explicit overrides; all validated.
+
+    Raises ``ValueError`` naming the field and the allowed values on any bad input,
+    including an algorithm that cannot handle the environment's action space.
+    """
+    spec = get_algo(algo)
+    espec = env_spec(env)
+    if not compatible(algo, env):
+        raise ValueError(
+            f"algo = {algo!r} needs a {spec.action_space} action space but {env} is "
+            f"{espec.action_space} (algorithms for {env}: {', '.join(compatible_algos(env))})"
+        )
+    preset = espec.presets.get(algo) if use_preset else None
+    algo_values = dict(preset.hp) if preset else {}
+    algo_values.update(hp or {})
+    run_values: dict[str, Any] = {"algo": algo, "env": env}
+    if preset:
+        run_values["steps"] = preset.steps
+        run_values.update(preset.run)
+    run_values.update(run or {})
+    return from_dict(RunConfig, run_values), from_dict(spec.config_cls, algo_values)
+
+
+def all_pairs() -> list[tuple[str, str]]:
+    """Every compatible (algo, env) pair of the catalogue."""
+    return [(a, e) for e in ENVIRONMENTS for a in compatible_algos(e)]

@@ -1,0 +1,109 @@
+"""The algorithm registry: one explicit table the CLI, the app and the tests read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rlcore.algos.a2c import A2C
+from rlcore.algos.base import Agent
+from rlcore.algos.ddpg import DDPG
+from rlcore.algos.dqn import DQN
+from rlcore.algos.reinforce import REINFORCE
+from rlcore.algos.sac import SAC
+from rlcore.algos.td3 import TD3
+from rlcore.config import AlgoConfig
+
+__all__ = ["ALGORITHMS", "AlgoSpec", "compatible", "get_algo"]
+
+
+@dataclass(frozen=True)
+class AlgoSpec:
+    """What the UI needs to know about an algorithm."""
+
+    name: str
+    title: str
+    agent_cls: type[Agent]
+    setting: str  # "online" | "offline"
+    action_space: str  # "discrete" | "continuous" | "both"
+    paper: str
+
+    @property
+    def config_cls(self) -> type[AlgoConfig]:
+        return self.agent_cls.config_cls
+
+    @property
+    def doc(self) -> str:
+        """The module docstring: equations in LaTeX, shown on the Algorithms page."""
+        import sys
+
+        return sys.modules[self.agent_cls.__module__].__doc__ or ""
+
+
+ALGORITHMS: dict[str, AlgoSpec] = {
+    s.name: s
+    for s in [
+        AlgoSpec(
+            "dqn",
+            "DQN",
+            DQN,
+            "online",
+            "discrete",
+            "Mnih et al. 2015, Human-level control through deep RL (Nature)",
+        ),
+        AlgoSpec(
+            "reinforce",
+            "REINFORCE",
+            REINFORCE,
+            "online",
+            "discrete",
+            "Williams 1992, Simple statistical gradient-following algorithms",
+        ),
+        AlgoSpec(
+            "a2c",
+            "A2C (actor-critic)",
+            A2C,
+            "online",
+            "discrete",
+            "Mnih et al. 2016, Asynchronous methods for deep RL",
+        ),
+        AlgoSpec(
+            "ddpg",
+            "DDPG",
+            DDPG,
+            "online",
+            "continuous",
+            "Lillicrap et al. 2016, Continuous control with deep RL",
+        ),
+        AlgoSpec(
+            "td3",
+            "TD3",
+            TD3,
+            "online",
+            "continuous",
+            "Fujimoto et al. 2018, Addressing function approximation error in AC methods",
+        ),
+        AlgoSpec(
+            "sac",
+            "SAC",
+            SAC,
+            "online",
+            "continuous",
+            "Haarnoja et al. 2018, Soft actor-critic (+ SAC algorithms and applications)",
+        ),
+    ]
+}
+
+
+def get_algo(name: str) -> AlgoSpec:
+    """Registry entry; ``ValueError`` listing the valid names otherwise."""
+    if name not in ALGORITHMS:
+        raise ValueError(f"algo = {name!r}: unknown algorithm (allowed: {', '.join(ALGORITHMS)})")
+    return ALGORITHMS[name]
+
+
+def compatible(algo: str, env_id: str) -> bool:
+    """Whether the algorithm handles the environment's action space."""
+    from rlcore.envs import env_spec
+
+    a = get_algo(algo).action_space
+    return a == "both" or a == env_spec(env_id).action_space

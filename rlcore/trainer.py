@@ -1,0 +1,300 @@
+"""Training loops that yield flat metric dicts: the one path used by CLI, app and tests.
+
+``Trainer(run_cfg, algo_cfg)`` builds the environment and the agent; iterating over it
+trains and yields ``{"step": ..., "rollout/return": ...}``-style dicts: one per finished
+episode, one per ``log_every`` steps (means of the agent's ``update`` diagnostics) and
+one per evaluation.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+import gymnasium as gym
+import numpy as np
+import torch
+from torch import Tensor
+
+from rlcore.algos.base import Agent
+from rlcore.buffers import ReplayBuffer
+from rlcore.config import AlgoConfig, RunConfig
+from rlcore.device import resolve_device, set_threads
+from rlcore.envs import make_env
+from rlcore.evaluation import evaluate
+from rlcore.registry import get_algo
+from rlcore.types import Metrics, Rollout
+
+__all__ = ["MetricAccumulator", "Trainer", "build_agent", "seed_everything"]
+
+EVAL_SEED_OFFSET = 1_000_003
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, numpy and torch."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def build_agent(run: RunConfig, algo_cfg: AlgoConfig, env: gym.Env | None = None) -> Agent:
+    """The agent for ``run`` (spaces taken from a fresh catalogue env if none is given)."""
+    spec = get_algo(run.algo)
+    if not isinstance(algo_cfg, spec.config_cls):
+        raise ValueError(f"{run.algo} needs a {spec.config_cls.__name__}")
+    own = env is None
+    env = env or make_env(run.env)
+    try:
+        return spec.agent_cls(
+            env.observation_space, env.action_space, algo_cfg, resolve_device(run.device)
+        )
+    finally:
+        if own:
+            env.close()
+
+
+class MetricAccumulator:
+    """Collects 0-d tensors from ``update`` and averages them with one host transfer."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[Tensor]] = defaultdict(list)
+        self.updates = 0
+
+    def add(self, info: dict[str, Tensor]) -> None:
+        self.updates += 1
+        for k, v in info.items():
+            self.values[k].append(v)
+
+    def flush(self, prefix: str = "train/") -> Metrics:
+        """Means since the last flush, as floats."""
+        if not self.values:
+            return {}
+        keys = list(self.values)
+        means = torch.stack([torch.stack(self.values[k]).float().mean() for k in keys]).tolist()
+        self.values.clear()
+        return {prefix + k: m for k, m in zip(keys, means)}
+
+
+class _Every:
+    """True once each time ``step`` crosses a new multiple of ``every``."""
+
+    def __init__(self, every: int) -> None:
+        self.every, self.last = every, 0
+
+    def __call__(self, step: int) -> bool:
+        k = step // self.every
+        if k > self.last:
+            self.last = k
+            return True
+        return False
+
+
+class Trainer:
+    """Builds env + agent for a run; iterate to train."""
+
+    def __init__(
+        self,
+        run: RunConfig,
+        algo_cfg: AlgoConfig,
+        stop: Callable[[], bool] | None = None,
+        max_seconds: float | None = None,
+    ) -> None:
+        self.run, self.cfg = run, algo_cfg
+        set_threads(run.threads)
+        seed_everything(run.seed)
+        self.device = resolve_device(run.device)
+        self.env = make_env(run.env, seed=run.seed)
+        self.agent = build_agent(run, algo_cfg, self.env)
+        self.stop = stop or (lambda: False)
+        self.max_seconds = max_seconds
+        self.step = 0
+        self.updates = 0
+        self.stopped_early = False
+        self._t0 = time.perf_counter()
+        self._log_t, self._log_step, self._log_updates = self._t0, 0, 0
+        self.acc = MetricAccumulator()
+        self._n_eval = 0
+
+    # -- shared pieces --------------------------------------------------------------
+    def _should_stop(self) -> bool:
+        if self.stop():
+            self.stopped_early = True
+        elif self.max_seconds is not None and time.perf_counter() - self._t0 > self.max_seconds:
+            self.stopped_early = True
+        return self.stopped_early
+
+    def _train_metrics(self) -> Metrics:
+        now = time.perf_counter()
+        dt = max(now - self._log_t, 1e-9)
+        m: Metrics = {"step": self.step}
+        m.update(self.acc.flush())
+        m.update(self.agent.exploration_metrics())
+        m["time/sps"] = (self.step - self._log_step) / dt
+        m["time/updates_per_s"] = (self.updates - self._log_updates) / dt
+        m["time/elapsed"] = now - self._t0
+        self._log_t, self._log_step, self._log_updates = now, self.step, self.updates
+        return m
+
+    def evaluate(self) -> Metrics:
+        """Deterministic evaluation on fresh env seeds (the same seeds every time)."""
+        self._n_eval += 1
+        res = evaluate(
+            self.agent,
+            self.run.env,
+            self.run.eval_episodes,
+            seed=self.run.seed * 7919 + EVAL_SEED_OFFSET,
+        )
+        return {"step": self.step, **res.metrics(), "time/elapsed": time.perf_counter() - self._t0}
+
+    def __iter__(self) -> Iterator[Metrics]:
+        kind = self.agent.kind
+        if kind == "off_policy":
+            loop = self._off_policy()
+        elif getattr(self.agent, "rollout", "") == "episodes":
+            loop = self._episodes()
+        else:
+            loop = self._steps()
+        yield from loop
+        if self.acc.values:
+            yield self._train_metrics()
+        yield self.evaluate()
+        self.env.close()
+
+    def _periodic(self, log_due: _Every, eval_due: _Every) -> Iterator[Metrics]:
+        if log_due(self.step):
+            yield self._train_metrics()
+        if eval_due(self.step) and self.step < self.run.steps:
+            yield self.evaluate()
+
+    # -- off-policy: DQN, DDPG, TD3, SAC --------------------------------------------
+    def _off_policy(self) -> Iterator[Metrics]:
+        agent, c, env, total = self.agent, self.cfg, self.env, self.run.steps
+        self.buffer = buf = ReplayBuffer(
+            min(c.buffer_size, total),
+            agent.obs_dim,
+            agent.action_dim,
+            agent.discrete,
+            self.device,
+            seed=self.run.seed,
+        )
+        log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_every)
+        obs, _ = env.reset(seed=self.run.seed)
+        ep_ret, ep_len = 0.0, 0
+        for step in range(total):
+            agent.progress = step / total
+            if step < c.learning_starts:
+                action = env.action_space.sample()
+            else:
+                action = agent.act(obs, explore=True)
+            next_obs, reward, term, trunc, _ = env.step(action)
+            buf.add(obs, action, reward, next_obs, term)
+            ep_ret += float(reward)
+            ep_len += 1
+            self.step = step + 1
+            if term or trunc:
+                yield {"step": self.step, "rollout/return": ep_ret, "rollout/length": ep_len}
+                obs, _ = env.reset()
+                ep_ret, ep_len = 0.0, 0
+            else:
+                obs = next_obs
+            if self.step > c.learning_starts and self.step % c.train_freq == 0:
+                for _ in range(c.gradient_steps):
+                    self.acc.add(agent.update(buf.sample(c.batch_size)))
+                self.updates += c.gradient_steps
+            agent.on_step(step)
+            yield from self._periodic(log_due, eval_due)
+            if step % 64 == 0 and self._should_stop():
+                return
+
+    # -- on-policy, n steps x N envs: A2C ---------------------------------------------
+    def _steps(self) -> Iterator[Metrics]:
+        agent, c, run = self.agent, self.cfg, self.run
+        n, t_len = c.n_envs, c.n_steps
+        envs = gym.vector.SyncVectorEnv(
+            [lambda: make_env(run.env) for _ in range(n)],
+            autoreset_mode=gym.vector.AutoresetMode.SAME_STEP,
+        )
+        envs.action_space.seed(run.seed)
+        obs, _ = envs.reset(seed=[run.seed + i for i in range(n)])
+        log_due, eval_due = _Every(run.log_every), _Every(run.eval_every)
+        ep_ret, ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
+        d = agent.obs_dim
+        o_buf = np.zeros((t_len, n, d), np.float32)
+        no_buf = np.zeros((t_len, n, d), np.float32)
+        a_buf = np.zeros((t_len, n), np.int64)
+        r_buf = np.zeros((t_len, n), np.float32)
+        te_buf = np.zeros((t_len, n), np.float32)
+        end_buf = np.zeros((t_len, n), np.float32)
+        while self.step < run.steps:
+            agent.progress = self.step / run.steps
+            for t in range(t_len):
+                actions = agent.act(obs, explore=True)
+                new_obs, rew, term, trunc, info = envs.step(actions)
+                o_buf[t], a_buf[t], r_buf[t] = obs.reshape(n, d), actions, rew
+                te_buf[t], end_buf[t] = term, term | trunc
+                nxt = new_obs.reshape(n, d).copy()
+                for i in np.flatnonzero(term | trunc):
+                    nxt[i] = np.ravel(info["final_obs"][i])  # the true final obs
+                no_buf[t] = nxt
+                ep_ret += rew
+                ep_len += 1
+                obs = new_obs
+                self.step += n
+                for i in np.flatnonzero(term | trunc):
+                    yield {
+                        "step": self.step,
+                        "rollout/return": float(ep_ret[i]),
+                        "rollout/length": int(ep_len[i]),
+                    }
+                    ep_ret[i], ep_len[i] = 0.0, 0
+            dev = self.device
+            ro = Rollout(
+                *(
+                    torch.as_tensor(x, device=dev)
+                    for x in (o_buf, a_buf, r_buf, no_buf, te_buf, end_buf)
+                )
+            )
+            self.acc.add(agent.update(ro))
+            self.updates += 1
+            yield from self._periodic(log_due, eval_due)
+            if self._should_stop():
+                break
+        envs.close()
+
+    # -- on-policy, complete episodes: REINFORCE ---------------------------------------
+    def _episodes(self) -> Iterator[Metrics]:
+        agent, c, run, env = self.agent, self.cfg, self.run, self.env
+        log_due, eval_due = _Every(run.log_every), _Every(run.eval_every)
+        obs, _ = env.reset(seed=run.seed)
+        while self.step < run.steps:
+            agent.progress = self.step / run.steps
+            rows: list[tuple] = []
+            for _ in range(c.episodes_per_update):
+                ep_ret, ep_len, done = 0.0, 0, False
+                while not done:
+                    action = agent.act(obs, explore=True)
+                    next_obs, reward, term, trunc, _ = env.step(action)
+                    done = term or trunc
+                    rows.append((obs, action, reward, next_obs, term, done))
+                    ep_ret += float(reward)
+                    ep_len += 1
+                    obs = next_obs
+                self.step += ep_len
+                obs, _ = env.reset()
+                yield {"step": self.step, "rollout/return": ep_ret, "rollout/length": ep_len}
+            cols = list(zip(*rows))
+            ro = Rollout(
+                *(
+                    torch.as_tensor(np.asarray(x, dtype=np.float32), device=self.device).unsqueeze(
+                        1
+                    )
+                    for x in cols
+                )
+            )
+            self.acc.add(agent.update(ro))
+            self.updates += 1
+            yield from self._periodic(log_due, eval_due)
+            if self._should_stop():
+                break

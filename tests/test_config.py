@@ -1,0 +1,85 @@
+import math
+
+import pytest
+
+from rlcore.algos.dqn import DQNConfig
+from rlcore.algos.sac import SACConfig
+from rlcore.config import RunConfig, from_dict, hparams, to_dict
+from rlcore.presets import make_configs
+from rlcore.registry import ALGORITHMS
+
+
+def test_defaults_are_valid_for_every_algorithm():
+    for spec in ALGORITHMS.values():
+        cfg = spec.config_cls()
+        assert to_dict(cfg)  # JSON-ready
+        for p in hparams(spec.config_cls):
+            assert p.help, f"{spec.name}.{p.name} has no help text"
+
+
+@pytest.mark.parametrize(
+    "field,value,words",
+    [
+        ("lr", -1.0, ["DQNConfig.lr", "-1.0", "too small", "1e-06 to 1"]),
+        ("lr", math.nan, ["DQNConfig.lr", "finite"]),
+        ("lr", math.inf, ["DQNConfig.lr", "finite"]),
+        ("batch_size", 0, ["batch_size", "too small"]),
+        ("batch_size", 2.5, ["batch_size", "integer"]),
+        ("batch_size", True, ["batch_size", "integer"]),
+        ("gamma", 1.5, ["gamma", "too large", "0 to 1"]),
+        ("loss", "l1", ["loss", "one of 'huber', 'mse'"]),
+        ("double_q", "yes", ["double_q", "true or false"]),
+        ("hidden", (0, 4), ["hidden", "too small"]),
+        ("hidden", (), ["hidden", "1 to 8 layer sizes"]),
+    ],
+)
+def test_bad_values_name_field_value_and_range(field, value, words):
+    with pytest.raises(ValueError) as e:
+        DQNConfig(**{field: value})
+    for w in words:
+        assert w in str(e.value)
+
+
+def test_unknown_field_lists_valid_ones():
+    with pytest.raises(ValueError, match=r"unknown field\(s\) learning_rate.*allowed: gamma, lr"):
+        from_dict(DQNConfig, {"learning_rate": 1e-3})
+
+
+def test_strings_are_coerced_like_the_cli_sends_them():
+    cfg = from_dict(
+        SACConfig, {"lr": "1e-3", "hidden": "64,64", "autotune": "false", "batch_size": "128"}
+    )
+    assert cfg.lr == 1e-3 and cfg.hidden == (64, 64) and cfg.autotune is False
+    assert cfg.batch_size == 128
+    with pytest.raises(ValueError, match="batch_size = '12.5': cannot be read as int"):
+        from_dict(SACConfig, {"batch_size": "12.5"})
+    with pytest.raises(ValueError, match="lr = 'abc'"):
+        from_dict(SACConfig, {"lr": "abc"})
+
+
+def test_unknown_algo_and_env_list_valid_names():
+    with pytest.raises(ValueError, match="unknown algorithm.*dqn.*sac"):
+        RunConfig(algo="ppo")
+    with pytest.raises(ValueError, match="unknown environment.*CartPole-v1.*Pendulum-v1"):
+        RunConfig(env="Humanoid-v5")
+    with pytest.raises(ValueError, match="unknown environment"):
+        RunConfig(env="os:system")  # "module:Env" ids never reach gym.make
+
+
+def test_incompatible_pair_is_refused_with_alternatives():
+    with pytest.raises(ValueError, match="continuous.*algorithms for Pendulum-v1: ddpg, td3, sac"):
+        make_configs("dqn", "Pendulum-v1")
+
+
+def test_presets_apply_then_overrides():
+    run, algo = make_configs("dqn", "CartPole-v1", {"lr": "0.01"}, {"seed": 3})
+    assert run.steps == 50_000 and algo.train_freq == 256  # the Zoo preset
+    assert algo.lr == 0.01 and run.seed == 3
+
+
+def test_every_preset_is_valid():
+    from rlcore.envs import ENVIRONMENTS
+
+    for env in ENVIRONMENTS.values():
+        for algo in env.presets:
+            make_configs(algo, env.id)  # raises if a preset value is out of range
