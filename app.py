@@ -1,25 +1,47 @@
-"""RL Playground: the Streamlit app (router). Placeholder until the app issue lands."""
+"""RL Playground: the Streamlit router. Sections: Learn, Train, Offline, Compare, About."""
+
+from pathlib import Path
 
 import streamlit as st
 
-from rlcore.envs import ENVIRONMENTS
-from rlcore.registry import ALGORITHMS
+from ui.i18n import LANGUAGES, t
+from ui.sidebar import render_sidebar
+
+ROOT = Path(__file__).parent
+
+# (section key, page file, title key, icon); a page appears once its file exists.
+PAGES = [
+    ("nav.learn", "pages/home.py", "page.home", ":material/home:"),
+    ("nav.learn", "pages/learn_foundations.py", "page.learn_foundations", ":material/school:"),
+    ("nav.learn", "pages/learn_value.py", "page.learn_value", ":material/grid_on:"),
+    ("nav.learn", "pages/learn_policy.py", "page.learn_policy", ":material/psychology:"),
+    ("nav.learn", "pages/learn_offline.py", "page.learn_offline", ":material/database:"),
+    ("nav.learn", "pages/learn_maths.py", "page.learn_maths", ":material/functions:"),
+    ("nav.train", "pages/train.py", "page.train", ":material/play_arrow:"),
+    ("nav.train", "pages/algorithms.py", "page.algorithms", ":material/menu_book:"),
+    ("nav.offline", "pages/datasets.py", "page.datasets", ":material/storage:"),
+    ("nav.offline", "pages/offline.py", "page.offline", ":material/model_training:"),
+    ("nav.compare", "pages/compare.py", "page.compare", ":material/compare_arrows:"),
+    ("nav.about", "pages/about.py", "page.about", ":material/info:"),
+]
 
 st.set_page_config(page_title="RL Playground", page_icon="🎮", layout="wide")
-st.title("RL Playground")
-st.write(
-    "Learn reinforcement learning by doing it. The training pages are on their way; "
-    "meanwhile the backend trains from the command line:"
-)
-st.code("python -m rlcore train --algo dqn --env CartPole-v1 --steps 50000", language="bash")
-st.subheader("Algorithms")
-st.table(
-    [
-        {"name": s.name, "algorithm": s.title, "actions": s.action_space, "paper": s.paper}
-        for s in ALGORITHMS.values()
-    ]
-)
-st.subheader("Environments")
-st.table(
-    [{"id": e.id, "actions": e.action_space, "solved at": e.solved} for e in ENVIRONMENTS.values()]
-)
+if "lang" not in st.session_state:
+    st.session_state["lang"] = "en"
+assert set(LANGUAGES) >= {"en", "zh"}
+
+sections: dict[str, list] = {}
+for section, path, title_key, icon in PAGES:
+    if (ROOT / path).exists():
+        page = st.Page(
+            path,
+            title=t(title_key),
+            icon=icon,
+            default=path == "pages/home.py",
+            url_path=Path(path).stem,
+        )
+        sections.setdefault(t(section), []).append(page)
+
+nav = st.navigation(sections)
+render_sidebar()
+nav.run()

@@ -17,6 +17,8 @@ __all__ = [
     "clipped_min",
     "cql_logsumexp",
     "discounted_returns",
+    "dual_loss",
+    "edac_diversity",
     "expectile_loss",
     "expectile_weights",
     "gae",
@@ -159,3 +161,32 @@ def gae(
         running = deltas[t] + gamma * lam * (1.0 - episode_end[t]) * running
         adv[t] = running
     return adv
+
+
+def dual_loss(multiplier: Tensor, violation: Tensor) -> Tensor:
+    r"""Dual gradient descent on a Lagrange multiplier $\lambda \ge 0$: $L = -\lambda\,g$.
+
+    $g$ is the constraint violation (> 0 when violated). Minimising $L$ over $\lambda$
+    raises it while the constraint is violated and lowers it otherwise. SAC's
+    temperature ($g = \log\pi + \bar{\mathcal H}$: entropy below target) and CQL-Lagrange's
+    penalty weight ($g = $ penalty $- \tau$) are both this rule.
+    """
+    return -(multiplier * violation.detach()).mean()
+
+
+def edac_diversity(action_grads: Tensor, eps: float = 1e-10) -> tuple[Tensor, Tensor]:
+    r"""EDAC's gradient-diversity term (An et al. 2021, eq. 5).
+
+    ``action_grads`` is $\nabla_a Q_i(s, a)$ for every member, ``[N, B, A]``. Returns the
+    loss $\frac{1}{N-1}\sum_{i \ne j}\langle \hat g_i, \hat g_j\rangle$ averaged over the batch
+    (unit-normalised gradients: cosine similarities) and the ``[B, N, N]`` similarity
+    matrices. Minimising it makes the members disagree off the data, which lets a small
+    ensemble be as pessimistic as SAC-N's large one.
+    """
+    n = action_grads.shape[0]
+    g = action_grads / (action_grads.norm(dim=-1, keepdim=True) + eps)
+    g = g.transpose(0, 1)  # [B, N, A]
+    sim = g @ g.transpose(1, 2)  # [B, N, N]
+    off_diag = sim * (1 - torch.eye(n, device=sim.device))
+    loss = off_diag.sum(dim=(1, 2)).mean() / max(n - 1, 1)
+    return loss, sim

@@ -9,14 +9,35 @@ from rlcore.runs import RunStore
 
 
 def train(tmp_path, *extra):
-    return main(["--runs-dir", str(tmp_path), "train", "--algo", "dqn", "--env", "CartPole-v1",
-                 "--steps", "600", "--eval-every", "300", "--eval-episodes", "2", "--quiet",
-                 "--set", "learning_starts=100", "--set", "hidden=16", *extra])
+    return main(
+        [
+            "--runs-dir",
+            str(tmp_path),
+            "train",
+            "--algo",
+            "dqn",
+            "--env",
+            "CartPole-v1",
+            "--steps",
+            "600",
+            "--eval-every",
+            "300",
+            "--eval-episodes",
+            "2",
+            "--quiet",
+            "--set",
+            "learning_starts=100",
+            "--set",
+            "hidden=16",
+            *extra,
+        ]
+    )
 
 
 def test_help_runs_as_a_module():
-    out = subprocess.run([sys.executable, "-m", "rlcore", "--help"], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "rlcore", "--help"], capture_output=True, text=True, check=True
+    )
     assert "train" in out.stdout and "eval" in out.stdout
 
 
@@ -42,8 +63,10 @@ def test_same_seed_same_metrics_through_the_cli(tmp_path):
 
     def rows(root):
         store = RunStore(root)
-        return [{k: v for k, v in r.items() if not k.startswith("time/")}
-                for r in store.metric_rows(store.ids()[0])]
+        return [
+            {k: v for k, v in r.items() if not k.startswith("time/")}
+            for r in store.metric_rows(store.ids()[0])
+        ]
 
     assert rows(tmp_path / "a") == rows(tmp_path / "b")
 

@@ -90,3 +90,25 @@ def test_gae_lambda_one_is_n_step_return_and_truncation_bootstraps():
     term2 = torch.tensor([[0.0], [1.0], [0.0]])
     adv2 = ops.gae(r, v, nv, term2, end, gamma=0.5, lam=1.0)
     assert adv2[1].item() == pytest.approx(0.5)  # terminated: no bootstrap
+
+
+def test_dual_loss_raises_multiplier_only_while_violated():
+    lam = torch.tensor(1.0, requires_grad=True)
+    ops.dual_loss(lam, torch.tensor([0.5, 1.5])).backward()
+    assert lam.grad.item() == pytest.approx(-1.0)  # descent step increases lambda
+    lam.grad = None
+    ops.dual_loss(lam, torch.tensor([-2.0])).backward()
+    assert lam.grad.item() == pytest.approx(2.0)  # satisfied: lambda decreases
+
+
+def test_edac_diversity_by_hand():
+    # 2 members, 1 state, 2-d actions: orthogonal grads -> 0, parallel -> 1, opposite -> -1
+    g = torch.tensor([[[1.0, 0.0]], [[0.0, 3.0]]])
+    loss, sim = ops.edac_diversity(g)
+    assert loss.item() == pytest.approx(0.0) and sim.shape == (1, 2, 2)
+    assert ops.edac_diversity(torch.tensor([[[1.0, 1.0]], [[2.0, 2.0]]]))[0].item() == (
+        pytest.approx(2.0)  # sum over i != j of 1, divided by N - 1 = 1
+    )
+    assert ops.edac_diversity(torch.tensor([[[1.0, 0.0]], [[-1.0, 0.0]]]))[0].item() == (
+        pytest.approx(-2.0)
+    )

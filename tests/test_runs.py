@@ -11,8 +11,9 @@ from rlcore.worker import run_job
 def new_run(store, **run):
     base = {"steps": 400, "eval_every": 200, "eval_episodes": 2}
     base.update(run)
-    r, a = make_configs("dqn", "CartPole-v1", {"learning_starts": 100, "hidden": (8,)}, base,
-                        use_preset=False)
+    r, a = make_configs(
+        "dqn", "CartPole-v1", {"learning_starts": 100, "hidden": (8,)}, base, use_preset=False
+    )
     return store.create(r, a)
 
 

@@ -37,7 +37,7 @@ from torch import Tensor
 from rlcore.algos.base import Agent, OffPolicyConfig, grad_norm, make_adam
 from rlcore.config import hp
 from rlcore.nn import EnsembleCritic, TanhGaussianActor
-from rlcore.ops import clipped_min, soft_update, td_target
+from rlcore.ops import clipped_min, dual_loss, soft_update, td_target
 from rlcore.types import Batch
 
 
@@ -131,8 +131,7 @@ class SAC(Agent):
 
     def alpha_loss(self, logp: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
         r"""$-\alpha\,(\log\pi + \bar{\mathcal H})$ on $\log\alpha$ (dual ascent on α)."""
-        loss = -(self.log_alpha.exp() * (logp + self.target_entropy)).mean()
-        return loss, {}
+        return dual_loss(self.log_alpha.exp(), logp + self.target_entropy), {}
 
     def update(self, batch: Batch) -> dict[str, Tensor]:
         loss, info = self.critic_loss(batch)

@@ -1,0 +1,21 @@
+"""Every text key has non-empty English and Chinese, and format fields agree."""
+
+import string
+
+from ui.i18n import catalogue, t
+
+
+def fields(s):
+    return {f for _, f, _, _ in string.Formatter().parse(s) if f}
+
+
+def test_every_key_has_both_languages():
+    for key, entry in catalogue().items():
+        assert set(entry) == {"en", "zh"}, key
+        assert entry["en"].strip() and entry["zh"].strip(), key
+        assert fields(entry["en"]) == fields(entry["zh"]), key
+
+
+def test_lookup_by_language():
+    assert t("nav.learn", "en") == "Learn"
+    assert t("nav.learn", "zh") == "学习"

@@ -1,0 +1,3 @@
+"""The one place Streamlit session_state keys are named."""
+
+LANG = "lang"

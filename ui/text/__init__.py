@@ -1,0 +1,1 @@
+"""Text modules: each defines ``TEXT = {key: {"en": ..., "zh": ...}}``."""
