@@ -39,6 +39,7 @@ class HParam:
     high: float | None = None
     log: bool = False
     choices: tuple | None = None
+    online_only: bool = False  # data-collection settings an offline algorithm ignores
 
     def range_text(self) -> str:
         """Human-readable allowed values."""
@@ -61,9 +62,17 @@ def hp(
     *,
     log: bool = False,
     choices: tuple | None = None,
+    online_only: bool = False,
 ) -> Any:
     """A dataclass field carrying its help text, bounds, log-scale flag and choices."""
-    meta = {"help": help, "low": low, "high": high, "log": log, "choices": choices}
+    meta = {
+        "help": help,
+        "low": low,
+        "high": high,
+        "log": log,
+        "choices": choices,
+        "online_only": online_only,
+    }
     return field(default=default, metadata=meta)
 
 
@@ -84,6 +93,7 @@ def hparams(cls: type) -> tuple[HParam, ...]:
                 high=m.get("high"),
                 log=m.get("log", False),
                 choices=m.get("choices"),
+                online_only=m.get("online_only", False),
             )
         )
     return tuple(out)
@@ -168,6 +178,7 @@ class RunConfig(_Validated):
     eval_episodes: int = hp(10, "Deterministic evaluation episodes.", 1, 1000)
     log_every: int = hp(1_000, "Aggregate training metrics every this many steps.", 1, 10**7)
     threads: int = hp(0, "Torch CPU threads of this run (0 = all cores).", 0, 256)
+    dataset: str = hp("", "Offline dataset id (offline algorithms only).")
 
     def check(self) -> None:
         from rlcore.envs import ENVIRONMENTS
@@ -182,6 +193,17 @@ class RunConfig(_Validated):
             raise ValueError(
                 f"RunConfig.env = {self.env!r}: unknown environment "
                 f"(allowed: {', '.join(ENVIRONMENTS)})"
+            )
+        offline = ALGORITHMS[self.algo].setting == "offline"
+        if offline and not self.dataset:
+            raise ValueError(
+                f"RunConfig.dataset = '': {self.algo} is an offline algorithm and needs a "
+                "dataset (build one: python -m rlcore dataset build)"
+            )
+        if not offline and self.dataset:
+            raise ValueError(
+                f"RunConfig.dataset = {self.dataset!r}: {self.algo} learns online "
+                "(allowed: empty)"
             )
 
 

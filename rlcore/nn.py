@@ -18,6 +18,7 @@ __all__ = [
     "DeterministicActor",
     "EnsembleCritic",
     "EnsembleLinear",
+    "GaussianActor",
     "QNetwork",
     "TanhGaussianActor",
 ]
@@ -181,6 +182,45 @@ class TanhGaussianActor(_Scaled):
         lp = (-0.5 * ((u - mean) / std).pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
         lp = lp - (2 * (math.log(2) - u - F.softplus(-2 * u))).sum(-1)
         return lp - torch.log(self.action_scale).sum()
+
+
+class GaussianActor(_Scaled):
+    """pi(a|s) = N(scale · tanh(f(s)) + bias, sigma²) with a state-independent log sigma.
+
+    Used where the policy is fitted by (weighted) maximum likelihood on dataset actions
+    (BC, AWAC, IQL): unlike the tanh-squashed Gaussian, actions at the bounds (common in
+    expert data) have a finite log-likelihood.
+    """
+
+    def __init__(self, obs_dim: int, low: np.ndarray, high: np.ndarray, hidden: Sequence[int]):
+        super().__init__(low, high)
+        self.net = MLP(obs_dim, len(low), hidden)
+        self.log_std = nn.Parameter(torch.zeros(len(low)))
+
+    def mean(self, obs: Tensor) -> Tensor:
+        return torch.tanh(self.net(obs)) * self.action_scale + self.action_bias
+
+    def std(self) -> Tensor:
+        return self.log_std.clamp(LOG_STD_MIN, LOG_STD_MAX).exp() * self.action_scale
+
+    def forward(self, obs: Tensor, deterministic: bool = False) -> tuple[Tensor, Tensor]:
+        """Sample (clipped to the action box) and its log-probability."""
+        mean, std = self.mean(obs), self.std()
+        a = mean if deterministic else mean + std * torch.randn_like(mean)
+        a = torch.max(
+            torch.min(a, self.action_bias + self.action_scale), self.action_bias - self.action_scale
+        )
+        return a, self._log_prob(mean, std, a)
+
+    @staticmethod
+    def _log_prob(mean: Tensor, std: Tensor, a: Tensor) -> Tensor:
+        return (
+            -0.5 * ((a - mean) / std).pow(2) - torch.log(std) - 0.5 * math.log(2 * math.pi)
+        ).sum(-1)
+
+    def log_prob(self, obs: Tensor, action: Tensor) -> Tensor:
+        """Log pi(a|s) of dataset actions."""
+        return self._log_prob(self.mean(obs), self.std(), action)
 
 
 class CategoricalActor(nn.Module):

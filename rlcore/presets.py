@@ -33,12 +33,15 @@ def make_configs(
     if not compatible(algo, env):
         raise ValueError(
             f"algo = {algo!r} needs a {spec.action_space} action space but {env} is "
-            f"{espec.action_space} (algorithms for {env}: {', '.join(compatible_algos(env))})"
+            f"{espec.action_space} (algorithms for {env}: "
+            f"{', '.join(compatible_algos(env, spec.setting))})"
         )
     preset = espec.presets.get(algo) if use_preset else None
     algo_values = dict(preset.hp) if preset else {}
     algo_values.update(hp or {})
     run_values: dict[str, Any] = {"algo": algo, "env": env}
+    if spec.setting == "offline":
+        run_values.update(steps=100_000, eval_every=5_000)
     if preset:
         run_values["steps"] = preset.steps
         run_values.update(preset.run)
@@ -46,6 +49,6 @@ def make_configs(
     return from_dict(RunConfig, run_values), from_dict(spec.config_cls, algo_values)
 
 
-def all_pairs() -> list[tuple[str, str]]:
+def all_pairs(setting: str = "online") -> list[tuple[str, str]]:
     """Every compatible (algo, env) pair of the catalogue."""
-    return [(a, e) for e in ENVIRONMENTS for a in compatible_algos(e)]
+    return [(a, e) for e in ENVIRONMENTS for a in compatible_algos(e, setting)]

@@ -5,12 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rlcore.algos.a2c import A2C
+from rlcore.algos.awac import AWAC
 from rlcore.algos.base import Agent
+from rlcore.algos.bc import BC
+from rlcore.algos.cql import CQL
+from rlcore.algos.cql_discrete import DiscreteCQL
 from rlcore.algos.ddpg import DDPG
 from rlcore.algos.dqn import DQN
+from rlcore.algos.edac import EDAC
+from rlcore.algos.iql import IQL
 from rlcore.algos.reinforce import REINFORCE
 from rlcore.algos.sac import SAC
+from rlcore.algos.sac_n import SACN
 from rlcore.algos.td3 import TD3
+from rlcore.algos.td3_bc import TD3BC
 from rlcore.config import AlgoConfig
 
 __all__ = ["ALGORITHMS", "AlgoSpec", "compatible", "get_algo"]
@@ -90,6 +98,22 @@ ALGORITHMS: dict[str, AlgoSpec] = {
             "continuous",
             "Haarnoja et al. 2018, Soft actor-critic (+ SAC algorithms and applications)",
         ),
+        AlgoSpec("bc", "BC (behaviour cloning)", BC, "offline", "both",
+                 "Pomerleau 1991; maximum-likelihood imitation of the dataset"),
+        AlgoSpec("cql", "CQL (continuous, on SAC)", CQL, "offline", "continuous",
+                 "Kumar et al. 2020, Conservative Q-learning for offline RL"),
+        AlgoSpec("cql_discrete", "CQL (discrete, on DQN)", DiscreteCQL, "offline", "discrete",
+                 "Kumar et al. 2020, Conservative Q-learning for offline RL"),
+        AlgoSpec("iql", "IQL", IQL, "offline", "continuous",
+                 "Kostrikov et al. 2021, Offline RL with implicit Q-learning"),
+        AlgoSpec("awac", "AWAC", AWAC, "offline", "continuous",
+                 "Nair et al. 2020, AWAC (+ Peng et al. 2019, AWR)"),
+        AlgoSpec("td3_bc", "TD3+BC", TD3BC, "offline", "continuous",
+                 "Fujimoto & Gu 2021, A minimalist approach to offline RL"),
+        AlgoSpec("sac_n", "SAC-N", SACN, "offline", "continuous",
+                 "An et al. 2021, Uncertainty-based offline RL with diversified Q-ensemble"),
+        AlgoSpec("edac", "EDAC", EDAC, "offline", "continuous",
+                 "An et al. 2021, Uncertainty-based offline RL with diversified Q-ensemble"),
     ]
 }
 

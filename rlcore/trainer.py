@@ -112,10 +112,36 @@ class Trainer:
         self.step = 0
         self.updates = 0
         self.stopped_early = False
+        self.train_seconds = 0.0
         self._t0 = time.perf_counter()
         self._log_t, self._log_step, self._log_updates = self._t0, 0, 0
         self.acc = MetricAccumulator()
         self._n_eval = 0
+        self.refs: tuple[float, float] | None = None
+        if self.agent.kind == "offline":
+            self._load_dataset()
+
+    def _load_dataset(self) -> None:
+        """Fill the replay buffer with the run's dataset (observations normalised)."""
+        from rlcore.datasets import load_transitions
+
+        data, meta = load_transitions(self.run.dataset)
+        if meta["env"] != self.run.env:
+            raise ValueError(
+                f"RunConfig.dataset = {self.run.dataset!r} was collected on {meta['env']}, "
+                f"not {self.run.env} (allowed: datasets of {self.run.env})"
+            )
+        if meta.get("ref_min_score") is not None and meta.get("ref_max_score") is not None:
+            self.refs = (float(meta["ref_min_score"]), float(meta["ref_max_score"]))
+        self.dataset_return_mean = float(data.episode_returns.mean())
+        mean = data.observations.mean(0)
+        std = data.observations.std(0) + 1e-3
+        self.agent.set_obs_stats(mean, std)
+        a = self.agent
+        self.buffer = ReplayBuffer(len(data), a.obs_dim, a.action_dim, a.discrete, self.device,
+                                   seed=self.run.seed)
+        self.buffer.add_many((data.observations - mean) / std, data.actions, data.rewards,
+                             (data.next_observations - mean) / std, data.terminals)
 
     # -- shared pieces --------------------------------------------------------------
     def _should_stop(self) -> bool:
@@ -146,17 +172,25 @@ class Trainer:
             self.run.eval_episodes,
             seed=self.run.seed * 7919 + EVAL_SEED_OFFSET,
         )
-        return {"step": self.step, **res.metrics(), "time/elapsed": time.perf_counter() - self._t0}
+        out = {"step": self.step, **res.metrics(), "time/elapsed": time.perf_counter() - self._t0}
+        if self.refs is not None:
+            from rlcore.datasets import normalized_score
+
+            out["eval/normalized_score"] = normalized_score(res.mean, *self.refs)
+        return out
 
     def __iter__(self) -> Iterator[Metrics]:
         kind = self.agent.kind
-        if kind == "off_policy":
+        if kind == "offline":
+            loop = self._offline()
+        elif kind == "off_policy":
             loop = self._off_policy()
         elif getattr(self.agent, "rollout", "") == "episodes":
             loop = self._episodes()
         else:
             loop = self._steps()
         yield from loop
+        self.train_seconds = time.perf_counter() - self._t0  # excludes the final evaluation
         if self.acc.values:
             yield self._train_metrics()
         yield self.evaluate()
@@ -199,10 +233,26 @@ class Trainer:
                 ep_ret, ep_len = 0.0, 0
             else:
                 obs = next_obs
-            if self.step > c.learning_starts and self.step % c.train_freq == 0:
+            # Train every train_freq steps, and once more on a final partial phase (as SB3).
+            phase_end = self.step % c.train_freq == 0 or self.step == total
+            if self.step > c.learning_starts and phase_end:
                 for _ in range(c.gradient_steps):
                     self.acc.add(agent.update(buf.sample(c.batch_size)))
                 self.updates += c.gradient_steps
+            agent.on_step(step)
+            yield from self._periodic(log_due, eval_due)
+            if step % 64 == 0 and self._should_stop():
+                return
+
+    # -- offline: gradient steps on a fixed dataset ------------------------------------
+    def _offline(self) -> Iterator[Metrics]:
+        agent, c, total = self.agent, self.cfg, self.run.steps
+        log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_every)
+        for step in range(total):
+            agent.progress = step / total
+            self.acc.add(agent.update(self.buffer.sample(c.batch_size)))
+            self.updates += 1
+            self.step = step + 1
             agent.on_step(step)
             yield from self._periodic(log_due, eval_due)
             if step % 64 == 0 and self._should_stop():

@@ -20,13 +20,20 @@ __all__ = ["Agent", "OffPolicyConfig", "grad_norm", "make_adam"]
 class OffPolicyConfig(AlgoConfig):
     """Replay-buffer settings shared by DQN, DDPG, TD3 and SAC."""
 
-    buffer_size: int = hp(1_000_000, "Replay buffer capacity (transitions).", 100, 10**7, log=True)
+    buffer_size: int = hp(
+        1_000_000,
+        "Replay buffer capacity (transitions).",
+        100,
+        10**7,
+        log=True,
+        online_only=True,
+    )
     batch_size: int = hp(256, "Minibatch size of each gradient step.", 1, 8192, log=True)
     learning_starts: int = hp(
-        100, "Random-action steps before learning starts.", 0, 10**7, log=False
+        100, "Random-action steps before learning starts.", 0, 10**7, online_only=True
     )
-    train_freq: int = hp(1, "Env steps between training phases.", 1, 10_000)
-    gradient_steps: int = hp(1, "Gradient steps per training phase.", 1, 10_000)
+    train_freq: int = hp(1, "Env steps between training phases.", 1, 10_000, online_only=True)
+    gradient_steps: int = hp(1, "Gradient steps per training phase.", 1, 10_000, online_only=True)
 
 
 def make_adam(params: Iterable[Tensor], lr: float, device: torch.device) -> torch.optim.Adam:
@@ -85,12 +92,33 @@ class Agent(nn.Module):
             self.action_dim = int(np.prod(action_space.shape))
         self.action_space = action_space
         self.progress = 0.0  # fraction of the training budget done, set by the trainer
+        # Observation normalisation (identity unless set from an offline dataset); saved
+        # with the weights so a loaded policy sees the same inputs.
+        self.register_buffer("obs_mean", torch.zeros(self.obs_dim, device=self.device))
+        self.register_buffer("obs_std", torch.ones(self.obs_dim, device=self.device))
 
     # -- acting ---------------------------------------------------------------------
     def obs_tensor(self, obs: Any) -> Tensor:
         """Numpy observation(s) -> float tensor ``[B, obs_dim]`` on the agent's device."""
         t = torch.as_tensor(np.asarray(obs, dtype=np.float32), device=self.device)
-        return t.reshape(-1, self.obs_dim)
+        t = t.reshape(-1, self.obs_dim)
+        if self.normalize_obs:
+            t = (t - self.obs_mean) / self.obs_std
+        return t
+
+    normalize_obs = False
+
+    def set_obs_stats(self, mean: np.ndarray, std: np.ndarray) -> None:
+        """Normalise observations by dataset statistics (offline algorithms that ask for it)."""
+        self.obs_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
+        self.obs_std.copy_(torch.as_tensor(np.maximum(std, 1e-3), dtype=torch.float32))
+        self.normalize_obs = True
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        out = super().load_state_dict(state_dict, strict=strict, assign=assign)
+        identity = bool((self.obs_mean == 0).all() and (self.obs_std == 1).all())
+        self.normalize_obs = not identity
+        return out
 
     @torch.no_grad()
     def act(self, obs: Any, explore: bool = False) -> np.ndarray:

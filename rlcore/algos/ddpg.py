@@ -37,7 +37,11 @@ class DDPGConfig(OffPolicyConfig):
     lr: float = hp(1e-3, "Learning rate of actor and critic (Adam).", 1e-6, 1.0, log=True)
     tau: float = hp(0.005, "Polyak rate of the target networks.", 1e-4, 1.0, log=True)
     exploration_noise: float = hp(
-        0.1, "Std of Gaussian action noise, as a fraction of the action range.", 0.0, 2.0
+        0.1,
+        "Std of Gaussian action noise, as a fraction of the action range.",
+        0.0,
+        2.0,
+        online_only=True,
     )
 
 
@@ -129,4 +133,6 @@ class DDPG(Agent):
         return info
 
     def exploration_metrics(self) -> dict[str, float]:
+        if self.kind == "offline":
+            return {}
         return {"train/exploration_noise": self.cfg.exploration_noise}

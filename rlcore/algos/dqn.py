@@ -38,14 +38,16 @@ class DQNConfig(OffPolicyConfig):
 
     lr: float = hp(1e-4, "Learning rate (Adam).", 1e-6, 1.0, log=True)
     batch_size: int = hp(32, "Minibatch size.", 1, 8192, log=True)
-    train_freq: int = hp(4, "Env steps between training phases.", 1, 10_000)
+    train_freq: int = hp(4, "Env steps between training phases.", 1, 10_000, online_only=True)
     target_update_interval: int = hp(
         10_000, "Env steps between target-network updates.", 1, 10**7, log=True
     )
     tau: float = hp(1.0, "Target update rate (1 = hard copy, <1 = Polyak).", 1e-4, 1.0)
-    exploration_fraction: float = hp(0.1, "Fraction of training over which ε decays.", 0.0, 1.0)
-    exploration_initial_eps: float = hp(1.0, "Initial ε of ε-greedy.", 0.0, 1.0)
-    exploration_final_eps: float = hp(0.05, "Final ε of ε-greedy.", 0.0, 1.0)
+    exploration_fraction: float = hp(
+        0.1, "Fraction of training over which ε decays.", 0.0, 1.0, online_only=True
+    )
+    exploration_initial_eps: float = hp(1.0, "Initial ε of ε-greedy.", 0.0, 1.0, online_only=True)
+    exploration_final_eps: float = hp(0.05, "Final ε of ε-greedy.", 0.0, 1.0, online_only=True)
     max_grad_norm: float = hp(10.0, "Gradient clipping norm (0 = off).", 0.0, 1000.0)
     double_q: bool = hp(False, "Double DQN: online net picks a', target net evaluates it.")
     dueling: bool = hp(False, "Dueling architecture: Q = V + A - mean(A).")

@@ -65,9 +65,7 @@ class SAC(Agent):
         if self.discrete:
             raise ValueError(f"{type(self).__name__} needs a continuous action space")
         c = config
-        self.actor = TanhGaussianActor(
-            self.obs_dim, self.action_low, self.action_high, c.hidden
-        ).to(self.device)
+        self.actor = self.make_actor().to(self.device)
         self.critic = EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, self.n_critics()).to(
             self.device
         )
@@ -81,6 +79,10 @@ class SAC(Agent):
         self.alpha_opt = make_adam([self.log_alpha], c.lr, self.device) if c.autotune else None
         self._actor_params = list(self.actor.parameters())
         self._critic_params = list(self.critic.parameters())
+
+    def make_actor(self) -> torch.nn.Module:
+        """The policy network (AWAC swaps in a Gaussian fitted by likelihood)."""
+        return TanhGaussianActor(self.obs_dim, self.action_low, self.action_high, self.cfg.hidden)
 
     def n_critics(self) -> int:
         """Ensemble size (SAC-N overrides)."""
@@ -115,6 +117,7 @@ class SAC(Agent):
             "q_mean": q.detach().mean(),
             "target_q_mean": target_q.mean(),
             "td_error": (q.detach() - target_q).abs().mean(),
+            "ensemble_std": q.detach().std(dim=0).mean(),  # critics' disagreement
         }
         return loss, info
 
@@ -133,31 +136,38 @@ class SAC(Agent):
         r"""$-\alpha\,(\log\pi + \bar{\mathcal H})$ on $\log\alpha$ (dual ascent on α)."""
         return dual_loss(self.log_alpha.exp(), logp + self.target_entropy), {}
 
-    def update(self, batch: Batch) -> dict[str, Tensor]:
+    def critic_step(self, batch: Batch) -> dict[str, Tensor]:
+        """One optimiser step on ``critic_loss``."""
         loss, info = self.critic_loss(batch)
         self.critic_opt.zero_grad(set_to_none=False)
         loss.backward()
         info["critic_grad_norm"] = grad_norm(self._critic_params)
         self.critic_opt.step()
         info["critic_loss"] = loss.detach()
+        return info
 
-        self.critic.requires_grad_(False)
-        a_loss, a_info = self.actor_loss(batch)
+    def actor_step(self, batch: Batch) -> dict[str, Tensor]:
+        """One step on ``actor_loss`` (critic frozen), then on ``alpha_loss`` if tuned."""
+        self.critic.requires_grad_(False)  # the actor loss must not train the critic
+        a_loss, info = self.actor_loss(batch)
         self.actor_opt.zero_grad(set_to_none=False)
         a_loss.backward()
         self.critic.requires_grad_(True)
         info["actor_grad_norm"] = grad_norm(self._actor_params)
         self.actor_opt.step()
         info["actor_loss"] = a_loss.detach()
-        logp = a_info.pop("_logp")
-        info.update(a_info)
-
-        if self.alpha_opt is not None:
+        logp = info.pop("_logp", None)
+        if self.alpha_opt is not None and logp is not None:
             al_loss, _ = self.alpha_loss(logp)
             self.alpha_opt.zero_grad(set_to_none=False)
             al_loss.backward()
             self.alpha_opt.step()
             info["alpha_loss"] = al_loss.detach()
         info["alpha"] = self.alpha
+        return info
+
+    def update(self, batch: Batch) -> dict[str, Tensor]:
+        info = self.critic_step(batch)
+        info.update(self.actor_step(batch))
         soft_update(self.critic_target, self._critic_params, self.cfg.tau)
         return info

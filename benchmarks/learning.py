@@ -1,0 +1,77 @@
+"""Learning at the issue's budgets, several seeds, deterministic evaluation (10 episodes).
+
+    python benchmarks/learning.py                       # every check, 3 seeds
+    python benchmarks/learning.py --only sac td3 --seeds 0 1 2 --jobs 2
+
+Prints, per (algorithm, environment): each seed's best and final evaluation return and
+the first step at which the threshold was reached, and whether the check passes
+(threshold reached on at least ``need`` of the seeds). Writes bench_out/learning.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+# (algo, env, steps, threshold, seeds needed out of 3)
+CHECKS = [
+    ("dqn", "CartPole-v1", 50_000, 475.0, 2),
+    ("sac", "Pendulum-v1", 20_000, -200.0, 2),
+    ("td3", "Pendulum-v1", 20_000, -200.0, 2),
+    ("ddpg", "Pendulum-v1", 20_000, -200.0, 2),
+    ("a2c", "CartPole-v1", 500_000, 475.0, 2),
+    ("reinforce", "CartPole-v1", 200_000, 200.0, 2),
+]
+
+
+def one(algo: str, env: str, steps: int, seed: int, threshold: float) -> dict:
+    import torch
+
+    from rlcore.presets import make_configs
+    from rlcore.trainer import Trainer
+
+    torch.set_num_threads(1)
+    run, cfg = make_configs(algo, env, run={"steps": steps, "seed": seed, "threads": 1})
+    t0 = time.perf_counter()
+    curve = []
+    for m in Trainer(run, cfg):
+        if "eval/return_mean" in m:
+            curve.append((m["step"], m["eval/return_mean"]))
+    first = next((s for s, r in curve if r >= threshold), None)
+    return {"algo": algo, "env": env, "seed": seed, "steps": steps, "curve": curve,
+            "best": max(r for _, r in curve), "final": curve[-1][1], "first_step": first,
+            "wall_s": time.perf_counter() - t0}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="*", help="algorithms to run")
+    ap.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--out", default="bench_out/learning.json")
+    args = ap.parse_args()
+    checks = [c for c in CHECKS if not args.only or c[0] in args.only]
+    futures = {}
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for algo, env, steps, thr, _ in checks:
+            for seed in args.seeds:
+                futures[(algo, env, seed)] = pool.submit(one, algo, env, steps, seed, thr)
+        results = {k: f.result() for k, f in futures.items()}
+    out = []
+    print(f"{'algo':10} {'env':14} {'steps':>8} {'thr':>7}  per seed: best/final@first  pass")
+    for algo, env, steps, thr, need in checks:
+        rs = [results[(algo, env, s)] for s in args.seeds]
+        ok = sum(r["first_step"] is not None for r in rs)
+        cells = "  ".join(f"{r['best']:.0f}/{r['final']:.0f}@{r['first_step']}" for r in rs)
+        verdict = "PASS" if ok >= need else "FAIL"
+        print(f"{algo:10} {env:14} {steps:>8} {thr:>7g}  {cells}  {ok}/{len(rs)} {verdict}")
+        out.extend(rs)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()

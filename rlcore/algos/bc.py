@@ -1,0 +1,74 @@
+r"""Behaviour cloning: supervised learning of the dataset's actions (maximum likelihood).
+
+$$\max_\phi\ \mathbb{E}_{(s,a)\sim\mathcal{D}}\big[\log\pi_\phi(a|s)\big]$$
+
+For discrete actions this is the cross-entropy of a softmax policy; for continuous
+actions the log-likelihood of a Gaussian $\mathcal{N}(\mu_\phi(s), \sigma^2)$, whose
+maximiser $\mu_\phi(s)$ is the *mean* action of the data at $s$. BC copies the data,
+good and bad alike: it is the baseline every offline RL method must beat on mixed data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch.nn.functional as F
+from torch import Tensor
+
+from rlcore.algos.base import Agent, grad_norm, make_adam
+from rlcore.config import AlgoConfig, hp
+from rlcore.nn import CategoricalActor, GaussianActor
+from rlcore.types import Batch
+
+
+@dataclass(frozen=True)
+class BCConfig(AlgoConfig):
+    """BC hyperparameters."""
+
+    lr: float = hp(1e-3, "Learning rate (Adam).", 1e-6, 1.0, log=True)
+    batch_size: int = hp(256, "Minibatch size.", 1, 8192, log=True)
+
+
+class BC(Agent):
+    """Behaviour cloning for discrete or continuous actions."""
+
+    config_cls = BCConfig
+    cfg: BCConfig
+    kind = "offline"
+
+    def __init__(self, obs_space, action_space, config: BCConfig, device="cpu") -> None:
+        super().__init__(obs_space, action_space, config, device)
+        if self.discrete:
+            self.actor = CategoricalActor(self.obs_dim, self.n_actions, config.hidden)
+        else:
+            self.actor = GaussianActor(
+                self.obs_dim, self.action_low, self.action_high, config.hidden
+            )
+        self.actor.to(self.device)
+        self._params = list(self.actor.parameters())
+        self.optimizer = make_adam(self._params, config.lr, self.device)
+
+    def _act(self, obs: Tensor, explore: bool) -> Tensor:
+        if self.discrete:
+            return self.actor(obs).argmax(-1)
+        return self.actor(obs, deterministic=not explore)[0]
+
+    def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""Negative log-likelihood $-\log\pi_\phi(a|s)$ of the dataset actions."""
+        if self.discrete:
+            logits = self.actor(batch.obs)
+            loss = F.cross_entropy(logits, batch.action)
+            acc = (logits.argmax(-1) == batch.action).float().mean()
+            return loss, {"accuracy": acc}
+        loss = -self.actor.log_prob(batch.obs, batch.action).mean()
+        mse = (self.actor.mean(batch.obs).detach() - batch.action).pow(2).mean()
+        return loss, {"action_mse": mse, "log_std": self.actor.log_std.detach().mean()}
+
+    def update(self, batch: Batch) -> dict[str, Tensor]:
+        loss, info = self.actor_loss(batch)
+        self.optimizer.zero_grad(set_to_none=False)
+        loss.backward()
+        info["grad_norm"] = grad_norm(self._params)
+        self.optimizer.step()
+        info["bc_loss"] = loss.detach()
+        return info

@@ -1,0 +1,130 @@
+r"""Conservative Q-Learning (Kumar et al. 2020): CQL(H) on SAC, optional Lagrange.
+
+Offline, the max in the Bellman target queries Q at actions the data never shows, where
+errors are only ever corrected upwards. CQL adds to each critic's TD loss a penalty that
+pushes Q *down* on actions from a broad distribution (a soft maximum over actions) and
+*up* on the dataset's actions (eq. 4, CQL(H)):
+
+$$\mathcal{R}(\theta_i) = \mathbb{E}_{s\sim\mathcal{D}}\Big[\log\sum_a \exp Q_{\theta_i}(s,a)
+- \mathbb{E}_{a\sim\mathcal{D}(a|s)}Q_{\theta_i}(s,a)\Big]$$
+
+$$L(\theta_i) = \alpha_{cql}\,\mathcal{R}(\theta_i)
++ \tfrac12\,\mathbb{E}\big[(Q_{\theta_i}(s,a) - y)^2\big]$$
+
+The log-sum-exp over a continuous action space is estimated by importance sampling with
+$M$ actions each from a uniform distribution and from the policy at $s$ and at $s'$
+(App. F): $\log\frac{1}{3M}\sum_j e^{Q(s,a_j)}/\mu(a_j)$. The "naive" penalty
+$\mathbb{E}_{a\sim\mu}Q$ without the data term would push every value down; subtracting
+the data term keeps in-data values and widens the gap to unseen actions.
+
+**Lagrange version**: with ``lagrange`` on, the weight becomes $\alpha_{cql}\,\alpha'$ with
+$\alpha' \ge 0$ tuned by dual gradient descent so that the penalty stays near the threshold
+$\tau$ (``target_action_gap``): $\min_{\alpha'} -\alpha'(\mathcal R - \tau)$, the same rule as
+SAC's temperature. The discrete version (``cql_discrete.py``) computes the log-sum-exp
+exactly over all actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from rlcore.algos.base import make_adam
+from rlcore.algos.sac import SAC, SACConfig
+from rlcore.config import hp
+from rlcore.ops import cql_logsumexp, dual_loss, td_target
+from rlcore.types import Batch
+
+
+@dataclass(frozen=True)
+class CQLConfig(SACConfig):
+    """CQL hyperparameters (defaults: CORL's / the paper's locomotion settings)."""
+
+    cql_alpha: float = hp(5.0, "Weight α of the conservative penalty.", 0.0, 1000.0)
+    cql_n_actions: int = hp(10, "Sampled actions per source (uniform, π(s), π(s')).", 1, 100)
+    cql_temperature: float = hp(1.0, "Temperature of the log-sum-exp.", 0.01, 100.0, log=True)
+    lagrange: bool = hp(False, "Tune the penalty weight against the threshold τ.")
+    target_action_gap: float = hp(
+        5.0, "Threshold τ of the Lagrange version (penalty target).", -100.0, 100.0
+    )
+
+
+class CQL(SAC):
+    """Continuous CQL(H) on SAC; only ``critic_loss`` changes (plus α' if Lagrange)."""
+
+    config_cls = CQLConfig
+    cfg: CQLConfig
+    kind = "offline"
+
+    def __init__(self, obs_space, action_space, config: CQLConfig, device="cpu") -> None:
+        super().__init__(obs_space, action_space, config, device)
+        self.log_cql_alpha = torch.nn.Parameter(
+            torch.zeros((), device=self.device), requires_grad=config.lagrange
+        )
+        self.cql_alpha_opt = (
+            make_adam([self.log_cql_alpha], config.lr, self.device) if config.lagrange else None
+        )
+
+    def cql_weight(self) -> Tensor:
+        """α_cql, times α' = exp(log α') ∈ [0, 1e6] in the Lagrange version."""
+        if not self.cfg.lagrange:
+            return torch.tensor(self.cfg.cql_alpha, device=self.device)
+        return self.cfg.cql_alpha * self.log_cql_alpha.exp().clamp(0.0, 1e6)
+
+    def cql_penalty(self, batch: Batch, q_data: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""$\mathcal{R}$ per critic, ``[N]``: importance-sampled LSE minus Q on data."""
+        b, m, dev = batch.obs.shape[0], self.cfg.cql_n_actions, self.device
+        obs = batch.obs.repeat_interleave(m, 0)  # [B*M, obs]
+        next_obs = batch.next_obs.repeat_interleave(m, 0)
+        scale, bias = self.actor.action_scale, self.actor.action_bias
+        rand = (torch.rand(b * m, self.action_dim, device=dev) * 2 - 1) * scale + bias
+        log_uniform = -torch.log(2 * scale).sum().expand(b, m)
+        with torch.no_grad():  # the penalty trains the critics, not the policy
+            pi_a, pi_logp = self.actor(obs)
+            next_a, next_logp = self.actor(next_obs)
+        q_rand = self.critic(obs, rand).view(-1, b, m)
+        q_pi = self.critic(obs, pi_a).view(-1, b, m)
+        q_next = self.critic(obs, next_a).view(-1, b, m)
+        q_all = torch.cat([q_rand, q_pi, q_next], dim=-1)  # [N, B, 3M]
+        log_mu = torch.cat([log_uniform, pi_logp.view(b, m), next_logp.view(b, m)], dim=-1)
+        lse = cql_logsumexp(q_all, log_mu, self.cfg.cql_temperature)  # [N, B]
+        penalty = (lse - q_data).mean(dim=1)  # [N]
+        return penalty, {
+            "cql_lse": lse.detach().mean(),
+            "q_rand_mean": q_rand.detach().mean(),
+            "q_policy_mean": q_pi.detach().mean(),
+            "q_data_mean": q_data.detach().mean(),
+        }
+
+    def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""$\sum_i \alpha\,\mathcal{R}(\theta_i) + \tfrac12\mathrm{TD}_i$ (plus α' step)."""
+        with torch.no_grad():
+            target_q = td_target(
+                batch.reward, self.target_value(batch), batch.terminated, self.cfg.gamma
+            )
+        q = self.critic(batch.obs, batch.action)  # [N, B]
+        td = 0.5 * (q - target_q).pow(2).mean(dim=1)  # [N]
+        penalty, info = self.cql_penalty(batch, q)
+        weight = self.cql_weight()
+        gap = self.cfg.target_action_gap if self.cfg.lagrange else 0.0
+        loss = (td + weight.detach() * (penalty - gap)).sum()
+        if self.cql_alpha_opt is not None:
+            # dual step on log α': raise the weight while the penalty exceeds τ
+            a_loss = dual_loss(
+                self.cfg.cql_alpha * self.log_cql_alpha.exp(),
+                penalty.mean() - self.cfg.target_action_gap,
+            )
+            self.cql_alpha_opt.zero_grad(set_to_none=False)
+            a_loss.backward()
+            self.cql_alpha_opt.step()
+        info.update(
+            cql_penalty=penalty.detach().mean(),
+            cql_weight=weight.detach(),
+            td_loss=td.detach().sum(),
+            q_mean=q.detach().mean(),
+            target_q_mean=target_q.mean(),
+            td_error=(q.detach() - target_q).abs().mean(),
+        )
+        return loss, info

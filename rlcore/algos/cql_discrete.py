@@ -1,0 +1,56 @@
+r"""Conservative Q-Learning for discrete actions (Kumar et al. 2020), on a Q-network.
+
+With finitely many actions the log-sum-exp is exact:
+
+$$L(\theta) = \alpha\,\mathbb{E}_{s\sim\mathcal{D}}\Big[\log\sum_{a} \exp Q_\theta(s,a)
+- \mathbb{E}_{a\sim\mathcal{D}}Q_\theta(s,a)\Big] + \mathbb{E}\big[\ell(Q_\theta(s,a) - y)\big]$$
+
+with the DQN target $y = r + \gamma(1-d)\max_{a'}Q_{\bar\theta}(s',a')$ (double-DQN
+optional) and the target network copied every ``target_update_interval`` gradient steps.
+Extends :class:`DQN`; only ``critic_loss`` changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from torch import Tensor
+
+from rlcore.algos.dqn import DQN, DQNConfig
+from rlcore.config import hp
+from rlcore.ops import cql_logsumexp
+from rlcore.types import Batch
+
+
+@dataclass(frozen=True)
+class DiscreteCQLConfig(DQNConfig):
+    """Discrete CQL hyperparameters."""
+
+    lr: float = hp(3e-4, "Learning rate (Adam).", 1e-6, 1.0, log=True)
+    batch_size: int = hp(256, "Minibatch size.", 1, 8192, log=True)
+    target_update_interval: int = hp(
+        1000, "Gradient steps between target-network copies.", 1, 10**7, log=True
+    )
+    cql_alpha: float = hp(1.0, "Weight α of the conservative penalty.", 0.0, 1000.0)
+
+
+class DiscreteCQL(DQN):
+    """CQL on a Q-network."""
+
+    config_cls = DiscreteCQLConfig
+    cfg: DiscreteCQLConfig
+    kind = "offline"
+
+    def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+        td_loss, info = super().critic_loss(batch)
+        q_all = self.q(batch.obs)  # [B, A]
+        q_data = q_all.gather(1, batch.action.unsqueeze(1)).squeeze(1)
+        lse = cql_logsumexp(q_all)
+        penalty = (lse - q_data).mean()
+        info.update(
+            cql_penalty=penalty.detach(),
+            td_loss=td_loss.detach(),
+            q_data_mean=q_data.detach().mean(),
+            cql_lse=lse.detach().mean(),
+        )
+        return td_loss + self.cfg.cql_alpha * penalty, info

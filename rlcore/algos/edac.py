@@ -1,0 +1,61 @@
+r"""EDAC: Ensemble-Diversified Actor-Critic (An et al. 2021).
+
+SAC-N needs many critics because they tend to agree even off the data. EDAC adds to the
+critic loss a term that *diversifies the members' action gradients* at the data points
+(eq. 5), so a small ensemble is as pessimistic as a large one:
+
+$$L(\theta) = \sum_i \mathbb{E}\big[(Q_{\theta_i}(s,a) - y)^2\big]
++ \frac{\eta}{N-1}\,\mathbb{E}_{(s,a)\sim\mathcal{D}}\Big[\sum_{i\ne j}
+\big\langle \widehat{\nabla_a Q_{\theta_i}}, \widehat{\nabla_a Q_{\theta_j}}\big\rangle\Big]$$
+
+(hats: unit-normalised gradients, so the term sums cosine similarities.) Extends
+:class:`SACN`; only ``critic_loss`` changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from rlcore.algos.sac_n import SACN, SACNConfig
+from rlcore.config import hp
+from rlcore.ops import edac_diversity, td_target
+from rlcore.types import Batch
+
+
+@dataclass(frozen=True)
+class EDACConfig(SACNConfig):
+    """EDAC hyperparameters."""
+
+    eta: float = hp(1.0, "Weight η of the gradient-diversity term.", 0.0, 1000.0)
+
+
+class EDAC(SACN):
+    """EDAC agent."""
+
+    config_cls = EDACConfig
+    cfg: EDACConfig
+
+    def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+        n = self.n_critics()
+        with torch.no_grad():
+            target_q = td_target(
+                batch.reward, self.target_value(batch), batch.terminated, self.cfg.gamma
+            )
+        obs = batch.obs.unsqueeze(0).expand(n, -1, -1)
+        action = batch.action.unsqueeze(0).expand(n, -1, -1).clone().requires_grad_(True)
+        q = self.critic(obs, action)  # [N, B]: member i sees its own copy of a
+        grads = torch.autograd.grad(q.sum(), action, create_graph=True)[0]  # [N, B, A]
+        diversity, _ = edac_diversity(grads)
+        td = (q - target_q).pow(2).mean(dim=1).sum()
+        loss = td + self.cfg.eta * diversity
+        return loss, {
+            "q_mean": q.detach().mean(),
+            "target_q_mean": target_q.mean(),
+            "td_error": (q.detach() - target_q).abs().mean(),
+            "ensemble_std": q.detach().std(dim=0).mean(),
+            "diversity_loss": diversity.detach(),
+            "td_loss": td.detach(),
+        }

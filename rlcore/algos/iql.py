@@ -1,0 +1,136 @@
+r"""Implicit Q-Learning (Kostrikov, Nair & Levine 2021).
+
+IQL never queries Q at actions outside the dataset. A value network fits an upper
+*expectile* of $Q$ over the data actions (eq. 5), the critic regresses to $r + \gamma
+V(s')$ (eq. 6), and the policy is extracted by advantage-weighted regression (eq. 7):
+
+$$L_V(\psi) = \mathbb{E}_{(s,a)\sim\mathcal{D}}
+\big[L_2^\tau\big(Q_{\bar\theta}(s,a) - V_\psi(s)\big)\big],
+\qquad L_2^\tau(u) = |\tau - \mathbb{1}(u<0)|\,u^2$$
+
+$$L_Q(\theta) = \mathbb{E}_{(s,a,s')\sim\mathcal{D}}
+\big[(r + \gamma(1-d)V_\psi(s') - Q_\theta(s,a))^2\big]$$
+
+$$L_\pi(\phi) = -\mathbb{E}_{(s,a)\sim\mathcal{D}}
+\big[\min\big(e^{\beta(Q_{\bar\theta}(s,a) - V_\psi(s))},
+w_{max}\big)\log\pi_\phi(a|s)\big]$$
+
+$\tau$ is ``expectile`` (0.5 = mean, -> 1 = max over data actions); $\beta$ is an
+*inverse* temperature (the paper's $\exp(\beta A)$; a temperature $\lambda = 1/\beta$ gives
+the equivalent $\exp(A/\lambda)$). $Q_{\bar\theta}$ is the min of two target critics.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from rlcore.algos.base import Agent, grad_norm, make_adam
+from rlcore.config import AlgoConfig, hp
+from rlcore.nn import MLP, EnsembleCritic, GaussianActor
+from rlcore.ops import awr_weights, clipped_min, expectile_loss, soft_update, td_target
+from rlcore.types import Batch
+
+
+@dataclass(frozen=True)
+class IQLConfig(AlgoConfig):
+    """IQL hyperparameters (defaults: the paper's locomotion settings)."""
+
+    batch_size: int = hp(256, "Minibatch size.", 1, 8192, log=True)
+    tau: float = hp(0.005, "Polyak rate of the target critics.", 1e-4, 1.0, log=True)
+    expectile: float = hp(0.7, "Expectile τ of the value fit (0.5 = mean, → 1 = max).", 0.5, 0.999)
+    beta: float = hp(3.0, "Inverse temperature β of the advantage weights.", 0.0, 100.0)
+    max_weight: float = hp(
+        100.0, "Clip of the exponentiated advantage weights.", 1.0, 1e4, log=True
+    )
+
+
+class IQL(Agent):
+    """IQL agent for continuous actions."""
+
+    config_cls = IQLConfig
+    cfg: IQLConfig
+    kind = "offline"
+
+    def __init__(self, obs_space, action_space, config: IQLConfig, device="cpu") -> None:
+        super().__init__(obs_space, action_space, config, device)
+        if self.discrete:
+            raise ValueError("IQL here needs a continuous action space")
+        c, dev = config, self.device
+        self.critic = EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, 2).to(dev)
+        self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
+        self.value = MLP(self.obs_dim, 1, c.hidden).to(dev)
+        self.actor = GaussianActor(self.obs_dim, self.action_low, self.action_high, c.hidden).to(
+            dev
+        )
+        self.critic_opt = make_adam(self.critic.parameters(), c.lr, dev)
+        self.value_opt = make_adam(self.value.parameters(), c.lr, dev)
+        self.actor_opt = make_adam(self.actor.parameters(), c.lr, dev)
+        self._critic_params = list(self.critic.parameters())
+
+    def _act(self, obs: Tensor, explore: bool) -> Tensor:
+        return self.actor(obs, deterministic=not explore)[0]
+
+    def q_value(self, obs: Tensor, action) -> Tensor:
+        a = torch.as_tensor(action, dtype=torch.float32, device=self.device)
+        return clipped_min(self.critic(obs, a.reshape(len(obs), -1)))
+
+    def value_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""Expectile regression of $V(s)$ towards $\min_i Q_{\bar\theta_i}(s,a)$ (eq. 5)."""
+        with torch.no_grad():
+            target_q = clipped_min(self.critic_target(batch.obs, batch.action))
+        v = self.value(batch.obs).squeeze(-1)
+        adv = target_q - v
+        return expectile_loss(adv, self.cfg.expectile), {
+            "v_mean": v.detach().mean(),
+            "advantage_mean": adv.detach().mean(),
+            "advantage_std": adv.detach().std(),
+            "_adv": adv.detach(),
+        }
+
+    def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""$\sum_i (Q_i(s,a) - r - \gamma(1-d)V(s'))^2$ (eq. 6)."""
+        with torch.no_grad():
+            next_v = self.value(batch.next_obs).squeeze(-1)
+            target = td_target(batch.reward, next_v, batch.terminated, self.cfg.gamma)
+        q = self.critic(batch.obs, batch.action)
+        loss = (q - target).pow(2).mean(dim=1).sum()
+        return loss, {"q_mean": q.detach().mean(), "td_error": (q.detach() - target).abs().mean()}
+
+    def actor_loss(self, batch: Batch, adv: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""Advantage-weighted log-likelihood of the data actions (eq. 7)."""
+        w = awr_weights(adv, self.cfg.beta, self.cfg.max_weight)
+        logp = self.actor.log_prob(batch.obs, batch.action)
+        return -(w * logp).mean(), {
+            "weight_mean": w.mean(),
+            "weight_max": w.max(),
+            "weight_clipped_frac": (w >= self.cfg.max_weight).float().mean(),
+        }
+
+    def update(self, batch: Batch) -> dict[str, Tensor]:
+        v_loss, info = self.value_loss(batch)
+        adv = info.pop("_adv")
+        self.value_opt.zero_grad(set_to_none=False)
+        v_loss.backward()
+        self.value_opt.step()
+        q_loss, q_info = self.critic_loss(batch)
+        self.critic_opt.zero_grad(set_to_none=False)
+        q_loss.backward()
+        info["critic_grad_norm"] = grad_norm(self._critic_params)
+        self.critic_opt.step()
+        a_loss, a_info = self.actor_loss(batch, adv)
+        self.actor_opt.zero_grad(set_to_none=False)
+        a_loss.backward()
+        self.actor_opt.step()
+        soft_update(self.critic_target, self._critic_params, self.cfg.tau)
+        info.update(
+            q_info,
+            **a_info,
+            value_loss=v_loss.detach(),
+            critic_loss=q_loss.detach(),
+            actor_loss=a_loss.detach(),
+        )
+        return info

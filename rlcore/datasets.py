@@ -1,0 +1,657 @@
+"""Offline datasets: build them from our own agents, store them as Minari datasets.
+
+Kinds (as in D4RL):
+
+- ``random``: a uniformly random policy.
+- ``expert``: the greedy policy of an agent trained online to the environment's
+  preset budget (SAC for continuous actions, DQN for discrete).
+- ``medium``: the *stochastic* policy of an agent stopped early, at about a third to a
+  half of the expert's normalised score.
+- ``medium-replay``: the whole replay buffer of that early-stopped run.
+- ``mixed``: episodes of other kinds in chosen proportions, e.g. random 0.5 + expert 0.5.
+
+Every dataset records the environment's random and expert returns (Minari's
+``ref_min_score`` / ``ref_max_score``) so results show a D4RL-style normalised score
+``100 (R - R_random) / (R_expert - R_random)``. Datasets live under
+``$RLCORE_DATASETS_DIR`` (default ``datasets_store/``) in Minari's layout; nothing is
+downloaded. ``import_file`` brings in a D4RL-style ``.hdf5`` or ``.npz`` file after
+validating it; a rejected file leaves nothing on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rlcore.envs import env_spec, make_env
+
+__all__ = [
+    "KINDS",
+    "DatasetInfo",
+    "Transitions",
+    "build_dataset",
+    "datasets_dir",
+    "delete_dataset",
+    "import_file",
+    "list_datasets",
+    "load_transitions",
+    "normalized_score",
+    "reference_scores",
+]
+
+KINDS = ("random", "medium", "expert", "medium-replay", "mixed")
+NAMESPACE = "rlplay"
+MAX_TRANSITIONS = 2_000_000
+REQUIRED_KEYS = ("observations", "actions", "rewards", "next_observations", "terminals")
+MEDIUM_TARGET = (33.0, 50.0)  # normalised score band of the "medium" policy
+
+
+def datasets_dir() -> Path:
+    """``$RLCORE_DATASETS_DIR`` or ``./datasets_store`` (absolute)."""
+    return Path(os.environ.get("RLCORE_DATASETS_DIR", "datasets_store")).resolve()
+
+
+@contextlib.contextmanager
+def _minari_env() -> Iterator[Any]:
+    """Point Minari at our folder and silence its metadata-recommendation warnings."""
+    old = os.environ.get("MINARI_DATASETS_PATH")
+    os.environ["MINARI_DATASETS_PATH"] = str(datasets_dir())
+    try:
+        import minari
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            yield minari
+    finally:
+        if old is None:
+            os.environ.pop("MINARI_DATASETS_PATH", None)
+        else:
+            os.environ["MINARI_DATASETS_PATH"] = old
+
+
+def dataset_id(env_id: str, name: str) -> str:
+    """Minari id ``rlplay/<env>/<name>-v0`` (lower case, Minari's naming rules)."""
+    env = env_id.split("-v")[0].lower()
+    safe = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "data"
+    return f"{NAMESPACE}/{env}/{safe}-v0"
+
+
+@dataclass
+class Transitions:
+    """A dataset flattened into transitions (what the replay buffer loads)."""
+
+    observations: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    next_observations: np.ndarray
+    terminals: np.ndarray
+    episode_returns: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rewards)
+
+
+@dataclass
+class DatasetInfo:
+    """What the Datasets page lists."""
+
+    id: str
+    env: str
+    kind: str
+    transitions: int
+    episodes: int
+    return_mean: float
+    return_std: float
+    return_min: float
+    return_max: float
+    ref_random: float
+    ref_expert: float
+    source: str
+    size_mb: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- reference scores and policies ---------------------------------------------------
+
+
+def _experts_dir() -> Path:
+    return datasets_dir() / "_experts"
+
+
+def _episode_returns(env_id: str, policy: Callable, episodes: int, seed: int) -> np.ndarray:
+    env = make_env(env_id, seed=seed)
+    out = []
+    for i in range(episodes):
+        obs, _ = env.reset(seed=seed + i)
+        total, done = 0.0, False
+        while not done:
+            obs, r, term, trunc, _ = env.step(policy(obs))
+            total += float(r)
+            done = term or trunc
+        out.append(total)
+    env.close()
+    return np.asarray(out)
+
+
+def _expert_algo(env_id: str) -> str:
+    return "sac" if env_spec(env_id).action_space == "continuous" else "dqn"
+
+
+def _train_agent(
+    env_id: str,
+    steps: int | None,
+    seed: int,
+    stop_score: float | None = None,
+    refs: tuple[float, float] | None = None,
+    progress: Callable | None = None,
+):
+    """Train the expert algorithm, optionally stopping early (for ``medium``).
+
+    Stops once the normalised score passes ``stop_score``; returns ``(trainer, score)``.
+    """
+    from rlcore.presets import make_configs
+    from rlcore.trainer import Trainer
+
+    algo = _expert_algo(env_id)
+    run_over: dict[str, Any] = {"seed": seed, "eval_episodes": 5}
+    if steps is not None:
+        run_over["steps"] = steps
+    run, cfg = make_configs(algo, env_id, run=run_over)
+    if stop_score is not None:
+        run = type(run)(**{**asdict(run), "eval_every": max(500, run.steps // 40)})
+    reached = [False]
+    tr = Trainer(run, cfg, stop=lambda: reached[0])
+    score = None
+    for m in tr:
+        if progress is not None:
+            progress(m)
+        if "eval/return_mean" in m and refs is not None:
+            score = normalized_score(m["eval/return_mean"], *refs)
+            if stop_score is not None and score >= stop_score:
+                reached[0] = True
+    return tr, score
+
+
+def reference_scores(
+    env_id: str, seed: int = 0, expert_steps: int | None = None, progress: Callable | None = None
+) -> dict[str, float]:
+    """Random and expert returns of ``env_id`` (the expert is trained once and cached)."""
+    d = _experts_dir() / env_id
+    meta = d / "reference.json"
+    if meta.exists():
+        return json.loads(meta.read_text())
+    env = make_env(env_id, seed=seed)
+    space = env.action_space
+    space.seed(seed)
+    rand = _episode_returns(env_id, lambda _o: space.sample(), 20, seed)
+    tr, _ = _train_agent(env_id, expert_steps, seed, progress=progress)
+    from rlcore.evaluation import evaluate
+
+    expert = evaluate(tr.agent, env_id, 10, seed=seed + 500)
+    refs = {
+        "random": float(rand.mean()),
+        "expert": float(expert.mean),
+        "expert_algo": _expert_algo(env_id),
+        "expert_steps": tr.step,
+    }
+    d.mkdir(parents=True, exist_ok=True)
+    from safetensors.torch import save
+
+    from rlcore.runs import atomic_write_bytes, atomic_write_json
+
+    atomic_write_bytes(
+        d / "expert.safetensors",
+        save({k: v.contiguous() for k, v in tr.agent.state_dict().items()}),
+    )
+    atomic_write_json(meta, refs)
+    return refs
+
+
+def cheap_reference_scores(env_id: str) -> dict[str, float]:
+    """Reference returns without training anything.
+
+    The cached ones if an expert was trained, else the random policy's return and the
+    catalogue's "solved" score as the expert reference.
+    """
+    meta = _experts_dir() / env_id / "reference.json"
+    if meta.exists():
+        return json.loads(meta.read_text())
+    env = make_env(env_id, seed=0)
+    space = env.action_space
+    space.seed(0)
+    rand = _episode_returns(env_id, lambda _o: space.sample(), 20, 0)
+    return {"random": float(rand.mean()), "expert": env_spec(env_id).solved}
+
+
+def _load_expert(env_id: str):
+    from safetensors.torch import load_file
+
+    from rlcore.presets import make_configs
+    from rlcore.trainer import build_agent
+
+    run, cfg = make_configs(_expert_algo(env_id), env_id)
+    agent = build_agent(run, cfg)
+    agent.load_state_dict(load_file(str(_experts_dir() / env_id / "expert.safetensors")))
+    return agent
+
+
+def normalized_score(ret: float, ref_random: float, ref_expert: float) -> float:
+    """D4RL normalised score: 0 = random policy, 100 = expert."""
+    span = ref_expert - ref_random
+    return float("nan") if span == 0 else 100.0 * (ret - ref_random) / span
+
+
+# -- collecting episodes ---------------------------------------------------------------
+
+
+def _collect(env_id: str, policy: Callable, n_steps: int, seed: int) -> list[dict]:
+    """Whole episodes from ``policy`` until at least ``n_steps`` transitions."""
+    env = make_env(env_id, seed=seed)
+    episodes, total, i = [], 0, 0
+    while total < n_steps:
+        obs, _ = env.reset(seed=seed + i)
+        i += 1
+        ep = {"obs": [obs], "act": [], "rew": [], "term": [], "trunc": []}
+        done = False
+        while not done:
+            a = policy(obs)
+            obs, r, term, trunc, _ = env.step(a)
+            ep["obs"].append(obs)
+            ep["act"].append(a)
+            ep["rew"].append(float(r))
+            ep["term"].append(bool(term))
+            ep["trunc"].append(bool(trunc))
+            done = term or trunc
+        total += len(ep["rew"])
+        episodes.append(ep)
+    env.close()
+    return episodes
+
+
+def _episodes_from_buffer(data: np.ndarray, cols: tuple[int, ...]) -> list[dict]:
+    """Split a replay buffer's rows back into episodes (a break where s'_t != s_{t+1})."""
+    o0, a0, r0, n0, d0, _ = cols
+    obs, act, rew = data[:, o0:a0], data[:, a0:r0], data[:, r0]
+    nxt, term = data[:, n0:d0], data[:, d0] > 0.5
+    episodes, start = [], 0
+    for t in range(len(data)):
+        last = t == len(data) - 1
+        if term[t] or last or not np.array_equal(nxt[t], obs[t + 1]):
+            sl = slice(start, t + 1)
+            episodes.append(
+                {
+                    "obs": [*obs[sl], nxt[t]],
+                    "act": list(act[sl]),
+                    "rew": list(rew[sl]),
+                    "term": list(term[sl]),
+                    "trunc": [False] * (t - start) + [not bool(term[t])],
+                }
+            )
+            start = t + 1
+    return episodes
+
+
+def _write(
+    ds_id: str, env_id: str, episodes: list[dict], refs: dict[str, float], kind: str, source: str
+) -> str:
+    """Store episodes as a Minari dataset (atomic: written aside, then moved in place)."""
+    from minari.data_collector import EpisodeBuffer
+
+    env = make_env(env_id)
+    discrete = env_spec(env_id).action_space == "discrete"
+    buffers = []
+    for ep in episodes:
+        acts = np.asarray(ep["act"], dtype=np.int64 if discrete else np.float32)
+        buffers.append(
+            EpisodeBuffer(
+                observations=np.asarray(ep["obs"], dtype=np.float32),
+                actions=acts if discrete else acts.reshape(len(acts), -1),
+                rewards=np.asarray(ep["rew"], dtype=np.float64),
+                terminations=np.asarray(ep["term"], dtype=bool),
+                truncations=np.asarray(ep["trunc"], dtype=bool),
+                infos={},
+            )
+        )
+    target = datasets_dir() / ds_id
+    if target.exists():
+        shutil.rmtree(target)
+    with _minari_env() as minari:
+        try:
+            minari.create_dataset_from_buffers(
+                ds_id,
+                buffers,
+                env=env.spec,
+                observation_space=env.observation_space,
+                action_space=env.action_space,
+                ref_min_score=refs["random"],
+                ref_max_score=refs["expert"],
+                algorithm_name=source,
+                author="RL Playground",
+                author_email="rl-playground@localhost",
+                code_permalink="rlcore/datasets.py",
+                description=f"{kind} dataset of {env_id}: {source}",
+                data_format="arrow",
+            )
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+    (target / "rlplay.json").write_text(json.dumps({"kind": kind, "env": env_id, "source": source}))
+    env.close()
+    return ds_id
+
+
+def build_dataset(
+    env_id: str,
+    kind: str,
+    n_steps: int = 100_000,
+    seed: int = 0,
+    mix: dict[str, float] | None = None,
+    name: str | None = None,
+    expert_steps: int | None = None,
+    progress: Callable | None = None,
+) -> str:
+    """Build and store a dataset; returns its id.
+
+    ``mix`` (for ``kind="mixed"``) maps component kinds (random, medium, expert) to
+    proportions of the ``n_steps`` transitions. ``expert_steps`` overrides the online
+    training budget of the expert/medium agents (the preset's by default).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind = {kind!r}: unknown dataset kind (allowed: {', '.join(KINDS)})")
+    if not 100 <= n_steps <= MAX_TRANSITIONS:
+        raise ValueError(f"n_steps = {n_steps}: out of range (allowed: 100 to {MAX_TRANSITIONS})")
+    env_spec(env_id)  # ValueError for an unknown id, before any work
+    refs = reference_scores(env_id, seed, expert_steps, progress)
+    ds_id = dataset_id(env_id, name or kind)
+    if kind == "random":
+        env = make_env(env_id, seed=seed)
+        space = env.action_space
+        space.seed(seed)
+        episodes = _collect(env_id, lambda _o: space.sample(), n_steps, seed)
+        source = "uniform random policy"
+    elif kind == "expert":
+        agent = _load_expert(env_id)
+        episodes = _collect(env_id, lambda o: agent.act(o, explore=False), n_steps, seed)
+        source = f"{refs['expert_algo']} expert, greedy"
+    elif kind in ("medium", "medium-replay"):
+        target = sum(MEDIUM_TARGET) / 2
+        tr, score = _train_agent(
+            env_id,
+            expert_steps,
+            seed + 1,
+            stop_score=target,
+            refs=(refs["random"], refs["expert"]),
+            progress=progress,
+        )
+        if kind == "medium":
+            agent = tr.agent
+            episodes = _collect(env_id, lambda o: agent.act(o, explore=True), n_steps, seed)
+            source = f"{refs['expert_algo']} stopped at score {score:.0f}, stochastic"
+        else:
+            buf = tr.buffer
+            episodes = _episodes_from_buffer(buf.data[: buf.size].cpu().numpy(), buf._cols)
+            source = f"replay buffer of {refs['expert_algo']} up to score {score:.0f}"
+    else:
+        mix = mix or {"random": 0.5, "expert": 0.5}
+        bad = set(mix) - {"random", "medium", "expert"}
+        if bad or not mix or any(not 0 <= v for v in mix.values()) or sum(mix.values()) <= 0:
+            raise ValueError(f"mix = {mix!r}: proportions of random, medium, expert (>= 0)")
+        total = sum(mix.values())
+        episodes, parts = [], []
+        for k, p in mix.items():
+            if p <= 0:
+                continue
+            part = f"{name or kind}-{k}-part"
+            sub = build_dataset(
+                env_id,
+                k,
+                max(100, int(n_steps * p / total)),
+                seed,
+                name=part,
+                expert_steps=expert_steps,
+                progress=progress,
+            )
+            episodes += _episodes_of(sub)
+            delete_dataset(sub)
+            parts.append(f"{k} {p / total:.0%}")
+        source = "mixture: " + " + ".join(parts)
+    return _write(ds_id, env_id, episodes, refs, kind, source)
+
+
+def _episodes_of(ds_id: str) -> list[dict]:
+    with _minari_env() as minari:
+        ds = minari.load_dataset(ds_id)
+        out = []
+        for e in ds.iterate_episodes():
+            out.append(
+                {
+                    "obs": list(e.observations),
+                    "act": list(e.actions),
+                    "rew": list(e.rewards),
+                    "term": list(e.terminations),
+                    "trunc": list(e.truncations),
+                }
+            )
+        return out
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def load_transitions(ds_id: str) -> tuple[Transitions, dict[str, Any]]:
+    """Transitions of a local dataset and its metadata (env, reference scores, ...)."""
+    with _minari_env() as minari:
+        local = sorted(minari.list_local_datasets())
+        if ds_id not in local:
+            raise ValueError(
+                f"dataset = {ds_id!r}: no such local dataset "
+                f"(allowed: {', '.join(local) or 'none yet'})"
+            )
+        ds = minari.load_dataset(ds_id)
+        obs, act, rew, nxt, term, rets = [], [], [], [], [], []
+        for e in ds.iterate_episodes():
+            o = np.asarray(e.observations, dtype=np.float32).reshape(len(e.observations), -1)
+            obs.append(o[:-1])
+            nxt.append(o[1:])
+            act.append(np.asarray(e.actions).reshape(len(e.rewards), -1))
+            rew.append(np.asarray(e.rewards, dtype=np.float32))
+            term.append(np.asarray(e.terminations, dtype=np.float32))
+            rets.append(float(np.sum(e.rewards)))
+        meta = dict(ds.storage.metadata)
+    extra = _extra(ds_id)
+    env_id = extra.get("env") or json.loads(meta["env_spec"])["id"]
+    meta.update(env=env_id, kind=extra.get("kind", "imported"), source=extra.get("source", ""))
+    tr = Transitions(
+        np.concatenate(obs),
+        np.concatenate(act).astype(np.float32),
+        np.concatenate(rew),
+        np.concatenate(nxt),
+        np.concatenate(term),
+        np.asarray(rets),
+    )
+    return tr, meta
+
+
+def _extra(ds_id: str) -> dict[str, Any]:
+    p = datasets_dir() / ds_id / "rlplay.json"
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def _size_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def list_datasets() -> list[DatasetInfo]:
+    """Every local Minari dataset with its size, return distribution and source."""
+    with _minari_env() as minari:
+        ids = sorted(minari.list_local_datasets())
+    out = []
+    for ds_id in ids:
+        try:
+            tr, meta = load_transitions(ds_id)
+        except Exception:
+            continue
+        r = tr.episode_returns
+        out.append(
+            DatasetInfo(
+                id=ds_id,
+                env=meta["env"],
+                kind=meta["kind"],
+                transitions=len(tr),
+                episodes=len(r),
+                return_mean=float(r.mean()),
+                return_std=float(r.std()),
+                return_min=float(r.min()),
+                return_max=float(r.max()),
+                ref_random=float(meta.get("ref_min_score") or 0.0),
+                ref_expert=float(meta.get("ref_max_score") or 0.0),
+                source=meta.get("source") or meta.get("algorithm_name") or "",
+                size_mb=_size_mb(datasets_dir() / ds_id),
+            )
+        )
+    return out
+
+
+def delete_dataset(ds_id: str) -> None:
+    """Remove a local dataset."""
+    with _minari_env() as minari:
+        minari.delete_dataset(ds_id)
+
+
+# -- importing D4RL-style files -------------------------------------------------------------
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+        except (ValueError, OSError) as e:
+            raise ValueError(f"{path.name}: not a readable .npz file ({e})") from None
+    if suffix in (".hdf5", ".h5"):
+        try:
+            import h5py
+        except ImportError:  # pragma: no cover - h5py is in requirements.txt
+            raise ValueError("reading .hdf5 needs the h5py package") from None
+        try:
+            with h5py.File(path, "r") as f:
+                return {k: np.asarray(f[k]) for k in f if isinstance(f[k], h5py.Dataset)}
+        except OSError as e:
+            raise ValueError(f"{path.name}: not a readable HDF5 file ({e})") from None
+    raise ValueError(f"{path.name}: unsupported file type (allowed: .npz, .hdf5, .h5)")
+
+
+def validate_arrays(arrays: dict[str, np.ndarray], env_id: str) -> dict[str, np.ndarray]:
+    """Check a D4RL key layout against the environment; ``ValueError`` naming the problem."""
+    missing = [k for k in REQUIRED_KEYS if k not in arrays]
+    if missing:
+        raise ValueError(
+            f"missing key(s) {', '.join(missing)} (required: "
+            f"{', '.join(REQUIRED_KEYS)}; optional: timeouts)"
+        )
+    env = make_env(env_id)
+    obs_dim = int(np.prod(env.observation_space.shape))
+    discrete = env_spec(env_id).action_space == "discrete"
+    n = len(arrays["rewards"])
+    if n == 0:
+        raise ValueError("rewards: the file holds no transitions")
+    if n > MAX_TRANSITIONS:
+        raise ValueError(f"{n} transitions: too large (allowed: at most {MAX_TRANSITIONS})")
+    out = {}
+    for k in (*REQUIRED_KEYS, "timeouts"):
+        if k not in arrays:
+            continue
+        a = arrays[k]
+        if a.dtype.kind not in "biuf":
+            raise ValueError(f"{k}: dtype {a.dtype} is not numeric")
+        if len(a) != n:
+            raise ValueError(f"{k}: length {len(a)} != rewards length {n}")
+        a = a.astype(np.float32)
+        if not np.isfinite(a).all():
+            raise ValueError(f"{k}: contains NaN or inf")
+        out[k] = a
+    for k in ("observations", "next_observations"):
+        if out[k].reshape(n, -1).shape[1] != obs_dim:
+            raise ValueError(
+                f"{k}: shape {arrays[k].shape}, expected ({n}, {obs_dim}) for {env_id}"
+            )
+    act = out["actions"].reshape(n, -1)
+    if discrete:
+        if act.shape[1] != 1 or not np.all(act == np.round(act)):
+            raise ValueError(f"actions: expected integer action indices for {env_id}")
+        if act.min() < 0 or act.max() >= env.action_space.n:
+            raise ValueError(f"actions: outside 0..{env.action_space.n - 1} for {env_id}")
+    else:
+        low, high = env.action_space.low, env.action_space.high
+        if act.shape[1] != len(low):
+            raise ValueError(
+                f"actions: shape {arrays['actions'].shape}, expected ({n}, {len(low)}) for {env_id}"
+            )
+        if (act < low - 1e-5).any() or (act > high + 1e-5).any():
+            raise ValueError(
+                f"actions: outside the action bounds [{low.tolist()}, {high.tolist()}] of {env_id}"
+            )
+    for k in ("terminals", "timeouts"):
+        if k in out and not np.isin(out[k], (0.0, 1.0)).all():
+            raise ValueError(f"{k}: values must be 0 or 1")
+    env.close()
+    return out
+
+
+def import_file(
+    path: str | Path, env_id: str, name: str, max_bytes: int = 200 * 1024 * 1024
+) -> str:
+    """Import a D4RL-style file as a local dataset; returns its id.
+
+    Nothing stays on disk if the file is rejected.
+    """
+    path = Path(path)
+    if path.stat().st_size > max_bytes:
+        raise ValueError(
+            f"{path.name}: {path.stat().st_size / 1e6:.0f} MB is too large "
+            f"(allowed: at most {max_bytes / 1e6:.0f} MB)"
+        )
+    arrays = validate_arrays(_read_arrays(path), env_id)
+    n = len(arrays["rewards"])
+    obs = arrays["observations"].reshape(n, -1)
+    nxt = arrays["next_observations"].reshape(n, -1)
+    term = arrays["terminals"] > 0.5
+    tout = arrays.get("timeouts", np.zeros(n, np.float32)) > 0.5
+    act = arrays["actions"].reshape(n, -1)
+    if env_spec(env_id).action_space == "discrete":
+        act = act.reshape(n).astype(np.int64)
+    # an episode ends at a terminal, a timeout, or where s'_t is not s_{t+1}
+    ends = term | tout | np.r_[~np.all(nxt[:-1] == obs[1:], axis=1), True]
+    episodes, start = [], 0
+    for t in np.flatnonzero(ends):
+        sl = slice(start, t + 1)
+        episodes.append(
+            {
+                "obs": [*obs[sl], nxt[t]],
+                "act": list(act[sl]),
+                "rew": list(arrays["rewards"][sl]),
+                "term": list(term[sl]),
+                "trunc": [False] * (t - start) + [not bool(term[t])],
+            }
+        )
+        start = t + 1
+    return _write(
+        dataset_id(env_id, name),
+        env_id,
+        episodes,
+        cheap_reference_scores(env_id),
+        "imported",
+        f"imported from {path.name}",
+    )
