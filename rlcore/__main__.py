@@ -6,6 +6,8 @@ Examples::
     python -m rlcore list
     python -m rlcore eval RUN_ID --episodes 20
     python -m rlcore show RUN_ID
+    python -m rlcore dataset build --env Pendulum-v1 --kind mixed --mix random=0.5,expert=0.5
+    python -m rlcore train --algo iql --env Pendulum-v1 --dataset rlplay/pendulum/mixed-v0
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from rlcore.worker import run_job
 
     run_over: dict[str, Any] = {"seed": args.seed, "device": args.device}
-    for name in ("steps", "eval_every", "eval_episodes", "log_every", "threads"):
+    for name in ("steps", "eval_every", "eval_episodes", "log_every", "threads", "dataset"):
         if getattr(args, name) is not None:
             run_over[name] = getattr(args, name)
     run, algo = make_configs(
@@ -167,6 +169,57 @@ def cmd_envs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dataset(args: argparse.Namespace) -> int:
+    """Build, list, import or delete offline datasets."""
+    from rlcore import datasets as ds
+
+    if args.action == "list":
+        infos = ds.list_datasets()
+        if not infos:
+            print("no datasets yet: python -m rlcore dataset build --env Pendulum-v1 --kind random")
+        for d in infos:
+            print(
+                f"{d.id:44} {d.kind:14} {d.transitions:>8} transitions  return "
+                f"{d.return_mean:9.1f} ± {d.return_std:7.1f}  [{d.source}]"
+            )
+        return 0
+    if args.action == "delete":
+        ds.delete_dataset(args.id)
+        return 0
+    if args.action == "import":
+        ds_id = ds.import_file(args.file, args.env, args.name)
+        print(f"imported {ds_id}")
+        return 0
+    mix = None
+    if args.mix:
+        mix = {}
+        for part in args.mix.split(","):
+            k, _, v = part.partition("=")
+            try:
+                mix[k.strip()] = float(v)
+            except ValueError:
+                raise ValueError(
+                    f"--mix {args.mix!r}: expected e.g. random=0.5,expert=0.5"
+                ) from None
+    ds_id = ds.build_dataset(
+        args.env,
+        args.kind,
+        args.steps,
+        args.seed,
+        mix=mix,
+        name=args.name,
+        expert_steps=args.expert_steps,
+    )
+    tr, meta = ds.load_transitions(ds_id)
+    r = tr.episode_returns
+    print(
+        f"built {ds_id}: {len(tr)} transitions, {len(r)} episodes, return "
+        f"{r.mean():.1f} ± {r.std():.1f} (random {meta['ref_min_score']:.1f}, "
+        f"expert {meta['ref_max_score']:.1f})"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the CLI."""
     p = argparse.ArgumentParser(
@@ -196,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="override a hyperparameter, e.g. --set lr=3e-4 (repeatable)",
     )
+    t.add_argument("--dataset", help="offline dataset id (offline algorithms)")
     t.add_argument("--no-preset", action="store_true", help="ignore the tuned preset")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
@@ -216,6 +270,30 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("algos", help="list algorithms (-v: with hyperparameters)")
     a.add_argument("-v", "--verbose", action="store_true")
     a.set_defaults(func=cmd_algos)
+
+    d = sub.add_parser("dataset", help="offline datasets: build | list | import | delete")
+    dsub = d.add_subparsers(dest="action", required=True)
+    b = dsub.add_parser("build", help="build a dataset from our own agents")
+    b.add_argument("--env", required=True)
+    b.add_argument("--kind", required=True, help="random|medium|expert|medium-replay|mixed")
+    b.add_argument("--steps", type=int, default=100_000, help="transitions to collect")
+    b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--mix", help="for --kind mixed, e.g. random=0.5,expert=0.5")
+    b.add_argument("--name", help="dataset name (default: the kind)")
+    b.add_argument(
+        "--expert-steps",
+        type=int,
+        dest="expert_steps",
+        help="online budget of the expert/medium agent (default: the preset's)",
+    )
+    dsub.add_parser("list", help="list local datasets")
+    i = dsub.add_parser("import", help="import a D4RL-style .hdf5/.npz file")
+    i.add_argument("file")
+    i.add_argument("--env", required=True)
+    i.add_argument("--name", required=True)
+    de = dsub.add_parser("delete", help="delete a local dataset")
+    de.add_argument("id")
+    d.set_defaults(func=cmd_dataset)
 
     en = sub.add_parser("envs", help="list environments")
     en.set_defaults(func=cmd_envs)

@@ -17,6 +17,8 @@ from rlcore.types import Rollout
 
 ENV_FOR = {"discrete": "CartPole-v1", "continuous": "Pendulum-v1"}
 ALGOS = [(name, ENV_FOR[s.action_space]) for name, s in ALGORITHMS.items() if s.setting == "online"]
+ALL = [(name, ENV_FOR.get(s.action_space, "Pendulum-v1")) for name, s in ALGORITHMS.items()]
+ALL += [("bc", "CartPole-v1")]  # BC handles both kinds of action space
 SMALL = {"hidden": (16, 16)}
 
 
@@ -36,13 +38,15 @@ def small_configs(algo, env, **run):
         if k in fields:
             hp[k] = v
     base = {"steps": 300, "eval_every": 200, "eval_episodes": 2, "log_every": 100}
+    if spec.setting == "offline":
+        base["dataset"] = "unused-by-these-tests"
     base.update(run)
     return make_configs(algo, env, hp, base, use_preset=False)
 
 
 def one_batch(agent, env_id):
     env = make_env(env_id, seed=0)
-    if agent.kind == "off_policy":
+    if agent.kind in ("off_policy", "offline"):
         buf = ReplayBuffer(100, agent.obs_dim, agent.action_dim, agent.discrete)
         obs, _ = env.reset(seed=0)
         for _ in range(40):
@@ -62,7 +66,7 @@ def one_batch(agent, env_id):
     return Rollout(*cols)
 
 
-@pytest.mark.parametrize("algo,env_id", ALGOS)
+@pytest.mark.parametrize("algo,env_id", ALL)
 def test_update_returns_finite_scalars(algo, env_id):
     run, cfg = small_configs(algo, env_id)
     agent = build_agent(run, cfg)
@@ -73,7 +77,7 @@ def test_update_returns_finite_scalars(algo, env_id):
         assert math.isfinite(float(v)), k
 
 
-@pytest.mark.parametrize("algo,env_id", ALGOS)
+@pytest.mark.parametrize("algo,env_id", ALL)
 def test_act_respects_shapes_and_bounds(algo, env_id):
     run, cfg = small_configs(algo, env_id)
     agent = build_agent(run, cfg)
@@ -89,7 +93,7 @@ def test_act_respects_shapes_and_bounds(algo, env_id):
             assert env.action_space.contains(np.asarray(x, dtype=env.action_space.dtype))
 
 
-@pytest.mark.parametrize("algo,env_id", ALGOS)
+@pytest.mark.parametrize("algo,env_id", ALL)
 def test_save_load_round_trip_through_safetensors(algo, env_id):
     run, cfg = small_configs(algo, env_id)
     a1 = build_agent(run, cfg)

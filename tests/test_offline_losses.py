@@ -1,0 +1,158 @@
+"""Offline loss terms against hand-computed values on tiny tensors."""
+
+import math
+
+import gymnasium as gym
+import pytest
+import torch
+
+from helpers import Fixed, Table, box, obs_box
+from rlcore.algos.awac import AWAC, AWACConfig
+from rlcore.algos.cql import CQL, CQLConfig
+from rlcore.algos.cql_discrete import DiscreteCQL, DiscreteCQLConfig
+from rlcore.algos.edac import EDAC, EDACConfig
+from rlcore.algos.iql import IQL, IQLConfig
+from rlcore.algos.td3_bc import TD3BC, TD3BCConfig
+from rlcore.types import Batch
+
+
+def batch2():
+    return Batch(
+        torch.tensor([[0.0], [1.0]]),
+        torch.tensor([[0.5], [-0.5]]),
+        torch.tensor([1.0, 0.0]),
+        torch.tensor([[1.0], [0.0]]),
+        torch.tensor([0.0, 1.0]),
+    )
+
+
+def test_td3_bc_lambda_normalises_q_by_its_mean_magnitude():
+    a = TD3BC(obs_box(1), box(1, -2.0, 2.0), TD3BCConfig(bc_alpha=2.5))
+    a.actor = Fixed(torch.tensor([[1.0], [-1.0]]))
+    a.actor.action_scale = torch.tensor([2.0])
+    a.critic = Fixed(torch.tensor([[-4.0, 2.0], [9.0, 9.0]]))
+    loss, info = a.actor_loss(
+        Batch(
+            torch.zeros(2, 1),
+            torch.tensor([[0.0], [1.0]]),
+            torch.zeros(2),
+            torch.zeros(2, 1),
+            torch.zeros(2),
+        )
+    )
+    lam = 2.5 / 3.0  # mean |Q_1| = (4 + 2) / 2
+    bc = ((0.5**2) + (1.0**2)) / 2  # (pi - a) / scale = [0.5, -1]
+    assert info["bc_lambda"].item() == pytest.approx(lam)
+    assert loss.item() == pytest.approx(-lam * (-1.0) + bc)
+
+
+def test_discrete_cql_penalty_by_hand():
+    a = DiscreteCQL(obs_box(2), gym.spaces.Discrete(2), DiscreteCQLConfig(gamma=0.9, cql_alpha=2.0))
+    a.q = Table([[1.0, 2.0], [3.0, 4.0]])
+    a.q_target = Table([[0.5, 1.5], [2.0, 1.0]])
+    b = Batch(
+        torch.tensor([[1.0, 0.0]]),
+        torch.tensor([1]),
+        torch.tensor([1.0]),
+        torch.tensor([[0.0, 1.0]]),
+        torch.tensor([0.0]),
+    )
+    loss, info = a.critic_loss(b)
+    penalty = math.log(math.e + math.e**2) - 2.0  # LSE over both actions minus Q(s, a_data)
+    assert info["cql_penalty"].item() == pytest.approx(penalty)
+    assert loss.item() == pytest.approx(0.32 + 2.0 * penalty)  # huber TD (see DQN test)
+
+
+def cql_agent(**kw):
+    torch.manual_seed(0)
+    return CQL(obs_box(1), box(1, -1.0, 1.0), CQLConfig(cql_n_actions=2, **kw))
+
+
+def test_cql_penalty_matches_importance_sampled_lse_by_hand():
+    a = cql_agent()
+    # every sampled Q is 1, the data Q is 0; policy log-densities are 0 (density 1)
+    a.critic = Fixed(torch.ones(2, 4))  # [N=2, B*M = 2*2]
+    a.actor = Fixed(torch.zeros(4, 1), torch.zeros(4))
+    a.actor.action_scale, a.actor.action_bias = torch.tensor([1.0]), torch.tensor([0.0])
+    pen, info = a.cql_penalty(batch2(), torch.zeros(2, 2))
+    # 3M = 6 samples: uniform density 1/2 -> Q - log(1/2) = 1 + log 2 (x2), policy 1 (x4)
+    want = math.log((2 * math.exp(1 + math.log(2)) + 4 * math.e) / 6)
+    assert pen.tolist() == pytest.approx([want, want])
+    assert info["q_data_mean"].item() == 0.0
+
+
+def test_cql_pushes_down_off_data_and_up_on_data():
+    a = cql_agent(cql_alpha=1.0)
+    b = batch2()
+    q_data = a.critic(b.obs, b.action)
+    pen, _ = a.cql_penalty(b, q_data)
+    a.critic_opt.zero_grad()
+    pen.sum().backward()
+    # gradient descent on the penalty: d/dQ_data = -1 per sample -> Q on data rises
+    before = a.critic(b.obs, b.action).detach().clone()
+    a.critic_opt.step()
+    assert (a.critic(b.obs, b.action).detach() > before).all()
+
+
+def test_cql_lagrange_weight_rises_while_penalty_exceeds_threshold():
+    a = cql_agent(lagrange=True, target_action_gap=-10.0)  # penalty > -10: violated
+    w0 = a.cql_weight().item()
+    for _ in range(3):
+        a.critic_loss(batch2())
+    assert a.cql_weight().item() > w0
+    b = cql_agent(lagrange=True, target_action_gap=50.0)  # penalty < 50: satisfied
+    for _ in range(3):
+        b.critic_loss(batch2())
+    assert b.cql_weight().item() < w0
+
+
+def test_iql_value_loss_is_expectile_of_target_q_minus_v():
+    a = IQL(obs_box(1), box(), IQLConfig(expectile=0.9))
+    a.critic_target = Fixed(torch.tensor([[3.0, -1.0], [2.0, 1.0]]))  # min -> [2, -1]
+    a.value = Fixed(torch.tensor([[1.0], [0.0]]))
+    loss, info = a.value_loss(batch2())
+    # u = [2 - 1, -1 - 0] = [1, -1] -> weights [.9, .1]
+    assert loss.item() == pytest.approx((0.9 * 1 + 0.1 * 1) / 2)
+    assert info["_adv"].tolist() == [1.0, -1.0]
+
+
+def test_iql_actor_weights_are_clipped_exponentiated_advantages():
+    a = IQL(obs_box(1), box(), IQLConfig(beta=2.0, max_weight=5.0))
+    a.actor.log_prob = lambda obs, act: torch.tensor([-1.0, -2.0])
+    loss, info = a.actor_loss(batch2(), torch.tensor([0.0, 3.0]))
+    # w = [e^0, min(e^6, 5)] = [1, 5]
+    assert info["weight_max"].item() == 5.0
+    assert loss.item() == pytest.approx(-(1 * -1.0 + 5 * -2.0) / 2)
+
+
+def test_awac_uses_advantage_against_policy_value():
+    a = AWAC(obs_box(1), box(), AWACConfig(beta=1.0, max_weight=100.0))
+    calls = iter([torch.tensor([[1.0, 1.0]]), torch.tensor([[2.0, 0.0]])])
+    a.critic = Fixed(torch.zeros(1, 2))
+    a.critic.forward = lambda *args: next(calls)  # first Q(s, pi), then Q(s, a_data)
+    a.actor.log_prob = lambda obs, act: torch.tensor([-1.0, -1.0])
+    loss, info = a.actor_loss(batch2())
+    # adv = [2 - 1, 0 - 1] -> w = [e, 1/e]
+    assert info["advantage_mean"].item() == pytest.approx(0.0)
+    assert loss.item() == pytest.approx((math.e + math.exp(-1)) / 2)
+
+
+def test_edac_diversity_term_is_added_with_eta():
+    torch.manual_seed(0)
+    a = EDAC(obs_box(2), box(2), EDACConfig(n_critics=3, eta=0.0, hidden=(8,)))
+    b = Batch(
+        torch.randn(5, 2),
+        torch.rand(5, 2) * 2 - 1,
+        torch.randn(5),
+        torch.randn(5, 2),
+        torch.zeros(5),
+    )
+    torch.manual_seed(1)
+    l0, info = a.critic_loss(b)
+    assert l0.item() == pytest.approx(info["td_loss"].item())
+    a.cfg = EDACConfig(n_critics=3, eta=2.0, hidden=(8,))
+    torch.manual_seed(1)
+    l2, info2 = a.critic_loss(b)
+    want = info2["td_loss"].item() + 2.0 * info2["diversity_loss"].item()
+    assert l2.item() == pytest.approx(want, rel=1e-5)
+    assert -1.0 <= info2["diversity_loss"].item() / 2 <= 2.0  # cosine sims / (N-1)
