@@ -70,9 +70,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             extra = "  ".join(
                 f"{k.split('/')[1]}={_fmt(last_train[k])}" for k in keys if k in last_train
             )
+            score = m.get("eval/normalized_score")
+            norm = f" (score {score:5.1f})" if score is not None else ""
             bar.write(
                 f"step {m['step']:>8}  eval {m['eval/return_mean']:9.2f} "
-                f"± {m['eval/return_std']:.2f}  {extra}"
+                f"± {m['eval/return_std']:.2f}{norm}  {extra}"
             )
 
     status = run_job(run_id, store, on_metrics=on_metrics)

@@ -1,0 +1,170 @@
+"""Offline training speed: our CQL and IQL against d3rlpy, and the ensemble cost of SAC-N/EDAC.
+
+    python benchmarks/offline.py [--steps 300] [--threads 1] [--no-d3rlpy]
+
+Both libraries train on the same transitions (random Pendulum-v1 episodes written to
+an .npz here) with batch 256 and 256x256 networks, for the same number of gradient
+steps after a warm-up. d3rlpy 2.8 pins gymnasium 1.0 and pulls the old ``gym``, so it
+runs from its own virtual environment, made by this script (bench_out/d3rlpy-venv,
+torch 2.13.0 CPU installed first), in a subprocess; its timing loop is the same as ours:
+``sample_transition_batch`` + ``update``. Each measurement runs in a fresh process with
+the same torch thread count.
+
+Targets: our gradient steps/s >= 2x d3rlpy's; N=10 critics cost <= 2.5x N=2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+OUT = Path("bench_out")
+VENV = OUT / "d3rlpy-venv"
+DATA = OUT / "pendulum_random.npz"
+
+D3RLPY_CHILD = textwrap.dedent("""
+    import json, sys, time
+    import numpy as np, torch, d3rlpy
+    algo_name, steps, threads, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    torch.set_num_threads(threads)
+    z = np.load(path)
+    ds = d3rlpy.dataset.MDPDataset(z["observations"], z["actions"], z["rewards"],
+                                   z["terminals"], timeouts=z["timeouts"])
+    if algo_name == "cql":
+        # our default: fixed conservative weight 5 (no Lagrange), 10 sampled actions
+        cfg = d3rlpy.algos.CQLConfig(batch_size=256, conservative_weight=5.0,
+                                     n_action_samples=10, alpha_learning_rate=0.0)
+    else:
+        cfg = d3rlpy.algos.IQLConfig(batch_size=256, expectile=0.7, weight_temp=3.0)
+    algo = cfg.create(device="cpu:0")
+    algo.build_with_dataset(ds)
+    for _ in range(20):
+        algo.update(ds.sample_transition_batch(256))
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        algo.update(ds.sample_transition_batch(256))
+    dt = time.perf_counter() - t0
+    print(json.dumps({"steps_per_s": steps / dt}))
+""")
+
+
+def make_data(n: int = 20_000) -> None:
+    import numpy as np
+
+    from rlcore.envs import make_env
+
+    env = make_env("Pendulum-v1", seed=0)
+    obs_l, act_l, rew_l, nxt_l, term_l, tout_l = [], [], [], [], [], []
+    obs, _ = env.reset(seed=0)
+    for _ in range(n):
+        a = env.action_space.sample()
+        nxt, r, term, trunc, _ = env.step(a)
+        obs_l.append(obs), act_l.append(a), rew_l.append(r), nxt_l.append(nxt)
+        term_l.append(term), tout_l.append(trunc)
+        obs = env.reset()[0] if term or trunc else nxt
+    OUT.mkdir(exist_ok=True)
+    np.savez(
+        DATA,
+        observations=np.array(obs_l, np.float32),
+        actions=np.array(act_l, np.float32),
+        rewards=np.array(rew_l, np.float32),
+        next_observations=np.array(nxt_l, np.float32),
+        terminals=np.array(term_l, np.float32),
+        timeouts=np.array(tout_l, np.float32),
+    )
+
+
+def ours(algo: str, steps: int, threads: int, n_critics: int | None = None) -> dict:
+    import numpy as np
+    import torch
+
+    from rlcore.buffers import ReplayBuffer
+    from rlcore.device import set_threads
+    from rlcore.envs import make_env
+    from rlcore.registry import get_algo
+
+    set_threads(threads)
+    torch.manual_seed(0)
+    z = np.load(DATA)
+    env = make_env("Pendulum-v1")
+    spec = get_algo(algo)
+    hp = {"batch_size": 256, "hidden": (256, 256)}
+    if n_critics is not None:
+        hp["n_critics"] = n_critics
+    agent = spec.agent_cls(env.observation_space, env.action_space, spec.config_cls(**hp))
+    buf = ReplayBuffer(len(z["rewards"]), 3, 1, False)
+    buf.add_many(
+        z["observations"], z["actions"], z["rewards"], z["next_observations"], z["terminals"]
+    )
+    for _ in range(20):
+        agent.update(buf.sample(256))
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        agent.update(buf.sample(256))
+    return {"steps_per_s": steps / (time.perf_counter() - t0)}
+
+
+def ensure_venv() -> Path:
+    py = VENV / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        pip = [str(py), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, "torch==2.13.0"], check=True)  # the CPU wheel first
+        subprocess.run([*pip, "d3rlpy==2.8.1"], check=True)
+    return py
+
+
+def child(args: list[str]) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--no-d3rlpy", action="store_true")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        algo, steps, threads, *n = args.child
+        print(json.dumps(ours(algo, int(steps), int(threads), int(n[0]) if n else None)))
+        return
+    if not DATA.exists():
+        make_data()
+    common = [str(args.steps), str(args.threads)]
+    print(f"gradient steps/s, batch 256, 256x256 networks, {args.threads} thread(s)")
+    for algo in ("cql", "iql"):
+        mine = child([algo, *common])["steps_per_s"]
+        line = f"{algo:4} ours {mine:8.1f}"
+        if not args.no_d3rlpy:
+            py = ensure_venv()
+            script = OUT / "d3rlpy_child.py"
+            script.write_text(D3RLPY_CHILD)
+            out = subprocess.run(
+                [str(py), str(script), algo, *common, str(DATA)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            theirs = json.loads(out.stdout.strip().splitlines()[-1])["steps_per_s"]
+            line += f"   d3rlpy {theirs:8.1f}   ours/d3rlpy {mine / theirs:5.2f}x"
+        print(line)
+    print("ensemble cost (time per gradient step relative to N=2)")
+    for algo in ("sac_n", "edac"):
+        base = None
+        for n in (2, 10, 50):
+            sps = child([algo, *common, str(n)])["steps_per_s"]
+            base = base or sps
+            print(f"{algo:6} N={n:<3} {sps:8.1f} steps/s   cost {base / sps:5.2f}x N=2")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Offline learning checks on datasets we build (the offline issue's "what must hold").
+
+    python benchmarks/offline_learning.py [--steps 10000] [--seeds 0 1 2] [--jobs 2]
+
+1. Builds (or reuses) Pendulum-v1 ``medium-replay`` and ``mixed`` (random 50% + expert
+   50%) datasets, and the same two for CartPole-v1.
+2. Trains every offline algorithm on them for ``--steps`` gradient steps per seed and
+   evaluates the final policy (10 deterministic episodes): raw return and D4RL-style
+   normalised score.
+3. Checks: on ``mixed``, CQL, IQL, TD3+BC and EDAC beat BC's normalised score (2 of 3
+   seeds); on ``medium-replay`` every algorithm ends above the dataset's mean episode
+   return (2 of 3 seeds); on CartPole the same for discrete CQL vs BC.
+
+Writes bench_out/offline_learning.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+CONTINUOUS = ["bc", "cql", "iql", "td3_bc", "edac", "awac", "sac_n"]
+DISCRETE = ["bc", "cql_discrete"]
+MUST_BEAT_BC = {"cql", "iql", "td3_bc", "edac", "cql_discrete"}
+
+
+def build(env: str, n_mixed: int, seed: int = 0) -> dict[str, str]:
+    from rlcore.datasets import build_dataset, list_datasets
+
+    have = {d.id for d in list_datasets()}
+    out = {}
+    for kind, kw in (("medium-replay", {}), ("mixed", {"mix": {"random": 0.5, "expert": 0.5}})):
+        from rlcore.datasets import dataset_id
+
+        ds_id = dataset_id(env, kind)
+        if ds_id not in have:
+            build_dataset(env, kind, n_mixed, seed, **kw)
+        out[kind] = ds_id
+    return out
+
+
+def one(algo: str, env: str, dataset: str, steps: int, seed: int) -> dict:
+    import torch
+
+    from rlcore.datasets import load_transitions
+    from rlcore.presets import make_configs
+    from rlcore.trainer import Trainer
+
+    torch.set_num_threads(1)
+    run, cfg = make_configs(
+        algo,
+        env,
+        run={
+            "dataset": dataset,
+            "steps": steps,
+            "seed": seed,
+            "eval_every": max(1, steps // 5),
+            "threads": 1,
+        },
+    )
+    t0 = time.perf_counter()
+    evals = [m for m in Trainer(run, cfg) if "eval/return_mean" in m]
+    data, _ = load_transitions(dataset)
+    return {
+        "algo": algo,
+        "env": env,
+        "dataset": dataset,
+        "seed": seed,
+        "final_return": evals[-1]["eval/return_mean"],
+        "final_score": evals[-1].get("eval/normalized_score"),
+        "curve": [(m["step"], m["eval/return_mean"]) for m in evals],
+        "data_return_mean": float(data.episode_returns.mean()),
+        "wall_s": time.perf_counter() - t0,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=10_000)
+    ap.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--mixed-size", type=int, default=20_000)
+    ap.add_argument("--envs", nargs="*", default=["Pendulum-v1", "CartPole-v1"])
+    args = ap.parse_args()
+    jobs = []
+    for env in args.envs:
+        sets = build(env, args.mixed_size)
+        algos = CONTINUOUS if env == "Pendulum-v1" else DISCRETE
+        for kind, ds_id in sets.items():
+            for algo in algos:
+                for seed in args.seeds:
+                    jobs.append((algo, env, ds_id, kind, seed))
+    with ProcessPoolExecutor(args.jobs) as pool:
+        futs = [(j, pool.submit(one, j[0], j[1], j[2], args.steps, j[4])) for j in jobs]
+        results = [(j, f.result()) for j, f in futs]
+    rows = [dict(r, kind=j[3]) for j, r in results]
+    Path("bench_out").mkdir(exist_ok=True)
+    Path("bench_out/offline_learning.json").write_text(json.dumps(rows, indent=1))
+    need = (len(args.seeds) * 2 + 2) // 3  # 2 of 3
+    for env in args.envs:
+        for kind in ("mixed", "medium-replay"):
+            sub = [r for r in rows if r["env"] == env and r["kind"] == kind]
+            if not sub:
+                continue
+            data_mean = sub[0]["data_return_mean"]
+            print(f"\n{env} {kind}: dataset mean return {data_mean:.1f}")
+            bc = {r["seed"]: r for r in sub if r["algo"] == "bc"}
+            for algo in dict.fromkeys(r["algo"] for r in sub):
+                rs = sorted((r for r in sub if r["algo"] == algo), key=lambda r: r["seed"])
+                cells = "  ".join(f"{r['final_return']:8.1f} ({r['final_score']:5.1f})" for r in rs)
+                if kind == "mixed" and algo in MUST_BEAT_BC:
+                    ok = sum(r["final_score"] > bc[r["seed"]]["final_score"] for r in rs)
+                    verdict = f"beats BC on {ok}/{len(rs)} {'PASS' if ok >= need else 'FAIL'}"
+                elif kind == "medium-replay":
+                    ok = sum(r["final_return"] > data_mean for r in rs)
+                    verdict = f"> data mean on {ok}/{len(rs)} {'PASS' if ok >= need else 'FAIL'}"
+                else:
+                    verdict = ""
+                print(f"  {algo:13} {cells}   {verdict}")
+
+
+if __name__ == "__main__":
+    main()
