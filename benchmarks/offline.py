@@ -5,8 +5,9 @@
 Both libraries train on the same transitions (random Pendulum-v1 episodes written to
 an .npz here) with batch 256 and 256x256 networks, for the same number of gradient
 steps after a warm-up. d3rlpy 2.8 pins gymnasium 1.0 and pulls the old ``gym``, so it
-runs from its own virtual environment, made by this script (bench_out/d3rlpy-venv,
-torch 2.13.0 CPU installed first), in a subprocess; its timing loop is the same as ours:
+runs from its own virtual environment, made by this script (bench_out/d3rlpy-venv or
+$D3RLPY_VENV; torch 2.13.0 CPU installed first), in a subprocess; its timing loop
+is the same as ours:
 ``sample_transition_batch`` + ``update``. Each measurement runs in a fresh process with
 the same torch thread count.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -24,7 +26,7 @@ import time
 from pathlib import Path
 
 OUT = Path("bench_out")
-VENV = OUT / "d3rlpy-venv"
+VENV = Path(os.environ.get("D3RLPY_VENV", OUT / "d3rlpy-venv"))
 DATA = OUT / "pendulum_random.npz"
 
 D3RLPY_CHILD = textwrap.dedent("""
