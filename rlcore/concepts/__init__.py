@@ -1,0 +1,1 @@
+"""Pure numeric functions behind the Learn-page explorers (no Streamlit here)."""
