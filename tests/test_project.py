@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_rlcore_never_imports_streamlit():
     code = (
         "import sys, rlcore, rlcore.registry, rlcore.trainer, rlcore.worker, rlcore.runs, "
-        "rlcore.evaluation, rlcore.presets, rlcore.__main__\n"
+        "rlcore.evaluation, rlcore.presets, rlcore.__main__, rlcore.datasets, "
+        "rlcore.concepts.foundations, rlcore.concepts.value, rlcore.concepts.policy, "
+        "rlcore.concepts.offline, rlcore.concepts.maths\n"
         "assert 'streamlit' not in sys.modules, 'rlcore imported streamlit'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
