@@ -41,9 +41,17 @@ def one(algo: str, env: str, steps: int, seed: int, threshold: float) -> dict:
         if "eval/return_mean" in m:
             curve.append((m["step"], m["eval/return_mean"]))
     first = next((s for s, r in curve if r >= threshold), None)
-    return {"algo": algo, "env": env, "seed": seed, "steps": steps, "curve": curve,
-            "best": max(r for _, r in curve), "final": curve[-1][1], "first_step": first,
-            "wall_s": time.perf_counter() - t0}
+    return {
+        "algo": algo,
+        "env": env,
+        "seed": seed,
+        "steps": steps,
+        "curve": curve,
+        "best": max(r for _, r in curve),
+        "final": curve[-1][1],
+        "first_step": first,
+        "wall_s": time.perf_counter() - t0,
+    }
 
 
 def main() -> None:

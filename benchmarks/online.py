@@ -32,14 +32,28 @@ def run_ours(algo: str, steps: int, seed: int, threads: int) -> dict:
     from rlcore.trainer import Trainer
 
     env, _ = TASKS[algo]
-    run, cfg = make_configs(algo, env, run={"steps": steps, "seed": seed, "threads": threads,
-                                            "eval_every": 10**7, "eval_episodes": 1})
+    run, cfg = make_configs(
+        algo,
+        env,
+        run={
+            "steps": steps,
+            "seed": seed,
+            "threads": threads,
+            "eval_every": 10**7,
+            "eval_episodes": 1,
+        },
+    )
     tr = Trainer(run, cfg)
     for _ in tr:
         pass
     res = evaluate(tr.agent, env, 10, seed=10_000)
-    return {"wall_s": tr.train_seconds, "updates": tr.updates, "steps": steps,
-            "return_mean": res.mean, "return_std": res.std}
+    return {
+        "wall_s": tr.train_seconds,
+        "updates": tr.updates,
+        "steps": steps,
+        "return_mean": res.mean,
+        "return_std": res.std,
+    }
 
 
 class _SB3Policy:
@@ -78,28 +92,54 @@ def run_sb3(algo: str, steps: int, seed: int, threads: int) -> dict:
     env = gym.make(env_id)
     if algo == "dqn":
         model = DQN(
-            "MlpPolicy", env, learning_rate=c.lr, batch_size=c.batch_size,
-            buffer_size=c.buffer_size, learning_starts=c.learning_starts, gamma=c.gamma,
-            target_update_interval=c.target_update_interval, train_freq=c.train_freq,
-            gradient_steps=c.gradient_steps, exploration_fraction=c.exploration_fraction,
+            "MlpPolicy",
+            env,
+            learning_rate=c.lr,
+            batch_size=c.batch_size,
+            buffer_size=c.buffer_size,
+            learning_starts=c.learning_starts,
+            gamma=c.gamma,
+            target_update_interval=c.target_update_interval,
+            train_freq=c.train_freq,
+            gradient_steps=c.gradient_steps,
+            exploration_fraction=c.exploration_fraction,
             exploration_initial_eps=c.exploration_initial_eps,
-            exploration_final_eps=c.exploration_final_eps, max_grad_norm=c.max_grad_norm,
-            tau=c.tau, policy_kwargs={"net_arch": list(c.hidden)}, seed=seed, device="cpu",
+            exploration_final_eps=c.exploration_final_eps,
+            max_grad_norm=c.max_grad_norm,
+            tau=c.tau,
+            policy_kwargs={"net_arch": list(c.hidden)},
+            seed=seed,
+            device="cpu",
         )
     else:
         model = SAC(
-            "MlpPolicy", env, learning_rate=c.lr, buffer_size=c.buffer_size,
-            learning_starts=c.learning_starts, batch_size=c.batch_size, tau=c.tau,
-            gamma=c.gamma, train_freq=c.train_freq, gradient_steps=c.gradient_steps,
-            ent_coef=f"auto_{c.alpha}", target_entropy=-c.target_entropy_scale * 1.0,
-            policy_kwargs={"net_arch": list(c.hidden)}, seed=seed, device="cpu",
+            "MlpPolicy",
+            env,
+            learning_rate=c.lr,
+            buffer_size=c.buffer_size,
+            learning_starts=c.learning_starts,
+            batch_size=c.batch_size,
+            tau=c.tau,
+            gamma=c.gamma,
+            train_freq=c.train_freq,
+            gradient_steps=c.gradient_steps,
+            ent_coef=f"auto_{c.alpha}",
+            target_entropy=-c.target_entropy_scale * 1.0,
+            policy_kwargs={"net_arch": list(c.hidden)},
+            seed=seed,
+            device="cpu",
         )
     t0 = time.perf_counter()
     model.learn(steps)
     wall = time.perf_counter() - t0
     res = evaluate(_SB3Policy(model), env_id, 10, seed=10_000)  # type: ignore[arg-type]
-    return {"wall_s": wall, "updates": int(model._n_updates), "steps": steps,
-            "return_mean": res.mean, "return_std": res.std}
+    return {
+        "wall_s": wall,
+        "updates": int(model._n_updates),
+        "steps": steps,
+        "return_mean": res.mean,
+        "return_std": res.std,
+    }
 
 
 def child(impl: str, algo: str, steps: int, seed: int, threads: int) -> dict:
@@ -132,13 +172,17 @@ def main() -> None:
     for algo, env, r in rows:
         for impl in ("sb3", "ours"):
             x = r[impl]
-            print(f"{algo + ' ' + env:22} {impl:5} {x['wall_s']:8.1f} "
-                  f"{x['steps'] / x['wall_s']:9.0f} {x['updates'] / x['wall_s']:10.0f} "
-                  f"{x['return_mean']:9.1f} ± {x['return_std']:5.1f}")
+            print(
+                f"{algo + ' ' + env:22} {impl:5} {x['wall_s']:8.1f} "
+                f"{x['steps'] / x['wall_s']:9.0f} {x['updates'] / x['wall_s']:10.0f} "
+                f"{x['return_mean']:9.1f} ± {x['return_std']:5.1f}"
+            )
         o, s = r["ours"], r["sb3"]
-        print(f"{'':22} ratio ours/sb3: wall {o['wall_s'] / s['wall_s']:.2f}x, "
-              f"updates/s {o['updates'] / o['wall_s'] / (s['updates'] / s['wall_s']):.2f}x, "
-              f"same updates: {o['updates'] == s['updates']}")
+        print(
+            f"{'':22} ratio ours/sb3: wall {o['wall_s'] / s['wall_s']:.2f}x, "
+            f"updates/s {o['updates'] / o['wall_s'] / (s['updates'] / s['wall_s']):.2f}x, "
+            f"same updates: {o['updates'] == s['updates']}"
+        )
 
 
 if __name__ == "__main__":

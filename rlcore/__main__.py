@@ -303,13 +303,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI entry point; returns the exit code (2 on bad input)."""
+    """CLI entry point; returns the exit code (2 on bad input, 1 on a storage error)."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # a full disk, a read-only or missing folder: a message, no traceback
+        from rlcore.runs import StorageError
+
+        text = str(e) if isinstance(e, StorageError) else f"{e.strerror or e}: {e.filename or ''}"
+        print(f"error: {text}".rstrip(": "), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

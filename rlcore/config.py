@@ -8,6 +8,7 @@ the allowed range), the CLI's ``--set`` parsing, the app's widgets and the saved
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import typing
@@ -19,12 +20,18 @@ __all__ = [
     "AlgoConfig",
     "HParam",
     "RunConfig",
+    "check_run",
     "coerce",
     "from_dict",
     "hp",
     "hparams",
     "to_dict",
 ]
+
+
+def _num(v: float) -> str:
+    """A bound as people write it: 2147483647 rather than 2.14748e+09, 1e-06 for tiny ones."""
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:g}"
 
 
 @dataclass(frozen=True)
@@ -46,11 +53,11 @@ class HParam:
         if self.choices is not None:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.low is not None and self.high is not None:
-            return f"{self.low:g} to {self.high:g}"
+            return f"{_num(self.low)} to {_num(self.high)}"
         if self.low is not None:
-            return f">= {self.low:g}"
+            return f">= {_num(self.low)}"
         if self.high is not None:
-            return f"<= {self.high:g}"
+            return f"<= {_num(self.high)}"
         return "any value of the right type"
 
 
@@ -99,8 +106,19 @@ def hparams(cls: type) -> tuple[HParam, ...]:
     return tuple(out)
 
 
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to ``limit`` characters: a hostile 1 MB string never floods a message."""
+    try:
+        r = repr(value)
+    except Exception:  # a hostile __repr__ must not turn a ValueError into something else
+        r = f"<{type(value).__name__}>"
+    return r if len(r) <= limit else r[: limit - 3] + "..."
+
+
 def _fail(cls_name: str, p: HParam, value: Any, why: str) -> ValueError:
-    return ValueError(f"{cls_name}.{p.name} = {value!r}: {why} (allowed: {p.range_text()})")
+    return ValueError(
+        f"{cls_name}.{p.name} = {short_repr(value)}: {why} (allowed: {p.range_text()})"
+    )
 
 
 def _check_number(cls_name: str, p: HParam, value: Any, kind: type) -> None:
@@ -110,7 +128,7 @@ def _check_number(cls_name: str, p: HParam, value: Any, kind: type) -> None:
     else:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _fail(cls_name, p, value, "must be a number")
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
             raise _fail(cls_name, p, value, "must be finite")
     if p.low is not None and value < p.low:
         raise _fail(cls_name, p, value, "too small")
@@ -121,7 +139,7 @@ def _check_number(cls_name: str, p: HParam, value: Any, kind: type) -> None:
 def _validate_field(cls_name: str, p: HParam, value: Any) -> None:
     t = p.type
     origin = typing.get_origin(t)
-    if p.choices is not None and value not in p.choices:
+    if p.choices is not None and not any(type(value) is type(c) and value == c for c in p.choices):
         raise _fail(cls_name, p, value, "not a valid choice")
     if t is bool:
         if not isinstance(value, bool):
@@ -131,6 +149,10 @@ def _validate_field(cls_name: str, p: HParam, value: Any) -> None:
     elif t is str:
         if not isinstance(value, str):
             raise _fail(cls_name, p, value, "must be text")
+        if len(value) > MAX_TEXT or not value.isprintable():
+            raise _fail(
+                cls_name, p, value, f"must be printable text of at most {MAX_TEXT} characters"
+            )
     elif origin is tuple:
         if not isinstance(value, tuple) or not 1 <= len(value) <= 8:
             raise _fail(cls_name, p, value, "must be a list of 1 to 8 layer sizes")
@@ -163,6 +185,7 @@ class AlgoConfig(_Validated):
 
 
 DEVICES = ("auto", "cpu", "cuda")
+MAX_TEXT = 200  # longest text field (ids and names); anything longer is hostile or a typo
 
 
 @dataclass(frozen=True)
@@ -186,12 +209,12 @@ class RunConfig(_Validated):
 
         if self.algo not in ALGORITHMS:
             raise ValueError(
-                f"RunConfig.algo = {self.algo!r}: unknown algorithm "
+                f"RunConfig.algo = {short_repr(self.algo)}: unknown algorithm "
                 f"(allowed: {', '.join(sorted(ALGORITHMS))})"
             )
         if self.env not in ENVIRONMENTS:
             raise ValueError(
-                f"RunConfig.env = {self.env!r}: unknown environment "
+                f"RunConfig.env = {short_repr(self.env)}: unknown environment "
                 f"(allowed: {', '.join(ENVIRONMENTS)})"
             )
         offline = ALGORITHMS[self.algo].setting == "offline"
@@ -202,14 +225,48 @@ class RunConfig(_Validated):
             )
         if not offline and self.dataset:
             raise ValueError(
-                f"RunConfig.dataset = {self.dataset!r}: {self.algo} learns online "
+                f"RunConfig.dataset = {short_repr(self.dataset)}: {self.algo} learns online "
                 "(allowed: empty)"
             )
+
+
+def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
+    """Checks of a run about to be created: this server's limits and run x algorithm.
+
+    ``RunConfig`` itself validates only what is always true, so that a run saved under
+    other limits still loads; this is called by ``make_configs`` (limits only) and by
+    ``RunStore.create`` (everything), and raises ``ValueError`` naming the field.
+    """
+    from rlcore.registry import get_algo
+    from rlcore.settings import get_settings
+
+    limit = get_settings().max_steps
+    if run.steps > limit:
+        raise ValueError(
+            f"RunConfig.steps = {run.steps}: above this server's limit "
+            f"(allowed: 1 to {limit}; set by RLCORE_MAX_STEPS)"
+        )
+    if algo is None:
+        return
+    starts = getattr(algo, "learning_starts", None)
+    if get_algo(run.algo).setting == "online" and starts is not None and starts >= run.steps:
+        raise ValueError(
+            f"{type(algo).__name__}.learning_starts = {starts}: no gradient step would happen "
+            f"in {run.steps} steps (allowed: 0 to {run.steps - 1}, below RunConfig.steps)"
+        )
+
+
+def _plain(raw: Any) -> Any:
+    """A numpy scalar (what widgets and arrays hand over) -> the Python value it holds."""
+    if type(raw).__module__ == "numpy" and hasattr(raw, "item") and getattr(raw, "ndim", 1) == 0:
+        return raw.item()
+    return raw
 
 
 def coerce(p: HParam, raw: Any) -> Any:
     """Turn a CLI/URL/JSON value into the field's type; ``ValueError`` if impossible."""
     t = p.type
+    raw = _plain(raw)
     if isinstance(raw, str):
         s = raw.strip()
         try:
@@ -221,6 +278,8 @@ def coerce(p: HParam, raw: Any) -> Any:
                     return False
                 raise ValueError
             if t is int:
+                with contextlib.suppress(ValueError):
+                    return int(s.replace("_", ""))  # exact, even beyond 2**53
                 f = float(s)
                 if not f.is_integer():
                     raise ValueError
@@ -231,14 +290,17 @@ def coerce(p: HParam, raw: Any) -> Any:
                 return tuple(int(x) for x in s.replace("x", ",").split(",") if x.strip())
         except (ValueError, OverflowError):
             raise ValueError(
-                f"{p.name} = {raw!r}: cannot be read as {getattr(t, '__name__', t)} "
+                f"{p.name} = {short_repr(raw)}: cannot be read as {getattr(t, '__name__', t)} "
                 f"(allowed: {p.range_text()})"
             ) from None
         return s
     if typing.get_origin(t) is tuple and isinstance(raw, list):
-        return tuple(raw)
+        return tuple(_plain(v) for v in raw)
     if t is float and isinstance(raw, int) and not isinstance(raw, bool):
-        return float(raw)
+        try:
+            return float(raw)
+        except OverflowError:
+            return math.inf if raw > 0 else -math.inf  # refused below as "must be finite"
     if t is int and isinstance(raw, float) and raw.is_integer():
         return int(raw)
     return raw
@@ -250,7 +312,13 @@ def from_dict(cls: type, data: dict[str, Any], base: Any = None) -> Any:
     Unknown keys raise ``ValueError`` listing the valid ones.
     """
     params = {p.name: p for p in hparams(cls)}
-    unknown = sorted(set(data) - set(params))
+    if not isinstance(data, dict):
+        raise ValueError(f"{cls.__name__}: expected a mapping of field names to values")
+    unknown = sorted(
+        short_repr(k, 40) if not isinstance(k, str) else k[:40]
+        for k in data
+        if not isinstance(k, str) or k not in params
+    )
     if unknown:
         raise ValueError(
             f"{cls.__name__}: unknown field(s) {', '.join(unknown)} (allowed: {', '.join(params)})"

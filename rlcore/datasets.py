@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from rlcore.config import short_repr
 from rlcore.envs import env_spec, make_env
 
 __all__ = [
@@ -50,9 +51,16 @@ __all__ = [
 
 KINDS = ("random", "medium", "expert", "medium-replay", "mixed")
 NAMESPACE = "rlplay"
-MAX_TRANSITIONS = 2_000_000
+MAX_TRANSITIONS = 2_000_000  # the local default; the limit in force: max_transitions()
 REQUIRED_KEYS = ("observations", "actions", "rewards", "next_observations", "terminals")
 MEDIUM_TARGET = (33.0, 50.0)  # normalised score band of the "medium" policy
+
+
+def max_transitions() -> int:
+    """Most transitions a dataset may hold here (``RLCORE_MAX_DATASET_TRANSITIONS``)."""
+    from rlcore.settings import get_settings
+
+    return get_settings().max_dataset_transitions
 
 
 def datasets_dir() -> Path:
@@ -367,10 +375,28 @@ def build_dataset(
     proportions of the ``n_steps`` transitions. ``expert_steps`` overrides the online
     training budget of the expert/medium agents (the preset's by default).
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind = {kind!r}: unknown dataset kind (allowed: {', '.join(KINDS)})")
-    if not 100 <= n_steps <= MAX_TRANSITIONS:
-        raise ValueError(f"n_steps = {n_steps}: out of range (allowed: 100 to {MAX_TRANSITIONS})")
+    from rlcore.settings import get_settings
+
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise ValueError(
+            f"kind = {short_repr(kind, 40)}: unknown dataset kind (allowed: {', '.join(KINDS)})"
+        )
+    cap = max_transitions()
+    if isinstance(n_steps, bool) or not isinstance(n_steps, int) or not 100 <= n_steps <= cap:
+        raise ValueError(
+            f"n_steps = {short_repr(n_steps, 40)}: out of range (allowed: 100 to {cap}; "
+            "set by RLCORE_MAX_DATASET_TRANSITIONS)"
+        )
+    max_steps = get_settings().max_steps
+    if expert_steps is not None and (
+        isinstance(expert_steps, bool)
+        or not isinstance(expert_steps, int)
+        or not 1 <= expert_steps <= max_steps
+    ):
+        raise ValueError(
+            f"expert_steps = {short_repr(expert_steps, 40)}: out of range "
+            f"(allowed: 1 to {max_steps}; set by RLCORE_MAX_STEPS)"
+        )
     env_spec(env_id)  # ValueError for an unknown id, before any work
     refs = reference_scores(env_id, seed, expert_steps, progress)
     ds_id = dataset_id(env_id, name or kind)
@@ -532,13 +558,38 @@ def delete_dataset(ds_id: str) -> None:
 # -- importing D4RL-style files -------------------------------------------------------------
 
 
-def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+EXPANSION = 20  # a compressed file may hold at most this many times its size in arrays
+
+
+class _TooLarge(ValueError):
+    """A file whose arrays would unpack beyond the limit (raised before unpacking)."""
+
+
+def _too_big(name: str, nbytes: int, cap: int) -> _TooLarge:
+    return _TooLarge(
+        f"{name}: its arrays take {nbytes / 1e6:.0f} MB unpacked, too large "
+        f"(allowed: at most {cap / 1e6:.0f} MB)"
+    )
+
+
+def _read_arrays(path: Path, max_unpacked: int) -> dict[str, np.ndarray]:
+    """The arrays of a .npz/.hdf5 file, never unpickling and never unpacking a bomb."""
     suffix = path.suffix.lower()
     if suffix == ".npz":
+        import zipfile
+
         try:
+            with zipfile.ZipFile(path) as zf:
+                unpacked = sum(i.file_size for i in zf.infolist())
+            if unpacked > max_unpacked:
+                raise _too_big(path.name, unpacked, max_unpacked)
             with np.load(path, allow_pickle=False) as z:
                 return {k: z[k] for k in z.files}
-        except (ValueError, OSError) as e:
+        except _TooLarge:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError, KeyError, TypeError, AttributeError) as e:
+            raise ValueError(f"{path.name}: not a readable .npz file ({e})") from None
+        except ValueError as e:  # numpy's: a pickled array, a damaged member
             raise ValueError(f"{path.name}: not a readable .npz file ({e})") from None
     if suffix in (".hdf5", ".h5"):
         try:
@@ -547,54 +598,87 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
             raise ValueError("reading .hdf5 needs the h5py package") from None
         try:
             with h5py.File(path, "r") as f:
-                return {k: np.asarray(f[k]) for k in f if isinstance(f[k], h5py.Dataset)}
-        except OSError as e:
+                sets = {k: f[k] for k in f if isinstance(f[k], h5py.Dataset)}
+                unpacked = sum(int(d.size) * d.dtype.itemsize for d in sets.values())
+                if unpacked > max_unpacked:
+                    raise _too_big(path.name, unpacked, max_unpacked)
+                return {k: np.asarray(d) for k, d in sets.items()}
+        except _TooLarge:
+            raise
+        except Exception as e:  # h5py raises OSError, KeyError, TypeError... on odd files
             raise ValueError(f"{path.name}: not a readable HDF5 file ({e})") from None
     raise ValueError(f"{path.name}: unsupported file type (allowed: .npz, .hdf5, .h5)")
 
 
+def _as_array(k: str, v: Any) -> np.ndarray:
+    try:
+        a = np.asarray(v)
+    except Exception:  # ragged lists, objects that refuse conversion
+        raise ValueError(f"{k}: not an array of numbers") from None
+    if a.dtype.kind not in "biuf":
+        raise ValueError(f"{k}: dtype {a.dtype} is not numeric")
+    if a.ndim == 0:
+        raise ValueError(f"{k}: a single value, expected one row per transition")
+    return a
+
+
 def validate_arrays(arrays: dict[str, np.ndarray], env_id: str) -> dict[str, np.ndarray]:
     """Check a D4RL key layout against the environment; ``ValueError`` naming the problem."""
+    if not isinstance(arrays, dict):
+        raise ValueError("expected named arrays (a .npz or .hdf5 file with D4RL keys)")
     missing = [k for k in REQUIRED_KEYS if k not in arrays]
     if missing:
         raise ValueError(
             f"missing key(s) {', '.join(missing)} (required: "
             f"{', '.join(REQUIRED_KEYS)}; optional: timeouts)"
         )
-    env = make_env(env_id)
-    obs_dim = int(np.prod(env.observation_space.shape))
-    discrete = env_spec(env_id).action_space == "discrete"
-    n = len(arrays["rewards"])
+    if not isinstance(env_id, str):
+        raise ValueError(f"env = {short_repr(env_id, 40)}: not an environment id")
+    spec = env_spec(env_id)  # ValueError for an id outside the catalogue
+    discrete = spec.action_space == "discrete"
+    rewards = _as_array("rewards", arrays["rewards"])
+    n = len(rewards)
     if n == 0:
         raise ValueError("rewards: the file holds no transitions")
-    if n > MAX_TRANSITIONS:
-        raise ValueError(f"{n} transitions: too large (allowed: at most {MAX_TRANSITIONS})")
+    cap = max_transitions()
+    if n > cap:
+        raise ValueError(
+            f"{n} transitions: too large (allowed: at most {cap}; "
+            "set by RLCORE_MAX_DATASET_TRANSITIONS)"
+        )
     out = {}
     for k in (*REQUIRED_KEYS, "timeouts"):
         if k not in arrays:
             continue
-        a = arrays[k]
-        if a.dtype.kind not in "biuf":
-            raise ValueError(f"{k}: dtype {a.dtype} is not numeric")
+        a = _as_array(k, arrays[k])
         if len(a) != n:
             raise ValueError(f"{k}: length {len(a)} != rewards length {n}")
-        a = a.astype(np.float32)
+        if a.size == 0:
+            raise ValueError(f"{k}: shape {a.shape} holds no values")
+        with np.errstate(over="ignore", invalid="ignore"):
+            a = a.astype(np.float32)
         if not np.isfinite(a).all():
-            raise ValueError(f"{k}: contains NaN or inf")
+            raise ValueError(f"{k}: contains NaN or inf (or values beyond float32)")
+        if k in ("rewards", "terminals", "timeouts"):
+            if a.size != n:
+                raise ValueError(f"{k}: shape {a.shape}, expected ({n},): one value per step")
+            a = a.reshape(n)
         out[k] = a
+    env = make_env(env_id)
+    obs_space, action_space = env.observation_space, env.action_space
+    env.close()
+    obs_dim = int(np.prod(obs_space.shape))
     for k in ("observations", "next_observations"):
-        if out[k].reshape(n, -1).shape[1] != obs_dim:
-            raise ValueError(
-                f"{k}: shape {arrays[k].shape}, expected ({n}, {obs_dim}) for {env_id}"
-            )
+        if out[k].size != n * obs_dim:
+            raise ValueError(f"{k}: shape {out[k].shape}, expected ({n}, {obs_dim}) for {env_id}")
     act = out["actions"].reshape(n, -1)
     if discrete:
         if act.shape[1] != 1 or not np.all(act == np.round(act)):
             raise ValueError(f"actions: expected integer action indices for {env_id}")
-        if act.min() < 0 or act.max() >= env.action_space.n:
-            raise ValueError(f"actions: outside 0..{env.action_space.n - 1} for {env_id}")
+        if act.min() < 0 or act.max() >= action_space.n:
+            raise ValueError(f"actions: outside 0..{action_space.n - 1} for {env_id}")
     else:
-        low, high = env.action_space.low, env.action_space.high
+        low, high = action_space.low, action_space.high
         if act.shape[1] != len(low):
             raise ValueError(
                 f"actions: shape {arrays['actions'].shape}, expected ({n}, {len(low)}) for {env_id}"
@@ -606,24 +690,36 @@ def validate_arrays(arrays: dict[str, np.ndarray], env_id: str) -> dict[str, np.
     for k in ("terminals", "timeouts"):
         if k in out and not np.isin(out[k], (0.0, 1.0)).all():
             raise ValueError(f"{k}: values must be 0 or 1")
-    env.close()
     return out
 
 
-def import_file(
-    path: str | Path, env_id: str, name: str, max_bytes: int = 200 * 1024 * 1024
-) -> str:
+def import_file(path: str | Path, env_id: str, name: str, max_bytes: int | None = None) -> str:
     """Import a D4RL-style file as a local dataset; returns its id.
 
-    Nothing stays on disk if the file is rejected.
+    ``max_bytes`` defaults to the upload limit (``RLCORE_MAX_UPLOAD_MB``); a compressed
+    file may unpack to at most 20 times that. Nothing stays on disk if the file is
+    rejected (``ValueError`` naming the problem).
     """
+    from rlcore.settings import get_settings
+
+    if max_bytes is None:
+        max_bytes = get_settings().max_upload_bytes
     path = Path(path)
-    if path.stat().st_size > max_bytes:
+    if not isinstance(name, str) or not name.strip() or len(name) > 100:
+        raise ValueError(f"name = {short_repr(name, 40)}: give a name of 1 to 100 characters")
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ValueError(f"{path.name}: cannot read the file ({e.strerror or e})") from None
+    if size > max_bytes:
         raise ValueError(
-            f"{path.name}: {path.stat().st_size / 1e6:.0f} MB is too large "
-            f"(allowed: at most {max_bytes / 1e6:.0f} MB)"
+            f"{path.name}: {size / 1e6:.0f} MB is too large "
+            f"(allowed: at most {max_bytes / 1e6:.0f} MB; set by RLCORE_MAX_UPLOAD_MB)"
         )
-    arrays = validate_arrays(_read_arrays(path), env_id)
+    if not isinstance(env_id, str):
+        raise ValueError(f"env = {short_repr(env_id, 40)}: not an environment id")
+    env_spec(env_id)  # an id outside the catalogue is refused before the file is read
+    arrays = validate_arrays(_read_arrays(path, max_bytes * EXPANSION), env_id)
     n = len(arrays["rewards"])
     obs = arrays["observations"].reshape(n, -1)
     nxt = arrays["next_observations"].reshape(n, -1)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rlcore.config import AlgoConfig, RunConfig, from_dict
+from rlcore.config import AlgoConfig, RunConfig, check_run, from_dict, short_repr
 from rlcore.envs import ENVIRONMENTS, env_spec
 from rlcore.registry import ALGORITHMS, compatible, get_algo
+from rlcore.settings import get_settings
 
 __all__ = ["compatible_algos", "make_configs"]
 
@@ -26,8 +27,16 @@ def make_configs(
     """Defaults <- the environment's tuned preset <- explicit overrides; all validated.
 
     Raises ``ValueError`` naming the field and the allowed values on any bad input,
-    including an algorithm that cannot handle the environment's action space.
+    including an algorithm that cannot handle the environment's action space and steps
+    above this server's limit (``RLCORE_MAX_STEPS``; a preset's own budget is capped
+    at the limit instead).
     """
+    for name, value in (("algo", algo), ("env", env)):
+        if not isinstance(value, str):
+            raise ValueError(f"{name} = {short_repr(value)}: must be a name (text)")
+    for name, value in (("hp", hp), ("run", run)):
+        if value is not None and not isinstance(value, dict):
+            raise ValueError(f"{name} = {short_repr(value)}: must be a mapping of field to value")
     spec = get_algo(algo)
     espec = env_spec(env)
     if not compatible(algo, env):
@@ -43,10 +52,13 @@ def make_configs(
     if spec.setting == "offline":
         run_values.update(steps=100_000, eval_every=5_000)
     if preset:
-        run_values["steps"] = preset.steps
+        # a preset's budget is capped at this server's limit; an explicit one is refused
+        run_values["steps"] = min(preset.steps, get_settings().max_steps)
         run_values.update(preset.run)
     run_values.update(run or {})
-    return from_dict(RunConfig, run_values), from_dict(spec.config_cls, algo_values)
+    run_cfg = from_dict(RunConfig, run_values)
+    check_run(run_cfg)
+    return run_cfg, from_dict(spec.config_cls, algo_values)
 
 
 def all_pairs(setting: str = "online") -> list[tuple[str, str]]:

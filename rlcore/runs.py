@@ -2,36 +2,127 @@
 
 ```
 config.json        {"run": RunConfig, "algo": AlgoConfig, "created": ...}   (atomic)
-status.json        {"status": queued|running|finished|stopped|failed|diverged, ...} (atomic)
+status.json        {"status": queued|running|finished|stopped|failed|diverged|interrupted,
+                    "pid", "pid_start", "host", "message", ...}                (atomic)
 metrics.jsonl      one JSON object per line, appended and flushed as training goes
 model.safetensors  the agent's weights (atomic; never a pickle)
+worker.json        {"pid", "pid_start", "host"} of the process spawned for the run
+heartbeat          touched every few seconds by the training process
 STOP               present = please stop (the worker checks it)
 ```
 
 Metrics are JSON lines rather than CSV because rows carry different keys (episode rows,
 training rows, evaluation rows); ``metrics()`` returns one wide DataFrame and the app
 offers CSV download. A crash can leave a half line at the end: readers skip it.
+
+A worker killed without a chance to write its final status (SIGKILL, out of memory, a
+power cut) would leave its run "running" forever. So reading a status reconciles it:
+a ``running`` run, or a ``queued`` one whose worker was spawned, whose process is gone
+(pid absent, a zombie, or a pid reused by another process: its start time differs) is
+marked ``interrupted``; its metrics and last saved weights stay loadable. A run of
+another host (a shared runs folder) is judged by its heartbeat instead.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 import secrets
+import socket
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from rlcore.config import AlgoConfig, RunConfig, check_run, from_dict, to_dict
 
-from rlcore.config import AlgoConfig, RunConfig, from_dict, to_dict
+if TYPE_CHECKING:
+    import pandas as pd
 
-__all__ = ["TERMINAL", "RunRecord", "RunStore", "default_runs_dir"]
+__all__ = [
+    "TERMINAL",
+    "RunRecord",
+    "RunStore",
+    "StorageError",
+    "default_runs_dir",
+    "load_checkpoint_upload",
+    "process_identity",
+    "prune_runs",
+]
 
 TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
+ACTIVE = ("queued", "running")
+HEARTBEAT_S = 5.0  # how often a training process touches its heartbeat file
+HEARTBEAT_STALE_S = 120.0  # a run of another host with an older heartbeat is dead
+
+
+class StorageError(OSError):
+    """The runs folder cannot be written (disk full, read-only, not a folder): a message."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def _storage_error(action: str, where: Path, e: OSError) -> StorageError:
+    hint = {
+        errno.ENOSPC: "the disk is full: delete old runs or free space",
+        errno.EDQUOT: "the disk quota is used up: delete old runs",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOTDIR: "a file is in the way of that folder",
+    }.get(e.errno or 0, e.strerror or str(e))
+    return StorageError(
+        e.errno or errno.EIO,
+        f"cannot {action} in {where}: {hint} "
+        "(set RLCORE_RUNS_DIR or --runs-dir to a writable folder)",
+    )
+
+
+def _host() -> str:
+    return socket.gethostname()
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields 3.. of ``/proc/<pid>/stat`` (state, ppid, ..., starttime at [19])."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def process_identity(pid: int | None = None) -> dict[str, Any]:
+    """``{"pid", "pid_start", "host"}``: what tells this process from a later one with its pid."""
+    pid = os.getpid() if pid is None else pid
+    stat = _proc_stat(pid)
+    start = int(stat[19]) if stat is not None and len(stat) > 19 else None
+    return {"pid": pid, "pid_start": start, "host": _host()}
+
+
+def _process_alive(ident: dict[str, Any]) -> bool | None:
+    """Whether the process of ``ident`` still runs; ``None`` when it cannot be told."""
+    pid = ident.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return None
+    if ident.get("host") not in (None, _host()):
+        return None  # another machine's process: only its heartbeat can tell
+    if Path("/proc/self/stat").exists():  # Linux: state and start time, not just the pid
+        stat = _proc_stat(pid)
+        if stat is None or stat[0] in ("Z", "X"):
+            return False  # gone, or exited and waiting to be reaped
+        start = ident.get("pid_start")
+        return start is None or len(stat) <= 19 or int(stat[19]) == start
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 
 def default_runs_dir() -> Path:
@@ -78,7 +169,11 @@ class RunRecord:
 
 
 class RunStore:
-    """Create, append to, list and load runs under one folder."""
+    """Create, append to, list and load runs under one folder.
+
+    Writing methods raise :class:`StorageError` (an ``OSError`` with a message saying
+    what to do) when the folder cannot be written.
+    """
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root) if root is not None else default_runs_dir()
@@ -90,24 +185,59 @@ class RunStore:
 
     # -- writing --------------------------------------------------------------------
     def create(self, run: RunConfig, algo: AlgoConfig, extra: dict | None = None) -> str:
-        """New run folder with its config and status ``queued``; returns the id."""
+        """New run folder with its config and status ``queued``; returns the id.
+
+        Refuses (``ValueError``) a run above this server's limits or whose settings do
+        not fit together (:func:`rlcore.config.check_run`); then, if
+        ``RLCORE_MAX_STORED_RUNS`` is set, prunes the oldest finished runs.
+        """
+        from rlcore.settings import get_settings
+
+        check_run(run, algo)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_id = f"{stamp}-{run.algo}-{run.env}-s{run.seed}-{secrets.token_hex(3)}"
         p = self.path(run_id)
-        p.mkdir(parents=True, exist_ok=False)
-        cfg = {"run": to_dict(run), "algo": to_dict(algo), "created": time.time()}
-        cfg.update(extra or {})
-        atomic_write_json(p / "config.json", cfg)
-        self.set_status(run_id, "queued")
+        try:
+            p.mkdir(parents=True, exist_ok=False)
+            cfg = {"run": to_dict(run), "algo": to_dict(algo), "created": time.time()}
+            cfg.update(extra or {})
+            atomic_write_json(p / "config.json", cfg)
+            self.set_status(run_id, "queued")
+        except OSError as e:
+            if p.exists():
+                import shutil
+
+                shutil.rmtree(p, ignore_errors=True)  # no half-made run is left behind
+            if isinstance(e, StorageError):
+                raise
+            raise _storage_error("create a run", self.root, e) from e
+        keep = get_settings().max_stored_runs
+        if keep > 0:
+            prune_runs(self, keep)
         return run_id
 
     def set_status(self, run_id: str, status: str, **fields: Any) -> None:
         """Replace ``status.json`` atomically (keeps earlier fields not overridden)."""
         p = self.path(run_id) / "status.json"
-        old = self.status(run_id) if p.exists() else {}
+        old = self._read_status(run_id) if p.exists() else {}
         old.update({k: _clean(v) for k, v in fields.items()})
         old.update(status=status, updated=time.time())
-        atomic_write_json(p, old)
+        try:
+            atomic_write_json(p, old)
+        except OSError as e:
+            raise _storage_error("write the status of a run", p.parent, e) from e
+
+    def mark_started(self, run_id: str) -> None:
+        """Record that this process now trains the run (status ``running``, its identity)."""
+        self.set_status(run_id, "running", started=time.time(), step=0, **process_identity())
+        self.beat(run_id)
+
+    def beat(self, run_id: str) -> None:
+        """Touch the run's heartbeat (how another host tells that its worker lives)."""
+        try:
+            (self.path(run_id) / "heartbeat").touch()
+        except OSError:
+            pass  # a missed beat is harmless; a full disk shows up elsewhere
 
     def open_metrics(self, run_id: str):
         """Append handle on ``metrics.jsonl`` (line-buffered)."""
@@ -143,11 +273,60 @@ class RunStore:
             (p.name for p in self.root.iterdir() if (p / "config.json").exists()), reverse=True
         )
 
-    def status(self, run_id: str) -> dict[str, Any]:
+    def _read_status(self, run_id: str) -> dict[str, Any]:
         try:
-            return json.loads((self.path(run_id) / "status.json").read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
+            st = json.loads((self.path(run_id) / "status.json").read_text())
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError):
             return {"status": "unknown"}
+        return st if isinstance(st, dict) else {"status": "unknown"}
+
+    def status(self, run_id: str) -> dict[str, Any]:
+        """The run's ``status.json``, reconciled: a dead worker's run reads ``interrupted``."""
+        st = self._read_status(run_id)
+        if st.get("status") in ACTIVE and self._worker_dead(run_id, st):
+            st = self._mark_interrupted(run_id)
+        return st
+
+    def _worker(self, run_id: str, st: dict[str, Any]) -> dict[str, Any] | None:
+        """Identity of the process responsible for an active run (``None``: not started)."""
+        if st.get("status") == "running" and st.get("pid") is not None:
+            return st
+        try:  # queued, but a worker was spawned for it
+            w = json.loads((self.path(run_id) / "worker.json").read_text())
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+            return None
+        return w if isinstance(w, dict) else None
+
+    def _worker_dead(self, run_id: str, st: dict[str, Any]) -> bool:
+        ident = self._worker(run_id, st)
+        if ident is None:
+            return False  # waiting in a queue: nobody should be training it yet
+        alive = _process_alive(ident)
+        if alive is not None:
+            return not alive
+        try:  # another host: trust its heartbeat
+            last = (self.path(run_id) / "heartbeat").stat().st_mtime
+        except OSError:
+            last = float(st.get("updated") or time.time())
+        return time.time() - last > HEARTBEAT_STALE_S
+
+    def _mark_interrupted(self, run_id: str) -> dict[str, Any]:
+        """Mark a run whose worker died ``interrupted`` (re-read first: it may just have ended)."""
+        st = self._read_status(run_id)
+        if st.get("status") not in ACTIVE:
+            return st  # the worker wrote its final status before it went
+        ident = self._worker(run_id, st) or {}
+        fields = {
+            "message": f"the worker process (pid {ident.get('pid')}) ended without a final "
+            "status: killed or crashed. Metrics and weights saved so far are kept.",
+            "finished": time.time(),
+        }
+        try:
+            self.set_status(run_id, "interrupted", **fields)
+        except OSError:
+            pass  # a read-only folder: report it interrupted all the same
+        st.update(fields, status="interrupted")
+        return st
 
     def load(self, run_id: str) -> RunRecord:
         """Configs and status of a run (``ValueError`` if it does not exist)."""
@@ -186,7 +365,23 @@ class RunStore:
 
     def metrics(self, run_id: str) -> pd.DataFrame:
         """All metrics as one wide DataFrame (NaN where a row lacks a key)."""
+        import pandas as pd  # imported here: a worker process starts faster without it
+
         return pd.DataFrame(self.metric_rows(run_id))
+
+    def created(self, run_id: str) -> float:
+        """When the run was created (``config.json``'s time; its mtime if that is missing)."""
+        p = self.path(run_id) / "config.json"
+        try:
+            t = json.loads(p.read_text()).get("created")
+            if isinstance(t, (int, float)) and not isinstance(t, bool):
+                return float(t)
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+            pass
+        try:
+            return p.stat().st_mtime
+        except OSError:
+            return 0.0
 
     def load_model(self, run_id: str) -> dict:
         from safetensors.torch import load_file
@@ -201,3 +396,109 @@ class RunStore:
         agent = build_agent(rec.run, rec.algo)
         agent.load_state_dict(self.load_model(run_id))
         return rec, agent
+
+
+def prune_runs(store: RunStore, max_runs: int) -> list[str]:
+    """Delete the oldest finished runs until at most ``max_runs`` remain; returns their ids.
+
+    Only runs in a terminal state (finished, stopped, failed, diverged, interrupted) are
+    deleted, oldest first by creation time; a running or queued run is never touched,
+    so more than ``max_runs`` may remain while many are active.
+    """
+    if max_runs < 0:
+        raise ValueError(f"max_runs = {max_runs}: must be >= 0")
+    ids = store.ids()
+    excess = len(ids) - max_runs
+    if excess <= 0:
+        return []
+    done = [i for i in ids if store.status(i).get("status") in TERMINAL]
+    done.sort(key=lambda i: (store.created(i), i))
+    deleted = []
+    for run_id in done[:excess]:
+        try:
+            store.delete(run_id)
+        except OSError:
+            continue  # deleted meanwhile by another process, or not ours to delete
+        deleted.append(run_id)
+    return deleted
+
+
+SAFETENSORS_HEADER_MAX = 16 * 1024 * 1024  # what the safetensors format itself allows
+
+
+def load_checkpoint_upload(data: bytes, agent: Any, max_bytes: int | None = None) -> dict:
+    """Check an uploaded checkpoint against ``agent`` and load it; ``ValueError`` otherwise.
+
+    Only the safetensors format is read: a pickle (``torch.save``'s ``.pt``/``.pth`` or
+    anything else) is refused before any of it is interpreted, so a malicious file can
+    never run code. The file must hold exactly the agent's tensors (same names, shapes
+    and dtypes, all finite) and be at most ``max_bytes`` (default: the upload limit,
+    ``RLCORE_MAX_UPLOAD_MB``).
+
+    Args:
+        data: the uploaded bytes.
+        agent: the ``torch.nn.Module`` (an ``Agent``) the weights are for; it is loaded
+            with them only if every check passes.
+        max_bytes: size limit in bytes.
+
+    Returns:
+        The loaded state dict (name -> tensor).
+    """
+    import torch
+
+    from rlcore.settings import get_settings
+
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValueError(f"checkpoint: expected bytes, got {type(data).__name__}")
+    data = bytes(data)
+    limit = get_settings().max_upload_bytes if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise ValueError(
+            f"checkpoint: {len(data) / 1e6:.1f} MB is too large "
+            f"(allowed: at most {limit / 1e6:.1f} MB)"
+        )
+    not_st = (
+        "checkpoint: not a safetensors file (allowed: .safetensors as saved by this app; "
+        "pickle-based .pt/.pth/.pkl files are refused because loading them can run code)"
+    )
+    if len(data) < 10:
+        raise ValueError(not_st)
+    n = int.from_bytes(data[:8], "little")
+    if not 2 <= n <= min(SAFETENSORS_HEADER_MAX, len(data) - 8) or data[8:9] != b"{":
+        raise ValueError(not_st)
+    try:
+        header = json.loads(data[8 : 8 + n])
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ValueError(not_st) from None
+    if not isinstance(header, dict):
+        raise ValueError(not_st)
+    from safetensors.torch import load
+
+    try:
+        tensors = load(data)
+    except Exception as e:  # the Rust parser's errors: truncated, overlapping, bad dtype
+        raise ValueError(f"checkpoint: damaged safetensors file ({str(e)[:200]})") from None
+    expected = agent.state_dict()
+    missing = sorted(set(expected) - set(tensors))
+    unexpected = sorted(set(tensors) - set(expected))
+    if missing or unexpected:
+        parts = []
+        for word, names in (("missing", missing), ("unexpected", unexpected)):
+            if names:
+                more = " ..." if len(names) > 8 else ""
+                parts.append(f"{word} {', '.join(x[:40] for x in names[:8])}{more}")
+        raise ValueError(
+            f"checkpoint: not the weights of this agent ({'; '.join(parts)}) "
+            f"(allowed: the {len(expected)} tensors of a {type(agent).__name__})"
+        )
+    for k, want in expected.items():
+        got = tensors[k]
+        if tuple(got.shape) != tuple(want.shape) or got.dtype != want.dtype:
+            raise ValueError(
+                f"checkpoint: {k} is {got.dtype} {tuple(got.shape)} "
+                f"(allowed: {want.dtype} {tuple(want.shape)} for this agent)"
+            )
+        if got.is_floating_point() and not bool(torch.isfinite(got).all()):
+            raise ValueError(f"checkpoint: {k} contains NaN or inf")
+    agent.load_state_dict(tensors)
+    return tensors

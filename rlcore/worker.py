@@ -3,24 +3,50 @@
 The same function serves the CLI (in-process, with a progress bar), the app (in a
 separate process: ``python -m rlcore.worker RUN_ID``) and sweeps. The process that trains
 is the only writer of its run folder.
+
+Limits and faults:
+
+- wall time: a run is stopped at ``RLCORE_MAX_RUN_SECONDS`` (status ``stopped``, the
+  message says so). The trainer checks it between steps; in a worker process an alarm
+  a little later also ends a run stuck in one long evaluation.
+- SIGTERM (a server shutting down, ``docker stop``) and Ctrl-C end the run as
+  ``interrupted``, with its metrics and weights saved.
+- SIGKILL or a crash of the interpreter leaves no chance to write anything: the run's
+  status still names this process, and ``RunStore.status`` reads it as ``interrupted``
+  once the process is gone. A heartbeat file is touched every few seconds for runs
+  watched from another host.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
-from rlcore.runs import RunStore
+from rlcore.runs import HEARTBEAT_S, RunStore, atomic_write_json, process_identity
+from rlcore.settings import get_settings
 from rlcore.trainer import Trainer
 from rlcore.types import Metrics
 
-__all__ = ["run_job", "spawn_job"]
+__all__ = ["Interrupted", "WallTimeExceeded", "run_job", "spawn_job"]
+
+HARD_LIMIT_GRACE_S = 30  # the alarm fires this long after the wall-time limit
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal asked the worker to end (its message says which)."""
+
+
+class WallTimeExceeded(BaseException):
+    """The worker's alarm: the run went past its wall-time limit inside a long step."""
 
 
 def _diverged(m: Metrics) -> str | None:
@@ -28,6 +54,33 @@ def _diverged(m: Metrics) -> str | None:
         if k.startswith("train/") and isinstance(v, float) and not math.isfinite(v):
             return k
     return None
+
+
+def _wall_message(limit: float) -> str:
+    return (
+        f"stopped at this server's wall-time limit of {limit:g} s per run "
+        "(RLCORE_MAX_RUN_SECONDS); metrics and weights so far are saved"
+    )
+
+
+class _Heartbeat:
+    """Touches the run's heartbeat file every ``HEARTBEAT_S`` seconds from a thread."""
+
+    def __init__(self, store: RunStore, run_id: str) -> None:
+        self.store, self.run_id = store, run_id
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="rlcore-heartbeat", daemon=True)
+
+    def _loop(self) -> None:
+        while not self._done.wait(HEARTBEAT_S):
+            self.store.beat(self.run_id)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
 
 
 def run_job(
@@ -38,83 +91,152 @@ def run_job(
 ) -> str:
     """Train run ``run_id``; returns its final status.
 
-    Status goes ``running`` -> ``finished`` | ``stopped`` | ``diverged`` (a training
-    metric became NaN/inf: the message names it) | ``failed`` (an exception: the
-    message holds it) | ``interrupted`` (Ctrl-C / SIGTERM). Metrics written so far are
-    kept in every case, and the weights are saved at the end and at each evaluation.
+    Status goes ``running`` -> ``finished`` | ``stopped`` (stop flag, or the wall-time
+    limit: the message says so) | ``diverged`` (a training metric became NaN/inf: the
+    message names it) | ``failed`` (an exception: the message holds it) |
+    ``interrupted`` (Ctrl-C / SIGTERM). Metrics written so far are kept in every case,
+    and the weights are saved at the end and at evaluations (every
+    ``checkpoint_every_s`` seconds at most).
     """
     store = store or RunStore()
     rec = store.load(run_id)
-    store.set_status(run_id, "running", pid=os.getpid(), started=time.time(), step=0)
+    limit = get_settings().max_run_seconds or None
+    t0 = time.monotonic()
+    store.mark_started(run_id)
     trainer = None
     last_ckpt = time.time()
     status, message = "finished", ""
     final: Metrics = {}
-    try:
-        trainer = Trainer(rec.run, rec.algo, stop=lambda: store.stop_requested(run_id))
-        with store.open_metrics(run_id) as fh:
-            for m in trainer:
-                store.write_metrics(fh, m)
-                if on_metrics is not None:
-                    on_metrics(m)
-                bad = _diverged(m)
-                if bad is not None:
-                    status, message = "diverged", f"{bad} became {m[bad]} at step {m['step']}"
-                    break
-                if "eval/return_mean" in m:
-                    final = m
-                    if time.time() - last_ckpt > checkpoint_every_s:
-                        store.save_model(run_id, trainer.agent.state_dict())
-                        last_ckpt = time.time()
-                    store.set_status(
-                        run_id, "running", step=m["step"], eval_return=m["eval/return_mean"]
-                    )
-        if status == "finished" and trainer.stopped_early:
-            status = "stopped"
-    except KeyboardInterrupt:
-        status, message = "interrupted", "interrupted by the user"
-    except Exception as e:
-        status, message = "failed", f"{type(e).__name__}: {e}"
-        traceback.print_exc()
-    if trainer is not None:
+    with _Heartbeat(store, run_id):
         try:
-            store.save_model(run_id, trainer.agent.state_dict())
-        except OSError as e:
-            message = (message + "; " if message else "") + f"could not save weights: {e}"
-    store.set_status(
-        run_id,
-        status,
-        message=message,
-        step=trainer.step if trainer else 0,
-        eval_return=final.get("eval/return_mean"),
-        eval_return_std=final.get("eval/return_std"),
-        wall_time=final.get("time/elapsed"),
-        finished=time.time(),
-    )
+            trainer = Trainer(
+                rec.run, rec.algo, stop=lambda: store.stop_requested(run_id), max_seconds=limit
+            )
+            with store.open_metrics(run_id) as fh:
+                for m in trainer:
+                    store.write_metrics(fh, m)
+                    if on_metrics is not None:
+                        on_metrics(m)
+                    bad = _diverged(m)
+                    if bad is not None:
+                        status, message = "diverged", f"{bad} became {m[bad]} at step {m['step']}"
+                        break
+                    if "eval/return_mean" in m:
+                        final = m
+                        if time.time() - last_ckpt > checkpoint_every_s:
+                            store.save_model(run_id, trainer.agent.state_dict())
+                            last_ckpt = time.time()
+                        store.set_status(
+                            run_id, "running", step=m["step"], eval_return=m["eval/return_mean"]
+                        )
+                    if limit is not None and time.monotonic() - t0 > limit:
+                        status, message = "stopped", _wall_message(limit)
+                        break
+            if status == "finished" and trainer.stopped_early:
+                status = "stopped"
+                if limit is not None and not store.stop_requested(run_id):
+                    message = _wall_message(limit)
+        except WallTimeExceeded:
+            status, message = "stopped", _wall_message(limit or 0)
+        except KeyboardInterrupt as e:
+            status = "interrupted"
+            message = str(e) if isinstance(e, Interrupted) else "interrupted by the user"
+        except Exception as e:
+            status, message = "failed", f"{type(e).__name__}: {e}"
+            traceback.print_exc()
+        _disarm_alarm()
+        if trainer is not None:
+            try:
+                store.save_model(run_id, trainer.agent.state_dict())
+            except OSError as e:
+                message = (message + "; " if message else "") + f"could not save weights: {e}"
+        try:
+            store.set_status(
+                run_id,
+                status,
+                message=message,
+                step=trainer.step if trainer else 0,
+                eval_return=final.get("eval/return_mean"),
+                eval_return_std=final.get("eval/return_std"),
+                wall_time=final.get("time/elapsed"),
+                finished=time.time(),
+            )
+        except OSError as e:  # the status stays "running"; readers mark it interrupted
+            print(f"error: {e}", file=sys.stderr)
     return status
 
 
 def spawn_job(run_id: str, store: RunStore | None = None) -> subprocess.Popen:
-    """Start ``run_job`` in its own process (the app's path); returns the process."""
+    """Start ``run_job`` in its own process (the app's path); returns the process.
+
+    The child's identity is written to ``worker.json`` so that a worker that dies
+    before it starts training still shows its run as interrupted.
+    """
     store = store or RunStore()
     env = dict(os.environ, RLCORE_RUNS_DIR=str(store.root.resolve()))
-    log = open(store.path(run_id) / "worker.log", "ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "rlcore.worker", run_id],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=str(Path(__file__).resolve().parent.parent),
-        start_new_session=True,
-    )
+    with open(store.path(run_id) / "worker.log", "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rlcore.worker", run_id],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=str(Path(__file__).resolve().parent.parent),
+            start_new_session=True,
+        )
+    try:
+        atomic_write_json(store.path(run_id) / "worker.json", process_identity(proc.pid))
+    except OSError:
+        pass  # the worker itself records its identity once it runs
+    return proc
+
+
+_ALARM_ARMED = False
+
+
+def _disarm_alarm() -> None:
+    global _ALARM_ARMED
+    if _ALARM_ARMED:
+        signal.alarm(0)
+        _ALARM_ARMED = False
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let it save and exit
+    raise Interrupted("interrupted by SIGTERM (the server stopped or the run was killed)")
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise WallTimeExceeded()
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m rlcore.worker RUN_ID``: exit 0 if the run finished or was stopped."""
+    global _ALARM_ARMED
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m rlcore.worker RUN_ID", file=sys.stderr)
         return 2
-    status = run_job(args[0])
+    old_term = signal.signal(signal.SIGTERM, _on_sigterm)
+    old_alarm = signal.getsignal(signal.SIGALRM) if hasattr(signal, "SIGALRM") else None
+    try:
+        limit = get_settings().max_run_seconds
+        if limit > 0 and old_alarm is not None:
+            signal.signal(signal.SIGALRM, _on_alarm)
+            signal.alarm(limit + HARD_LIMIT_GRACE_S)
+            _ALARM_ARMED = True
+        status = run_job(args[0])
+    except (ValueError, OSError) as e:  # before training started: say why in the run
+        print(f"error: {e}", file=sys.stderr)
+        try:
+            RunStore().set_status(args[0], "failed", message=str(e), finished=time.time())
+        except (ValueError, OSError):
+            pass
+        return 2
+    finally:
+        _disarm_alarm()
+        signal.signal(signal.SIGTERM, old_term)  # main() may run inside another program
+        if old_alarm is not None:
+            signal.signal(signal.SIGALRM, old_alarm)
     return 0 if status in ("finished", "stopped") else 1
 
 

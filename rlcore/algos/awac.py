@@ -38,6 +38,7 @@ class AWACConfig(SACConfig):
     )
 
     def check(self) -> None:
+        super().check()
         if self.autotune:
             raise ValueError("AWACConfig.autotune = True: AWAC has no temperature (allowed: False)")
 

@@ -35,6 +35,14 @@ class OffPolicyConfig(AlgoConfig):
     train_freq: int = hp(1, "Env steps between training phases.", 1, 10_000, online_only=True)
     gradient_steps: int = hp(1, "Gradient steps per training phase.", 1, 10_000, online_only=True)
 
+    def check(self) -> None:
+        if self.batch_size > self.buffer_size:
+            name = type(self).__name__
+            raise ValueError(
+                f"{name}.batch_size = {self.batch_size}: larger than {name}.buffer_size = "
+                f"{self.buffer_size} (allowed: 1 to {self.buffer_size})"
+            )
+
 
 def make_adam(params: Iterable[Tensor], lr: float, device: torch.device) -> torch.optim.Adam:
     """Adam with torch's fused kernel (one kernel for all parameters; CPU and CUDA)."""

@@ -53,6 +53,16 @@ class DQNConfig(OffPolicyConfig):
     dueling: bool = hp(False, "Dueling architecture: Q = V + A - mean(A).")
     loss: str = hp("huber", "TD loss: huber (smooth L1) or mse.", choices=("huber", "mse"))
 
+    def check(self) -> None:
+        super().check()
+        if self.exploration_final_eps > self.exploration_initial_eps:
+            name = type(self).__name__
+            raise ValueError(
+                f"{name}.exploration_final_eps = {self.exploration_final_eps:g}: above "
+                f"{name}.exploration_initial_eps = {self.exploration_initial_eps:g}; ε decays "
+                f"(allowed: 0 to {self.exploration_initial_eps:g})"
+            )
+
 
 class DQN(Agent):
     """Deep Q-Network agent."""

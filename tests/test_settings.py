@@ -1,0 +1,218 @@
+"""Server limits: one settings module, enforced by rlcore itself (not only by widgets)."""
+
+import dataclasses
+import json
+import time
+
+import numpy as np
+import pytest
+
+from rlcore import datasets as ds
+from rlcore import worker
+from rlcore.presets import make_configs
+from rlcore.runs import RunStore, process_identity, prune_runs
+from rlcore.settings import LIMITS, get_settings
+from rlcore.worker import run_job
+
+VARS = [lim.env for lim in LIMITS] + ["RLCORE_PROFILE"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    for v in VARS:
+        monkeypatch.delenv(v, raising=False)
+
+
+def tiny(steps=400, **run):
+    base = {"steps": steps, "eval_every": 200, "eval_episodes": 2, "threads": 1, **run}
+    hp = {"learning_starts": 100, "hidden": (8,)}
+    return make_configs("dqn", "CartPole-v1", hp, base, use_preset=False)
+
+
+def test_local_defaults_and_hosted_profile(monkeypatch):
+    s = get_settings()
+    assert s.profile == "local" and s.max_steps == 50_000_000 and s.max_run_seconds == 0
+    assert s.max_workers >= 1 and s.max_stored_runs == 0 and s.max_upload_mb == 200
+    monkeypatch.setenv("RLCORE_PROFILE", "hosted")
+    h = get_settings()
+    assert (h.max_steps, h.max_run_seconds, h.max_workers) == (200_000, 600, 2)
+    assert (h.max_runs_per_session, h.max_dataset_transitions) == (4, 200_000)
+    assert (h.max_upload_mb, h.max_stored_runs) == (50, 300)
+    assert h.max_upload_bytes == 50 * 1024 * 1024
+    assert {row[1] for row in h.describe()} == {lim.env for lim in LIMITS}
+
+
+def test_one_variable_overrides_its_profile_default(monkeypatch):
+    monkeypatch.setenv("RLCORE_PROFILE", "hosted")
+    monkeypatch.setenv("RLCORE_MAX_STEPS", "500_000")
+    monkeypatch.setenv("RLCORE_MAX_WORKERS", "3")
+    s = get_settings()
+    assert s.max_steps == 500_000 and s.max_workers == 3 and s.max_run_seconds == 600
+
+
+@pytest.mark.parametrize(
+    "var,value,words",
+    [
+        ("RLCORE_PROFILE", "public", "RLCORE_PROFILE = 'public': unknown profile"),
+        ("RLCORE_MAX_STEPS", "lots", "RLCORE_MAX_STEPS = 'lots': not a whole number"),
+        ("RLCORE_MAX_STEPS", "0", "RLCORE_MAX_STEPS = 0: too small (allowed: an integer >= 1)"),
+        ("RLCORE_MAX_RUN_SECONDS", "-5", "RLCORE_MAX_RUN_SECONDS = -5: too small"),
+        ("RLCORE_MAX_UPLOAD_MB", "1.5", "RLCORE_MAX_UPLOAD_MB = '1.5'"),
+    ],
+)
+def test_bad_settings_name_the_variable(monkeypatch, var, value, words):
+    monkeypatch.setenv(var, value)
+    with pytest.raises(ValueError) as e:
+        get_settings()
+    assert words in str(e.value)
+
+
+def test_steps_above_the_limit_are_refused_and_a_preset_is_capped(monkeypatch):
+    monkeypatch.setenv("RLCORE_MAX_STEPS", "1000")
+    with pytest.raises(ValueError) as e:
+        tiny(steps=5000)
+    assert "RunConfig.steps = 5000" in str(e.value) and "1 to 1000" in str(e.value)
+    assert "RLCORE_MAX_STEPS" in str(e.value)
+    run, _ = make_configs("dqn", "CartPole-v1")  # the Zoo preset asks for 50,000
+    assert run.steps == 1000
+
+
+def test_run_store_enforces_the_limit_but_still_loads_older_runs(tmp_path, monkeypatch):
+    store = RunStore(tmp_path)
+    run, algo = tiny(steps=5000)
+    old = store.create(run, algo)  # created under the default limit
+    monkeypatch.setenv("RLCORE_MAX_STEPS", "1000")
+    with pytest.raises(ValueError, match="RunConfig.steps = 5000"):
+        store.create(run, algo)  # e.g. a sweep built with dataclasses.replace
+    assert store.load(old).run.steps == 5000  # never hidden by a lower limit
+    assert [r.id for r in store.list()] == [old]
+
+
+def test_learning_starts_must_leave_steps_to_learn(tmp_path):
+    run, algo = tiny(steps=400)
+    with pytest.raises(ValueError) as e:
+        RunStore(tmp_path).create(run, dataclasses.replace(algo, learning_starts=400))
+    assert "DQNConfig.learning_starts = 400" in str(e.value) and "0 to 399" in str(e.value)
+    assert not any(tmp_path.iterdir())
+
+
+def test_run_is_stopped_at_the_wall_time_limit_with_a_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("RLCORE_MAX_RUN_SECONDS", "1")
+    store = RunStore(tmp_path)
+    rid = store.create(*tiny(steps=1_000_000, eval_every=100_000))
+    t0 = time.monotonic()
+    assert run_job(rid, store) == "stopped"
+    assert time.monotonic() - t0 < 6
+    st = store.status(rid)
+    assert "wall-time limit of 1 s" in st["message"] and "RLCORE_MAX_RUN_SECONDS" in st["message"]
+    assert 0 < st["step"] < 1_000_000
+    assert (store.path(rid) / "model.safetensors").exists()
+    assert len(store.metrics(rid)) > 0
+
+
+def test_the_worker_alarm_ends_a_run_stuck_in_one_long_step(tmp_path, monkeypatch):
+    """A single step longer than the limit (a huge evaluation) is cut by SIGALRM."""
+    monkeypatch.setenv("RLCORE_MAX_RUN_SECONDS", "1")
+    monkeypatch.setenv("RLCORE_RUNS_DIR", str(tmp_path))
+    monkeypatch.setattr(worker, "HARD_LIMIT_GRACE_S", 0)
+    store = RunStore(tmp_path)
+    rid = store.create(*tiny(steps=400))
+
+    def stuck(self, batch):
+        time.sleep(30)
+
+    monkeypatch.setattr("rlcore.algos.dqn.DQN.update", stuck)
+    t0 = time.monotonic()
+    assert worker.main([rid]) == 0
+    assert time.monotonic() - t0 < 10
+    st = store.status(rid)
+    assert st["status"] == "stopped" and "wall-time limit of 1 s" in st["message"]
+
+
+def test_user_stop_is_not_reported_as_the_time_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("RLCORE_MAX_RUN_SECONDS", "600")
+    store = RunStore(tmp_path)
+    rid = store.create(*tiny(steps=200_000))
+    store.request_stop(rid)
+    assert run_job(rid, store) == "stopped"
+    assert "wall-time" not in store.status(rid).get("message", "")
+
+
+def d4rl(n, obs_dim=3):
+    rng = np.random.default_rng(0)
+    return {
+        "observations": rng.normal(size=(n, obs_dim)).astype(np.float32),
+        "next_observations": rng.normal(size=(n, obs_dim)).astype(np.float32),
+        "actions": rng.uniform(-2, 2, size=(n, 1)).astype(np.float32),
+        "rewards": rng.normal(size=n).astype(np.float32),
+        "terminals": np.zeros(n, np.float32),
+    }
+
+
+def test_dataset_sizes_above_the_limits_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("RLCORE_DATASETS_DIR", str(tmp_path / "ds"))
+    monkeypatch.setenv("RLCORE_MAX_DATASET_TRANSITIONS", "500")
+    t0 = time.monotonic()
+    with pytest.raises(ValueError, match=r"n_steps = 1000: out of range \(allowed: 100 to 500"):
+        ds.build_dataset("Pendulum-v1", "random", 1000)
+    monkeypatch.setenv("RLCORE_MAX_STEPS", "1000")
+    with pytest.raises(ValueError, match="expert_steps = 5000: out of range"):
+        ds.build_dataset("Pendulum-v1", "expert", 200, expert_steps=5000)
+    assert time.monotonic() - t0 < 1  # refused before any training or collection
+    with pytest.raises(ValueError, match="600 transitions: too large.*at most 500"):
+        ds.validate_arrays(d4rl(600), "Pendulum-v1")
+    np.savez(tmp_path / "many.npz", **d4rl(600))
+    with pytest.raises(ValueError, match="600 transitions: too large"):
+        ds.import_file(tmp_path / "many.npz", "Pendulum-v1", "many")
+    assert not (tmp_path / "ds").exists() or not any((tmp_path / "ds").rglob("*.json"))
+
+
+def test_upload_size_and_zip_bombs_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("RLCORE_DATASETS_DIR", str(tmp_path / "ds"))
+    monkeypatch.setenv("RLCORE_MAX_UPLOAD_MB", "1")
+    big = dict(d4rl(10), junk=np.random.default_rng(0).normal(size=200_000))
+    np.savez(tmp_path / "big.npz", **big)  # 1.6 MB
+    with pytest.raises(ValueError, match="MB is too large.*RLCORE_MAX_UPLOAD_MB"):
+        ds.import_file(tmp_path / "big.npz", "Pendulum-v1", "big")
+    bomb = dict(d4rl(10), junk=np.zeros(4_000_000))  # 32 MB of zeros, 30 kB compressed
+    np.savez_compressed(tmp_path / "bomb.npz", **bomb)
+    assert (tmp_path / "bomb.npz").stat().st_size < 1024 * 1024
+    with pytest.raises(ValueError, match="MB unpacked, too large"):
+        ds.import_file(tmp_path / "bomb.npz", "Pendulum-v1", "bomb")
+
+
+def finished(store, rid, created):
+    cfg = json.loads((store.path(rid) / "config.json").read_text())
+    cfg["created"] = created
+    (store.path(rid) / "config.json").write_text(json.dumps(cfg))
+    store.set_status(rid, "finished")
+
+
+def test_prune_runs_deletes_oldest_finished_first_never_active(tmp_path):
+    store = RunStore(tmp_path)
+    run, algo = tiny()
+    a, b, c, d, e = (store.create(run, algo) for _ in range(5))
+    finished(store, a, 100.0)
+    finished(store, c, 300.0)
+    finished(store, e, 500.0)
+    store.set_status(b, "running", **process_identity())  # this (live) process trains it
+    assert store.status(d)["status"] == "queued"
+    assert prune_runs(store, 3) == [a, c]
+    assert set(store.ids()) == {b, d, e}
+    assert prune_runs(store, 0) == [e]  # the active ones stay, whatever the limit
+    assert set(store.ids()) == {b, d}
+    assert prune_runs(store, 5) == []
+    with pytest.raises(ValueError):
+        prune_runs(store, -1)
+
+
+def test_create_prunes_to_the_stored_runs_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("RLCORE_MAX_STORED_RUNS", "2")
+    store = RunStore(tmp_path)
+    run, algo = tiny()
+    first = store.create(run, algo)
+    finished(store, first, 1.0)
+    second = store.create(run, algo)
+    finished(store, second, 2.0)
+    third = store.create(run, algo)  # queued: the oldest finished one makes room
+    assert set(store.ids()) == {second, third}
