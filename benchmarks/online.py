@@ -49,6 +49,7 @@ def run_ours(algo: str, steps: int, seed: int, threads: int) -> dict:
     res = evaluate(tr.agent, env, 10, seed=10_000)
     return {
         "wall_s": tr.train_seconds,
+        "cpu_s": tr.train_cpu_seconds,
         "updates": tr.updates,
         "steps": steps,
         "return_mean": res.mean,
@@ -129,12 +130,13 @@ def run_sb3(algo: str, steps: int, seed: int, threads: int) -> dict:
             seed=seed,
             device="cpu",
         )
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     model.learn(steps)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     res = evaluate(_SB3Policy(model), env_id, 10, seed=10_000)  # type: ignore[arg-type]
     return {
         "wall_s": wall,
+        "cpu_s": cpu,
         "updates": int(model._n_updates),
         "steps": steps,
         "return_mean": res.mean,
@@ -150,7 +152,9 @@ def child(impl: str, algo: str, steps: int, seed: int, threads: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
+    ap.add_argument(
+        "--threads", type=int, default=1, help="torch threads of both sides (0 = torch default)"
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", choices=list(TASKS))
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the step budget")
@@ -168,18 +172,22 @@ def main() -> None:
         steps = int(steps * args.scale)
         r = {impl: child(impl, algo, steps, args.seed, args.threads) for impl in ("sb3", "ours")}
         rows.append((algo, env, r))
-    print(f"{'task':22} {'impl':5} {'wall s':>8} {'steps/s':>9} {'updates/s':>10} {'return':>16}")
+    print(
+        f"{'task':22} {'impl':5} {'wall s':>8} {'cpu s':>8} {'steps/s':>9} {'updates/s':>10} "
+        f"{'return':>16}"
+    )
     for algo, env, r in rows:
         for impl in ("sb3", "ours"):
             x = r[impl]
             print(
-                f"{algo + ' ' + env:22} {impl:5} {x['wall_s']:8.1f} "
+                f"{algo + ' ' + env:22} {impl:5} {x['wall_s']:8.1f} {x['cpu_s']:8.1f} "
                 f"{x['steps'] / x['wall_s']:9.0f} {x['updates'] / x['wall_s']:10.0f} "
                 f"{x['return_mean']:9.1f} ± {x['return_std']:5.1f}"
             )
         o, s = r["ours"], r["sb3"]
         print(
             f"{'':22} ratio ours/sb3: wall {o['wall_s'] / s['wall_s']:.2f}x, "
+            f"cpu time {o['cpu_s'] / s['cpu_s']:.2f}x, "
             f"updates/s {o['updates'] / o['wall_s'] / (s['updates'] / s['wall_s']):.2f}x, "
             f"same updates: {o['updates'] == s['updates']}"
         )

@@ -112,7 +112,8 @@ class Trainer:
         self.step = 0
         self.updates = 0
         self.stopped_early = False
-        self.train_seconds = 0.0
+        self.train_seconds = self.train_cpu_seconds = 0.0
+        self._cpu0 = time.process_time()
         self._t0 = time.perf_counter()
         self._log_t, self._log_step, self._log_updates = self._t0, 0, 0
         self.acc = MetricAccumulator()
@@ -138,10 +139,16 @@ class Trainer:
         std = data.observations.std(0) + 1e-3
         self.agent.set_obs_stats(mean, std)
         a = self.agent
-        self.buffer = ReplayBuffer(len(data), a.obs_dim, a.action_dim, a.discrete, self.device,
-                                   seed=self.run.seed)
-        self.buffer.add_many((data.observations - mean) / std, data.actions, data.rewards,
-                             (data.next_observations - mean) / std, data.terminals)
+        self.buffer = ReplayBuffer(
+            len(data), a.obs_dim, a.action_dim, a.discrete, self.device, seed=self.run.seed
+        )
+        self.buffer.add_many(
+            (data.observations - mean) / std,
+            data.actions,
+            data.rewards,
+            (data.next_observations - mean) / std,
+            data.terminals,
+        )
 
     # -- shared pieces --------------------------------------------------------------
     def _should_stop(self) -> bool:
@@ -191,6 +198,7 @@ class Trainer:
             loop = self._steps()
         yield from loop
         self.train_seconds = time.perf_counter() - self._t0  # excludes the final evaluation
+        self.train_cpu_seconds = time.process_time() - self._cpu0
         if self.acc.values:
             yield self._train_metrics()
         yield self.evaluate()
