@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from typing import Any
 
 
@@ -203,6 +204,15 @@ def cmd_dataset(args: argparse.Namespace) -> int:
                 raise ValueError(
                     f"--mix {args.mix!r}: expected e.g. random=0.5,expert=0.5"
                 ) from None
+    last = [0.0]
+
+    def progress(m: dict[str, Any]) -> None:  # a line every 2 s while an agent trains
+        now = time.monotonic()
+        if "eval/return_mean" in m or now - last[0] > 2.0:
+            last[0] = now
+            extra = f"  eval return {m['eval/return_mean']:.1f}" if "eval/return_mean" in m else ""
+            print(f"training step {int(m.get('step', 0))}{extra}", flush=True)
+
     ds_id = ds.build_dataset(
         args.env,
         args.kind,
@@ -211,6 +221,7 @@ def cmd_dataset(args: argparse.Namespace) -> int:
         mix=mix,
         name=args.name,
         expert_steps=args.expert_steps,
+        progress=progress,
     )
     tr, meta = ds.load_transitions(ds_id)
     r = tr.episode_returns

@@ -1,0 +1,341 @@
+"""Dataset builds in the background: start ``python -m rlcore dataset build`` as a process.
+
+Building a dataset can take minutes (the first build for an environment trains its
+expert), so the app never builds in its own thread. :func:`start_build` checks the
+inputs (a ``ValueError`` naming the field, and nothing started), then starts a process
+that runs the CLI's ``dataset build`` with its output in a log file::
+
+    <datasets dir>/_builds/<build id>/spec.json    what was asked (the CLI arguments)
+    <datasets dir>/_builds/<build id>/log.txt      stdout and stderr of the build
+    <datasets dir>/_builds/<build id>/status.json  running | finished | failed, message
+
+:func:`read_status` and :func:`list_builds` read them back (a process that died without
+writing its status reads as ``failed``); :func:`log_tail` gives the end of the log.
+No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rlcore.config import short_repr
+from rlcore.datasets import KINDS, dataset_id, datasets_dir, max_transitions
+from rlcore.envs import env_spec
+from rlcore.runs import atomic_write_json
+
+__all__ = [
+    "BUILDS_DIR",
+    "MIX_PARTS",
+    "build_argv",
+    "builds_dir",
+    "list_builds",
+    "log_tail",
+    "read_status",
+    "start_build",
+    "stop_build",
+    "validate_build",
+]
+
+BUILDS_DIR = "_builds"
+MIX_PARTS = ("random", "medium", "expert")
+_PROCS: dict[str, subprocess.Popen] = {}  # builds started by this process (reaped on read)
+
+
+def builds_dir() -> Path:
+    """``<datasets dir>/_builds``."""
+    return datasets_dir() / BUILDS_DIR
+
+
+def validate_build(
+    env_id: str,
+    kind: str,
+    n_steps: int,
+    seed: int = 0,
+    mix: dict[str, float] | None = None,
+    name: str | None = None,
+    expert_steps: int | None = None,
+) -> dict[str, Any]:
+    """Check a build request before anything starts; returns it as a dict.
+
+    Raises:
+        ValueError: the message starts with the field (``env``, ``kind``, ``n_steps``,
+            ``seed``, ``mix``, ``name``, ``expert_steps``) and gives the allowed range.
+    """
+    from rlcore.settings import get_settings
+
+    if not isinstance(env_id, str):
+        raise ValueError(f"env = {short_repr(env_id, 40)}: not an environment id")
+    spec = env_spec(env_id)  # ValueError naming the catalogue
+    if spec.tabular:
+        raise ValueError(
+            f"env = {env_id!r}: a tabular environment; offline datasets are built for the "
+            "other catalogue environments"
+        )
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise ValueError(
+            f"kind = {short_repr(kind, 40)}: unknown dataset kind (allowed: {', '.join(KINDS)})"
+        )
+    cap = max_transitions()
+    if isinstance(n_steps, bool) or not isinstance(n_steps, int) or not 100 <= n_steps <= cap:
+        raise ValueError(
+            f"n_steps = {short_repr(n_steps, 40)}: out of range (allowed: 100 to {cap}; "
+            "set by RLCORE_MAX_DATASET_TRANSITIONS)"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**31:
+        raise ValueError(f"seed = {short_repr(seed, 40)}: out of range (allowed: 0 to 2^31 - 1)")
+    max_steps = get_settings().max_steps
+    if expert_steps is not None and (
+        isinstance(expert_steps, bool)
+        or not isinstance(expert_steps, int)
+        or not 1 <= expert_steps <= max_steps
+    ):
+        raise ValueError(
+            f"expert_steps = {short_repr(expert_steps, 40)}: out of range "
+            f"(allowed: 1 to {max_steps}; set by RLCORE_MAX_STEPS)"
+        )
+    if name is not None:
+        if not isinstance(name, str) or len(name) > 100:
+            raise ValueError(f"name = {short_repr(name, 40)}: give a name of 1 to 100 characters")
+        name = name.strip() or None
+    if kind == "mixed":
+        mix = dict(mix or {"random": 0.5, "expert": 0.5})
+        bad = set(mix) - set(MIX_PARTS)
+        if bad:
+            allowed = ", ".join(MIX_PARTS)
+            raise ValueError(f"mix: unknown part(s) {sorted(bad)} (allowed: {allowed})")
+        for k, v in mix.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1e6:
+                raise ValueError(f"mix[{k}] = {short_repr(v, 40)}: a proportion >= 0")
+        if sum(mix.values()) <= 0:
+            raise ValueError("mix: every proportion is 0 (give at least one part > 0)")
+        mix = {k: float(v) for k, v in mix.items() if v > 0}
+    else:
+        mix = None
+    return {
+        "env": env_id,
+        "kind": kind,
+        "n_steps": n_steps,
+        "seed": seed,
+        "mix": mix,
+        "name": name,
+        "expert_steps": expert_steps,
+        "dataset_id": dataset_id(env_id, name or kind),
+    }
+
+
+def build_argv(req: dict[str, Any]) -> list[str]:
+    """The ``python -m rlcore`` arguments of a validated request."""
+    argv = ["dataset", "build", "--env", req["env"], "--kind", req["kind"]]
+    argv += ["--steps", str(req["n_steps"]), "--seed", str(req["seed"])]
+    if req.get("mix"):
+        argv += ["--mix", ",".join(f"{k}={v:g}" for k, v in req["mix"].items())]
+    if req.get("name"):
+        argv += ["--name", req["name"]]
+    if req.get("expert_steps") is not None:
+        argv += ["--expert-steps", str(req["expert_steps"])]
+    return argv
+
+
+def start_build(
+    env_id: str,
+    kind: str,
+    n_steps: int,
+    seed: int = 0,
+    mix: dict[str, float] | None = None,
+    name: str | None = None,
+    expert_steps: int | None = None,
+) -> str:
+    """Validate, then start the build process; returns the build id.
+
+    The process runs ``python -m rlcore dataset build ...`` (through this module's
+    runner, which also writes progress lines and the final status), with one torch
+    thread and ``RLCORE_DATASETS_DIR`` set to this process's datasets folder.
+    """
+    req = validate_build(env_id, kind, n_steps, seed, mix, name, expert_steps)
+    build_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+    d = builds_dir() / build_id
+    d.mkdir(parents=True)
+    req["argv"] = build_argv(req)
+    atomic_write_json(d / "spec.json", req)
+    atomic_write_json(d / "status.json", {"status": "running", "started": time.time()})
+    env = {
+        **os.environ,
+        "RLCORE_DATASETS_DIR": str(datasets_dir()),
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    with open(d / "log.txt", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rlcore.dataset_jobs", str(d)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=root,
+            start_new_session=True,
+        )
+    _PROCS[build_id] = proc
+    (d / "pid").write_text(str(proc.pid))  # apart from status.json, which the child rewrites
+    return build_id
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (ended, not yet reaped by its parent) is not running
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def read_status(build_id: str) -> dict[str, Any]:
+    """``{"id", "status", "message", "dataset_id", "spec", "started", "ended", ...}``.
+
+    ``status`` is ``running``, ``finished`` or ``failed``; a process that ended without
+    writing its status (killed) reads as ``failed``.
+    """
+    d = builds_dir() / build_id
+    if not build_id or "/" in build_id or "\\" in build_id or not (d / "spec.json").exists():
+        raise ValueError(f"build = {short_repr(build_id, 40)}: no such dataset build")
+    proc = _PROCS.get(build_id)
+    if proc is not None and proc.poll() is not None:
+        _PROCS.pop(build_id, None)
+    spec = json.loads((d / "spec.json").read_text())
+    try:
+        status = json.loads((d / "status.json").read_text())
+    except (OSError, ValueError):
+        status = {"status": "running"}
+    try:
+        status["pid"] = int((d / "pid").read_text())
+    except (OSError, ValueError):
+        pass
+    pid = status.get("pid")
+    if status.get("status") == "running" and pid and not _alive(pid):
+        time.sleep(0.05)  # the runner may be writing its final status right now
+        try:
+            status = {**json.loads((d / "status.json").read_text()), "pid": pid}
+        except (OSError, ValueError):
+            pass
+        if status.get("status") == "running":
+            status = {**status, "status": "failed", "message": "the build process ended early"}
+    return {
+        "id": build_id,
+        "message": "",
+        **status,
+        "dataset_id": spec.get("dataset_id"),
+        "spec": spec,
+    }
+
+
+def list_builds() -> list[dict[str, Any]]:
+    """Every build's status, newest first."""
+    root = builds_dir()
+    if not root.exists():
+        return []
+    out = []
+    for d in sorted(root.iterdir(), reverse=True):
+        if (d / "spec.json").exists():
+            try:
+                out.append(read_status(d.name))
+            except (OSError, ValueError):
+                continue
+    return out
+
+
+def log_tail(build_id: str, lines: int = 15) -> str:
+    """The last ``lines`` lines of a build's log."""
+    return _tail(builds_dir() / build_id / "log.txt", lines)
+
+
+def _tail(p: Path, lines: int) -> str:
+    try:
+        with open(p, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 8192))
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return "\n".join(text.replace("\r", "\n").splitlines()[-lines:])
+
+
+def stop_build(build_id: str) -> None:
+    """Stop a running build (its status becomes ``failed``: stopped)."""
+    import signal
+
+    st = read_status(build_id)
+    if st["status"] == "running" and st.get("pid") and _alive(st["pid"]):
+        try:
+            os.killpg(st["pid"], signal.SIGTERM)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+        atomic_write_json(
+            builds_dir() / build_id / "status.json",
+            {**{k: st[k] for k in ("started", "pid") if k in st}, "status": "failed",
+             "message": "stopped", "ended": time.time()},
+        )  # fmt: skip
+    proc = _PROCS.pop(build_id, None)
+    if proc is not None:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# -- the runner (the build process itself) -----------------------------------------------
+
+
+def _run(build_dir: Path) -> int:
+    """Run the CLI's ``dataset build`` and write the final status (in the child)."""
+    import torch
+
+    torch.set_num_threads(1)
+    from rlcore import __main__ as cli
+
+    spec = json.loads((build_dir / "spec.json").read_text())
+    status = json.loads((build_dir / "status.json").read_text())
+    print("python -m rlcore " + " ".join(spec["argv"]), flush=True)
+    try:
+        rc = cli.main(spec["argv"])
+        message = ""
+    except BaseException as e:  # whatever happens, record it
+        rc, message = 1, f"{type(e).__name__}: {e}"
+        print(message, flush=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if rc != 0 and not message:
+        log = _tail(build_dir / "log.txt", 50).splitlines()
+        errors = [ln for ln in log if ln.startswith("error:")]
+        message = errors[-1][len("error:") :].strip() if errors else f"exit code {rc}"
+    atomic_write_json(
+        build_dir / "status.json",
+        {
+            **status,
+            "status": "finished" if rc == 0 else "failed",
+            "message": message,
+            "ended": time.time(),
+            "rc": rc,
+        },
+    )
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(_run(Path(sys.argv[1])))
