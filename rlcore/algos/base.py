@@ -108,8 +108,10 @@ class Agent(nn.Module):
     # -- acting ---------------------------------------------------------------------
     def obs_tensor(self, obs: Any) -> Tensor:
         """Numpy observation(s) -> float tensor ``[B, obs_dim]`` on the agent's device."""
-        t = torch.as_tensor(np.asarray(obs, dtype=np.float32), device=self.device)
-        t = t.reshape(-1, self.obs_dim)
+        t = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32))
+        t = t.view(-1, self.obs_dim)
+        if self.device.type != "cpu":
+            t = t.to(self.device)
         if self.normalize_obs:
             t = (t - self.obs_mean) / self.obs_std
         return t
@@ -128,12 +130,15 @@ class Agent(nn.Module):
         self.normalize_obs = not identity
         return out
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def act(self, obs: Any, explore: bool = False) -> np.ndarray:
         """Environment action(s) for one observation or a batch (same leading shape)."""
         obs = np.asarray(obs, dtype=np.float32)
         single = obs.ndim == len(self.obs_shape)
-        a = self._act(self.obs_tensor(obs), explore).cpu().numpy()
+        a = self._act(self.obs_tensor(obs), explore)
+        if single and self.discrete:
+            return np.int64(a.item())  # one host transfer, no numpy round trip
+        a = a.cpu().numpy()
         if not self.discrete:
             a = np.clip(a, self.action_low, self.action_high)
         return a[0] if single else a
