@@ -42,6 +42,6 @@ for section, path, title_key, icon in PAGES:
         )
         sections.setdefault(t(section), []).append(page)
 
-nav = st.navigation(sections)
+nav = st.navigation(sections, expanded=True)  # every page visible, no "View more"
 render_sidebar()
 nav.run()

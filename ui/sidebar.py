@@ -1,18 +1,31 @@
-"""The shared sidebar: language, device, a link to the docs of the current algorithm."""
+"""The shared sidebar: language, device, the job queue, a link to the current algorithm's docs."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ui.i18n import LANGUAGES, t
-from ui.state import LANG
+from ui.state import ALGO_DOC, LANG
 
-ALGO_DOC_KEY = "sidebar_algo"  # a page sets this to the algorithm it shows
+
+def _workers(queue) -> None:
+    """Busy workers and queue length; refreshed every 3 s while anything is queued or running."""
+    summary = queue.summary()
+    busy = summary["running"] + summary["queued"] > 0
+
+    @st.fragment(run_every=3.0 if busy else None)
+    def _show() -> None:
+        st.caption(t("sidebar.workers", **queue.summary()))
+
+    _show()
 
 
 def render_sidebar() -> None:
     """Draw the sidebar (called once per run by app.py)."""
     import torch
+
+    from rlcore.jobs import JobQueue
+    from rlcore.registry import ALGORITHMS
 
     with st.sidebar:
         st.selectbox(
@@ -22,10 +35,17 @@ def render_sidebar() -> None:
             key=LANG,
         )
         cuda = torch.cuda.is_available()
+        device = torch.cuda.get_device_name(0) if cuda else "cpu"
         st.caption(
-            f"{t('sidebar.device')}: {'cuda' if cuda else 'cpu'} — "
+            f"{t('sidebar.device')}: {device} — "
             f"{t('sidebar.cuda_yes') if cuda else t('sidebar.cuda_no')}"
         )
-        algo = st.session_state.get(ALGO_DOC_KEY)
-        if algo:
-            st.page_link("pages/algorithms.py", label=f"📖 {algo}", query_params={"algo": algo})
+        _workers(JobQueue(dispatch=False))
+        algo = st.session_state.get(ALGO_DOC)
+        if algo in ALGORITHMS:
+            st.page_link(
+                "pages/algorithms.py",
+                label=t("sidebar.algo_docs", algo=ALGORITHMS[algo].title),
+                icon=":material/menu_book:",
+                query_params={"algo": algo},
+            )

@@ -1,0 +1,126 @@
+import hashlib
+
+import streamlit as st
+
+from ui import charts, compare
+from ui.forms import lang_key
+from ui.i18n import t
+from ui.jobs import batch_runs, session_batches
+
+st.title(t("cmp.title"))
+st.caption(t("cmp.intro"))
+if st.button(t("cmp.refresh"), key="cmp_refresh", icon=":material/refresh:"):
+    st.rerun()
+
+frame = compare.runs_frame()
+if frame.empty:
+    st.info(t("cmp.none"), icon=":material/info:")
+    st.page_link("pages/train.py", label=t("page.train"), icon=":material/play_arrow:")
+    st.stop()
+
+f1, f2, f3 = st.columns(3)
+envs = f1.multiselect(
+    t("col.env"), sorted(frame["env"].unique()), key="cmp_env", placeholder=t("cmp.any")
+)
+algos = f2.multiselect(
+    t("col.algo"), sorted(frame["algo"].unique()), key="cmp_algo", placeholder=t("cmp.any")
+)
+stats = f3.multiselect(
+    t("col.status"), sorted(frame["status"].unique()), key="cmp_status", placeholder=t("cmp.any")
+)
+shown = compare.filtered(frame, env=envs, algo=algos, status=stats)
+
+table = compare.display_table(shown)
+mine = {r for b in session_batches() for r in batch_runs(b)}
+digest = hashlib.md5("".join(shown["id"]).encode()).hexdigest()[:8]
+event = st.dataframe(
+    table,
+    hide_index=True,
+    placeholder="—",
+    on_select="rerun",
+    selection_mode="multi-row",
+    key=f"cmp_table_{digest}",
+    selection_default={"selection": {"rows": [i for i, r in enumerate(shown["id"]) if r in mine]}},
+    column_config={
+        t("col.final"): st.column_config.NumberColumn(format="%.1f"),
+        t("col.final_std"): st.column_config.NumberColumn(format="%.1f"),
+        t("col.step"): st.column_config.NumberColumn(format="localized"),
+        t("col.steps"): st.column_config.NumberColumn(format="localized"),
+    },
+)
+st.caption(t("cmp.count", n=len(shown), total=len(frame)))
+selected = shown.iloc[event.selection.rows]
+if selected.empty:
+    st.info(t("cmp.select"), icon=":material/touch_app:")
+else:
+    ids = selected["id"].tolist()
+    dfs = compare.load_metrics(ids)
+    keys = compare.metric_keys(dfs)
+    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    key = c1.selectbox(
+        t("cmp.metric"), keys, format_func=charts.metric_label, key=lang_key("cmp_metric")
+    )
+    grouped = c2.toggle(t("cmp.group"), value=True, key="cmp_group", help=t("cmp.group.help"))
+    smoothing = c3.slider(t("live.smoothing"), 0.0, 0.99, 0.6, 0.01, key="cmp_smooth")
+    if grouped:
+        labels = compare.group_labels(selected["config"].tolist())
+        groups: dict[str, list] = {}
+        for rid, cfg in zip(ids, selected["config"]):
+            groups.setdefault(labels[cfg], []).append(dfs[rid])
+        fig = charts.band_figure(groups, key, smoothing, uirevision="cmp")
+    else:
+        fig = charts.overlay_figure(
+            {compare.run_label(r): dfs[r.id] for r in selected.itertuples()},
+            key,
+            smoothing,
+            uirevision="cmp",
+        )
+    st.plotly_chart(fig, key="cmp_curves", config={"displaylogo": False})
+    st.caption(t("cmp.group.caption") if grouped else t("cmp.overlay.caption"))
+
+    d1, d2, d3, d4 = st.columns(4)
+    d1.download_button(
+        t("cmp.csv"),
+        lambda: compare.csv_bytes(ids),
+        file_name="metrics.csv",
+        mime="text/csv",
+        key="cmp_csv",
+        icon=":material/download:",
+    )
+    with_model = selected[selected["has_model"]]
+    if len(with_model):
+        ckpt = d2.selectbox(
+            t("cmp.ckpt_run"), with_model["id"], key="cmp_ckpt_run", label_visibility="collapsed"
+        )
+        d3.download_button(
+            t("cmp.ckpt"),
+            lambda: compare.model_bytes(ckpt),
+            file_name=f"{ckpt}.safetensors",
+            mime="application/octet-stream",
+            key="cmp_ckpt",
+            icon=":material/download:",
+        )
+    with d4.popover(t("cmp.delete", n=len(ids)), icon=":material/delete:"):
+        st.write(t("cmp.delete.confirm", n=len(ids)))
+        if st.button(t("cmp.delete.yes"), key="cmp_delete", type="primary"):
+            deleted, refused = compare.delete(ids)
+            if refused:
+                st.session_state["cmp_refused"] = refused
+            st.rerun()
+if st.session_state.get("cmp_refused"):
+    st.warning(t("cmp.delete.refused", ids=", ".join(st.session_state.pop("cmp_refused"))))
+
+sweeps = compare.sweeps(frame)
+if sweeps:
+    st.subheader(t("cmp.sweeps"))
+    batch = st.selectbox(
+        t("cmp.sweep"), list(sweeps), format_func=sweeps.get, key=lang_key("cmp_sweep_batch")
+    )
+    param, points = compare.sweep_points(frame, batch)
+    algo = frame.loc[frame["batch"] == batch, "algo"].iloc[0]
+    st.plotly_chart(
+        charts.sensitivity_figure(points, param, compare.is_log_param(algo, param)),
+        key="cmp_sensitivity",
+        config={"displaylogo": False},
+    )
+    st.caption(t("cmp.sensitivity.help"))

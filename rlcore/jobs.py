@@ -1,0 +1,391 @@
+"""The job queue: training workers behind one global cap, shared through files.
+
+Every process that serves the app (and every browser session inside it) sees the same
+queue, because the queue is a folder next to the runs, changed only under an ``flock``:
+
+```
+<runs>/.queue/lock                 flock'ed while the queue changes
+<runs>/.queue/pending/<ns>-<id>    one ticket per waiting run; FIFO by name
+<runs>/.queue/active/<id>.json     {"pid": ..., "started": ...} per launched worker
+<runs>/.queue/batches/<batch>.json a submission: one run, N seeds, or a sweep
+```
+
+``JobQueue.submit`` creates the runs (status ``queued``), writes their tickets and calls
+``pump``, which launches ``rlcore.worker.spawn_job`` for the oldest tickets while fewer
+than ``max_workers`` workers are alive. A daemon thread keeps pumping while anything is
+queued or running, so a queue drains even when no browser is watching. The slot of a
+worker that dies is freed: ``RunStore.status`` reads its run as ``interrupted`` (or, for
+a worker of this process that exits without any final status, it is marked ``failed``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import secrets
+import threading
+import time
+import typing
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rlcore.config import AlgoConfig, RunConfig, coerce, hparams
+from rlcore.runs import TERMINAL, RunStore, atomic_write_json
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: one process only
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "Batch",
+    "JobQueue",
+    "Plan",
+    "default_max_workers",
+    "load_batch",
+    "parse_values",
+    "run_extra",
+    "seed_plan",
+    "sweep_plan",
+]
+
+QUEUE_DIR = ".queue"
+BATCH_KINDS = ("single", "seeds", "sweep")
+MAX_BATCH_RUNS = 100  # a sweep of 10 values x 10 seeds; more is a typo, not a plan
+
+# Worker processes this process launched: polled so that they never linger as zombies.
+_CHILDREN: dict[str, Any] = {}
+_DISPATCHERS: dict[Path, threading.Thread] = {}
+_DISPATCH_LOCK = threading.Lock()
+
+
+def default_max_workers() -> int:
+    """This server's cap: ``RLCORE_MAX_WORKERS`` (see ``rlcore.settings``), else the cores."""
+    from rlcore.settings import get_settings
+
+    return get_settings().max_workers
+
+
+# -- plans: what a submission trains -------------------------------------------------
+@dataclass(frozen=True)
+class Plan:
+    """The validated runs of one submission, before anything is written."""
+
+    kind: str  # "single" | "seeds" | "sweep"
+    runs: tuple[tuple[RunConfig, AlgoConfig], ...]
+    param: str | None = None  # the swept hyperparameter
+    values: tuple = ()  # its values, in the order given
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+
+def seed_plan(run: RunConfig, algo: AlgoConfig, n_seeds: int = 1) -> Plan:
+    """``n_seeds`` copies of one setup with seeds ``run.seed, run.seed + 1, ...``."""
+    if not 1 <= n_seeds <= MAX_BATCH_RUNS:
+        raise ValueError(f"seeds = {n_seeds}: out of range (allowed: 1 to {MAX_BATCH_RUNS})")
+    runs = tuple((dataclasses.replace(run, seed=run.seed + i), algo) for i in range(n_seeds))
+    return Plan("single" if n_seeds == 1 else "seeds", runs)
+
+
+def parse_values(cls: type, param: str, text: str) -> tuple:
+    """``"1e-4, 3e-4"`` -> the typed, de-duplicated values of hyperparameter ``param``."""
+    spec = {p.name: p for p in hparams(cls)}.get(param)
+    if spec is None:
+        raise ValueError(f"sweep parameter {param!r} is not a hyperparameter of {cls.__name__}")
+    sep = ";" if typing.get_origin(spec.type) is tuple else ","
+    items = [s for s in (x.strip() for x in text.split(sep)) if s]
+    if not items:
+        raise ValueError(f"{param}: give at least one value, separated by '{sep}'")
+    values = []
+    for s in items:
+        v = coerce(spec, s)
+        if v not in values:
+            values.append(v)
+    return tuple(values)
+
+
+def sweep_plan(
+    run: RunConfig, algo: AlgoConfig, param: str, values: Sequence, n_seeds: int = 1
+) -> Plan:
+    """One run per (value of ``param``) x (seed); every value validated first."""
+    if not values:
+        raise ValueError(f"{param}: give at least one value to sweep")
+    configs = [dataclasses.replace(algo, **{param: v}) for v in values]  # validates each
+    runs = tuple(
+        (dataclasses.replace(run, seed=run.seed + i), c) for c in configs for i in range(n_seeds)
+    )
+    if len(runs) > MAX_BATCH_RUNS:
+        raise ValueError(
+            f"sweep of {len(values)} values x {n_seeds} seeds = {len(runs)} runs "
+            f"(allowed: at most {MAX_BATCH_RUNS})"
+        )
+    return Plan("sweep", runs, param, tuple(values))
+
+
+# -- batches: a submission, remembered -----------------------------------------------
+@dataclass(frozen=True)
+class Batch:
+    """A submitted plan: its runs (ids, in plan order) and, for sweeps, the parameter."""
+
+    id: str
+    kind: str
+    runs: tuple[str, ...]
+    param: str | None = None
+    values: tuple = ()
+    created: float = 0.0
+
+
+def _batch_path(store: RunStore, batch_id: str) -> Path:
+    if not batch_id or not all(c.isalnum() or c == "-" for c in batch_id):
+        raise ValueError(f"batch id {batch_id!r} is not valid")
+    return store.root / QUEUE_DIR / "batches" / f"{batch_id}.json"
+
+
+def load_batch(store: RunStore, batch_id: str) -> Batch:
+    """A stored batch; ``ValueError`` if there is none of that id."""
+    p = _batch_path(store, batch_id)
+    try:
+        d = json.loads(p.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        raise ValueError(f"no batch {batch_id!r} in {store.root}") from None
+    values = tuple(tuple(v) if isinstance(v, list) else v for v in d.get("values", ()))
+    return Batch(
+        d["id"], d["kind"], tuple(d["runs"]), d.get("param"), values, d.get("created", 0.0)
+    )
+
+
+def run_extra(store: RunStore, run_id: str) -> dict[str, Any]:
+    """What a run's ``config.json`` holds besides the configs: batch, sweep value."""
+    try:
+        cfg = json.loads((store.path(run_id) / "config.json").read_text())
+    except (FileNotFoundError, json.JSONDecodeError, ValueError):
+        return {}
+    return {k: v for k, v in cfg.items() if k not in ("run", "algo", "created")}
+
+
+# -- the queue -----------------------------------------------------------------------
+class JobQueue:
+    """FIFO queue of runs with at most ``max_workers`` training at once (all processes).
+
+    Args:
+        store: the runs folder (default: ``$RLCORE_RUNS_DIR`` or ``runs/``).
+        max_workers: the global cap (default :func:`default_max_workers`).
+        launcher: starts a worker for a run id and returns its ``Popen`` (tests pass a
+            fake); default ``rlcore.worker.spawn_job``.
+        dispatch: keep a background thread pumping while work is pending.
+    """
+
+    def __init__(
+        self,
+        store: RunStore | None = None,
+        max_workers: int | None = None,
+        launcher: Callable[[str, RunStore], Any] | None = None,
+        dispatch: bool = True,
+    ) -> None:
+        self.store = store or RunStore()
+        self.max_workers = max_workers or default_max_workers()
+        self.launcher = launcher
+        self.dispatch = dispatch
+        self.dir = self.store.root / QUEUE_DIR
+
+    # -- files --------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        for sub in ("pending", "active", "batches"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        with open(self.dir / "lock", "a") as fh:
+            if fcntl is not None:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _pending(self) -> list[Path]:
+        d = self.dir / "pending"
+        return sorted(d.iterdir()) if d.exists() else []
+
+    def _active(self) -> list[Path]:
+        d = self.dir / "active"
+        return sorted(d.glob("*.json")) if d.exists() else []
+
+    @staticmethod
+    def _ticket_run(p: Path) -> str:
+        return p.name.split("-", 1)[1]
+
+    # -- submitting ---------------------------------------------------------------
+    def submit(self, plan: Plan) -> Batch:
+        """Create the plan's runs, queue them in order, start what the cap allows."""
+        batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+        ids = []
+        for run, algo in plan.runs:
+            extra: dict[str, Any] = {"batch": batch_id}
+            if plan.param is not None:
+                v = getattr(algo, plan.param)
+                extra["sweep"] = {"param": plan.param, "value": list(v) if type(v) is tuple else v}
+            ids.append(self.store.create(run, algo, extra))
+        batch = Batch(batch_id, plan.kind, tuple(ids), plan.param, plan.values, time.time())
+        with self._locked():
+            atomic_write_json(
+                _batch_path(self.store, batch_id),
+                {
+                    "id": batch_id,
+                    "kind": plan.kind,
+                    "runs": ids,
+                    "param": plan.param,
+                    "values": [list(v) if type(v) is tuple else v for v in plan.values],
+                    "created": batch.created,
+                },
+            )
+            for rid in ids:
+                (self.dir / "pending" / f"{time.time_ns():020d}-{rid}").write_text(rid)
+        self.pump()
+        return batch
+
+    # -- dispatching --------------------------------------------------------------
+    def _launch(self, run_id: str) -> Any:
+        if self.launcher is not None:
+            return self.launcher(run_id, self.store)
+        from rlcore.worker import spawn_job
+
+        return spawn_job(run_id, self.store)
+
+    def _still_running(self, ticket: Path) -> bool:
+        """Whether the worker of an active ticket still holds its slot.
+
+        ``RunStore.status`` already reads the run of a dead worker (one of any process) as
+        ``interrupted``; a worker of this process that exited without any final status
+        (it crashed before it could write one) is marked ``failed`` here.
+        """
+        rid = ticket.stem
+        if not self.store.path(rid).exists():
+            return False
+        active = self.store.status(rid).get("status") not in TERMINAL
+        child = _CHILDREN.get(rid)
+        if active and child is not None and child.poll() is not None:
+            self.store.set_status(
+                rid,
+                "failed",
+                message="the worker process ended without a final status "
+                "(see worker.log in the run folder)",
+                finished=time.time(),
+            )
+            return False
+        return active
+
+    def pump(self) -> list[str]:
+        """Free the slots of ended workers, launch queued runs up to the cap."""
+        launched = []
+        with self._locked():
+            running = 0
+            for ticket in self._active():
+                if self._still_running(ticket):
+                    running += 1
+                else:
+                    ticket.unlink(missing_ok=True)
+                    child = _CHILDREN.pop(ticket.stem, None)
+                    if child is not None:
+                        child.poll()  # reap it (no zombie)
+            for ticket in self._pending():
+                if running >= self.max_workers:
+                    break
+                rid = self._ticket_run(ticket)
+                ticket.unlink(missing_ok=True)
+                if not self.store.path(rid).exists():
+                    continue  # deleted while it waited
+                if self.store.status(rid).get("status") != "queued":
+                    continue  # cancelled while it waited
+                try:
+                    proc = self._launch(rid)
+                except Exception as e:  # a launch failure fails one run, not the queue
+                    self.store.set_status(rid, "failed", message=f"could not start: {e}")
+                    continue
+                _CHILDREN[rid] = proc
+                atomic_write_json(
+                    self.dir / "active" / f"{rid}.json", {"pid": proc.pid, "started": time.time()}
+                )
+                launched.append(rid)
+                running += 1
+            busy = running > 0 or bool(self._pending())
+        if busy and self.dispatch:
+            self._ensure_dispatcher()
+        return launched
+
+    def _ensure_dispatcher(self, interval: float = 1.0) -> None:
+        key = self.dir.resolve()
+        with _DISPATCH_LOCK:
+            th = _DISPATCHERS.get(key)
+            if th is not None and th.is_alive():
+                return
+
+            def loop() -> None:
+                while True:
+                    time.sleep(interval)
+                    try:
+                        self.pump_once_idle()
+                    except Exception:  # pragma: no cover - keep dispatching
+                        continue
+                    if not (self._pending() or self._active()):
+                        return
+
+            th = threading.Thread(target=loop, name=f"rlcore-jobs-{key.name}", daemon=True)
+            _DISPATCHERS[key] = th
+            th.start()
+
+    def pump_once_idle(self) -> None:
+        """One pump without re-arming the dispatcher (used by the dispatcher itself)."""
+        dispatch, self.dispatch = self.dispatch, False
+        try:
+            self.pump()
+        finally:
+            self.dispatch = dispatch
+
+    # -- reading ------------------------------------------------------------------
+    def positions(self) -> dict[str, int]:
+        """Queue position (1 = next to start) of every waiting run."""
+        return {self._ticket_run(p): i + 1 for i, p in enumerate(self._pending())}
+
+    def position(self, run_id: str) -> int | None:
+        """Queue position of ``run_id`` (``None`` once it has started or ended)."""
+        return self.positions().get(run_id)
+
+    def active(self) -> list[str]:
+        """Runs whose worker holds a slot now."""
+        return [p.stem for p in self._active()]
+
+    def summary(self) -> dict[str, int]:
+        """``{"running": ..., "queued": ..., "max_workers": ...}`` for the sidebar."""
+        return {
+            "running": len(self._active()),
+            "queued": len(self._pending()),
+            "max_workers": self.max_workers,
+        }
+
+    # -- stopping -----------------------------------------------------------------
+    def stop(self, run_id: str) -> None:
+        """Cancel a queued run, or ask a running one to stop (it saves its weights)."""
+        with self._locked():
+            for ticket in self._pending():
+                if self._ticket_run(ticket) == run_id:
+                    ticket.unlink(missing_ok=True)
+                    self.store.set_status(
+                        run_id, "stopped", message="cancelled before it started", step=0
+                    )
+                    return
+        if self.store.status(run_id).get("status") not in TERMINAL:
+            self.store.request_stop(run_id)
+
+    def delete(self, run_id: str) -> None:
+        """Delete a run that is not training (``ValueError`` if its worker is alive)."""
+        if run_id in self.active() and self.store.status(run_id).get("status") not in TERMINAL:
+            raise ValueError(f"run {run_id} is still training: stop it first")
+        with self._locked():
+            for ticket in self._pending():
+                if self._ticket_run(ticket) == run_id:
+                    ticket.unlink(missing_ok=True)
+        self.store.delete(run_id)

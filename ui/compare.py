@@ -1,0 +1,235 @@
+"""The Compare page's data: every saved run as a table row, groups of seeds, sweeps.
+
+Runs are grouped by *configuration*: everything in ``config.json`` except the seed, so
+the seeds of one setup form one group (mean and confidence band), whether they were
+started together or on different days.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from rlcore.config import hparams, to_dict
+from rlcore.jobs import JobQueue, run_extra
+from rlcore.registry import ALGORITHMS
+from rlcore.runs import TERMINAL, RunRecord, RunStore
+from ui.i18n import t
+from ui.jobs import fmt_duration, status_text
+
+__all__ = [
+    "config_key",
+    "csv_bytes",
+    "group_labels",
+    "load_metrics",
+    "runs_frame",
+    "sweep_points",
+]
+
+
+def config_key(rec: RunRecord) -> str:
+    """Identity of a run's configuration, seed left out."""
+    run = to_dict(rec.run)
+    run.pop("seed")
+    return json.dumps({"run": run, "algo": to_dict(rec.algo)}, sort_keys=True)
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    if isinstance(v, list | tuple):
+        return ",".join(map(str, v))
+    return str(v)
+
+
+def group_labels(keys: list[str]) -> dict[str, str]:
+    """Readable labels for configuration keys: algorithm · env + what differs between them."""
+    parsed = {k: json.loads(k) for k in set(keys)}
+    flat = {
+        k: {**{f"run.{n}": v for n, v in d["run"].items()}, **d["algo"]} for k, d in parsed.items()
+    }
+    names = sorted({n for f in flat.values() for n in f})
+    differ = [n for n in names if len({_short(f.get(n)) for f in flat.values()}) > 1]
+    differ = [n for n in differ if n not in ("run.algo", "run.env")]
+    out = {}
+    for k, f in flat.items():
+        head = (
+            f"{ALGORITHMS[f['run.algo']].title if f['run.algo'] in ALGORITHMS else f['run.algo']}"
+        )
+        head += f" · {f['run.env']}"
+        extra = [f"{n.removeprefix('run.')}={_short(f[n])}" for n in differ if n in f][:4]
+        out[k] = " · ".join([head, *extra])
+    return out
+
+
+def runs_frame(store: RunStore | None = None) -> pd.DataFrame:
+    """One row per saved run, newest first (internal column names; the page names them)."""
+    store = store or RunStore()
+    positions = JobQueue(store, dispatch=False).positions()
+    rows = []
+    now = time.time()
+    for rec in store.list():
+        s = rec.status
+        extra = run_extra(store, rec.id)
+        sweep = extra.get("sweep") or {}
+        created = (rec.path / "config.json").stat().st_mtime
+        wall = s.get("wall_time")
+        if wall is None and s.get("started"):
+            wall = (s.get("finished") or now) - s["started"]
+        rows.append(
+            {
+                "id": rec.id,
+                "algo": rec.run.algo,
+                "env": rec.run.env,
+                "seed": rec.run.seed,
+                "step": int(s.get("step") or 0),
+                "steps": rec.run.steps,
+                "final": s.get("eval_return"),
+                "final_std": s.get("eval_return_std"),
+                "wall": wall,
+                "status": s.get("status", "unknown"),
+                "position": positions.get(rec.id),
+                "created": pd.Timestamp.fromtimestamp(created).floor("s"),
+                "batch": extra.get("batch", ""),
+                "sweep_param": sweep.get("param"),
+                "sweep_value": sweep.get("value"),
+                "config": config_key(rec),
+                "has_model": (rec.path / "model.safetensors").exists(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _metrics(root: str, run_id: str, size: int, mtime: float) -> pd.DataFrame:
+    return RunStore(root).metrics(run_id)
+
+
+def load_metrics(run_ids: list[str]) -> dict[str, pd.DataFrame]:
+    """Metrics of each run (cached until its file changes)."""
+    store = RunStore()
+    out = {}
+    for rid in run_ids:
+        p = store.path(rid) / "metrics.jsonl"
+        st_ = p.stat() if p.exists() else None
+        out[rid] = _metrics(
+            str(store.root), rid, st_.st_size if st_ else 0, st_.st_mtime if st_ else 0.0
+        )
+    return out
+
+
+def sweep_points(frame: pd.DataFrame, batch: str) -> tuple[str, pd.DataFrame]:
+    """``(param, rows of (value, final))`` of the finished-or-stopped runs of a sweep."""
+    rows = frame[(frame["batch"] == batch) & frame["sweep_param"].notna()]
+    param = str(rows["sweep_param"].iloc[0]) if len(rows) else ""
+    done = rows[rows["final"].notna()]
+    values = done["sweep_value"].map(lambda v: tuple(v) if isinstance(v, list) else v)
+    return param, pd.DataFrame({"value": values.to_list(), "final": done["final"].astype(float)})
+
+
+def is_log_param(algo: str, param: str) -> bool:
+    """Whether a hyperparameter is declared log-scale (the sensitivity x axis follows)."""
+    spec = ALGORITHMS.get(algo)
+    if spec is None:
+        return False
+    return any(p.name == param and p.log for p in hparams(spec.config_cls))
+
+
+def csv_bytes(run_ids: list[str]) -> bytes:
+    """All metrics of the runs as one long CSV (a ``run`` column first)."""
+    store = RunStore()
+    frames = [store.metrics(r).assign(run=r) for r in run_ids]
+    frames = [f[["run", *[c for c in f.columns if c != "run"]]] for f in frames if len(f)]
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return df.to_csv(index=False).encode()
+
+
+def delete(run_ids: list[str]) -> tuple[list[str], list[str]]:
+    """Delete runs that are not training; returns ``(deleted, refused)``."""
+    q = JobQueue(RunStore(), dispatch=False)
+    done, refused = [], []
+    for rid in run_ids:
+        if q.store.status(rid).get("status") == "queued":
+            q.stop(rid)  # cancel it first if it is still waiting
+        if q.store.status(rid).get("status") not in (*TERMINAL, "unknown"):
+            refused.append(rid)
+            continue
+        try:
+            q.delete(rid)
+            done.append(rid)
+        except (ValueError, OSError):
+            refused.append(rid)
+    return done, refused
+
+
+TABLE_COLUMNS = (
+    "algo",
+    "env",
+    "seed",
+    "step",
+    "steps",
+    "final",
+    "final_std",
+    "wall",
+    "status",
+    "created",
+    "id",
+)
+PREFERRED = ("eval/return_mean", "rollout/return", "eval/q_start", "train/critic_loss")
+
+
+def filtered(frame: pd.DataFrame, **allowed: list) -> pd.DataFrame:
+    """Rows whose column values are in the allowed lists (an empty list allows all)."""
+    mask = pd.Series(True, index=frame.index)
+    for column, values in allowed.items():
+        if values:
+            mask &= frame[column].isin(values)
+    return frame[mask].reset_index(drop=True)
+
+
+def display_table(shown: pd.DataFrame) -> pd.DataFrame:
+    """The runs table as the page shows it: translated headers and statuses."""
+    table = shown.assign(
+        status=[status_text(s, p) for s, p in zip(shown["status"], shown["position"])],
+        wall=shown["wall"].map(fmt_duration),
+    )[list(TABLE_COLUMNS)]
+    table.columns = [t(f"col.{c}") for c in TABLE_COLUMNS]
+    return table
+
+
+def metric_keys(dfs: dict[str, pd.DataFrame]) -> list[str]:
+    """Numeric metric keys of the runs, the most telling first."""
+    keys = {c for df in dfs.values() for c in df.columns if c != "step"}
+    return [k for k in PREFERRED if k in keys] + sorted(keys - set(PREFERRED))
+
+
+def run_label(row: Any) -> str:
+    """A run in a legend: algorithm · env · seed · when."""
+    return f"{row.algo} · {row.env} · {t('live.seed', n=row.seed)} · {row.created:%m-%d %H:%M:%S}"
+
+
+def model_bytes(run_id: str) -> bytes:
+    """The run's weights file (safetensors)."""
+    return (RunStore().path(run_id) / "model.safetensors").read_bytes()
+
+
+def sweeps(frame: pd.DataFrame) -> dict[str, str]:
+    """Sweep batches among the runs: batch id -> a label."""
+    rows = frame[frame["sweep_param"].notna()]
+    out = {}
+    for batch, grp in rows.groupby("batch", sort=False):
+        n_values = grp["sweep_value"].map(json.dumps).nunique()
+        out[batch] = t(
+            "cmp.sweep.label",
+            param=grp["sweep_param"].iloc[0],
+            values=n_values,
+            seeds=len(grp) // max(n_values, 1),
+            algo=grp["algo"].iloc[0],
+            env=grp["env"].iloc[0],
+            when=f"{grp['created'].min():%m-%d %H:%M}",
+        )
+    return out

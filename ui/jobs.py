@@ -1,0 +1,285 @@
+"""Start, poll and stop training jobs from a page; this browser session's runs.
+
+Training never happens in the Streamlit script thread: ``start`` hands a plan to the
+file-based :class:`rlcore.jobs.JobQueue`, which launches worker processes. A session
+owns the batches it started (kept in ``st.session_state`` and, for the latest, in the
+URL as ``?batch=ID``, so a browser refresh finds it again); the live view shows only
+those. Metrics files are read incrementally (only the new lines on each poll).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from rlcore.jobs import Batch, JobQueue, Plan, load_batch
+from rlcore.runs import TERMINAL, RunStore
+from ui.i18n import t
+from ui.state import BATCH, BATCHES, RUN_CACHE, TAILS
+
+__all__ = [
+    "RunState",
+    "current_batch",
+    "metrics",
+    "queue",
+    "run_state",
+    "session_batches",
+    "start",
+    "stop",
+]
+
+
+def queue() -> JobQueue:
+    """The global job queue over this server's runs folder (cheap to build)."""
+    return JobQueue(RunStore())
+
+
+class MetricsTail:
+    """Reads a growing ``metrics.jsonl`` incrementally; a torn last line waits."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.offset, self.rows = path, 0, []
+        self._df: pd.DataFrame | None = None
+
+    def frame(self) -> pd.DataFrame:
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                chunk = f.read()
+        except FileNotFoundError:
+            chunk = b""
+        end = chunk.rfind(b"\n") + 1
+        if end:
+            for line in chunk[:end].splitlines():
+                try:
+                    self.rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue
+            self.offset += end
+            self._df = None
+        if self._df is None:
+            self._df = pd.DataFrame(self.rows)
+        return self._df
+
+
+def metrics(run_id: str) -> pd.DataFrame:
+    """A run's metrics so far, read incrementally (per browser session)."""
+    tails = st.session_state.setdefault(TAILS, {})
+    tail = tails.get(run_id)
+    if tail is None:
+        tail = tails[run_id] = MetricsTail(RunStore().path(run_id) / "metrics.jsonl")
+    return tail.frame()
+
+
+@dataclass
+class RunState:
+    """What the live view shows about one run."""
+
+    id: str
+    status: str
+    step: int
+    steps: int
+    sps: float | None
+    position: int | None
+    message: str
+    label: str
+
+    @property
+    def done(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.step / max(self.steps, 1))
+
+    @property
+    def eta_s(self) -> float | None:
+        if self.done or not self.sps or self.status != "running":
+            return None
+        return max(0.0, (self.steps - self.step) / self.sps)
+
+
+def run_config(run_id: str) -> dict[str, Any]:
+    """A run's ``config.json`` (read once per session)."""
+    cache = st.session_state.setdefault(RUN_CACHE, {})
+    if run_id not in cache:
+        try:
+            cache[run_id] = json.loads((RunStore().path(run_id) / "config.json").read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return {}
+    return cache[run_id]
+
+
+def run_label(run_id: str) -> str:
+    """Short name of a run in a batch: the sweep value and the seed."""
+    cfg = run_config(run_id)
+    sweep = cfg.get("sweep")
+    seed = t("live.seed", n=cfg.get("run", {}).get("seed", "?"))
+    if sweep:
+        v = sweep["value"]
+        v = (
+            ",".join(map(str, v))
+            if isinstance(v, list)
+            else f"{v:g}"
+            if isinstance(v, float)
+            else v
+        )
+        return f"{sweep['param']}={v} · {seed}"
+    return seed
+
+
+def _recent_rate(df: pd.DataFrame, window: int = 5) -> float | None:
+    """Steps per second over the last ``window`` training logs (smoother than one log's)."""
+    if df.empty or "time/elapsed" not in df.columns or "time/sps" not in df.columns:
+        return None
+    rows = df.loc[df["time/sps"].notna(), ["step", "time/elapsed"]].tail(window + 1)
+    if len(rows) < 2:
+        s = df["time/sps"].dropna()
+        return float(s.iloc[-1]) if len(s) else None
+    steps = rows["step"].iloc[-1] - rows["step"].iloc[0]
+    secs = rows["time/elapsed"].iloc[-1] - rows["time/elapsed"].iloc[0]
+    return float(steps / secs) if secs > 0 else None
+
+
+def run_state(run_id: str, positions: dict[str, int], df: pd.DataFrame) -> RunState:
+    """Status, progress and speed of one run (from its status file and metrics)."""
+    store = RunStore()
+    status = store.status(run_id) if store.path(run_id).exists() else {"status": "deleted"}
+    steps = int(run_config(run_id).get("run", {}).get("steps", 1))
+    step = int(status.get("step") or 0)
+    if not df.empty and "step" in df.columns:
+        step = max(step, int(df["step"].max()))
+    return RunState(
+        run_id,
+        status.get("status", "unknown"),
+        step,
+        steps,
+        _recent_rate(df),
+        positions.get(run_id),
+        status.get("message") or "",
+        run_label(run_id),
+    )
+
+
+STATUSES = ("queued", "running", "finished", "stopped", "failed", "diverged", "interrupted")
+
+
+def status_text(status: str, position: int | None = None) -> str:
+    """A run status in the session's language, with its queue position when waiting."""
+    text = t(f"status.{status}") if status in STATUSES else status
+    if position is not None and position == position:  # NaN from a DataFrame is no position
+        text += " · " + t("live.position", n=int(position))
+    return text
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """``75`` -> ``1 min 15 s``."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds // 60 % 60:02d} min"
+
+
+# -- this session's batches ----------------------------------------------------------
+def session_batches() -> list[str]:
+    """Ids of the batches this browser session started (oldest first)."""
+    return st.session_state.setdefault(BATCHES, [])
+
+
+def current_batch() -> Batch | None:
+    """The batch the live view shows: this session's latest, or the URL's after a refresh."""
+    bid = st.session_state.get(BATCH)
+    if bid is None:
+        bid = st.query_params.get("batch")
+        if bid:
+            session_batches().append(bid)
+    if not bid:
+        return None
+    try:
+        batch = load_batch(RunStore(), bid)
+    except ValueError:
+        st.session_state.pop(BATCH, None)
+        if bid in session_batches():
+            session_batches().remove(bid)
+        return None
+    st.session_state[BATCH] = bid
+    return batch
+
+
+def session_limit_message(n_new: int) -> str | None:
+    """Why this session may not queue ``n_new`` more runs now (``None`` if it may).
+
+    A hosted server caps the runs one browser session has queued or training at once
+    (``RLCORE_MAX_RUNS_PER_SESSION``), so one visitor cannot fill the queue.
+    """
+    from rlcore.settings import get_settings
+
+    limit = get_settings().max_runs_per_session
+    if not limit:
+        return None
+    store = RunStore()
+    active = sum(
+        store.status(r).get("status") in ("queued", "running")
+        for b in session_batches()
+        for r in batch_runs(b)
+    )
+    if active + n_new <= limit:
+        return None
+    return t("train.session_limit", limit=limit, active=active, n=n_new)
+
+
+def batch_runs(batch_id: str) -> tuple[str, ...]:
+    """Run ids of a batch (empty if it is gone)."""
+    try:
+        return load_batch(RunStore(), batch_id).runs
+    except ValueError:
+        return ()
+
+
+def start(plan: Plan) -> Batch:
+    """Queue a plan's runs (they start as soon as the worker cap allows)."""
+    batch = queue().submit(plan)
+    session_batches().append(batch.id)
+    st.session_state[BATCH] = batch.id
+    return batch
+
+
+def stop(run_ids: list[str]) -> None:
+    """Cancel the queued runs and ask the running ones to stop."""
+    q = queue()
+    for rid in run_ids:
+        q.stop(rid)
+
+
+def system_table() -> pd.DataFrame:
+    """Versions, device and the worker cap (About page)."""
+    import platform
+
+    import torch
+
+    from rlcore.jobs import default_max_workers
+
+    q = queue().summary()
+    cuda = torch.cuda.is_available()
+    rows = [
+        ("Python", platform.python_version()),
+        ("PyTorch", torch.__version__),
+        ("Streamlit", st.__version__),
+        ("CUDA", torch.cuda.get_device_name(0) if cuda else t("sidebar.cuda_no")),
+        (t("about.cpus"), str(os.cpu_count())),
+        (t("about.cap"), str(default_max_workers())),
+        (t("about.busy"), f"{q['running']} / {q['queued']}"),
+        (t("about.runs_dir"), str(RunStore().root.resolve())),
+    ]
+    return pd.DataFrame(rows, columns=[t("about.item"), t("about.value")])
