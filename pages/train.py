@@ -1,12 +1,14 @@
 import streamlit as st
 
 from ui import forms, jobs, live
+from ui.explorer_links import explorer_links
 from ui.i18n import t
 
 st.title(t("train.title"))
 st.caption(t("train.intro"))
 
 setup = forms.train_form()
+explorer_links(setup.algo)
 if setup.errors:
     st.error(t("train.fix", fields=", ".join(setup.errors)), icon=":material/block:")
 limited = jobs.session_limit_message(len(setup.plan)) if setup.ok else None

@@ -1,0 +1,19 @@
+"""Every algorithm links to explorers that exist, with titles in both languages."""
+
+from pathlib import Path
+
+from rlcore.registry import ALGORITHMS
+from ui.explorer_links import EXPLORERS
+from ui.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_algorithm_links_to_existing_sections():
+    assert set(EXPLORERS) == set(ALGORITHMS)
+    for algo, links in EXPLORERS.items():
+        assert links, algo
+        for page, anchor, key in links:
+            src = (ROOT / "pages" / f"{page}.py").read_text()
+            assert f'ex.section("{anchor}"' in src, (algo, page, anchor)
+            assert t(key, "en") and t(key, "zh")
