@@ -85,7 +85,7 @@ def lang_key(key: str) -> str:
     after a language switch the browser would send the old language's label, which no
     longer matches, and the widget would fall back to its first option.
     """
-    return f"{key}_en"
+    return f"{key}_{current_language()}"
 
 
 # -- one widget per hyperparameter ---------------------------------------------------
