@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from rlcore.config import short_repr
-from rlcore.datasets import KINDS, dataset_id, datasets_dir, max_transitions
+from rlcore.datasets import check_build_args, dataset_id, datasets_dir
 from rlcore.envs import env_spec
 from rlcore.runs import atomic_write_json
 
@@ -68,8 +68,6 @@ def validate_build(
         ValueError: the message starts with the field (``env``, ``kind``, ``n_steps``,
             ``seed``, ``mix``, ``name``, ``expert_steps``) and gives the allowed range.
     """
-    from rlcore.settings import get_settings
-
     if not isinstance(env_id, str):
         raise ValueError(f"env = {short_repr(env_id, 40)}: not an environment id")
     spec = env_spec(env_id)  # ValueError naming the catalogue
@@ -78,28 +76,9 @@ def validate_build(
             f"env = {env_id!r}: a tabular environment; offline datasets are built for the "
             "other catalogue environments"
         )
-    if not isinstance(kind, str) or kind not in KINDS:
-        raise ValueError(
-            f"kind = {short_repr(kind, 40)}: unknown dataset kind (allowed: {', '.join(KINDS)})"
-        )
-    cap = max_transitions()
-    if isinstance(n_steps, bool) or not isinstance(n_steps, int) or not 100 <= n_steps <= cap:
-        raise ValueError(
-            f"n_steps = {short_repr(n_steps, 40)}: out of range (allowed: 100 to {cap}; "
-            "set by RLCORE_MAX_DATASET_TRANSITIONS)"
-        )
+    check_build_args(kind, n_steps, expert_steps)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**31:
         raise ValueError(f"seed = {short_repr(seed, 40)}: out of range (allowed: 0 to 2^31 - 1)")
-    max_steps = get_settings().max_steps
-    if expert_steps is not None and (
-        isinstance(expert_steps, bool)
-        or not isinstance(expert_steps, int)
-        or not 1 <= expert_steps <= max_steps
-    ):
-        raise ValueError(
-            f"expert_steps = {short_repr(expert_steps, 40)}: out of range "
-            f"(allowed: 1 to {max_steps}; set by RLCORE_MAX_STEPS)"
-        )
     if name is not None:
         if not isinstance(name, str) or len(name) > 100:
             raise ValueError(f"name = {short_repr(name, 40)}: give a name of 1 to 100 characters")

@@ -359,22 +359,8 @@ def _write(
     return ds_id
 
 
-def build_dataset(
-    env_id: str,
-    kind: str,
-    n_steps: int = 100_000,
-    seed: int = 0,
-    mix: dict[str, float] | None = None,
-    name: str | None = None,
-    expert_steps: int | None = None,
-    progress: Callable | None = None,
-) -> str:
-    """Build and store a dataset; returns its id.
-
-    ``mix`` (for ``kind="mixed"``) maps component kinds (random, medium, expert) to
-    proportions of the ``n_steps`` transitions. ``expert_steps`` overrides the online
-    training budget of the expert/medium agents (the preset's by default).
-    """
+def check_build_args(kind: str, n_steps: int, expert_steps: int | None) -> None:
+    """``ValueError`` naming the field for a bad kind, size or expert budget."""
     from rlcore.settings import get_settings
 
     if not isinstance(kind, str) or kind not in KINDS:
@@ -397,6 +383,25 @@ def build_dataset(
             f"expert_steps = {short_repr(expert_steps, 40)}: out of range "
             f"(allowed: 1 to {max_steps}; set by RLCORE_MAX_STEPS)"
         )
+
+
+def build_dataset(
+    env_id: str,
+    kind: str,
+    n_steps: int = 100_000,
+    seed: int = 0,
+    mix: dict[str, float] | None = None,
+    name: str | None = None,
+    expert_steps: int | None = None,
+    progress: Callable | None = None,
+) -> str:
+    """Build and store a dataset; returns its id.
+
+    ``mix`` (for ``kind="mixed"``) maps component kinds (random, medium, expert) to
+    proportions of the ``n_steps`` transitions. ``expert_steps`` overrides the online
+    training budget of the expert/medium agents (the preset's by default).
+    """
+    check_build_args(kind, n_steps, expert_steps)
     env_spec(env_id)  # ValueError for an unknown id, before any work
     refs = reference_scores(env_id, seed, expert_steps, progress)
     ds_id = dataset_id(env_id, name or kind)
