@@ -287,27 +287,44 @@ def _collect(env_id: str, policy: Callable, n_steps: int, seed: int) -> list[dic
     return episodes
 
 
-def _episodes_from_buffer(data: np.ndarray, cols: tuple[int, ...]) -> list[dict]:
-    """Split a replay buffer's rows back into episodes (a break where s'_t != s_{t+1})."""
-    o0, a0, r0, n0, d0, _ = cols
-    obs, act, rew = data[:, o0:a0], data[:, a0:r0], data[:, r0]
-    nxt, term = data[:, n0:d0], data[:, d0] > 0.5
+def _split_episodes(
+    obs: np.ndarray,
+    act: np.ndarray,
+    rew: np.ndarray,
+    nxt: np.ndarray,
+    term: np.ndarray,
+    ends: np.ndarray | None = None,
+) -> list[dict]:
+    """Cut flat transitions into episodes.
+
+    A cut falls at a terminal, at ``ends`` (e.g. timeouts), or where s'_t is not s_{t+1};
+    an episode not ending in a terminal is truncated.
+    """
+    cut = term | np.r_[~np.all(nxt[:-1] == obs[1:], axis=1), True]
+    if ends is not None:
+        cut |= ends
     episodes, start = [], 0
-    for t in range(len(data)):
-        last = t == len(data) - 1
-        if term[t] or last or not np.array_equal(nxt[t], obs[t + 1]):
-            sl = slice(start, t + 1)
-            episodes.append(
-                {
-                    "obs": [*obs[sl], nxt[t]],
-                    "act": list(act[sl]),
-                    "rew": list(rew[sl]),
-                    "term": list(term[sl]),
-                    "trunc": [False] * (t - start) + [not bool(term[t])],
-                }
-            )
-            start = t + 1
+    for t in np.flatnonzero(cut):
+        sl = slice(start, t + 1)
+        episodes.append(
+            {
+                "obs": [*obs[sl], nxt[t]],
+                "act": list(act[sl]),
+                "rew": list(rew[sl]),
+                "term": list(term[sl]),
+                "trunc": [False] * (t - start) + [not bool(term[t])],
+            }
+        )
+        start = t + 1
     return episodes
+
+
+def _episodes_from_buffer(data: np.ndarray, cols: tuple[int, ...]) -> list[dict]:
+    """Split a replay buffer's rows back into episodes."""
+    o0, a0, r0, n0, d0, _ = cols
+    return _split_episodes(
+        data[:, o0:a0], data[:, a0:r0], data[:, r0], data[:, n0:d0], data[:, d0] > 0.5
+    )
 
 
 def _write(
@@ -733,21 +750,7 @@ def import_file(path: str | Path, env_id: str, name: str, max_bytes: int | None 
     act = arrays["actions"].reshape(n, -1)
     if env_spec(env_id).action_space == "discrete":
         act = act.reshape(n).astype(np.int64)
-    # an episode ends at a terminal, a timeout, or where s'_t is not s_{t+1}
-    ends = term | tout | np.r_[~np.all(nxt[:-1] == obs[1:], axis=1), True]
-    episodes, start = [], 0
-    for t in np.flatnonzero(ends):
-        sl = slice(start, t + 1)
-        episodes.append(
-            {
-                "obs": [*obs[sl], nxt[t]],
-                "act": list(act[sl]),
-                "rew": list(arrays["rewards"][sl]),
-                "term": list(term[sl]),
-                "trunc": [False] * (t - start) + [not bool(term[t])],
-            }
-        )
-        start = t + 1
+    episodes = _split_episodes(obs, act, arrays["rewards"], nxt, term, ends=tout)
     return _write(
         dataset_id(env_id, name),
         env_id,
