@@ -159,19 +159,28 @@ class TanhGaussianActor(_Scaled):
     def forward(self, obs: Tensor, deterministic: bool = False) -> tuple[Tensor, Tensor]:
         """Reparameterised sample and its log-probability (with the tanh correction)."""
         mean, log_std = self.dist_params(obs)
-        std = log_std.exp()
-        if deterministic:
-            u = mean
-        else:
-            u = mean + std * torch.randn_like(mean)  # reparameterisation trick
-        a = torch.tanh(u)
-        # log N(u; mean, std) - sum log(1 - tanh(u)^2) - log scale, in a stable form.
-        log_prob = (-0.5 * ((u - mean) / std).pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(
-            -1
+        u = mean if deterministic else mean + log_std.exp() * torch.randn_like(mean)
+        return self._squash(u, mean, log_std)
+
+    def sample(self, obs: Tensor, n: int) -> tuple[Tensor, Tensor]:
+        """``n`` samples per state from one pass of the network: ``[B, n, A]``, ``[B, n]``.
+
+        The same distribution as calling ``forward`` on the states repeated ``n`` times, at
+        1/n of the network cost (CQL's importance-sampled log-sum-exp needs this).
+        """
+        mean, log_std = (t.unsqueeze(1) for t in self.dist_params(obs))
+        u = mean + log_std.exp() * torch.randn(
+            mean.shape[0], n, mean.shape[-1], device=mean.device, dtype=mean.dtype
         )
+        return self._squash(u, mean, log_std)
+
+    def _squash(self, u: Tensor, mean: Tensor, log_std: Tensor) -> tuple[Tensor, Tensor]:
+        # log N(u; mean, std) - sum log(1 - tanh(u)^2) - log scale, in a stable form.
+        z = (u - mean) * torch.exp(-log_std)
+        log_prob = (-0.5 * z.pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
         log_prob = log_prob - (2 * (math.log(2) - u - F.softplus(-2 * u))).sum(-1)
         log_prob = log_prob - torch.log(self.action_scale).sum()
-        return a * self.action_scale + self.action_bias, log_prob
+        return torch.tanh(u) * self.action_scale + self.action_bias, log_prob
 
     def log_prob(self, obs: Tensor, action: Tensor) -> Tensor:
         """Log pi(a|s) of given environment actions (for BC, AWAC, IQL)."""

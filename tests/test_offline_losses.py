@@ -71,21 +71,43 @@ def cql_agent(**kw):
 def test_cql_penalty_matches_importance_sampled_lse_by_hand():
     a = cql_agent()
     # every sampled Q is 1, the data Q is 0; policy log-densities are 0 (density 1)
-    a.critic = Fixed(torch.ones(2, 4))  # [N=2, B*M = 2*2]
-    a.actor = Fixed(torch.zeros(4, 1), torch.zeros(4))
-    a.actor.action_scale, a.actor.action_bias = torch.tensor([1.0]), torch.tensor([0.0])
-    pen, info = a.cql_penalty(batch2(), torch.zeros(2, 2))
-    # 3M = 6 samples: uniform density 1/2 -> Q - log(1/2) = 1 + log 2 (x2), policy 1 (x4)
+    a.actor.sample = lambda obs, n: (torch.zeros(len(obs), n, 1), torch.zeros(len(obs), n))
+    acts, log_mu = a.sampled_actions(batch2())
+    assert acts.shape == (2, 6, 1)
+    # uniform on [-1, 1]: density 1/2 -> log mu = -log 2 for the first M=2 columns
+    want_mu = torch.tensor([[-math.log(2)] * 2 + [0.0] * 4] * 2)
+    assert torch.allclose(log_mu, want_mu)
+    pen, info = a.cql_penalty(torch.ones(2, 2, 6), log_mu, torch.zeros(2, 2))
+    # 3M = 6 samples: Q - log(1/2) = 1 + log 2 (x2), policy 1 (x4), averaged (- log 3M)
     want = math.log((2 * math.exp(1 + math.log(2)) + 4 * math.e) / 6)
     assert pen.tolist() == pytest.approx([want, want])
     assert info["q_data_mean"].item() == 0.0
 
 
+def test_policy_sample_matches_repeated_forward_in_distribution():
+    from rlcore.nn import TanhGaussianActor
+
+    torch.manual_seed(0)
+    actor = TanhGaussianActor(2, box(1, -2.0, 2.0).low, box(1, -2.0, 2.0).high, (8,))
+    obs = torch.randn(3, 2)
+    a, logp = actor.sample(obs, 4000)
+    assert a.shape == (3, 4000, 1) and logp.shape == (3, 4000)
+    # the log-densities agree with log_prob of the same actions, state by state
+    for i in range(3):
+        assert torch.allclose(logp[i], actor.log_prob(obs[i].expand(4000, 2), a[i]), atol=1e-3)
+    # and the sample mean matches repeated forward passes
+    b, _ = actor(obs.repeat_interleave(4000, 0))
+    assert torch.allclose(a.mean(1), b.view(3, 4000, 1).mean(1), atol=0.05)
+
+
 def test_cql_pushes_down_off_data_and_up_on_data():
     a = cql_agent(cql_alpha=1.0)
     b = batch2()
+    acts, log_mu = a.sampled_actions(b)
+    obs = b.obs.repeat_interleave(6, 0)
     q_data = a.critic(b.obs, b.action)
-    pen, _ = a.cql_penalty(b, q_data)
+    q_s = a.critic(obs, acts.reshape(12, 1)).view(2, 2, 6)
+    pen, _ = a.cql_penalty(q_s, log_mu, q_data)
     a.critic_opt.zero_grad()
     pen.sum().backward()
     # gradient descent on the penalty: d/dQ_data = -1 per sample -> Q on data rises

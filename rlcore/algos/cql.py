@@ -73,40 +73,65 @@ class CQL(SAC):
             return torch.tensor(self.cfg.cql_alpha, device=self.device)
         return self.cfg.cql_alpha * self.log_cql_alpha.exp().clamp(0.0, 1e6)
 
-    def cql_penalty(self, batch: Batch, q_data: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""$\mathcal{R}$ per critic, ``[N]``: importance-sampled LSE minus Q on data."""
+    def sampled_actions(self, batch: Batch) -> tuple[Tensor, Tensor]:
+        """The 3M proposal actions per state and their log-densities: ``[B, 3M, A]``, ``[B, 3M]``.
+
+        M uniform actions, M from π(·|s) and M from π(·|s'); the policy samples come from
+        one actor pass over the B states (not over B·M repeated rows).
+        """
         b, m, dev = batch.obs.shape[0], self.cfg.cql_n_actions, self.device
-        obs = batch.obs.repeat_interleave(m, 0)  # [B*M, obs]
-        next_obs = batch.next_obs.repeat_interleave(m, 0)
         scale, bias = self.actor.action_scale, self.actor.action_bias
-        rand = (torch.rand(b * m, self.action_dim, device=dev) * 2 - 1) * scale + bias
+        rand = (torch.rand(b, m, self.action_dim, device=dev) * 2 - 1) * scale + bias
         log_uniform = -torch.log(2 * scale).sum().expand(b, m)
         with torch.no_grad():  # the penalty trains the critics, not the policy
-            pi_a, pi_logp = self.actor(obs)
-            next_a, next_logp = self.actor(next_obs)
-        q_rand = self.critic(obs, rand).view(-1, b, m)
-        q_pi = self.critic(obs, pi_a).view(-1, b, m)
-        q_next = self.critic(obs, next_a).view(-1, b, m)
-        q_all = torch.cat([q_rand, q_pi, q_next], dim=-1)  # [N, B, 3M]
-        log_mu = torch.cat([log_uniform, pi_logp.view(b, m), next_logp.view(b, m)], dim=-1)
-        lse = cql_logsumexp(q_all, log_mu, self.cfg.cql_temperature)  # [N, B]
+            pi_a, pi_logp = self.actor.sample(torch.cat([batch.obs, batch.next_obs]), m)
+        actions = torch.cat([rand, pi_a[:b], pi_a[b:]], dim=1)
+        log_mu = torch.cat([log_uniform, pi_logp[:b], pi_logp[b:]], dim=1)
+        return actions, log_mu
+
+    def cql_penalty(
+        self, q_sampled: Tensor, log_mu: Tensor, q_data: Tensor
+    ) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""$\mathcal{R}$ per critic, ``[N]``: importance-sampled LSE minus Q on data.
+
+        ``q_sampled`` is ``[N, B, 3M]`` (uniform, π(s), π(s') blocks), ``q_data`` ``[N, B]``.
+        """
+        m = self.cfg.cql_n_actions
+        lse = cql_logsumexp(q_sampled, log_mu, self.cfg.cql_temperature)  # [N, B]
         penalty = (lse - q_data).mean(dim=1)  # [N]
+        q_s = q_sampled.detach()
         return penalty, {
             "cql_lse": lse.detach().mean(),
-            "q_rand_mean": q_rand.detach().mean(),
-            "q_policy_mean": q_pi.detach().mean(),
+            "q_rand_mean": q_s[..., :m].mean(),
+            "q_policy_mean": q_s[..., m : 2 * m].mean(),
             "q_data_mean": q_data.detach().mean(),
         }
 
     def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""$\sum_i \alpha\,\mathcal{R}(\theta_i) + \tfrac12\mathrm{TD}_i$ (plus α' step)."""
+        r"""$\sum_i \alpha\,\mathcal{R}(\theta_i) + \tfrac12\mathrm{TD}_i$ (plus α' step).
+
+        Each critic pass evaluates all N critics at once (``EnsembleCritic``); the proposal
+        actions go through in one pass per source, B·M rows each.
+        """
         with torch.no_grad():
             target_q = td_target(
                 batch.reward, self.target_value(batch), batch.terminated, self.cfg.gamma
             )
-        q = self.critic(batch.obs, batch.action)  # [N, B]
+        sampled, log_mu = self.sampled_actions(batch)
+        q = self.critic(batch.obs, batch.action)  # [N, B] on the dataset's actions
+        b, k = sampled.shape[:2]
+        obs = batch.obs.unsqueeze(1).expand(b, self.cfg.cql_n_actions, batch.obs.shape[-1])
+        obs = obs.reshape(-1, batch.obs.shape[-1])
+        # one critic pass per source: smaller activations than one [N, B·3M] pass, faster on CPU
+        q_sampled = torch.cat(
+            [
+                self.critic(obs, chunk.reshape(obs.shape[0], -1)).view(-1, b, chunk.shape[1])
+                for chunk in sampled.chunk(3, dim=1)
+            ],
+            dim=-1,
+        )
         td = 0.5 * (q - target_q).pow(2).mean(dim=1)  # [N]
-        penalty, info = self.cql_penalty(batch, q)
+        penalty, info = self.cql_penalty(q_sampled, log_mu, q)
         weight = self.cql_weight()
         gap = self.cfg.target_action_gap if self.cfg.lagrange else 0.0
         loss = (td + weight.detach() * (penalty - gap)).sum()
