@@ -119,7 +119,7 @@ class CQL(SAC):
             )
         sampled, log_mu = self.sampled_actions(batch)
         q = self.critic(batch.obs, batch.action)  # [N, B] on the dataset's actions
-        b, k = sampled.shape[:2]
+        b = sampled.shape[0]
         obs = batch.obs.unsqueeze(1).expand(b, self.cfg.cql_n_actions, batch.obs.shape[-1])
         obs = obs.reshape(-1, batch.obs.shape[-1])
         # one critic pass per source: smaller activations than one [N, B·3M] pass, faster on CPU
