@@ -2,6 +2,7 @@ import hashlib
 
 import streamlit as st
 
+from rlcore.datasets import normalized_score
 from ui import charts, compare
 from ui.forms import lang_key
 from ui.i18n import t
@@ -12,26 +13,31 @@ st.caption(t("cmp.intro"))
 if st.button(t("cmp.refresh"), key="cmp_refresh", icon=":material/refresh:"):
     st.rerun()
 
-frame = compare.runs_frame()
+mine = {r for b in session_batches() for r in batch_runs(b)}
+frame = compare.visible(compare.runs_frame(), mine)  # hosted: only this session's runs
 if frame.empty:
     st.info(t("cmp.none"), icon=":material/info:")
     st.page_link("pages/train.py", label=t("page.train"), icon=":material/play_arrow:")
     st.stop()
 
-f1, f2, f3 = st.columns(3)
+f1, f4, f2, f3 = st.columns(4)
 envs = f1.multiselect(
     t("col.env"), sorted(frame["env"].unique()), key="cmp_env", placeholder=t("cmp.any")
 )
+with_data = sorted(d for d in frame["dataset"].unique() if d)
+if "cmp_dataset" not in st.session_state:  # a link from the Offline page names one
+    linked = st.query_params.get("dataset")
+    st.session_state["cmp_dataset"] = [linked] if linked in with_data else []
+datasets = f4.multiselect(t("col.dataset"), with_data, key="cmp_dataset", placeholder=t("cmp.any"))
 algos = f2.multiselect(
     t("col.algo"), sorted(frame["algo"].unique()), key="cmp_algo", placeholder=t("cmp.any")
 )
 stats = f3.multiselect(
     t("col.status"), sorted(frame["status"].unique()), key="cmp_status", placeholder=t("cmp.any")
 )
-shown = compare.filtered(frame, env=envs, algo=algos, status=stats)
+shown = compare.filtered(frame, env=envs, dataset=datasets, algo=algos, status=stats)
 
 table = compare.display_table(shown)
-mine = {r for b in session_batches() for r in batch_runs(b)}
 digest = hashlib.md5("".join(shown["id"]).encode()).hexdigest()[:8]
 event = st.dataframe(
     table,
@@ -44,6 +50,7 @@ event = st.dataframe(
     column_config={
         t("col.final"): st.column_config.NumberColumn(format="%.1f"),
         t("col.final_std"): st.column_config.NumberColumn(format="%.1f"),
+        t("col.score"): st.column_config.NumberColumn(format="%.1f"),
         t("col.step"): st.column_config.NumberColumn(format="localized"),
         t("col.steps"): st.column_config.NumberColumn(format="localized"),
     },
@@ -109,6 +116,25 @@ else:
             st.rerun()
 if st.session_state.get("cmp_refused"):
     st.warning(t("cmp.delete.refused", ids=", ".join(st.session_state.pop("cmp_refused"))))
+
+summary = compare.dataset_summary(shown)
+if not summary.empty:
+    st.subheader(t("cmp.datasets"))
+    names = list(summary["dataset"].unique())
+    pick = st.selectbox(t("cmp.dataset_pick"), names, key="cmp_dataset_scores")
+    one = summary[summary["dataset"] == pick]
+    info = compare.dataset_info(pick)
+    data_score = (
+        None
+        if info is None
+        else normalized_score(info.return_mean, info.ref_random, info.ref_expert)
+    )
+    st.plotly_chart(
+        charts.score_figure(one, pick, data_score),
+        key="cmp_scores",
+        config={"displaylogo": False},
+    )
+    st.caption(t("cmp.dataset.help"))
 
 sweeps = compare.sweeps(frame)
 if sweeps:

@@ -184,6 +184,9 @@ class Trainer:
             from rlcore.datasets import normalized_score
 
             out["eval/normalized_score"] = normalized_score(res.mean, *self.refs)
+            if self._n_eval == 1:  # the run's yardsticks, once: charts draw them as lines
+                out["ref/dataset_return"] = self.dataset_return_mean
+                out["ref/random_return"], out["ref/expert_return"] = self.refs
         return out
 
     def __iter__(self) -> Iterator[Metrics]:

@@ -127,7 +127,11 @@ def run_job(
                             store.save_model(run_id, trainer.agent.state_dict())
                             last_ckpt = time.time()
                         store.set_status(
-                            run_id, "running", step=m["step"], eval_return=m["eval/return_mean"]
+                            run_id,
+                            "running",
+                            step=m["step"],
+                            eval_return=m["eval/return_mean"],
+                            eval_score=m.get("eval/normalized_score"),
                         )
                     if limit is not None and time.monotonic() - t0 > limit:
                         status, message = "stopped", _wall_message(limit)
@@ -158,6 +162,7 @@ def run_job(
                 step=trainer.step if trainer else 0,
                 eval_return=final.get("eval/return_mean"),
                 eval_return_std=final.get("eval/return_std"),
+                eval_score=final.get("eval/normalized_score"),  # offline: D4RL-style score
                 wall_time=final.get("time/elapsed"),
                 finished=time.time(),
             )

@@ -78,8 +78,23 @@ PANELS: list[tuple[str, Callable[[str], bool]]] = [
         ),
     ),
     ("grads", lambda k: k.startswith("train/") and k.endswith("grad_norm")),
+    # offline insides
+    ("score", lambda k: k == "eval/normalized_score"),
+    ("conservative", lambda k: k in ("train/cql_penalty", "train/cql_weight", "train/cql_lse")),
+    (
+        "q_data_vs_ood",
+        lambda k: k in ("train/q_data_mean", "train/q_rand_mean", "train/q_policy_mean"),
+    ),
+    (
+        "weights",
+        lambda k: k.startswith(("train/weight_", "train/bc_lambda")),
+    ),
+    ("ensemble", lambda k: k in ("train/ensemble_std", "train/diversity_loss")),
     ("speed", lambda k: k == "time/sps"),
 ]
+
+
+PANEL_EVAL_KEYS = ("eval/q_start", "eval/discounted_return", "eval/normalized_score")
 
 
 # -- numbers -------------------------------------------------------------------------
@@ -165,8 +180,7 @@ def panels(df: pd.DataFrame) -> list[tuple[str, list[str]]]:
     keys = [
         k
         for k in df.columns
-        if k.startswith(("train/", "eval/q_start", "eval/discounted_return", "time/sps"))
-        and df[k].notna().any()
+        if k.startswith(("train/", "time/sps", *PANEL_EVAL_KEYS)) and df[k].notna().any()
     ]
     out, claimed = [], set()
     for name, match in PANELS:
@@ -251,10 +265,14 @@ def _band(x, low, high, color: str, name: str, group: str) -> list[dict]:
 def return_figure(
     df: pd.DataFrame,
     smoothing: float = 0.8,
-    solved: float | None = None,
+    refs: Sequence[tuple[str, float]] = (),
     uirevision: str = "returns",
 ) -> go.Figure:
-    """Episode return (raw and smoothed) and evaluation return with its ±1 std band."""
+    """Episode return (raw and smoothed), evaluation return with its ±1 std band.
+
+    ``refs`` are labelled horizontal reference lines: the environment's "solved" score,
+    or an offline run's dataset mean, expert and random returns.
+    """
     layout = _layout(t("chart.returns"), t("chart.return"), uirevision)
     data: list[dict] = []
     x, y = series(df, "rollout/return")
@@ -272,28 +290,22 @@ def return_figure(
         data += _band(ex, ey - es, ey + es, COLORS[1], "std", "eval")
         line = _line(ex, ey, t("chart.eval_return"), COLORS[1], 2.5, "eval")
         data.append({**line, "mode": "lines+markers"})
-    if solved is not None:
+    if refs:
+        line = {"type": "line", "xref": "paper", "x0": 0, "x1": 1}
         layout["shapes"] = [
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": solved,
-                "y1": solved,
-                "line": {"dash": "dot", "color": "gray"},
-            }
+            {**line, "y0": v, "y1": v, "line": {"dash": "dot", "color": "gray"}} for _, v in refs
         ]
         layout["annotations"] = [
             {
                 "xref": "paper",
                 "x": 0,
-                "y": solved,
-                "text": t("chart.solved"),
+                "y": v,
+                "text": label,
                 "showarrow": False,
                 "xanchor": "left",
                 "yanchor": "bottom",
             }
+            for label, v in refs
         ]
     return go.Figure(data=data, layout=layout)
 
@@ -400,4 +412,53 @@ def sensitivity_figure(
         layout["xaxis"]["type"] = "log"
     elif not numeric:
         layout["xaxis"]["type"] = "category"
+    return go.Figure(data=data, layout=layout)
+
+
+def score_figure(summary: pd.DataFrame, dataset: str, data_score: float | None) -> go.Figure:
+    """Algorithms on one dataset: mean normalised score over seeds with its 95% CI.
+
+    ``summary`` is :func:`ui.compare.dataset_summary` for that dataset; ``data_score`` is
+    the dataset's own mean episode return as a normalised score (drawn as a line: an
+    algorithm above it does better than the behaviour that collected the data).
+    """
+    layout = _layout(t("chart.dataset_scores", dataset=dataset), t("chart.score"), dataset, 360)
+    layout["hovermode"] = "closest"
+    layout["xaxis"] = {"title": {"text": t("col.algo")}, "type": "category"}
+    err = (summary["score_high"] - summary["score"]).fillna(0)
+    data = [
+        {
+            "type": "bar",
+            "x": summary["algo"].to_list(),
+            "y": summary["score"].to_numpy(float),
+            "marker": {"color": [COLORS[i % len(COLORS)] for i in range(len(summary))]},
+            "error_y": {"type": "data", "array": err.to_numpy(float), "visible": True},
+            "customdata": summary["n"].to_numpy(),
+            "hovertemplate": "%{x}: %{y:.1f} ± %{error_y.array:.1f} (n=%{customdata})",
+            "name": t("chart.mean_ci", pct=95),
+        }
+    ]
+    if data_score is not None:
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": data_score,
+                "y1": data_score,
+                "line": {"dash": "dot", "color": "gray"},
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "xref": "paper",
+                "x": 1,
+                "y": data_score,
+                "text": t("chart.ref_dataset"),
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": "bottom",
+            }
+        ]
     return go.Figure(data=data, layout=layout)

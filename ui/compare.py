@@ -54,13 +54,13 @@ def group_labels(keys: list[str]) -> dict[str, str]:
     }
     names = sorted({n for f in flat.values() for n in f})
     differ = [n for n in names if len({_short(f.get(n)) for f in flat.values()}) > 1]
-    differ = [n for n in differ if n not in ("run.algo", "run.env")]
+    differ = [n for n in differ if n not in ("run.algo", "run.env", "run.dataset")]
     out = {}
     for k, f in flat.items():
         head = (
             f"{ALGORITHMS[f['run.algo']].title if f['run.algo'] in ALGORITHMS else f['run.algo']}"
         )
-        head += f" · {f['run.env']}"
+        head += f" · {f.get('run.dataset') or f['run.env']}"
         extra = [f"{n.removeprefix('run.')}={_short(f[n])}" for n in differ if n in f][:4]
         out[k] = " · ".join([head, *extra])
     return out
@@ -85,11 +85,13 @@ def runs_frame(store: RunStore | None = None) -> pd.DataFrame:
                 "id": rec.id,
                 "algo": rec.run.algo,
                 "env": rec.run.env,
+                "dataset": rec.run.dataset,
                 "seed": rec.run.seed,
                 "step": int(s.get("step") or 0),
                 "steps": rec.run.steps,
                 "final": s.get("eval_return"),
                 "final_std": s.get("eval_return_std"),
+                "score": s.get("eval_score"),  # offline: normalised score
                 "wall": wall,
                 "status": s.get("status", "unknown"),
                 "position": positions.get(rec.id),
@@ -169,17 +171,72 @@ def delete(run_ids: list[str]) -> tuple[list[str], list[str]]:
 TABLE_COLUMNS = (
     "algo",
     "env",
+    "dataset",
     "seed",
     "step",
     "steps",
     "final",
     "final_std",
+    "score",
     "wall",
     "status",
     "created",
     "id",
 )
-PREFERRED = ("eval/return_mean", "rollout/return", "eval/q_start", "train/critic_loss")
+PREFERRED = (
+    "eval/return_mean",
+    "eval/normalized_score",
+    "rollout/return",
+    "eval/q_start",
+    "train/critic_loss",
+)
+
+
+def visible(frame: pd.DataFrame, mine: set[str]) -> pd.DataFrame:
+    """The runs this browser session may see: all locally, only its own when hosted.
+
+    On a public demo (``RLCORE_PROFILE=hosted``) strangers share one server; each sees
+    the runs it started (this session's batches), not everyone's.
+    """
+    from rlcore.settings import get_settings
+
+    if get_settings().profile != "hosted" or frame.empty:
+        return frame
+    return frame[frame["id"].isin(mine)].reset_index(drop=True)
+
+
+def dataset_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Offline runs with a final evaluation, per (dataset, algorithm): seeds and scores.
+
+    Columns: ``dataset, algo, n, score, score_low, score_high, final`` (mean final return);
+    the interval is a 95% Student-t interval over seeds (NaN for a single seed).
+    """
+    from ui.charts import t_interval
+
+    done = frame[(frame["dataset"] != "") & frame["final"].notna()] if len(frame) else frame
+    rows = []
+    for (dataset, algo), grp in done.groupby(["dataset", "algo"], sort=True):
+        scores = grp["score"].astype(float).to_numpy()
+        mean, low, high, n = (float(x[0]) for x in t_interval(scores))
+        rows.append(
+            {
+                "dataset": dataset,
+                "algo": algo,
+                "n": int(n),
+                "score": mean,
+                "score_low": low,
+                "score_high": high,
+                "final": float(grp["final"].astype(float).mean()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def dataset_info(ds_id: str) -> Any:
+    """A local dataset's info (``None`` if it was deleted since its runs trained)."""
+    from rlcore.datasets import list_datasets
+
+    return next((d for d in list_datasets() if d.id == ds_id), None)
 
 
 def filtered(frame: pd.DataFrame, **allowed: list) -> pd.DataFrame:

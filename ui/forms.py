@@ -54,10 +54,53 @@ PRESET_RUN = ("steps", "eval_every", "eval_episodes", "log_every")  # reset with
 MODES = ("single", "seeds", "sweep")
 MAX_SEEDS = 20
 
-K_ENV, K_ALGO, K_PRESET = "train_env", "train_algo", "train_preset"
-K_MODE, K_SEEDS, K_SWEEP = "train_mode", "train_seeds", "train_sweep_param"
-K_URL_WRITTEN = "train_url_written"  # non-widget: the setup last written to the URL
-K_NOTICES = "train_url_notices"
+
+@dataclass(frozen=True)
+class Keys:
+    """The session-state keys of one page's form (the Train page or the Offline page).
+
+    The two pages keep separate setups, so switching between them loses neither. The
+    Train page's keys are ``train_*``, ``run_*`` and ``hp_<algo>_*``; the Offline page's
+    ``offline_*``, ``offline_run_*`` and ``offline_hp_<algo>_*``.
+    """
+
+    page: str  # "train" | "offline"
+
+    @property
+    def offline(self) -> bool:
+        return self.page == "offline"
+
+    @property
+    def run(self) -> str:
+        return "run_" if self.page == "train" else f"{self.page}_run_"
+
+    @property
+    def hp(self) -> str:
+        return "hp_" if self.page == "train" else f"{self.page}_hp_"
+
+    def __post_init__(self) -> None:
+        p = self.page
+        for name in ("env", "dataset", "algo", "preset", "mode", "seeds", "start"):
+            object.__setattr__(self, name, f"{p}_{name}")
+        object.__setattr__(self, "sweep_param", f"{p}_sweep_param")
+        object.__setattr__(self, "sweep_values_", f"{p}_sweep_values_")
+        object.__setattr__(self, "url_written", f"{p}_url_written")  # non-widget
+        object.__setattr__(self, "notices", f"{p}_url_notices")
+
+    env: str = field(init=False)
+    dataset: str = field(init=False)
+    algo: str = field(init=False)
+    preset: str = field(init=False)
+    mode: str = field(init=False)
+    seeds: str = field(init=False)
+    start: str = field(init=False)
+    sweep_param: str = field(init=False)
+    sweep_values_: str = field(init=False)
+    url_written: str = field(init=False)
+    notices: str = field(init=False)
+
+
+TRAIN, OFFLINE = Keys("train"), Keys("offline")
 
 
 @dataclass
@@ -217,46 +260,125 @@ def _grid(
 
 
 # -- the URL -------------------------------------------------------------------------
-def _clear_fields() -> None:
+def _clear_fields(k: Keys) -> None:
     """Forget every value of the form (before a link sets them)."""
-    for k in list(st.session_state):
-        if isinstance(k, str) and k.startswith(("hp_", "run_", "train_")) and k != K_URL_WRITTEN:
-            del st.session_state[k]
-
-
-def _reset_fields() -> None:
-    """Env, algorithm or preset changed: hyperparameters restart from the new base."""
-    env = st.session_state.get(K_ENV)
-    algos = compatible_algos(env) if env in ENVIRONMENTS else []
-    if algos and st.session_state.get(K_ALGO) not in algos:
-        st.session_state[K_ALGO] = algos[0]
-    for k in list(st.session_state):
-        if isinstance(k, str) and (
-            k.startswith(("hp_", "train_sweep_values_"))
-            or k in {f"run_{n}" for n in PRESET_RUN}
-            or k == K_SWEEP
+    for key in list(st.session_state):
+        if (
+            isinstance(key, str)
+            and key.startswith((k.hp, k.run, f"{k.page}_"))
+            and key != k.url_written
         ):
-            del st.session_state[k]
+            del st.session_state[key]
 
 
-def _base(env: str, algo: str, preset: bool) -> tuple[RunConfig, AlgoConfig]:
-    return make_configs(algo, env, None, APP_RUN_DEFAULTS, use_preset=preset)
+def _reset_fields(k: Keys) -> None:
+    """Env (dataset), algorithm or preset changed: hyperparameters restart from the base."""
+    env = _env_of(k, st.session_state.get(k.dataset if k.offline else k.env))
+    algos = compatible_algos(env, _setting(k)) if env in ENVIRONMENTS else []
+    if algos and st.session_state.get(k.algo) not in algos:
+        st.session_state[k.algo] = algos[0]
+    for key in list(st.session_state):
+        if isinstance(key, str) and (
+            key.startswith((k.hp, k.sweep_values_))
+            or key in {f"{k.run}{n}" for n in PRESET_RUN}
+            or key == k.sweep_param
+        ):
+            del st.session_state[key]
 
 
-def _read_url() -> None:
+def _setting(k: Keys) -> str:
+    return "offline" if k.offline else "online"
+
+
+def _datasets() -> dict[str, Any]:
+    """Local datasets of catalogue environments: id -> DatasetInfo (cached per fingerprint)."""
+    return {d.id: d for d in _dataset_list(_datasets_fingerprint()) if d.env in ENVIRONMENTS}
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _dataset_list(fingerprint: tuple) -> list:
+    from rlcore.datasets import list_datasets
+
+    return list_datasets()
+
+
+def _datasets_fingerprint() -> tuple:
+    from ui.datasets import fingerprint
+
+    return fingerprint()
+
+
+def _env_of(k: Keys, choice: str | None) -> str | None:
+    """The environment of the choice: the env itself, or the chosen dataset's env."""
+    if not k.offline:
+        return choice
+    info = _datasets().get(choice or "")
+    return info.env if info else None
+
+
+def _dataset_select(k: Keys) -> str | None:
+    """The Offline page's dataset picker (``None`` when there is no local dataset)."""
+    have = _datasets()
+    if not have:
+        return None
+    if st.session_state.get(k.dataset) not in have:
+        st.session_state[k.dataset] = next(iter(have))
+    return st.selectbox(
+        t("offline.dataset"),
+        list(have),
+        format_func=lambda d: f"{d} ({have[d].kind}, {have[d].transitions:,})",
+        key=k.dataset,
+        on_change=_reset_fields,
+        args=(k,),
+        help=t("offline.dataset.help"),
+        persist_state="session",
+    )
+
+
+def _dataset_caption(info: Any) -> str:
+    """One line about a dataset: size, return distribution, references, source."""
+    return t(
+        "offline.dataset.caption",
+        id=info.id,
+        kind=info.kind,
+        n=f"{info.transitions:,}",
+        episodes=info.episodes,
+        mean=f"{info.return_mean:.1f}",
+        std=f"{info.return_std:.1f}",
+        random=f"{info.ref_random:.1f}",
+        expert=f"{info.ref_expert:.1f}",
+        source=info.source,
+    )
+
+
+def _base(
+    env: str, algo: str, preset: bool, dataset: str | None = None
+) -> tuple[RunConfig, AlgoConfig]:
+    run = dict(APP_RUN_DEFAULTS, dataset=dataset) if dataset else APP_RUN_DEFAULTS
+    return make_configs(algo, env, None, run, use_preset=preset)
+
+
+def _read_url(k: Keys) -> None:
     """First visit of this session: take the setup from the URL, noting what was wrong."""
     q = st.query_params.to_dict()
     notices: list[str] = []
-    env = q.pop("env", None)
-    default_env = next(iter(ENVIRONMENTS))
-    if env is not None and env not in ENVIRONMENTS:
-        notices.append(t("url.bad_env", value=env))
-        env = None
-    env = env or default_env
+    dataset = None
+    if k.offline:
+        dataset, env = _read_dataset(q, notices)
+        if dataset is None:
+            st.session_state[k.notices] = notices
+            return
+    else:
+        env = q.pop("env", None)
+        if env is not None and env not in ENVIRONMENTS:
+            notices.append(t("url.bad_env", value=env))
+            env = None
+        env = env or next(iter(ENVIRONMENTS))
     algo = q.pop("algo", None)
-    algos = compatible_algos(env)
+    algos = compatible_algos(env, _setting(k))
     if algo is not None and algo not in algos:
-        notices.append(t("url.bad_algo", value=algo, env=env, allowed=", ".join(algos)))
+        where = dataset or env
+        notices.append(t("url.bad_algo", value=algo, env=where, allowed=", ".join(algos)))
         algo = None
     algo = algo or algos[0]
     preset = q.pop("preset", "true")
@@ -264,9 +386,13 @@ def _read_url() -> None:
         notices.append(t("url.bad_value", name="preset", value=preset))
         preset = "true"
     use_preset = preset.lower() in ("1", "true")
-    st.session_state[K_ENV], st.session_state[K_ALGO] = env, algo
-    st.session_state[K_PRESET] = use_preset
-    run_base, algo_base = _base(env, algo, use_preset)
+    if k.offline:
+        st.session_state[k.dataset] = dataset
+    else:
+        st.session_state[k.env] = env
+    st.session_state[k.algo] = algo
+    st.session_state[k.preset] = use_preset
+    run_base, algo_base = _base(env, algo, use_preset, dataset)
     q.pop("batch", None)  # the live view reads it
     run_params = {p.name: p for p in hparams(RunConfig) if p.name not in RUN_HIDDEN}
     algo_params = {p.name: p for p in hparams(type(algo_base))}
@@ -274,35 +400,49 @@ def _read_url() -> None:
         try:
             if name in run_params:
                 v = getattr(from_dict(RunConfig, {name: raw}, base=run_base), name)
-                st.session_state[f"run_{name}"] = to_widget(run_params[name], v)
+                st.session_state[f"{k.run}{name}"] = to_widget(run_params[name], v)
             elif name in algo_params:
                 v = getattr(from_dict(type(algo_base), {name: raw}, base=algo_base), name)
-                st.session_state[f"hp_{algo}_{name}"] = to_widget(algo_params[name], v)
+                st.session_state[f"{k.hp}{algo}_{name}"] = to_widget(algo_params[name], v)
             elif name == "mode":
                 if raw not in MODES:
                     raise ValueError(f"mode = {raw!r} (allowed: {', '.join(MODES)})")
-                st.session_state[K_MODE] = raw
+                st.session_state[k.mode] = raw
             elif name == "seeds":
                 n = int(raw)
                 if not 1 <= n <= MAX_SEEDS:
                     raise ValueError(f"seeds = {raw!r} (allowed: 1 to {MAX_SEEDS})")
-                st.session_state[K_SEEDS] = n
+                st.session_state[k.seeds] = n
             elif name == "sweep":
                 if raw not in algo_params:
                     raise ValueError(f"sweep = {raw!r} (allowed: {', '.join(algo_params)})")
-                st.session_state[K_SWEEP] = raw
+                st.session_state[k.sweep_param] = raw
             elif name == "values":
-                st.session_state[f"train_sweep_values_{q.get('sweep', '')}"] = raw
+                st.session_state[f"{k.sweep_values_}{q.get('sweep', '')}"] = raw
             else:
                 notices.append(t("url.unknown", name=name))
         except ValueError as e:
             notices.append(t("url.bad_field", error=str(e)))
-    st.session_state[K_NOTICES] = notices
+    st.session_state[k.notices] = notices
 
 
-def write_url(query: dict[str, str], batch: str | None = None) -> None:
+def _read_dataset(q: dict[str, str], notices: list[str]) -> tuple[str | None, str]:
+    """The Offline page's dataset from the URL (or the first one that suits ``?algo=``)."""
+    have = _datasets()
+    dataset = q.pop("dataset", None)
+    if dataset is not None and dataset not in have:
+        notices.append(t("url.bad_dataset", value=dataset))
+        dataset = None
+    if dataset is None and have:
+        algo = q.get("algo")
+        fits = [d for d, i in have.items() if algo in compatible_algos(i.env, "offline")]
+        dataset = (fits or list(have))[0]
+    return dataset, have[dataset].env if dataset else ""
+
+
+def write_url(query: dict[str, str], batch: str | None = None, k: Keys = TRAIN) -> None:
     """Replace the query parameters with ``query`` (+ the live batch), if they changed."""
-    st.session_state[K_URL_WRITTEN] = dict(query)
+    st.session_state[k.url_written] = dict(query)
     q = dict(query)
     if batch:
         q["batch"] = batch
@@ -337,14 +477,14 @@ def _suggest_values(p: HParam, v: Any) -> str:
     return fmt_value(v)
 
 
-def _experiment(algo_cls: type, algo_cfg_values: dict[str, Any]) -> tuple[Any, ...]:
+def _experiment(k: Keys, algo_cls: type, algo_cfg_values: dict[str, Any]) -> tuple[Any, ...]:
     """Single run / N seeds / sweep widgets; returns (mode, seeds, param, values text, cell)."""
-    st.session_state.setdefault(K_SEEDS, 3)
+    st.session_state.setdefault(k.seeds, 3)
     # Streamlit sends a radio's value as its *label*, and these labels change with the
-    # language: one widget per language (lang_key), one value (K_MODE) shared by them.
-    widget = lang_key(K_MODE)
+    # language: one widget per language (lang_key), one value (k.mode) shared by them.
+    widget = lang_key(k.mode)
     if widget not in st.session_state:
-        st.session_state[widget] = st.session_state.get(K_MODE, "single")
+        st.session_state[widget] = st.session_state.get(k.mode, "single")
     mode = st.radio(
         t("train.mode"),
         MODES,
@@ -354,7 +494,7 @@ def _experiment(algo_cls: type, algo_cfg_values: dict[str, Any]) -> tuple[Any, .
         help=t("train.mode.help"),
         persist_state="session",
     )
-    st.session_state[K_MODE] = mode
+    st.session_state[k.mode] = mode
     if mode == "single":
         return mode, 1, None, None, None
     c1, c2, c3 = st.columns([1, 1, 2])
@@ -364,23 +504,23 @@ def _experiment(algo_cls: type, algo_cfg_values: dict[str, Any]) -> tuple[Any, .
             min_value=1,
             max_value=MAX_SEEDS,
             step=1,
-            key=K_SEEDS,
+            key=k.seeds,
             help=t("train.seeds.help"),
             persist_state="session",
         )
     if mode == "seeds":
         return mode, int(seeds), None, None, None
     params = {p.name: p for p in hparams(algo_cls)}
-    st.session_state.setdefault(K_SWEEP, "lr" if "lr" in params else next(iter(params)))
+    st.session_state.setdefault(k.sweep_param, "lr" if "lr" in params else next(iter(params)))
     with c2:
         param = st.selectbox(
             t("train.sweep_param"),
             list(params),
-            key=K_SWEEP,
+            key=k.sweep_param,
             help=t("train.sweep_param.help"),
             persist_state="session",
         )
-    key = f"train_sweep_values_{param}"
+    key = f"{k.sweep_values_}{param}"
     st.session_state.setdefault(key, _suggest_values(params[param], algo_cfg_values[param]))
     cell = c3.container()
     with cell:
@@ -393,53 +533,64 @@ def _experiment(algo_cls: type, algo_cfg_values: dict[str, Any]) -> tuple[Any, .
     return mode, int(seeds), param, text, cell
 
 
-def train_form() -> Setup:
-    """Draw the Train page's setup widgets and return the validated setup.
+def train_form(k: Keys = TRAIN) -> Setup:
+    """Draw a page's setup widgets and return the validated setup.
 
-    Errors are written next to the fields they concern; ``Setup.ok`` says whether a
-    run may start.
+    ``k`` picks the page: the Train page chooses an environment and an online algorithm,
+    the Offline page (``OFFLINE``) a local dataset and an offline algorithm. Errors are
+    written next to the fields they concern; ``Setup.ok`` says whether a run may start.
     """
     # Read the URL on arrival (a shared link, a refresh) or when a link from another page
     # brought a setup; after a page switch it is empty and the session's values stay.
-    arrived = {k: v for k, v in st.query_params.to_dict().items() if k != "batch"}
-    written = st.session_state.get(K_URL_WRITTEN)
+    arrived = {n: v for n, v in st.query_params.to_dict().items() if n != "batch"}
+    written = st.session_state.get(k.url_written)
     if written is None or (arrived and arrived != written):
-        _clear_fields()
-        _read_url()
-    for notice in st.session_state.pop(K_NOTICES, []):  # shown once, on arrival
+        _clear_fields(k)
+        _read_url(k)
+    for notice in st.session_state.pop(k.notices, []):  # shown once, on arrival
         st.warning(notice, icon=":material/link_off:")
 
     c_env, c_algo, c_preset = st.columns([2, 2, 1.4], vertical_alignment="bottom")
+    dataset = None
     with c_env:
-        env = st.selectbox(
-            t("train.env"),
-            list(ENVIRONMENTS),
-            format_func=lambda e: f"{ENVIRONMENTS[e].title} ({e})",
-            key=K_ENV,
-            on_change=_reset_fields,
-            help=t("train.env.help"),
-            persist_state="session",
-        )
-    algos = compatible_algos(env)
-    if st.session_state.get(K_ALGO) not in algos:
-        st.session_state[K_ALGO] = algos[0]
+        if k.offline:
+            dataset = _dataset_select(k)
+            if dataset is None:
+                return Setup("", "", False, errors={"dataset": t("offline.no_datasets")})
+            env = _datasets()[dataset].env
+        else:
+            env = st.selectbox(
+                t("train.env"),
+                list(ENVIRONMENTS),
+                format_func=lambda e: f"{ENVIRONMENTS[e].title} ({e})",
+                key=k.env,
+                on_change=_reset_fields,
+                args=(k,),
+                help=t("train.env.help"),
+                persist_state="session",
+            )
+    algos = compatible_algos(env, _setting(k))
+    if st.session_state.get(k.algo) not in algos:
+        st.session_state[k.algo] = algos[0]
     with c_algo:
         algo = st.selectbox(
             t("train.algo"),
             algos,
             format_func=lambda a: ALGORITHMS[a].title,
-            key=K_ALGO,
+            key=k.algo,
             on_change=_reset_fields,
+            args=(k,),
             help=t("train.algo.help", kind=env_spec(env).action_space),
             persist_state="session",
         )
     has_preset = algo in env_spec(env).presets
-    st.session_state.setdefault(K_PRESET, True)
+    st.session_state.setdefault(k.preset, True)
     with c_preset:
         preset = st.toggle(
             t("train.preset"),
-            key=K_PRESET,
+            key=k.preset,
             on_change=_reset_fields,
+            args=(k,),
             help=t("train.preset.help") if has_preset else t("train.no_preset"),
             disabled=not has_preset,
             persist_state="session",
@@ -447,28 +598,32 @@ def train_form() -> Setup:
     preset = preset and has_preset
     st.session_state[ALGO_DOC] = algo  # the sidebar links to its docs
     spec = ALGORITHMS[algo]
-    st.caption(
-        f"**{ENVIRONMENTS[env].title}** — {env_description(env)}  \n**{spec.title}** — {spec.paper}"
-    )
+    what = f"**{ENVIRONMENTS[env].title}** — {env_description(env)}"
+    if dataset:
+        what = _dataset_caption(_datasets()[dataset]) + "  \n" + what
+    st.caption(f"{what}  \n**{spec.title}** — {spec.paper}")
 
-    run_base, algo_base = _base(env, algo, preset)
+    run_base, algo_base = _base(env, algo, preset, dataset)
     run_params = [p for p in hparams(RunConfig) if p.name not in RUN_HIDDEN]
     algo_params = list(hparams(type(algo_base)))
     run_b, algo_b = dataclasses.asdict(run_base), dataclasses.asdict(algo_base)
 
     main = [p for p in run_params if p.name in RUN_MAIN]
-    fields = _grid(main, "run_", run_b, cols=3)
+    fields = _grid(main, k.run, run_b, cols=3)
     with st.expander(t("train.hparams", algo=spec.title), expanded=True):
-        mode_now = st.session_state.get(lang_key(K_MODE), st.session_state.get(K_MODE))
-        swept = st.session_state.get(K_SWEEP) if mode_now == "sweep" else None
-        hp_fields = _grid(algo_params, f"hp_{algo}_", algo_b, swept=swept)
+        mode_now = st.session_state.get(lang_key(k.mode), st.session_state.get(k.mode))
+        swept = st.session_state.get(k.sweep_param) if mode_now == "sweep" else None
+        hp_fields = _grid(algo_params, f"{k.hp}{algo}_", algo_b, swept=swept)
     with st.expander(t("train.run_settings")):
-        fields.update(_grid([p for p in run_params if p.name not in RUN_MAIN], "run_", run_b))
-    mode, n_seeds, sweep_param, sweep_text, sweep_cell = _experiment(type(algo_base), algo_b)
+        fields.update(_grid([p for p in run_params if p.name not in RUN_MAIN], k.run, run_b))
+    mode, n_seeds, sweep_param, sweep_text, sweep_cell = _experiment(k, type(algo_base), algo_b)
 
     setup = Setup(env, algo, preset)
     # One field at a time first, so each message lands under its own field.
-    run_values, algo_values = {"algo": algo, "env": env}, {}
+    run_values: dict[str, Any] = {"algo": algo, "env": env}
+    if dataset:
+        run_values["dataset"] = dataset
+    algo_values: dict[str, Any] = {}
     for group, params, values, cls, base in (
         (fields, run_params, run_values, RunConfig, run_base),
         (hp_fields, algo_params, algo_values, type(algo_base), algo_base),
@@ -510,7 +665,7 @@ def train_form() -> Setup:
         )
 
     # The URL: what differs from the preset (or the defaults), so links stay short.
-    q = {"env": env, "algo": algo}
+    q = {"dataset": dataset, "algo": algo} if dataset else {"env": env, "algo": algo}
     if not preset and has_preset:
         q["preset"] = "false"
     for name in fields:

@@ -22,7 +22,7 @@ import streamlit as st
 from rlcore.jobs import Batch, JobQueue, Plan, load_batch
 from rlcore.runs import TERMINAL, RunStore
 from ui.i18n import t
-from ui.state import BATCH, BATCHES, RUN_CACHE, TAILS
+from ui.state import BATCHES, RUN_CACHE, TAILS, batch_key
 
 __all__ = [
     "RunState",
@@ -197,23 +197,24 @@ def session_batches() -> list[str]:
     return st.session_state.setdefault(BATCHES, [])
 
 
-def current_batch() -> Batch | None:
-    """The batch the live view shows: this session's latest, or the URL's after a refresh."""
-    bid = st.session_state.get(BATCH)
+def current_batch(page: str = "train") -> Batch | None:
+    """The batch a page's live view shows: the session's latest, or the URL's after a refresh."""
+    key = batch_key(page)
+    bid = st.session_state.get(key)
     if bid is None:
         bid = st.query_params.get("batch")
-        if bid:
+        if bid and bid not in session_batches():
             session_batches().append(bid)
     if not bid:
         return None
     try:
         batch = load_batch(RunStore(), bid)
     except ValueError:
-        st.session_state.pop(BATCH, None)
+        st.session_state.pop(key, None)
         if bid in session_batches():
             session_batches().remove(bid)
         return None
-    st.session_state[BATCH] = bid
+    st.session_state[key] = bid
     return batch
 
 
@@ -247,11 +248,11 @@ def batch_runs(batch_id: str) -> tuple[str, ...]:
         return ()
 
 
-def start(plan: Plan) -> Batch:
+def start(plan: Plan, page: str = "train") -> Batch:
     """Queue a plan's runs (they start as soon as the worker cap allows)."""
     batch = queue().submit(plan)
     session_batches().append(batch.id)
-    st.session_state[BATCH] = batch.id
+    st.session_state[batch_key(page)] = batch.id
     return batch
 
 

@@ -24,6 +24,7 @@ from ui.forms import lang_key
 from ui.i18n import current_language, t
 from ui.jobs import (
     RunState,
+    batch_runs,
     fmt_duration,
     metrics,
     queue,
@@ -34,7 +35,7 @@ from ui.jobs import (
     status_text,
     stop,
 )
-from ui.state import BATCH, FIGURES, SMOOTHING, WATCH
+from ui.state import FIGURES, SMOOTHING, WATCH, batch_key
 
 __all__ = ["live_view", "watch"]
 
@@ -88,9 +89,7 @@ def _figures(run_id: str, df: pd.DataFrame) -> list[tuple[str, go.Figure]]:
     rows_all = (len(df), smoothing, lang)
     cache = st.session_state.setdefault(FIGURES, {}).setdefault(run_id, {})
     if cache.get("return", (None,))[0] != rows_all:
-        env = run_config(run_id).get("run", {}).get("env")
-        solved = ENVIRONMENTS[env].solved if env in ENVIRONMENTS else None
-        fig = charts.return_figure(df, smoothing, solved, uirevision=run_id)
+        fig = charts.return_figure(df, smoothing, _refs(run_id, df), uirevision=run_id)
         cache["return"] = (rows_all, fig)
     if cache.get("panels", (None,))[0] != rows_train:
         panels = [
@@ -99,6 +98,20 @@ def _figures(run_id: str, df: pd.DataFrame) -> list[tuple[str, go.Figure]]:
         ]
         cache["panels"] = (rows_train, panels)
     return [("return", cache["return"][1]), *cache["panels"][1]]
+
+
+def _refs(run_id: str, df: pd.DataFrame) -> list[tuple[str, float]]:
+    """Reference lines of the return chart: "solved", or an offline run's yardsticks."""
+    first = lambda key: df[key].dropna().iloc[0] if key in df.columns else None  # noqa: E731
+    if first("ref/dataset_return") is not None:
+        return [
+            (t("chart.ref_dataset"), float(first("ref/dataset_return"))),
+            (t("chart.ref_expert"), float(first("ref/expert_return"))),
+            (t("chart.ref_random"), float(first("ref/random_return"))),
+        ]
+    env = run_config(run_id).get("run", {}).get("env")
+    solved = ENVIRONMENTS[env].solved if env in ENVIRONMENTS else None
+    return [] if solved is None else [(t("chart.solved"), solved)]
 
 
 def _return_chart(run_id: str, df: pd.DataFrame, key: str) -> None:
@@ -169,18 +182,26 @@ def _batch_figures(batch: Batch, states: list[RunState], dfs: dict[str, pd.DataF
     st.caption(t("live.band.help"))
 
 
-def _header(batch: Batch) -> None:
-    """Title, a picker over this session's submissions, the smoothing slider."""
+def page_of(batch_id: str) -> str:
+    """Which page started a batch: ``offline`` if its runs train on a dataset."""
+    runs = batch_runs(batch_id)
+    return "offline" if runs and run_config(runs[0]).get("run", {}).get("dataset") else "train"
+
+
+def _header(batch: Batch, page: str) -> None:
+    """Title, a picker over this session's submissions from this page, the smoothing slider."""
     head, pick, smooth = st.columns([3, 2, 2], vertical_alignment="bottom")
     head.subheader(t("live.title"), anchor=False)
-    mine = session_batches()
+    mine = [b for b in session_batches() if page_of(b) == page]
     if len(mine) > 1:
         st.session_state["live_pick"] = batch.id
         pick.selectbox(
             t("live.batches"),
             mine[::-1],
             key="live_pick",
-            on_change=lambda: st.session_state.update({BATCH: st.session_state["live_pick"]}),
+            on_change=lambda: st.session_state.update(
+                {batch_key(page): st.session_state["live_pick"]}
+            ),
         )
     smooth.slider(
         t("live.smoothing"),
@@ -194,13 +215,13 @@ def _header(batch: Batch) -> None:
     )
 
 
-def live_view(batch: Batch | None) -> None:
+def live_view(batch: Batch | None, page: str = "train") -> None:
     """This session's current batch: progress, Stop, live charts (polls while running)."""
     if batch is None:
         st.subheader(t("live.title"), anchor=False)
         st.info(t("live.none"), icon=":material/play_circle:")
         return
-    _header(batch)
+    _header(batch, page)
     store = RunStore()
     active = any(store.status(r).get("status") in ("queued", "running") for r in batch.runs)
 

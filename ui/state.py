@@ -8,10 +8,15 @@ LANG = "lang"
 ALGO_DOC = "sidebar_algo"  # the algorithm whose docs the sidebar links to
 
 # Train page: this session's batches of runs (the live view shows only these).
-BATCH = "live_batch"  # id of the batch the live view shows
+BATCH = "live_batch"  # id of the batch the Train page's live view shows
 BATCHES = "live_batches"  # every batch this session started, oldest first
 TAILS = "live_tails"  # run id -> incremental metrics reader
 RUN_CACHE = "live_run_cache"  # run id -> its config.json
 FIGURES = "live_figures"  # run id -> (data stamp, its live figures)
 SMOOTHING = "live_smoothing"  # EMA weight of the episode-return curve
 WATCH = "watch_state"  # the last rendered episode (run, seed, GIF bytes, return)
+
+
+def batch_key(page: str = "train") -> str:
+    """The key of the batch a page's live view shows (Train and Offline keep their own)."""
+    return BATCH if page == "train" else f"{BATCH}_{page}"

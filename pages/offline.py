@@ -1,0 +1,63 @@
+"""Offline: train BC, CQL, IQL, AWAC, TD3+BC, SAC-N or EDAC on a local dataset.
+
+The same form, job queue and live view as the Train page (``ui.forms``, ``ui.jobs``,
+``ui.live``), with a dataset in place of the environment. Its setup lives under its own
+session keys (``offline_*``), so the Train page's setup is kept while this one is used.
+"""
+
+import streamlit as st
+
+from ui import forms, jobs, live
+from ui.explorer_links import explorer_links
+from ui.i18n import t
+
+PAGE = "offline"
+
+st.title(t("offline.title"))
+st.caption(t("offline.intro"))
+
+setup = forms.train_form(forms.OFFLINE)
+if "dataset" in setup.errors and not setup.algo:  # no dataset on this server yet
+    st.info(setup.errors["dataset"], icon=":material/database:")
+    st.markdown(f"[{t('offline.to_datasets')}](/datasets)")
+    st.stop()
+explorer_links(setup.algo)
+st.caption(t("offline.steps_note"))
+if setup.errors:
+    st.error(t("train.fix", fields=", ".join(setup.errors)), icon=":material/block:")
+limited = jobs.session_limit_message(len(setup.plan)) if setup.ok else None
+if limited:
+    st.warning(limited, icon=":material/hourglass_top:")
+if (
+    st.button(
+        t("train.start", n=len(setup.plan))
+        if setup.plan and len(setup.plan) > 1
+        else t("train.start1"),
+        key="offline_start",
+        type="primary",
+        icon=":material/play_arrow:",
+        disabled=not setup.ok or bool(limited),
+    )
+    and setup.ok
+    and not limited
+):
+    try:
+        jobs.start(setup.plan, PAGE)
+    except (ValueError, OSError) as e:  # a server limit, a full disk: say so, start nothing
+        st.error(str(e), icon=":material/error:")
+    else:
+        st.rerun()
+batch = jobs.current_batch(PAGE)
+forms.write_url(setup.query, batch.id if batch else None, forms.OFFLINE)
+
+st.divider()
+live.live_view(batch, PAGE)
+if batch is not None:
+    dataset = st.session_state.get(forms.OFFLINE.dataset)
+    st.page_link(
+        "pages/compare.py",
+        label=t("offline.compare"),
+        icon=":material/compare_arrows:",
+        query_params={"dataset": dataset} if dataset else None,
+    )
+live.watch(batch)
