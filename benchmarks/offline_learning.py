@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 CONTINUOUS = ["bc", "cql", "iql", "td3_bc", "edac", "awac", "sac_n"]
@@ -94,8 +94,18 @@ def main() -> None:
                 for seed in args.seeds:
                     jobs.append((algo, env, ds_id, kind, seed))
     with ProcessPoolExecutor(args.jobs) as pool:
-        futs = [(j, pool.submit(one, j[0], j[1], j[2], args.steps, j[4])) for j in jobs]
-        results = [(j, f.result()) for j, f in futs]
+        futs = {pool.submit(one, j[0], j[1], j[2], args.steps, j[4]): j for j in jobs}
+        results = []
+        for f in as_completed(futs):  # print each run as it ends (the whole set takes long)
+            j, r = futs[f], f.result()
+            results.append((j, r))
+            print(
+                f"[{len(results)}/{len(jobs)}] {j[0]} {j[2]} seed {j[4]}: "
+                f"return {r['final_return']:.1f} score {r['final_score']:.1f} "
+                f"(data mean {r['data_return_mean']:.1f}) {r['wall_s']:.0f} s",
+                flush=True,
+            )
+        results.sort(key=lambda jr: jobs.index(jr[0]))
     rows = [dict(r, kind=j[3]) for j, r in results]
     Path("bench_out").mkdir(exist_ok=True)
     Path("bench_out/offline_learning.json").write_text(json.dumps(rows, indent=1))
