@@ -29,19 +29,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
-CHROMIUM = "/usr/bin/chromium"
+from appserver import CHROMIUM, AppServer, launch_chromium  # noqa: E402  (the shared server launcher)
+
 HP = {"hidden": "256,256"}  # the Zoo preset's network; everything else from the preset
 
 
@@ -133,38 +133,8 @@ class BrowserApp:
     def __init__(self, runs_dir: Path, client_nice: bool = True) -> None:
         from playwright.sync_api import sync_playwright
 
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        env = dict(os.environ, RLCORE_RUNS_DIR=str(runs_dir))
-        self.server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(self.port),
-                "--server.fileWatcherType",
-                "none",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        for _ in range(300):
-            try:
-                if urllib.request.urlopen(f"{self.url}/_stcore/health").read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
+        self.app = AppServer(runs_dir, log=None)
+        self.server, self.url = self.app.proc, self.app.url
         exe = CHROMIUM
         if client_nice:
             exe = str(runs_dir / "chromium-nice")
@@ -177,10 +147,7 @@ class BrowserApp:
             )
             os.chmod(exe, 0o755)
         self.pw = sync_playwright().start()
-        self.browser = self.pw.chromium.launch(
-            executable_path=exe,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        )
+        self.browser = launch_chromium(self.pw, exe)
 
     def once(self, runs_dir: Path, steps: int, seed: int) -> float:
         before = existing(runs_dir)
@@ -205,8 +172,7 @@ class BrowserApp:
     def close(self) -> None:
         self.browser.close()
         self.pw.stop()
-        self.server.terminate()
-        self.server.wait()
+        self.app.stop()
 
 
 class AppTestApp:

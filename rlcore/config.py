@@ -234,8 +234,11 @@ def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
     """Checks of a run about to be created: this server's limits and run x algorithm.
 
     ``RunConfig`` itself validates only what is always true, so that a run saved under
-    other limits still loads; this is called by ``make_configs`` (limits only) and by
-    ``RunStore.create`` (everything), and raises ``ValueError`` naming the field.
+    other limits still loads; this is called by ``make_configs`` (limits only: the steps
+    here, the networks' size with ``check_model_size`` once the algorithm's config is
+    built), by ``RunStore.create`` and ``JobQueue.submit`` (everything: steps, the
+    networks' size against ``RLCORE_MAX_PARAMS``, run x algorithm), and raises
+    ``ValueError`` naming the field.
     """
     from rlcore.registry import get_algo
     from rlcore.settings import get_settings
@@ -248,6 +251,9 @@ def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
         )
     if algo is None:
         return
+    from rlcore.model_size import check_model_size
+
+    check_model_size(run, algo)
     starts = getattr(algo, "learning_starts", None)
     if get_algo(run.algo).setting == "online" and starts is not None and starts >= run.steps:
         raise ValueError(

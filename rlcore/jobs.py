@@ -16,14 +16,34 @@ than ``max_workers`` workers are alive. A daemon thread keeps pumping while anyt
 queued or running, so a queue drains even when no browser is watching. The slot of a
 worker that dies is freed: ``RunStore.status`` reads its run as ``interrupted`` (or, for
 a worker of this process that exits without any final status, it is marked ``failed``).
+
+Shutdown. Workers run in their own session (``start_new_session``), so that a Streamlit
+rerun or a Ctrl-C in the server's terminal never reaches them, and so neither does the
+SIGTERM that ``docker stop`` sends to the server (PID 1). When a process launches its
+first worker, :func:`stop_workers` is registered with ``atexit``: on the way out it sends
+SIGTERM to every worker this process launched that still runs (each saves its weights
+and ends its run as ``interrupted``), waits for them up to ``SHUTDOWN_GRACE_S`` seconds in
+all, and launches nothing more. Why ``atexit`` rather than our own signal handler:
+``signal.signal`` works only in the main thread, and in a Streamlit server that thread
+belongs to Streamlit (page scripts run in other threads); Streamlit's own SIGTERM/SIGINT
+handler stops the server and lets the interpreter exit normally, which runs ``atexit``
+hooks (its script threads are daemons, so nothing holds the exit up). The same hook also
+covers Ctrl-C, a test process that exits with workers left, and any other normal exit.
+What ``atexit`` cannot cover is a server killed outright (SIGKILL, out of memory): when
+the server is a container's PID 1 (as in our image) the kernel then kills the workers
+with it, and their runs read as ``interrupted``, with their metrics, as for any killed
+worker; elsewhere they train on to their end, still holding their queue slots.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import json
 import secrets
+import signal
+import subprocess
 import threading
 import time
 import typing
@@ -32,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rlcore.config import AlgoConfig, RunConfig, coerce, hparams
+from rlcore.config import AlgoConfig, RunConfig, check_run, coerce, hparams
 from rlcore.runs import TERMINAL, RunStore, atomic_write_json
 
 try:
@@ -49,6 +69,7 @@ __all__ = [
     "parse_values",
     "run_extra",
     "seed_plan",
+    "stop_workers",
     "sweep_plan",
 ]
 
@@ -56,10 +77,41 @@ QUEUE_DIR = ".queue"
 BATCH_KINDS = ("single", "seeds", "sweep")
 MAX_BATCH_RUNS = 100  # a sweep of 10 values x 10 seeds; more is a typo, not a plan
 
-# Worker processes this process launched: polled so that they never linger as zombies.
+SHUTDOWN_GRACE_S = 5.0  # how long an exiting server waits for its workers to save and end
+
+# Worker processes this process launched: polled so that they never linger as zombies,
+# and asked to stop when this process exits (``stop_workers``).
 _CHILDREN: dict[str, Any] = {}
 _DISPATCHERS: dict[Path, threading.Thread] = {}
 _DISPATCH_LOCK = threading.Lock()
+_LAUNCH_LOCK = threading.Lock()  # launching a worker vs. stop_workers: one at a time
+_EXIT: dict[str, bool] = {"hooked": False, "stopping": False}
+
+
+def stop_workers(grace: float = SHUTDOWN_GRACE_S) -> list[str]:
+    """Ask every worker this process launched that still runs to stop; wait for them.
+
+    Sends SIGTERM (the worker saves its weights and metrics, and its run ends
+    ``interrupted``), then waits up to ``grace`` seconds in all. From then on this
+    process launches no more workers: queued runs stay queued for the next server.
+    Registered with ``atexit`` when the first worker is launched (see the module
+    docstring for why); returns the run ids of the workers it signalled.
+    """
+    with _LAUNCH_LOCK:
+        _EXIT["stopping"] = True
+        alive = {
+            rid: p
+            for rid, p in list(_CHILDREN.items())
+            if isinstance(p, subprocess.Popen) and p.poll() is None
+        }
+    for proc in alive.values():
+        with contextlib.suppress(OSError):
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in alive.values():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(max(0.0, deadline - time.monotonic()))
+    return list(alive)
 
 
 def default_max_workers() -> int:
@@ -220,7 +272,13 @@ class JobQueue:
 
     # -- submitting ---------------------------------------------------------------
     def submit(self, plan: Plan) -> Batch:
-        """Create the plan's runs, queue them in order, start what the cap allows."""
+        """Create the plan's runs, queue them in order, start what the cap allows.
+
+        Every run is checked first (``check_run``: a sweep over ``hidden`` may cross the
+        size limit at its last value), so a refused plan leaves no run behind.
+        """
+        for run, algo in plan.runs:
+            check_run(run, algo)
         batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
         ids = []
         for run, algo in plan.runs:
@@ -292,7 +350,7 @@ class JobQueue:
                     if child is not None:
                         child.poll()  # reap it (no zombie)
             for ticket in self._pending():
-                if running >= self.max_workers:
+                if running >= self.max_workers or _EXIT["stopping"]:
                     break
                 rid = self._ticket_run(ticket)
                 ticket.unlink(missing_ok=True)
@@ -300,12 +358,19 @@ class JobQueue:
                     continue  # deleted while it waited
                 if self.store.status(rid).get("status") != "queued":
                     continue  # cancelled while it waited
-                try:
-                    proc = self._launch(rid)
-                except Exception as e:  # a launch failure fails one run, not the queue
-                    self.store.set_status(rid, "failed", message=f"could not start: {e}")
-                    continue
-                _CHILDREN[rid] = proc
+                with _LAUNCH_LOCK:
+                    if _EXIT["stopping"]:  # began exiting meanwhile: leave the run queued
+                        (self.dir / "pending" / ticket.name).write_text(rid)
+                        break
+                    try:
+                        proc = self._launch(rid)
+                    except Exception as e:  # a launch failure fails one run, not the queue
+                        self.store.set_status(rid, "failed", message=f"could not start: {e}")
+                        continue
+                    _CHILDREN[rid] = proc
+                    if not _EXIT["hooked"]:
+                        atexit.register(stop_workers)
+                        _EXIT["hooked"] = True
                 atomic_write_json(
                     self.dir / "active" / f"{rid}.json", {"pid": proc.pid, "started": time.time()}
                 )

@@ -6,6 +6,7 @@ from typing import Any
 
 from rlcore.config import AlgoConfig, RunConfig, check_run, from_dict, short_repr
 from rlcore.envs import ENVIRONMENTS, env_spec
+from rlcore.model_size import check_model_size
 from rlcore.registry import ALGORITHMS, compatible, get_algo
 from rlcore.settings import get_settings
 
@@ -27,9 +28,10 @@ def make_configs(
     """Defaults <- the environment's tuned preset <- explicit overrides; all validated.
 
     Raises ``ValueError`` naming the field and the allowed values on any bad input,
-    including an algorithm that cannot handle the environment's action space and steps
+    including an algorithm that cannot handle the environment's action space, steps
     above this server's limit (``RLCORE_MAX_STEPS``; a preset's own budget is capped
-    at the limit instead).
+    at the limit instead) and networks above its ``RLCORE_MAX_PARAMS`` (the message
+    names ``hidden``, so the app shows it under that field).
     """
     for name, value in (("algo", algo), ("env", env)):
         if not isinstance(value, str):
@@ -58,7 +60,9 @@ def make_configs(
     run_values.update(run or {})
     run_cfg = from_dict(RunConfig, run_values)
     check_run(run_cfg)
-    return run_cfg, from_dict(spec.config_cls, algo_values)
+    algo_cfg = from_dict(spec.config_cls, algo_values)
+    check_model_size(run_cfg, algo_cfg)
+    return run_cfg, algo_cfg
 
 
 def all_pairs(setting: str = "online") -> list[tuple[str, str]]:

@@ -14,13 +14,23 @@ with its own variable, e.g. ``RLCORE_PROFILE=hosted RLCORE_MAX_STEPS=500000``.
 | ``RLCORE_MAX_DATASET_TRANSITIONS`` | 2,000,000 | 200,000 | transitions per dataset |
 | ``RLCORE_MAX_UPLOAD_MB`` | 200 | 50 | size of an imported/uploaded file, MB |
 | ``RLCORE_MAX_STORED_RUNS`` | 0 (all) | 300 | runs kept on disk (oldest finished go first) |
+| ``RLCORE_MAX_PARAMS`` | 50,000,000 | 4,000,000 | parameters of one run's networks (0 = any) |
 
 The limits are enforced in ``rlcore`` itself, not only by the app's widgets:
-``make_configs`` and ``RunStore.create`` refuse runs above ``max_steps``; ``run_job``
+``make_configs`` and ``RunStore.create`` refuse runs above ``max_steps`` and networks
+above ``max_params`` (counted exactly, target networks and critic ensembles included, by
+building the agent on torch's ``meta`` device: nothing is allocated); ``run_job``
 stops a run at ``max_run_seconds`` (status ``stopped``, with a message saying why);
 ``datasets.build_dataset`` / ``import_file`` refuse data above the dataset and upload
 limits; ``RunStore.create`` prunes to ``max_stored_runs``. ``max_workers`` and
 ``max_runs_per_session`` are numbers for the job queue and the app to apply.
+
+Why these parameter budgets: training holds about 16 bytes per parameter (weights,
+gradients and Adam's two moments), so 50M is 0.8 GB, which a laptop can hold, and 4M
+is 64 MB per worker on a small shared server. Every preset and default fits with room
+to spare (the largest, SAC-N/EDAC with 10 critics of 256x256, has 1.4M); what
+the hosted budget refuses is a memory bomb such as ``hidden = 4096,4096`` (34M for DQN)
+or 500 critics of 1024x1024 (1,057M).
 
 Settings are read on every call of :func:`get_settings` (a handful of ``os.environ``
 look-ups), so a test or a server can change the environment at any time.
@@ -63,6 +73,9 @@ LIMITS: tuple[Limit, ...] = (
           "Size of one imported or uploaded file (datasets, checkpoints), in MB.", low=1),
     Limit("max_stored_runs", "RLCORE_MAX_STORED_RUNS", 0, 300,
           "Runs kept on disk; beyond it the oldest finished runs are deleted (0 = keep all)."),
+    Limit("max_params", "RLCORE_MAX_PARAMS", 50_000_000, 4_000_000,
+          "Parameters of one run's networks, target networks and ensembles included "
+          "(0 = any)."),
 )  # fmt: skip
 
 
@@ -78,6 +91,7 @@ class Settings:
     max_dataset_transitions: int
     max_upload_mb: int
     max_stored_runs: int
+    max_params: int
 
     @property
     def max_upload_bytes(self) -> int:

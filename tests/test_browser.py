@@ -9,107 +9,21 @@ Needs ``/usr/bin/chromium`` (``apt-get install chromium``) and ``pip install pla
 under ``CI=true`` their absence fails the test; elsewhere it skips.
 """
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = ROOT / "test-artifacts"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-
-
-def _require(ok: bool, why: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"browser test cannot run: {why}", pytrace=False)
-    pytest.skip(why)
+from appserver import AppServer, idle, launch_chromium, main_text, require_browser, wait_text
+from appserver import screenshots as save_screenshots
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     """A Streamlit server on a free port with its own runs folder; stopped afterwards."""
-    _require(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install -y chromium")
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        _require(False, "playwright is not installed: pip install playwright")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    runs = tmp_path_factory.mktemp("runs")
-    env = dict(os.environ, RLCORE_RUNS_DIR=str(runs), RLCORE_MAX_WORKERS="2")
-    log = open(runs / "server.log", "wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline or server.poll() is not None:
-                raise RuntimeError("streamlit did not start:\n" + (runs / "server.log").read_text())
-            time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        _stop_workers(runs)
-
-
-def _stop_workers(runs: Path) -> None:
-    """Kill any worker this test's server started that is still alive (by its pid)."""
-    import json
-    import signal
-
-    for ticket in (runs / ".queue" / "active").glob("*.json"):
-        try:
-            os.kill(int(json.loads(ticket.read_text())["pid"]), signal.SIGTERM)
-        except (OSError, ValueError, KeyError):
-            pass
+    require_browser()
+    with AppServer(tmp_path_factory.mktemp("runs"), env={"RLCORE_MAX_WORKERS": "2"}) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
@@ -117,31 +31,13 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch_chromium(pw)
         yield b
         b.close()
 
 
-def idle(page, timeout=60_000):
-    page.wait_for_selector(IDLE, timeout=timeout)
-
-
-def main_text(page) -> str:
-    return page.get_by_test_id("stMain").inner_text()
-
-
 def no_exception(page):
     assert page.get_by_test_id("stException").count() == 0, main_text(page)[:2000]
-
-
-def wait_text(page, pattern, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        m = re.search(pattern, main_text(page))
-        if m:
-            return m
-        time.sleep(0.3)
-    raise AssertionError(f"{pattern!r} never appeared:\n{main_text(page)[:3000]}")
 
 
 def start_run(page, url, steps):
@@ -239,12 +135,7 @@ def test_visit_every_page_train_live_stop_and_compare(app_url, browser):
         assert b.locator(".st-key-train_seeds").count() == 1 and "mode=seeds" in b.url
         no_exception(b)
     except BaseException:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for name, p in (("session_a", a), ("session_b", b)):
-            try:
-                p.screenshot(path=str(ARTIFACTS / f"browser_{name}.png"), full_page=True)
-            except Exception:
-                pass
+        save_screenshots({"session_a": a, "session_b": b}, "browser")
         raise
     finally:
         a_ctx.close()

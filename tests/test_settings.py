@@ -33,11 +33,13 @@ def test_local_defaults_and_hosted_profile(monkeypatch):
     s = get_settings()
     assert s.profile == "local" and s.max_steps == 50_000_000 and s.max_run_seconds == 0
     assert s.max_workers >= 1 and s.max_stored_runs == 0 and s.max_upload_mb == 200
+    assert s.max_params == 50_000_000
     monkeypatch.setenv("RLCORE_PROFILE", "hosted")
     h = get_settings()
     assert (h.max_steps, h.max_run_seconds, h.max_workers) == (200_000, 600, 2)
     assert (h.max_runs_per_session, h.max_dataset_transitions) == (4, 200_000)
     assert (h.max_upload_mb, h.max_stored_runs) == (50, 300)
+    assert h.max_params == 4_000_000
     assert h.max_upload_bytes == 50 * 1024 * 1024
     assert {row[1] for row in h.describe()} == {lim.env for lim in LIMITS}
 
@@ -216,3 +218,105 @@ def test_create_prunes_to_the_stored_runs_limit(tmp_path, monkeypatch):
     finished(store, second, 2.0)
     third = store.create(run, algo)  # queued: the oldest finished one makes room
     assert set(store.ids()) == {second, third}
+
+
+# -- the size of the networks ------------------------------------------------------------
+def test_the_parameter_count_is_exact_and_allocates_nothing():
+    from rlcore.model_size import count_parameters
+    from rlcore.trainer import build_agent
+
+    for algo, env, hp, run in [
+        ("dqn", "CartPole-v1", {"hidden": (32, 16), "dueling": True}, {}),
+        ("a2c", "Acrobot-v1", {"hidden": (24,)}, {}),
+        ("td3", "Pendulum-v1", {"hidden": (16, 8)}, {}),  # twin critics and targets
+        ("sac_n", "Pendulum-v1", {"hidden": (16,), "n_critics": 7}, {"dataset": "x/y-v0"}),
+    ]:
+        run_cfg, cfg = make_configs(algo, env, hp, {**run, "device": "cpu"}, use_preset=False)
+        real = sum(p.numel() for p in build_agent(run_cfg, cfg).parameters())
+        assert count_parameters(run_cfg, cfg) == real, algo
+    # 500 critics of 1024x1024 (a billion parameters, 4 GB as float32) are counted on the
+    # meta device, where tensors have shapes and no storage
+    run_cfg, cfg = make_configs("edac", "Pendulum-v1", None, {"dataset": "x/y-v0"})
+    big = dataclasses.replace(cfg, hidden=(1024, 1024), n_critics=500)  # past make_configs
+    before = rss_mb()
+    assert count_parameters(run_cfg, big) == 1_056_800_747
+    assert rss_mb() - before < 200  # allocated, it would be 4,000 MB
+
+
+def rss_mb():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:"))
+
+
+def test_networks_above_the_parameter_limit_are_refused_naming_the_field(monkeypatch):
+    monkeypatch.setenv("RLCORE_PROFILE", "hosted")
+    assert get_settings().max_params == 4_000_000
+    for algo, cls in (("sac_n", "SACNConfig"), ("edac", "EDACConfig")):
+        with pytest.raises(ValueError) as e:
+            make_configs(
+                algo, "Pendulum-v1", {"n_critics": 500, "hidden": (1024, 1024)},
+                {"dataset": "x/y-v0"},
+            )  # fmt: skip
+        msg = str(e.value)
+        assert msg.startswith(f"{cls}.hidden = (1024, 1024)")  # shown under `hidden`
+        assert "n_critics = 500" in msg and "1,056.8M parameters" in msg
+        assert "limit of 4M" in msg and "at most 4,000,000" in msg and "RLCORE_MAX_PARAMS" in msg
+    with pytest.raises(ValueError) as e:
+        make_configs("dqn", "CartPole-v1", {"hidden": (4096, 4096)})
+    assert str(e.value).startswith("DQNConfig.hidden = (4096, 4096): the networks would have 33.6M")
+    assert "n_critics" not in str(e.value)
+    # What a teaching demo runs fits: every preset, the defaults, SAC-N's 10 critics.
+    make_configs("sac_n", "Pendulum-v1", None, {"dataset": "x/y-v0"})
+    make_configs("dqn", "CartPole-v1", {"hidden": (1024, 1024)})
+    monkeypatch.setenv("RLCORE_MAX_PARAMS", "0")  # 0 = no limit
+    make_configs("dqn", "CartPole-v1", {"hidden": (4096, 4096)})
+
+
+def test_every_preset_and_default_fits_the_hosted_parameter_budget(monkeypatch):
+    from rlcore.presets import all_pairs
+
+    monkeypatch.setenv("RLCORE_PROFILE", "hosted")
+    for setting in ("online", "offline"):
+        run = {"dataset": "x/y-v0"} if setting == "offline" else None
+        for algo, env in all_pairs(setting):
+            for preset in (True, False):
+                make_configs(algo, env, None, run, use_preset=preset)  # raises if too big
+
+
+def test_every_way_to_create_a_run_enforces_the_parameter_limit(tmp_path, monkeypatch, capsys):
+    from rlcore.__main__ import main
+    from rlcore.jobs import JobQueue, sweep_plan
+
+    run, algo = tiny()  # hidden (8,): 130 parameters with the target network
+    big = dataclasses.replace(algo, hidden=(64, 64))  # 9,220
+    monkeypatch.setenv("RLCORE_MAX_PARAMS", "5000")
+    store = RunStore(tmp_path)
+    store.create(run, algo)  # a small one passes
+    with pytest.raises(ValueError, match=r"DQNConfig.hidden = \(64, 64\).*limit of 5,000"):
+        store.create(run, big)  # past make_configs: RunStore itself refuses
+    assert len(store.ids()) == 1
+    # A sweep whose last value is too big is refused whole: no run of it is left behind.
+    q = JobQueue(store, max_workers=1, launcher=lambda rid, s: None, dispatch=False)
+    with pytest.raises(ValueError, match="DQNConfig.hidden"):
+        q.submit(sweep_plan(run, algo, "hidden", [(8,), (16,), (64, 64)]))
+    assert len(store.ids()) == 1 and q.positions() == {}
+    code = main(["--runs-dir", str(tmp_path), "train", "--algo", "dqn", "--env", "CartPole-v1",
+                 "--no-preset", "--set", "hidden=64,64", "--steps", "300", "--quiet"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "DQNConfig.hidden = (64, 64)" in err and "RLCORE_MAX_PARAMS" in err
+    assert "Traceback" not in err and len(store.ids()) == 1
+
+
+def test_the_train_page_shows_the_parameter_limit_under_hidden(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("RLCORE_PROFILE", "hosted")
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.switch_page("pages/train.py")
+    for k, v in {"env": "CartPole-v1", "algo": "dqn", "hidden": "4096,4096"}.items():
+        at.query_params[k] = v
+    at.run()
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("DQNConfig.hidden = (4096, 4096)") for e in errors), errors
+    assert any(e.rstrip(".").endswith(" hidden") for e in errors), errors  # the field to fix
+    assert at.button(key="train_start").disabled
