@@ -140,3 +140,49 @@ def test_visit_every_page_train_live_stop_and_compare(app_url, browser):
     finally:
         a_ctx.close()
         b_ctx.close()
+
+
+@pytest.fixture(scope="module")
+def offline_url(tmp_path_factory):
+    """A server whose datasets folder holds one small Pendulum dataset."""
+    require_browser()
+    from rlcore import datasets as ds
+
+    data = tmp_path_factory.mktemp("datasets")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RLCORE_DATASETS_DIR", str(data))
+    ds_id = ds.build_dataset("Pendulum-v1", "random", 400, expert_steps=300)
+    mp.undo()
+    env = {"RLCORE_MAX_WORKERS": "2", "RLCORE_DATASETS_DIR": str(data)}
+    with AppServer(tmp_path_factory.mktemp("runs"), env=env) as server:
+        yield server.url, ds_id
+
+
+def test_offline_page_trains_on_a_dataset_and_compares(offline_url, browser):
+    url, ds_id = offline_url
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    try:
+        page.goto(
+            f"{url}/offline?dataset={ds_id}&algo=iql&steps=400&eval_every=200"
+            "&eval_episodes=1&log_every=50&hidden=32"
+        )
+        page.locator(".st-key-offline_start button").wait_for(timeout=60_000)
+        idle(page)
+        assert ds_id in main_text(page)  # the dataset's caption: size and returns
+        page.locator(".st-key-offline_start button").click()
+        wait_text(page, r"Run (\S+-iql-Pendulum-v1-\S+)")
+        wait_text(page, r"finished — step 400 / 400")
+        for title in ("Normalised score", "Policy weights", "dataset mean"):
+            page.get_by_text(title).first.wait_for(timeout=30_000)
+        no_exception(page)
+        page.goto(f"{url}/compare?dataset={ds_id}")
+        wait_text(page, r"1 of 1 runs shown")
+        page.get_by_text(f"Algorithms on {ds_id}").first.wait_for(timeout=30_000)
+        no_exception(page)
+    except BaseException:
+        save_screenshots({"offline": page}, "browser_offline")
+        raise
+    finally:
+        ctx.close()
