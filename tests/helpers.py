@@ -1,4 +1,6 @@
-"""Small fakes for hand-computed loss tests."""
+"""Small fakes for hand-computed loss tests, and an AppTest polling helper."""
+
+import time
 
 import gymnasium as gym
 import numpy as np
@@ -36,3 +38,15 @@ def box(n=1, low=-1.0, high=1.0):
 
 def obs_box(n):
     return gym.spaces.Box(-np.inf, np.inf, (n,), np.float32)
+
+
+def poll(at, done, timeout=90):
+    """Rerun an AppTest (what ``run_every`` does in a browser) until ``done(at)``."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        at.run()
+        assert not at.exception, at.exception
+        if done(at):
+            return at
+        time.sleep(0.4)
+    raise AssertionError("timed out; progress: " + str([p.proto.text for p in at.get("progress")]))

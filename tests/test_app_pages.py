@@ -3,12 +3,12 @@ input, restores a setup from a link, keeps sessions apart, compares and sweeps."
 
 import base64
 import json
-import time
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from helpers import poll
 from rlcore.jobs import JobQueue, seed_plan, sweep_plan
 from rlcore.presets import make_configs
 from rlcore.registry import ALGORITHMS
@@ -32,18 +32,6 @@ def set_tiny(at, hidden="16"):
         at.number_input(key=key).set_value(value)
     at.text_input(key="hp_dqn_hidden").set_value(hidden)
     return at.run()
-
-
-def poll(at, done, timeout=90):
-    """Rerun (what run_every does in a browser) until ``done(at)`` or the timeout."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        at.run()
-        assert not at.exception, at.exception
-        if done(at):
-            return at
-        time.sleep(0.4)
-    raise AssertionError("timed out; progress: " + str([p.proto.text for p in at.get("progress")]))
 
 
 def qp(at, key):

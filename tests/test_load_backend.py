@@ -1,28 +1,18 @@
-"""Load on the backend: several real worker processes at once (the browser test comes later)."""
+"""Load on the backend: several real worker processes at once (the browser-level load test
+is tests/test_load_browser.py)."""
 
 import gc
 import time
 
 import numpy as np
 
+from appserver import rss_mb
 from rlcore.presets import make_configs
 from rlcore.runs import RunStore
 from rlcore.worker import spawn_job
 
 N_WORKERS = 4
 STEPS = 300
-
-
-def rss_mb(pid="self"):
-    """Resident memory of a process in MB (``VmRSS``), or ``None`` once it has exited."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def test_four_workers_at_once_all_finish_with_their_own_metrics(tmp_path, capsys):

@@ -5,11 +5,11 @@ page's setup apart; the Compare page shows the dataset, the score and the per-da
 comparison; a hosted server shows each session only its own runs."""
 
 import json
-import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from helpers import poll
 from rlcore import datasets as ds
 from rlcore.jobs import JobQueue, seed_plan
 from rlcore.presets import make_configs
@@ -59,17 +59,6 @@ def charts(at):
     }
 
 
-def poll(at, done, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        at.run()
-        assert not at.exception, at.exception
-        if done(at):
-            return at
-        time.sleep(0.4)
-    raise AssertionError("timed out: " + str([p.proto.text for p in at.get("progress")]))
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_without_datasets_it_points_to_the_datasets_page(tmp_path, monkeypatch, lang):
     monkeypatch.setenv("RLCORE_DATASETS_DIR", str(tmp_path / "none"))
@@ -91,6 +80,7 @@ def test_lists_datasets_and_only_offline_algorithms_that_fit(with_data, lang):
     assert at.selectbox(key="offline_dataset").options == [
         f"{d} (random, {sizes[d]:,})" for d in (cart, pend)
     ]
+
     def titles(*names):
         return [ALGORITHMS[a].title for a in names]
 

@@ -256,6 +256,36 @@ def start(plan: Plan, page: str = "train") -> Batch:
     return batch
 
 
+def start_controls(setup: Any, page: str = "train") -> None:
+    """The fix-these-fields notice, the per-session limit and the Start button of a page.
+
+    ``setup`` is the page's validated ``ui.forms.Setup``; a press queues its plan and
+    reruns the page (the sidebar's worker count included). A server limit or a full disk
+    is said in an error box, and nothing starts.
+    """
+    if setup.errors:
+        st.error(t("train.fix", fields=", ".join(setup.errors)), icon=":material/block:")
+    limited = session_limit_message(len(setup.plan)) if setup.ok else None
+    if limited:
+        st.warning(limited, icon=":material/hourglass_top:")
+    n = len(setup.plan) if setup.plan else 1
+    pressed = st.button(
+        t("train.start", n=n) if n > 1 else t("train.start1"),
+        key=f"{page}_start",
+        type="primary",
+        icon=":material/play_arrow:",
+        disabled=not setup.ok or bool(limited),
+    )
+    if not (pressed and setup.ok and not limited):
+        return
+    try:
+        start(setup.plan, page)
+    except (ValueError, OSError) as e:
+        st.error(str(e), icon=":material/error:")
+    else:
+        st.rerun()
+
+
 def stop(run_ids: list[str]) -> None:
     """Cancel the queued runs and ask the running ones to stop."""
     q = queue()
