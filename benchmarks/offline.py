@@ -1,6 +1,7 @@
 """Offline training speed: our CQL and IQL against d3rlpy, and the ensemble cost of SAC-N/EDAC.
 
-    python benchmarks/offline.py [--steps 300] [--threads 1] [--no-d3rlpy]
+    python benchmarks/offline.py [--steps 300] [--threads 1] [--repeats 3] [--medium]
+                                 [--no-d3rlpy]
 
 Both libraries train on the same transitions (random Pendulum-v1 episodes written to
 an .npz here) with batch 256 and 256x256 networks, for the same number of gradient
@@ -12,6 +13,12 @@ is the same as ours:
 the same torch thread count.
 
 Targets: our gradient steps/s >= 2x d3rlpy's; N=10 critics cost <= 2.5x N=2.
+
+The comparison is float32 against float32. ``--medium`` also times ours with
+``matmul_precision=medium`` (a run setting: bfloat16 matrix products on CPUs with AMX,
+TF32 on NVIDIA GPUs), reported beside it and never as the like-for-like ratio.
+``--repeats`` interleaves the measurements and reports medians (results also go to
+bench_out/offline_speed.json).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -81,16 +89,19 @@ def make_data(n: int = 20_000) -> None:
     )
 
 
-def ours(algo: str, steps: int, threads: int, n_critics: int | None = None) -> dict:
+def ours(
+    algo: str, steps: int, threads: int, precision: str = "highest", n_critics: int | None = None
+) -> dict:
     import numpy as np
     import torch
 
     from rlcore.buffers import ReplayBuffer
-    from rlcore.device import set_threads
+    from rlcore.device import set_matmul_precision, set_threads
     from rlcore.envs import make_env
     from rlcore.registry import get_algo
 
     set_threads(threads)
+    set_matmul_precision(precision)
     torch.manual_seed(0)
     z = np.load(DATA)
     env = make_env("Pendulum-v1")
@@ -133,39 +144,70 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-d3rlpy", action="store_true")
+    ap.add_argument("--repeats", type=int, default=1, help="median of this many measurements")
+    ap.add_argument(
+        "--medium",
+        action="store_true",
+        help="also time ours with matmul_precision=medium (bf16 products on AMX CPUs)",
+    )
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        algo, steps, threads, *n = args.child
-        print(json.dumps(ours(algo, int(steps), int(threads), int(n[0]) if n else None)))
+        algo, steps, threads, precision, *n = args.child
+        res = ours(algo, int(steps), int(threads), precision, int(n[0]) if n else None)
+        print(json.dumps(res))
         return
     if not DATA.exists():
         make_data()
     common = [str(args.steps), str(args.threads)]
-    print(f"gradient steps/s, batch 256, 256x256 networks, {args.threads} thread(s)")
+    reps = max(1, args.repeats)
+    results: dict[str, float] = {}
+
+    def d3rlpy(algo: str) -> float:
+        py = ensure_venv()
+        script = OUT / "d3rlpy_child.py"
+        script.write_text(D3RLPY_CHILD)
+        out = subprocess.run(
+            [str(py), str(script), algo, *common, str(DATA)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])["steps_per_s"]
+
+    print(f"gradient steps/s, batch 256, 256x256 networks, {args.threads} thread(s), "
+          f"median of {reps}")  # fmt: skip
     for algo in ("cql", "iql"):
-        mine = child([algo, *common])["steps_per_s"]
-        line = f"{algo:4} ours {mine:8.1f}"
-        if not args.no_d3rlpy:
-            py = ensure_venv()
-            script = OUT / "d3rlpy_child.py"
-            script.write_text(D3RLPY_CHILD)
-            out = subprocess.run(
-                [str(py), str(script), algo, *common, str(DATA)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            theirs = json.loads(out.stdout.strip().splitlines()[-1])["steps_per_s"]
-            line += f"   d3rlpy {theirs:8.1f}   ours/d3rlpy {mine / theirs:5.2f}x"
-        print(line)
+        # interleaved, so that a busy spell of the machine hits both sides alike
+        mine, theirs, fast = [], [], []
+        for _ in range(reps):
+            mine.append(child([algo, *common, "highest"])["steps_per_s"])
+            if not args.no_d3rlpy:
+                theirs.append(d3rlpy(algo))
+            if args.medium:
+                fast.append(child([algo, *common, "medium"])["steps_per_s"])
+        m = statistics.median(mine)
+        results[f"{algo}_ours"] = m
+        line = f"{algo:4} ours {m:8.1f}"
+        if theirs:
+            th = results[f"{algo}_d3rlpy"] = statistics.median(theirs)
+            line += f"   d3rlpy {th:8.1f}   ours/d3rlpy {m / th:5.2f}x"
+        if fast:
+            f = results[f"{algo}_ours_medium"] = statistics.median(fast)
+            line += f"   ours, matmul medium {f:8.1f}"
+            if theirs:
+                line += f" ({f / th:4.2f}x d3rlpy's float32)"
+        print(line, flush=True)
     print("ensemble cost (time per gradient step relative to N=2)")
     for algo in ("sac_n", "edac"):
         base = None
         for n in (2, 10, 50):
-            sps = child([algo, *common, str(n)])["steps_per_s"]
+            runs = [child([algo, *common, "highest", str(n)]) for _ in range(reps)]
+            sps = results[f"{algo}_{n}"] = statistics.median(r["steps_per_s"] for r in runs)
             base = base or sps
-            print(f"{algo:6} N={n:<3} {sps:8.1f} steps/s   cost {base / sps:5.2f}x N=2")
+            print(f"{algo:6} N={n:<3} {sps:8.1f} steps/s   cost {base / sps:5.2f}x N=2", flush=True)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "offline_speed.json").write_text(json.dumps(results, indent=1))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,16 @@ def resolve_device(name: str) -> torch.device:
     raise ValueError(f"RunConfig.device = {name!r}: not a device (allowed: auto, cpu, cuda)")
 
 
+def set_matmul_precision(level: str) -> None:
+    """``torch.set_float32_matmul_precision`` for this process (every run sets its own).
+
+    ``medium`` lets float32 matrix products run in bfloat16 on CPUs with AMX (measured
+    here: a [2, 2560, 256] x [2, 256, 256] batched product 5.6 -> 1.5 ms; a CQL gradient
+    step 12 -> 20 steps/s) and in TF32 on NVIDIA GPUs; ``highest`` is exact float32.
+    """
+    torch.set_float32_matmul_precision(level)
+
+
 def set_threads(n: int) -> None:
     """Set torch's intra-op CPU threads (0 keeps torch's default: all cores).
 

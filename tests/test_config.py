@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import pytest
@@ -83,3 +84,21 @@ def test_every_preset_is_valid():
     for env in ENVIRONMENTS.values():
         for algo in env.presets:
             make_configs(algo, env.id)  # raises if a preset value is out of range
+
+
+def test_matmul_precision_is_validated_and_applied_per_run():
+    import torch
+
+    from rlcore.config import RunConfig, from_dict
+    from rlcore.presets import make_configs
+    from rlcore.trainer import Trainer
+
+    with pytest.raises(ValueError, match="matmul_precision = 'low'.*'highest', 'high', 'medium'"):
+        from_dict(RunConfig, {"matmul_precision": "low"})
+    run, cfg = make_configs(
+        "dqn", "CartPole-v1", {"hidden": (8,)}, {"steps": 10, "matmul_precision": "medium"}
+    )
+    Trainer(run, cfg)
+    assert torch.get_float32_matmul_precision() == "medium"
+    Trainer(dataclasses.replace(run, matmul_precision="highest"), cfg)  # the next run resets it
+    assert torch.get_float32_matmul_precision() == "highest"
