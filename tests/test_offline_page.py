@@ -87,8 +87,15 @@ def test_lists_datasets_and_only_offline_algorithms_that_fit(with_data, lang):
     algos = at.selectbox(key="offline_algo").options
     assert algos == titles("bc", "cql", "iql", "awac", "td3_bc", "sac_n", "edac")
     assert any(pend in c.value and f"{sizes[pend]:,}" in c.value for c in at.caption)
+    # data-collection settings mean nothing offline: not shown
+    keys = {w.key for w in at.number_input}
+    assert "offline_hp_bc_batch_size" in keys
     if lang != "en":
         return  # AppTest formats the radio's value in English: interact in "en" only
+    at.selectbox(key="offline_algo").set_value("cql").run()
+    keys = {w.key for w in at.number_input}
+    assert "offline_hp_cql_cql_alpha" in keys
+    assert not {"offline_hp_cql_learning_starts", "offline_hp_cql_buffer_size"} & keys
     # a discrete dataset offers BC and discrete CQL only
     at.selectbox(key="offline_dataset").set_value(cart).run()
     assert at.selectbox(key="offline_algo").options == titles("bc", "cql_discrete")

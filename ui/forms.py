@@ -510,7 +510,7 @@ def _experiment(k: Keys, algo_cls: type, algo_cfg_values: dict[str, Any]) -> tup
         )
     if mode == "seeds":
         return mode, int(seeds), None, None, None
-    params = {p.name: p for p in hparams(algo_cls)}
+    params = {p.name: p for p in hparams(algo_cls) if not (k.offline and p.online_only)}
     st.session_state.setdefault(k.sweep_param, "lr" if "lr" in params else next(iter(params)))
     with c2:
         param = st.selectbox(
@@ -605,7 +605,9 @@ def train_form(k: Keys = TRAIN) -> Setup:
 
     run_base, algo_base = _base(env, algo, preset, dataset)
     run_params = [p for p in hparams(RunConfig) if p.name not in RUN_HIDDEN]
-    algo_params = list(hparams(type(algo_base)))
+    algo_params = [
+        p for p in hparams(type(algo_base)) if not (k.offline and p.online_only)
+    ]  # offline: no data-collection settings (replay size, warm-up, exploration noise)
     run_b, algo_b = dataclasses.asdict(run_base), dataclasses.asdict(algo_base)
 
     main = [p for p in run_params if p.name in RUN_MAIN]
