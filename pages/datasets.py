@@ -15,6 +15,7 @@ from rlcore.datasets import KINDS
 from rlcore.settings import get_settings
 from ui import datasets as ud
 from ui import explorer as ex
+from ui.explorer_b import offline_link
 from ui.i18n import t
 
 P = "datasets"  # prefix of every widget and session_state key on this page
@@ -143,6 +144,7 @@ def list_section() -> None:
     st.caption(t("ds.score_caption"))
     if info.source:
         st.caption(t("ds.source", source=info.source))
+    offline_link(dataset=sel)
     with st.expander(t("ds.delete"), icon=":material/delete:"):
         st.checkbox(t("ds.delete_confirm", id=sel), key=f"{P}.delete.confirm")
         st.button(

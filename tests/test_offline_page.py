@@ -218,3 +218,15 @@ def test_hosted_compare_shows_each_session_only_its_own_runs(with_data, monkeypa
     monkeypatch.setenv("RLCORE_PROFILE", "local")  # locally every run is visible
     at.run()
     assert set(at.dataframe[0].value[t("col.id")]) == {*batch.runs, *others}
+
+
+def test_datasets_page_links_the_selected_dataset_to_the_offline_page(with_data):
+    _, pend, _ = with_data
+    at = open_page("pages/datasets.py")
+    at.selectbox(key="datasets.selected").set_value(pend).run()
+    (link,) = [p.proto for p in at.get("page_link") if p.proto.page == "offline"]
+    assert link.query_string == "dataset=" + pend.replace("/", "%2F")
+    # following it opens the Offline page on that dataset
+    at.query_params["dataset"] = pend
+    at.switch_page("pages/offline.py").run()
+    assert at.selectbox(key="offline_dataset").value == pend

@@ -37,20 +37,25 @@ class Steppable(Protocol):
 T = TypeVar("T", bound=Steppable)
 
 
-def offline_link(algo: str) -> None:
-    """Link to ``algo`` on the Train-offline page (skipped while that page does not exist)."""
+def offline_link(algo: str | None = None, dataset: str | None = None) -> None:
+    """Link to the Train-offline page with ``algo`` and/or ``dataset`` chosen.
+
+    Skipped while that page does not exist, and when this page file runs alone
+    (AppTest, ``streamlit run pages/x.py``): the page is then not registered.
+    """
     if not (ROOT / "pages" / "offline.py").exists():
         return
+    query = {k: v for k, v in (("algo", algo), ("dataset", dataset)) if v}
+    label = (
+        t("explorer_b.offline_link", algo=algo.upper().replace("_", "-"))
+        if algo
+        else t("explorer_b.offline_dataset", dataset=dataset)
+    )
     try:
         st.page_link(
-            "pages/offline.py",
-            label=t("explorer_b.offline_link", algo=algo.upper().replace("_", "-")),
-            icon=":material/model_training:",
-            query_params={"algo": algo},
+            "pages/offline.py", label=label, icon=":material/model_training:", query_params=query
         )
     except st.errors.StreamlitAPIException:
-        # The page is not registered when a page file runs alone (AppTest, `streamlit
-        # run pages/x.py`): there is nothing to link to.
         pass
 
 

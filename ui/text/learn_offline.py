@@ -1,6 +1,10 @@
 """Text of the Learn page "Offline RL ideas" (pages/learn_offline.py) and ui/explorer_b.py."""
 
 TEXT = {
+    "explorer_b.offline_dataset": {
+        "en": "Train an offline algorithm on {dataset}",
+        "zh": "在 {dataset} 上训练离线算法",
+    },
     "explorer_b.offline_link": {
         "en": "Train {algo} offline on a dataset",
         "zh": "在离线数据集上训练 {algo}",
