@@ -144,3 +144,70 @@ def test_sigterm_to_the_streamlit_server_interrupts_its_runs_with_weights_saved(
         app.stop()  # no-op when it exited; kills it and any worker left otherwise
         if pid is not None and pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_sigkilled_server_restarts_with_every_finished_run_intact(tmp_path):
+    """Two rounds: a run finishes, another trains; SIGKILL the server (and, as in a
+    container whose PID 1 dies, its worker); a new server on the same folder lists every
+    finished run, loadable, and the killed one as interrupted."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    store = RunStore(tmp_path / "runs")
+    finished, killed = [], []
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        for round_ in range(2):
+            app = AppServer(store.root, env={"RLCORE_MAX_WORKERS": "2"})
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            pid = None
+            try:
+                for steps in (1500, LONG):
+                    before = set(store.ids())
+                    page.goto(
+                        f"{app.url}/train?env=CartPole-v1&algo=dqn&hidden=32&steps={steps}"
+                        f"&eval_every=500&log_every=250&seed={round_}"
+                    )
+                    page.locator(".st-key-train_start button").wait_for(timeout=60_000)
+                    idle(page)
+                    page.locator(".st-key-train_start button").click()
+                    wait_for(lambda b=before: len(set(store.ids()) - b) == 1, what="a new run")
+                    (rid,) = set(store.ids()) - before
+                    if steps == LONG:
+                        wait_for(lambda r=rid: training(store, r), what="the worker to train")
+                        pid = worker_pid(store, rid)
+                        killed.append(rid)
+                    else:
+                        wait_for(
+                            lambda r=rid: store.status(r).get("status") == "finished",
+                            what="the short run to finish",
+                        )
+                        finished.append(rid)
+                app.proc.kill()  # SIGKILL: no handler, no atexit, no goodbye
+                app.proc.wait(timeout=10)
+                os.kill(pid, signal.SIGKILL)  # the container's other processes die with it
+                wait_for(lambda p=pid: not pid_alive(p), what="the worker to die")
+                # A new server on the same runs folder.
+                app = AppServer(store.root, env={"RLCORE_MAX_WORKERS": "2"})
+                page.goto(f"{app.url}/compare")
+                n = len(finished) + len(killed)
+                page.get_by_text(f"{n} of {n} runs shown").wait_for(timeout=60_000)
+                assert page.get_by_test_id("stException").count() == 0
+            except BaseException:
+                save_screenshots({"page": page}, f"sigkill_round{round_}")
+                raise
+            finally:
+                page.close()
+                app.stop()
+                if pid is not None and pid_alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+            listed = {r.id: r.status["status"] for r in store.list()}
+            assert listed == {
+                **dict.fromkeys(finished, "finished"),
+                **dict.fromkeys(killed, "interrupted"),
+            }
+            for rid in finished:  # weights and every metric row of a finished run load
+                rec, _agent = store.load_agent(rid)
+                assert rec.status["step"] == 1500 and store.metrics(rid)["step"].max() == 1500
+        browser.close()
+    print(f"\nSIGKILL restarts survived: 2; finished runs kept {len(finished)}/{len(finished)}")
