@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import warnings
@@ -167,6 +168,9 @@ def _train_agent(
     """Train the expert algorithm, optionally stopping early (for ``medium``).
 
     Stops once the normalised score passes ``stop_score``; returns ``(trainer, score)``.
+    Without ``stop_score`` (the expert) the agent ends with the weights of its best
+    evaluation, not its last: DQN on CartPole can reach 500 and then collapse late in
+    training, and an expert reference of 100 would make every score meaningless.
     """
     from rlcore.presets import make_configs
     from rlcore.trainer import Trainer
@@ -177,17 +181,25 @@ def _train_agent(
         run_over["steps"] = steps
     run, cfg = make_configs(algo, env_id, run=run_over)
     if stop_score is not None:
-        run = type(run)(**{**asdict(run), "eval_every": max(500, run.steps // 40)})
+        # evaluate often: SAC on Pendulum goes from random to expert in a few thousand steps
+        run = type(run)(**{**asdict(run), "eval_every": max(250, run.steps // 100)})
     reached = [False]
     tr = Trainer(run, cfg, stop=lambda: reached[0])
-    score = None
+    score, best, best_state = None, -math.inf, None
     for m in tr:
         if progress is not None:
             progress(m)
-        if "eval/return_mean" in m and refs is not None:
+        if "eval/return_mean" not in m:
+            continue
+        if stop_score is None and m["eval/return_mean"] >= best:
+            best = m["eval/return_mean"]
+            best_state = {k: v.detach().clone() for k, v in tr.agent.state_dict().items()}
+        if refs is not None:
             score = normalized_score(m["eval/return_mean"], *refs)
             if stop_score is not None and score >= stop_score:
                 reached[0] = True
+    if best_state is not None:
+        tr.agent.load_state_dict(best_state)
     return tr, score
 
 

@@ -233,3 +233,31 @@ def test_unknown_dataset_is_a_clear_error(store):
     run, cfg = make_configs("iql", "Pendulum-v1", run={"dataset": "rlplay/nope/x-v0"})
     with pytest.raises(ValueError, match="no such local dataset"):
         Trainer(run, cfg)
+
+
+def test_expert_keeps_the_weights_of_its_best_evaluation(monkeypatch):
+    """DQN can reach 500 on CartPole and collapse afterwards: the expert is the best."""
+    import torch
+
+    import rlcore.trainer
+    from rlcore.datasets import _train_agent
+
+    class Agent(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(()))
+
+    class FakeTrainer:
+        def __init__(self, run, cfg, stop=None):
+            self.agent = Agent()
+
+        def __iter__(self):
+            for value, ret in ((1.0, 100.0), (2.0, 500.0), (3.0, 120.0)):
+                self.agent.w.data.fill_(value)
+                yield {"step": int(value), "eval/return_mean": ret}
+
+    monkeypatch.setattr(rlcore.trainer, "Trainer", FakeTrainer)
+    tr, _ = _train_agent("CartPole-v1", 300, 0)
+    assert tr.agent.w.item() == 2.0  # the weights at return 500, not the last ones
+    tr, _ = _train_agent("CartPole-v1", 300, 0, stop_score=1e9, refs=(0.0, 500.0))
+    assert tr.agent.w.item() == 3.0  # medium: the policy where it stopped
