@@ -17,6 +17,8 @@ import pytest
 from appserver import AppServer, idle, launch_chromium, main_text, require_browser, wait_text
 from appserver import screenshots as save_screenshots
 
+LONG = 1_000_000  # steps of session A's run: on a loaded machine 40k could end before Stop
+
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
@@ -78,13 +80,13 @@ def test_visit_every_page_train_live_stop_and_compare(app_url, browser):
             no_exception(a)
 
         # Session A: a CartPole run from the Train page; the live chart updates.
-        run_a = start_run(a, app_url, 40_000)
+        run_a = start_run(a, app_url, LONG)  # stopped by the test, never done by itself
         a.get_by_test_id("stPlotlyChart").first.wait_for(timeout=60_000)
-        first = int(wait_text(a, r"step ([\d,]+) / 40,000").group(1).replace(",", ""))
+        first = int(wait_text(a, r"step ([\d,]+) / 1,000,000").group(1).replace(",", ""))
         chart = a.get_by_test_id("stPlotlyChart").first.inner_html()
         deadline = time.time() + 60
         while time.time() < deadline:
-            step = int(wait_text(a, r"step ([\d,]+) / 40,000").group(1).replace(",", ""))
+            step = int(wait_text(a, r"step ([\d,]+) / 1,000,000").group(1).replace(",", ""))
             if step > first and a.get_by_test_id("stPlotlyChart").first.inner_html() != chart:
                 break
             time.sleep(0.5)
