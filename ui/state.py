@@ -1,7 +1,8 @@
 """The one place Streamlit session_state keys are named.
 
-Widget keys of the Train page's form live in ``ui/forms.py`` (``train_*``, ``run_*``,
-``hp_<algo>_*``); they double as CSS classes (``.st-key-<key>``) for browser tests.
+Widget keys of the Train and Offline pages' forms live in ``ui/forms.py`` (``Keys``:
+``train_*``, ``run_*``, ``hp_<algo>_*`` and ``offline_*``, ``offline_run_*``,
+``offline_hp_<algo>_*``); they double as CSS classes (``.st-key-<key>``) for browser tests.
 """
 
 LANG = "lang"
