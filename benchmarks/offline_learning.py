@@ -90,6 +90,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--mixed-size", type=int, default=20_000)
     ap.add_argument("--envs", nargs="*", default=["Pendulum-v1", "CartPole-v1"])
+    ap.add_argument("--algos", nargs="*", help="only these algorithms (default: all)")
+    ap.add_argument("--out", default="bench_out/offline_learning.json")
     args = ap.parse_args()
     jobs = []
     for env in args.envs:
@@ -98,6 +100,8 @@ def main() -> None:
         for kind, ds_id in sets.items():
             for algo in algos:
                 if kind == "mixed" and algo != "bc" and algo not in MUST_BEAT_BC:
+                    continue
+                if args.algos and algo not in args.algos:
                     continue
                 for seed in args.seeds:
                     jobs.append((algo, env, ds_id, kind, seed))
@@ -120,8 +124,8 @@ def main() -> None:
             )
         results.sort(key=lambda jr: jobs.index(jr[0]))
     rows = [dict(r, kind=j[3]) for j, r in results]
-    Path("bench_out").mkdir(exist_ok=True)
-    Path("bench_out/offline_learning.json").write_text(json.dumps(rows, indent=1))
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(rows, indent=1))
     need = (len(args.seeds) * 2 + 2) // 3  # 2 of 3
     for env in args.envs:
         for kind in ("mixed", "medium-replay"):
