@@ -1,6 +1,6 @@
 """Offline learning checks on datasets we build (the offline issue's "what must hold").
 
-    python benchmarks/offline_learning.py [--steps 10000] [--costly-steps 5000]
+    python benchmarks/offline_learning.py [--steps 10000] [--costly-steps 10000]
                                           [--seeds 0 1 2] [--jobs 2]
 
 1. Builds (or reuses) Pendulum-v1 ``medium-replay`` and ``mixed`` (random 50% + expert
@@ -85,7 +85,7 @@ def one(algo: str, env: str, dataset: str, steps: int, seed: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=10_000)
-    ap.add_argument("--costly-steps", type=int, default=5_000, dest="costly_steps")
+    ap.add_argument("--costly-steps", type=int, default=10_000, dest="costly_steps")
     ap.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--mixed-size", type=int, default=20_000)
