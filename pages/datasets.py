@@ -24,11 +24,6 @@ BUILD = f"{P}.build.id"  # the build this session started
 FLASH = f"{P}.flash"  # (kind, message) shown once, after a delete or an import
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def infos(fp_key: tuple) -> list[ds.DatasetInfo]:
-    return ds.list_datasets()
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def episode_returns(ds_id: str, fp_key: tuple):
     return ds.load_transitions(ds_id)[0].episode_returns
@@ -89,7 +84,7 @@ def delete_selected() -> None:
     except Exception as e:  # already gone, or the folder is read-only
         s[FLASH] = ("error", str(e))
     s[f"{P}.delete.confirm"] = False
-    infos.clear()
+    ud.forget_datasets()
 
 
 def import_uploaded() -> None:
@@ -103,7 +98,7 @@ def import_uploaded() -> None:
         ok,
         t("ds.imported", id=msg) if ok else t("ds.import_failed", msg=msg),
     )
-    infos.clear()
+    ud.forget_datasets()
 
 
 # -- sections ----------------------------------------------------------------------------
@@ -115,7 +110,7 @@ def list_section() -> None:
     if flash:
         getattr(st, flash[0])(flash[1])
     key = fp()
-    items = infos(key)
+    items = ud.local_datasets()
     if not items:
         st.info(t("ds.none"), icon=":material/info:")
         st.caption(t("ds.where", path=ds.datasets_dir()))

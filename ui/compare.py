@@ -234,9 +234,9 @@ def dataset_summary(frame: pd.DataFrame) -> pd.DataFrame:
 
 def dataset_info(ds_id: str) -> Any:
     """A local dataset's info (``None`` if it was deleted since its runs trained)."""
-    from rlcore.datasets import list_datasets
+    from ui.datasets import local_datasets
 
-    return next((d for d in list_datasets() if d.id == ds_id), None)
+    return next((d for d in local_datasets() if d.id == ds_id), None)
 
 
 def filtered(frame: pd.DataFrame, **allowed: list) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -146,6 +147,25 @@ def training_progress(log: str, spec: dict) -> tuple[int, int] | None:
         preset = e.presets.get("sac" if e.action_space == "continuous" else "dqn")
         total = preset.steps if preset else 0
     return int(steps[-1]), int(total or 0)
+
+
+def local_datasets() -> list[ds.DatasetInfo]:
+    """Every local dataset, read once per change of the datasets folder (:func:`fingerprint`).
+
+    ``ds.list_datasets`` loads every dataset's transitions; the Datasets, Offline and
+    Compare pages all call this instead, so a rerun reads nothing while nothing changed.
+    """
+    return list(_infos(fingerprint()))
+
+
+def forget_datasets() -> None:
+    """Drop the cached list (after this session deleted or imported a dataset)."""
+    _infos.cache_clear()
+
+
+@lru_cache(maxsize=4)
+def _infos(fingerprint: tuple) -> tuple[ds.DatasetInfo, ...]:
+    return tuple(ds.list_datasets())
 
 
 def fingerprint() -> tuple:

@@ -291,21 +291,10 @@ def _setting(k: Keys) -> str:
 
 
 def _datasets() -> dict[str, Any]:
-    """Local datasets of catalogue environments: id -> DatasetInfo (cached per fingerprint)."""
-    return {d.id: d for d in _dataset_list(_datasets_fingerprint()) if d.env in ENVIRONMENTS}
+    """Local datasets of catalogue environments: id -> DatasetInfo."""
+    from ui.datasets import local_datasets
 
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _dataset_list(fingerprint: tuple) -> list:
-    from rlcore.datasets import list_datasets
-
-    return list_datasets()
-
-
-def _datasets_fingerprint() -> tuple:
-    from ui.datasets import fingerprint
-
-    return fingerprint()
+    return {d.id: d for d in local_datasets() if d.env in ENVIRONMENTS}
 
 
 def _env_of(k: Keys, choice: str | None) -> str | None:
