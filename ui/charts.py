@@ -291,23 +291,38 @@ def return_figure(
         line = _line(ex, ey, t("chart.eval_return"), COLORS[1], 2.5, "eval")
         data.append({**line, "mode": "lines+markers"})
     if refs:
-        line = {"type": "line", "xref": "paper", "x0": 0, "x1": 1}
-        layout["shapes"] = [
-            {**line, "y0": v, "y1": v, "line": {"dash": "dot", "color": "gray"}} for _, v in refs
-        ]
-        layout["annotations"] = [
+        layout.update(_ref_lines(refs, "left"))
+    return go.Figure(data=data, layout=layout)
+
+
+def _ref_lines(refs: Sequence[tuple[str, float]], label_side: str) -> dict[str, list[dict]]:
+    """Dotted gray horizontal lines across the plot, each labelled at one end."""
+    return {
+        "shapes": [
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": v,
+                "y1": v,
+                "line": {"dash": "dot", "color": "gray"},
+            }
+            for _, v in refs
+        ],
+        "annotations": [
             {
                 "xref": "paper",
-                "x": 0,
+                "x": 0 if label_side == "left" else 1,
                 "y": v,
                 "text": label,
                 "showarrow": False,
-                "xanchor": "left",
+                "xanchor": label_side,
                 "yanchor": "bottom",
             }
             for label, v in refs
-        ]
-    return go.Figure(data=data, layout=layout)
+        ],
+    }
 
 
 def panel_figure(
@@ -439,26 +454,5 @@ def score_figure(summary: pd.DataFrame, dataset: str, data_score: float | None) 
         }
     ]
     if data_score is not None:
-        layout["shapes"] = [
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": data_score,
-                "y1": data_score,
-                "line": {"dash": "dot", "color": "gray"},
-            }
-        ]
-        layout["annotations"] = [
-            {
-                "xref": "paper",
-                "x": 1,
-                "y": data_score,
-                "text": t("chart.ref_dataset"),
-                "showarrow": False,
-                "xanchor": "right",
-                "yanchor": "bottom",
-            }
-        ]
+        layout.update(_ref_lines([(t("chart.ref_dataset"), data_score)], "right"))
     return go.Figure(data=data, layout=layout)
