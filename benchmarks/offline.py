@@ -1,7 +1,7 @@
 """Offline training speed: our CQL and IQL against d3rlpy, and the ensemble cost of SAC-N/EDAC.
 
     python benchmarks/offline.py [--steps 300] [--threads 1] [--repeats 3] [--medium]
-                                 [--no-d3rlpy]
+                                 [--no-d3rlpy] [--d3rlpy-malloc]
 
 Both libraries train on the same transitions (random Pendulum-v1 episodes written to
 an .npz here) with batch 256 and 256x256 networks, for the same number of gradient
@@ -17,6 +17,10 @@ Targets: our gradient steps/s >= 2x d3rlpy's; N=10 critics cost <= 2.5x N=2.
 The comparison is float32 against float32. ``--medium`` also times ours with
 ``matmul_precision=medium`` (a run setting: bfloat16 matrix products on CPUs with AMX,
 TF32 on NVIDIA GPUs), reported beside it and never as the like-for-like ratio.
+Ours runs as a ``Trainer`` would, with ``rlcore.device.tune_cpu_allocator`` (glibc keeps
+large freed blocks mapped). ``--d3rlpy-malloc`` also times d3rlpy with the same two
+settings (the ``MALLOC_MMAP_THRESHOLD_``/``MALLOC_TRIM_THRESHOLD_`` environment
+variables), to show how much of the ratio is that setting.
 ``--repeats`` interleaves the measurements and reports medians (results also go to
 bench_out/offline_speed.json).
 """
@@ -96,11 +100,12 @@ def ours(
     import torch
 
     from rlcore.buffers import ReplayBuffer
-    from rlcore.device import set_matmul_precision, set_threads
+    from rlcore.device import set_matmul_precision, set_threads, tune_cpu_allocator
     from rlcore.envs import make_env
     from rlcore.registry import get_algo
 
     set_threads(threads)
+    tune_cpu_allocator()  # as every Trainer does
     set_matmul_precision(precision)
     torch.manual_seed(0)
     z = np.load(DATA)
@@ -150,6 +155,12 @@ def main() -> None:
         action="store_true",
         help="also time ours with matmul_precision=medium (bf16 products on AMX CPUs)",
     )
+    ap.add_argument(
+        "--d3rlpy-malloc",
+        action="store_true",
+        dest="d3rlpy_malloc",
+        help="also time d3rlpy with our allocator settings (glibc environment variables)",
+    )
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -163,15 +174,24 @@ def main() -> None:
     reps = max(1, args.repeats)
     results: dict[str, float] = {}
 
-    def d3rlpy(algo: str) -> float:
+    def d3rlpy(algo: str, tuned_malloc: bool = False) -> float:
+        from rlcore.device import MMAP_THRESHOLD, TRIM_THRESHOLD
+
         py = ensure_venv()
         script = OUT / "d3rlpy_child.py"
         script.write_text(D3RLPY_CHILD)
+        env = dict(os.environ)
+        if tuned_malloc:
+            env.update(
+                MALLOC_MMAP_THRESHOLD_=str(MMAP_THRESHOLD),
+                MALLOC_TRIM_THRESHOLD_=str(TRIM_THRESHOLD),
+            )
         out = subprocess.run(
             [str(py), str(script), algo, *common, str(DATA)],
             capture_output=True,
             text=True,
             check=True,
+            env=env,
         )
         return json.loads(out.stdout.strip().splitlines()[-1])["steps_per_s"]
 
@@ -179,11 +199,13 @@ def main() -> None:
           f"median of {reps}")  # fmt: skip
     for algo in ("cql", "iql"):
         # interleaved, so that a busy spell of the machine hits both sides alike
-        mine, theirs, fast = [], [], []
+        mine, theirs, theirs_tuned, fast = [], [], [], []
         for _ in range(reps):
             mine.append(child([algo, *common, "highest"])["steps_per_s"])
             if not args.no_d3rlpy:
                 theirs.append(d3rlpy(algo))
+                if args.d3rlpy_malloc:
+                    theirs_tuned.append(d3rlpy(algo, tuned_malloc=True))
             if args.medium:
                 fast.append(child([algo, *common, "medium"])["steps_per_s"])
         m = statistics.median(mine)
@@ -192,6 +214,9 @@ def main() -> None:
         if theirs:
             th = results[f"{algo}_d3rlpy"] = statistics.median(theirs)
             line += f"   d3rlpy {th:8.1f}   ours/d3rlpy {m / th:5.2f}x"
+        if theirs_tuned:
+            tt = results[f"{algo}_d3rlpy_tuned_malloc"] = statistics.median(theirs_tuned)
+            line += f"   d3rlpy, our malloc settings {tt:8.1f} ({m / tt:4.2f}x)"
         if fast:
             f = results[f"{algo}_ours_medium"] = statistics.median(fast)
             line += f"   ours, matmul medium {f:8.1f}"

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
+import sys
+
 import torch
+
+# glibc mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD = 32 * 2**20  # glibc's largest allowed value on 64-bit
+TRIM_THRESHOLD = 256 * 2**20
 
 
 def cuda_available() -> bool:
@@ -43,3 +53,28 @@ def set_threads(n: int) -> None:
     torch.set_flush_denormal(True)
     if n > 0 and torch.get_num_threads() != n:
         torch.set_num_threads(n)
+
+
+@functools.cache
+def tune_cpu_allocator() -> bool:
+    """Keep large freed CPU tensors in the heap instead of handing them back to the OS.
+
+    glibc serves blocks above ``M_MMAP_THRESHOLD`` with a fresh ``mmap`` and trims the
+    heap top above ``M_TRIM_THRESHOLD``, so a CQL step, which allocates and frees
+    activations of [2, 7,936, 256] floats (16 MB) dozens of times, pays a page fault per
+    4 KB page each time it touches new memory. Raising both thresholds makes those
+    blocks come back from the heap, already mapped (measured, one thread: CQL 12.9 ->
+    15-16 gradient steps/s; IQL's 256-row tensors are below the thresholds, unchanged).
+    A process keeps up to ``TRIM_THRESHOLD`` of freed heap. Process-wide and idempotent;
+    a no-op (``False``) off glibc.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # musl and others: no mallopt
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    ok = mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
+    return mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1 and ok

@@ -21,7 +21,7 @@ from torch import Tensor
 from rlcore.algos.base import Agent
 from rlcore.buffers import ReplayBuffer
 from rlcore.config import AlgoConfig, RunConfig
-from rlcore.device import resolve_device, set_matmul_precision, set_threads
+from rlcore.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.envs import make_env
 from rlcore.evaluation import evaluate
 from rlcore.registry import get_algo
@@ -103,6 +103,7 @@ class Trainer:
     ) -> None:
         self.run, self.cfg = run, algo_cfg
         set_threads(run.threads)
+        tune_cpu_allocator()
         set_matmul_precision(run.matmul_precision)
         seed_everything(run.seed)
         self.device = resolve_device(run.device)

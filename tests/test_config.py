@@ -1,5 +1,8 @@
 import dataclasses
 import math
+import platform
+import subprocess
+import sys
 
 import pytest
 
@@ -104,3 +107,40 @@ def test_matmul_precision_is_validated_and_applied_per_run():
     assert torch.get_float32_matmul_precision() == "medium"
     Trainer(dataclasses.replace(run, matmul_precision="highest"), cfg)  # the next run resets it
     assert torch.get_float32_matmul_precision() == "highest"
+
+
+_MALLINFO_PROBE = r"""
+import ctypes, sys
+import torch
+from rlcore.device import tune_cpu_allocator
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in (
+        "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost").split()]
+
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = MallInfo2
+
+def mmapped_while_held(n_bytes):
+    before = libc.mallinfo2().hblks
+    t = torch.empty(n_bytes // 4)
+    t.fill_(1.0)
+    during = libc.mallinfo2().hblks
+    del t
+    return during - before
+
+first = mmapped_while_held(20 * 2**20)  # glibc's default: a fresh mmap for 20 MB
+ok = tune_cpu_allocator()
+after = [mmapped_while_held(n * 2**20) for n in (20, 24, 30)]
+arena = libc.mallinfo2().arena  # the freed 30 MB stays in the heap (not trimmed)
+print(first, ok, after, arena >= 30 * 2**20)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_tune_cpu_allocator_serves_large_tensors_from_the_heap():
+    # a fresh process: the allocator's state is process-wide and other tests touch it
+    out = subprocess.run(
+        [sys.executable, "-c", _MALLINFO_PROBE], capture_output=True, text=True, check=True
+    ).stdout.split("\n")[0]
+    assert out == "1 True [0, 0, 0] True", out
