@@ -2,6 +2,7 @@
 
     python benchmarks/offline.py [--steps 300] [--threads 1] [--repeats 3] [--medium]
                                  [--no-d3rlpy] [--d3rlpy-malloc]
+                                 [--parts d3rlpy ensemble]
 
 Both libraries train on the same transitions (random Pendulum-v1 episodes written to
 an .npz here) with batch 256 and 256x256 networks, for the same number of gradient
@@ -161,6 +162,13 @@ def main() -> None:
         dest="d3rlpy_malloc",
         help="also time d3rlpy with our allocator settings (glibc environment variables)",
     )
+    ap.add_argument(
+        "--parts",
+        nargs="+",
+        choices=["d3rlpy", "ensemble"],
+        default=["d3rlpy", "ensemble"],
+        help="which measurements: CQL/IQL against d3rlpy, the SAC-N/EDAC ensemble cost",
+    )
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -197,7 +205,7 @@ def main() -> None:
 
     print(f"gradient steps/s, batch 256, 256x256 networks, {args.threads} thread(s), "
           f"median of {reps}")  # fmt: skip
-    for algo in ("cql", "iql"):
+    for algo in ("cql", "iql") if "d3rlpy" in args.parts else ():
         # interleaved, so that a busy spell of the machine hits both sides alike
         mine, theirs, theirs_tuned, fast = [], [], [], []
         for _ in range(reps):
@@ -223,8 +231,9 @@ def main() -> None:
             if theirs:
                 line += f" ({f / th:4.2f}x d3rlpy's float32)"
         print(line, flush=True)
-    print("ensemble cost (time per gradient step relative to N=2)")
-    for algo in ("sac_n", "edac"):
+    if "ensemble" in args.parts:
+        print("ensemble cost (time per gradient step relative to N=2)")
+    for algo in ("sac_n", "edac") if "ensemble" in args.parts else ():
         base = None
         for n in (2, 10, 50):
             runs = [child([algo, *common, "highest", str(n)]) for _ in range(reps)]
@@ -232,7 +241,10 @@ def main() -> None:
             base = base or sps
             print(f"{algo:6} N={n:<3} {sps:8.1f} steps/s   cost {base / sps:5.2f}x N=2", flush=True)
     OUT.mkdir(exist_ok=True)
-    (OUT / "offline_speed.json").write_text(json.dumps(results, indent=1))
+    results["threads"] = args.threads
+    name = "offline_speed.json" if args.threads == 1 else f"offline_speed_{args.threads}t.json"
+    old = json.loads((OUT / name).read_text()) if (OUT / name).exists() else {}
+    (OUT / name).write_text(json.dumps({**old, **results}, indent=1))  # --parts keeps the rest
 
 
 if __name__ == "__main__":
