@@ -147,6 +147,33 @@ def test_iql_actor_weights_are_clipped_exponentiated_advantages():
     assert loss.item() == pytest.approx(-(1 * -1.0 + 5 * -2.0) / 2)
 
 
+def test_iql_joint_step_equals_three_separate_steps_in_corls_order():
+    # CORL's IQL: V(s') and the advantages are taken before V's update, then V, Q and pi
+    # each take one Adam step on their own loss; our one backward + one Adam must match
+    torch.manual_seed(0)
+    a = IQL(obs_box(1), box(), IQLConfig(hidden=(8, 8), lr=0.01))
+    ref = IQL(obs_box(1), box(), IQLConfig(hidden=(8, 8), lr=0.01))
+    ref.load_state_dict(a.state_dict())
+    nets = (ref.value, ref.critic, ref.actor)
+    opts = [torch.optim.Adam(n.parameters(), lr=0.01) for n in nets]
+    b = batch2()
+    for _ in range(3):
+        v_loss, info = ref.value_loss(b)
+        q_loss, _ = ref.critic_loss(b)  # V(s') of the pre-update V
+        a_loss, _ = ref.actor_loss(b, info["_adv"])
+        for net, opt, loss in zip(nets, opts, (v_loss, q_loss, a_loss)):
+            grads = torch.autograd.grad(loss, list(net.parameters()))
+            for p, g in zip(net.parameters(), grads):
+                p.grad = g
+            opt.step()
+        with torch.no_grad():
+            for t, s in zip(ref.critic_target.parameters(), ref.critic.parameters()):
+                t.lerp_(s, ref.cfg.tau)
+        a.update(b)
+    for (name, x), y in zip(a.state_dict().items(), ref.state_dict().values()):
+        assert torch.allclose(x, y, atol=1e-6), name
+
+
 def test_awac_uses_advantage_against_policy_value():
     a = AWAC(obs_box(1), box(), AWACConfig(beta=1.0, max_weight=100.0))
     calls = iter([torch.tensor([[1.0, 1.0]]), torch.tensor([[2.0, 0.0]])])

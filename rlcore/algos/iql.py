@@ -66,10 +66,11 @@ class IQL(Agent):
         self.actor = GaussianActor(self.obs_dim, self.action_low, self.action_high, c.hidden).to(
             dev
         )
-        self.critic_opt = make_adam(self.critic.parameters(), c.lr, dev)
-        self.value_opt = make_adam(self.value.parameters(), c.lr, dev)
-        self.actor_opt = make_adam(self.actor.parameters(), c.lr, dev)
         self._critic_params = list(self.critic.parameters())
+        # one Adam for the three networks: their losses touch disjoint parameters
+        self.opt = make_adam(
+            [*self.value.parameters(), *self._critic_params, *self.actor.parameters()], c.lr, dev
+        )
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         return self.actor(obs, deterministic=not explore)[0]
@@ -111,20 +112,22 @@ class IQL(Agent):
         }
 
     def update(self, batch: Batch) -> dict[str, Tensor]:
+        """One gradient step on V, Q and π together (CORL's order, one optimiser call).
+
+        Every loss is taken at this step's parameters: the Q target uses V(s') and the
+        policy the advantages from *before* V's update, as in CORL. The three losses
+        share no parameters (targets and advantages are detached), so one backward pass
+        of their sum gives each network exactly its own loss's gradient, and one fused
+        Adam step over all parameters equals three separate steps.
+        """
         v_loss, info = self.value_loss(batch)
         adv = info.pop("_adv")
-        self.value_opt.zero_grad(set_to_none=False)
-        v_loss.backward()
-        self.value_opt.step()
         q_loss, q_info = self.critic_loss(batch)
-        self.critic_opt.zero_grad(set_to_none=False)
-        q_loss.backward()
-        info["critic_grad_norm"] = grad_norm(self._critic_params)
-        self.critic_opt.step()
         a_loss, a_info = self.actor_loss(batch, adv)
-        self.actor_opt.zero_grad(set_to_none=False)
-        a_loss.backward()
-        self.actor_opt.step()
+        self.opt.zero_grad(set_to_none=False)
+        (v_loss + q_loss + a_loss).backward()
+        info["critic_grad_norm"] = grad_norm(self._critic_params)
+        self.opt.step()
         soft_update(self.critic_target, self._critic_params, self.cfg.tau)
         info.update(
             q_info,
