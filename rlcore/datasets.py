@@ -194,7 +194,8 @@ def _train_agent(
         if stop_score is None and m["eval/return_mean"] >= best:
             best = m["eval/return_mean"]
             best_state = {k: v.detach().clone() for k, v in tr.agent.state_dict().items()}
-        if refs is not None:
+        if refs is not None and not reached[0]:
+            # the score that stopped the run names the dataset, not the trainer's last eval
             score = normalized_score(m["eval/return_mean"], *refs)
             if stop_score is not None and score >= stop_score:
                 reached[0] = True

@@ -261,3 +261,7 @@ def test_expert_keeps_the_weights_of_its_best_evaluation(monkeypatch):
     assert tr.agent.w.item() == 2.0  # the weights at return 500, not the last ones
     tr, _ = _train_agent("CartPole-v1", 300, 0, stop_score=1e9, refs=(0.0, 500.0))
     assert tr.agent.w.item() == 3.0  # medium: the policy where it stopped
+    # medium stops at the first eval in the band; the trainer's closing eval (here 120,
+    # score 24) must not rename the dataset's source
+    _, score = _train_agent("CartPole-v1", 300, 0, stop_score=50.0, refs=(0.0, 500.0))
+    assert score == 100.0
