@@ -182,6 +182,10 @@ def edac_diversity(action_grads: Tensor, eps: float = 1e-10) -> tuple[Tensor, Te
     (unit-normalised gradients: cosine similarities) and the ``[B, N, N]`` similarity
     matrices. Minimising it makes the members disagree off the data, which lets a small
     ensemble be as pessimistic as SAC-N's large one.
+
+    With a one-dimensional action (Pendulum) every unit gradient is ±1: the term only
+    counts sign agreements and its gradient is zero, so EDAC trains exactly like SAC-N
+    there (a property of eq. 5, not of this code).
     """
     n = action_grads.shape[0]
     g = action_grads / (action_grads.norm(dim=-1, keepdim=True) + eps)

@@ -13,6 +13,7 @@ from rlcore.algos.cql_discrete import DiscreteCQL, DiscreteCQLConfig
 from rlcore.algos.edac import EDAC, EDACConfig
 from rlcore.algos.iql import IQL, IQLConfig
 from rlcore.algos.td3_bc import TD3BC, TD3BCConfig
+from rlcore.ops import edac_diversity
 from rlcore.types import Batch
 
 
@@ -205,3 +206,12 @@ def test_edac_diversity_term_is_added_with_eta():
     want = info2["td_loss"].item() + 2.0 * info2["diversity_loss"].item()
     assert l2.item() == pytest.approx(want, rel=1e-5)
     assert -1.0 <= info2["diversity_loss"].item() / 2 <= 2.0  # cosine sims / (N-1)
+
+
+def test_edac_diversity_has_no_gradient_for_one_action_dimension():
+    # unit-normalised 1-D gradients are +-1: the cosine term is flat (EDAC == SAC-N there)
+    torch.manual_seed(0)
+    for dim, flat in ((1, True), (2, False)):
+        g = torch.randn(4, 8, dim, requires_grad=True)
+        (d,) = torch.autograd.grad(edac_diversity(g)[0], g)
+        assert (d.abs().max().item() < 1e-5) == flat

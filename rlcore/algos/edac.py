@@ -8,7 +8,8 @@ $$L(\theta) = \sum_i \mathbb{E}\big[(Q_{\theta_i}(s,a) - y)^2\big]
 + \frac{\eta}{N-1}\,\mathbb{E}_{(s,a)\sim\mathcal{D}}\Big[\sum_{i\ne j}
 \big\langle \widehat{\nabla_a Q_{\theta_i}}, \widehat{\nabla_a Q_{\theta_j}}\big\rangle\Big]$$
 
-(hats: unit-normalised gradients, so the term sums cosine similarities.) Extends
+(hats: unit-normalised gradients, so the term sums cosine similarities; with a single
+action dimension they are ±1 and the term has no gradient, so EDAC is SAC-N there.) Extends
 :class:`SACN`; only ``critic_loss`` changes.
 """
 
