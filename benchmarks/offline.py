@@ -233,13 +233,14 @@ def main() -> None:
         print(line, flush=True)
     if "ensemble" in args.parts:
         print("ensemble cost (time per gradient step relative to N=2)")
-    for algo in ("sac_n", "edac") if "ensemble" in args.parts else ():
-        base = None
-        for n in (2, 10, 50):
-            runs = [child([algo, *common, "highest", str(n)]) for _ in range(reps)]
-            sps = results[f"{algo}_{n}"] = statistics.median(r["steps_per_s"] for r in runs)
-            base = base or sps
-            print(f"{algo:6} N={n:<3} {sps:8.1f} steps/s   cost {base / sps:5.2f}x N=2", flush=True)
+        for algo in ("sac_n", "edac"):
+            base = None
+            for n in (2, 10, 50):
+                runs = [child([algo, *common, "highest", str(n)]) for _ in range(reps)]
+                sps = results[f"{algo}_{n}"] = statistics.median(r["steps_per_s"] for r in runs)
+                base = base or sps
+                cost = f"cost {base / sps:5.2f}x N=2"
+                print(f"{algo:6} N={n:<3} {sps:8.1f} steps/s   {cost}", flush=True)
     OUT.mkdir(exist_ok=True)
     results["threads"] = args.threads
     name = "offline_speed.json" if args.threads == 1 else f"offline_speed_{args.threads}t.json"
