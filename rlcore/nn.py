@@ -17,6 +17,7 @@ __all__ = [
     "CategoricalActor",
     "DeterministicActor",
     "EnsembleCritic",
+    "EnsembleLayerNorm",
     "EnsembleLinear",
     "GaussianActor",
     "QNetwork",
@@ -76,19 +77,44 @@ class EnsembleLinear(nn.Module):
         return torch.baddbmm(self.bias, x, self.weight)
 
 
+class EnsembleLayerNorm(nn.Module):
+    """Layer normalisation with a gain and shift of its own for each of N members."""
+
+    def __init__(self, dim: int, n: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(n, 1, dim))
+        self.bias = nn.Parameter(torch.zeros(n, 1, dim))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.addcmul(self.bias, F.layer_norm(x, x.shape[-1:]), self.weight)
+
+
 class EnsembleCritic(nn.Module):
     """N Q-functions ``Q_i(s, a)`` in one vectorised pass (as in CORL's EDAC): output ``[N, B]``.
 
     Used by every continuous critic: TD3/SAC (N=2, clipped double Q), SAC-N/EDAC (N large).
+    ``layer_norm`` normalises each hidden layer before its ReLU (Ball et al. 2023): the last
+    layer then sees features of unit scale, so |Q| stays within a bound set by its weights
+    however far an action or state lies from the data.
     """
 
-    def __init__(self, obs_dim: int, act_dim: int, hidden: Sequence[int], n: int = 2) -> None:
+    def __init__(
+        self,
+        obs_dim: int,
+        act_dim: int,
+        hidden: Sequence[int],
+        n: int = 2,
+        layer_norm: bool = False,
+    ) -> None:
         super().__init__()
         self.n = n
         dims = [obs_dim + act_dim, *hidden]
         layers: list[nn.Module] = []
         for a, b in zip(dims[:-1], dims[1:]):
-            layers += [EnsembleLinear(a, b, n), nn.ReLU()]
+            layers.append(EnsembleLinear(a, b, n))
+            if layer_norm:
+                layers.append(EnsembleLayerNorm(b, n))
+            layers.append(nn.ReLU())
         layers.append(EnsembleLinear(dims[-1], 1, n))
         self.net = nn.Sequential(*layers)
 

@@ -19,3 +19,13 @@ def test_every_key_has_both_languages():
 def test_lookup_by_language():
     assert t("nav.learn", "en") == "Learn"
     assert t("nav.learn", "zh") == "学习"
+
+
+def test_every_hyperparameter_has_chinese_help():
+    from rlcore.config import RunConfig, hparams
+    from rlcore.registry import ALGORITHMS
+    from ui.text.app import HP_HELP_ZH
+
+    classes = [RunConfig, *(s.config_cls for s in ALGORITHMS.values())]
+    missing = {p.name for c in classes for p in hparams(c)} - set(HP_HELP_ZH)
+    assert not missing, sorted(missing)

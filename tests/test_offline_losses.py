@@ -13,6 +13,7 @@ from rlcore.algos.cql_discrete import DiscreteCQL, DiscreteCQLConfig
 from rlcore.algos.edac import EDAC, EDACConfig
 from rlcore.algos.iql import IQL, IQLConfig
 from rlcore.algos.td3_bc import TD3BC, TD3BCConfig
+from rlcore.nn import EnsembleCritic, EnsembleLayerNorm
 from rlcore.ops import edac_diversity
 from rlcore.types import Batch
 
@@ -215,3 +216,39 @@ def test_edac_diversity_has_no_gradient_for_one_action_dimension():
         g = torch.randn(4, 8, dim, requires_grad=True)
         (d,) = torch.autograd.grad(edac_diversity(g)[0], g)
         assert (d.abs().max().item() < 1e-5) == flat
+
+
+def test_ensemble_layer_norm_uses_each_members_own_gain_and_shift():
+    torch.manual_seed(0)
+    ln = EnsembleLayerNorm(4, 3)
+    with torch.no_grad():
+        ln.weight.normal_()
+        ln.bias.normal_()
+    x = torch.randn(3, 5, 4)
+    for i in range(3):
+        mu = x[i].mean(-1, keepdim=True)
+        var = x[i].var(-1, unbiased=False, keepdim=True)
+        want = (x[i] - mu) / torch.sqrt(var + 1e-5) * ln.weight[i] + ln.bias[i]
+        torch.testing.assert_close(ln(x)[i], want)
+
+
+def test_layer_norm_critic_keeps_q_within_its_last_layers_bound_far_from_the_data():
+    # normalised features are at most sqrt(d-1) in size, so |Q| <= sum_j |w_j| (|g_j|
+    # sqrt(d-1) + |b_j|) + |b| wherever the input lies; a plain critic grows with the input
+    torch.manual_seed(0)
+    far = torch.randn(64, 3) * 1e4, torch.randn(64, 1) * 1e4
+    for layer_norm in (True, False):
+        torch.manual_seed(1)
+        critic = EnsembleCritic(3, 1, [16, 16], n=2, layer_norm=layer_norm)
+        q = critic(*far).detach()
+        last = critic.net[-1]
+        if layer_norm:
+            norm = critic.net[-3]
+            feat = norm.weight.abs() * math.sqrt(16 - 1) + norm.bias.abs()  # [N, 1, 16]
+            bound = (feat.squeeze(1) * last.weight.squeeze(-1).abs()).sum(
+                -1
+            ) + last.bias.abs().flatten()
+            assert (q.abs() <= bound.unsqueeze(1) + 1e-4).all()
+            assert bound.max().item() < 20
+        else:
+            assert q.abs().max().item() > 100

@@ -66,9 +66,9 @@ class SAC(Agent):
             raise ValueError(f"{type(self).__name__} needs a continuous action space")
         c = config
         self.actor = self.make_actor().to(self.device)
-        self.critic = EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, self.n_critics()).to(
-            self.device
-        )
+        self.critic = EnsembleCritic(
+            self.obs_dim, self.action_dim, c.hidden, self.n_critics(), self.critic_layer_norm()
+        ).to(self.device)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
         self.log_alpha = torch.nn.Parameter(
             torch.tensor(math.log(c.alpha), device=self.device), requires_grad=c.autotune
@@ -87,6 +87,10 @@ class SAC(Agent):
     def n_critics(self) -> int:
         """Ensemble size (SAC-N overrides)."""
         return 2
+
+    def critic_layer_norm(self) -> bool:
+        """Layer norm in the critics (SAC-N offers it)."""
+        return False
 
     @property
     def alpha(self) -> Tensor:

@@ -23,6 +23,7 @@ class SACNConfig(SACConfig):
     """SAC-N hyperparameters."""
 
     n_critics: int = hp(10, "Ensemble size N.", 2, 500, log=True)
+    critic_layer_norm: bool = hp(False, "Layer norm in each critic's hidden layers.")
 
 
 class SACN(SAC):
@@ -34,3 +35,6 @@ class SACN(SAC):
 
     def n_critics(self) -> int:
         return self.cfg.n_critics
+
+    def critic_layer_norm(self) -> bool:
+        return self.cfg.critic_layer_norm

@@ -502,6 +502,24 @@ HP_HELP_ZH = {
     "eval_episodes": "每次确定性评估的回合数。",
     "log_every": "每隔多少步汇总一次训练指标。",
     "threads": "本次运行的 torch CPU 线程数（0 = 所有核心）。",
+    "algo": "注册表中的算法名。",
+    "env": "目录中的环境 id。",
+    "dataset": "离线数据集 id（仅离线算法）。",
+    "matmul_precision": "float32 矩阵乘法的内部精度：highest = 完整 float32；high / medium 允许硬件"
+    "使用 TF32（NVIDIA GPU）或 bfloat16（带 AMX 的 CPU，仅 medium）：乘法快 2-4 倍，每个约 3 位"
+    "有效数字。",
+    "bc_alpha": "α：Q 项相对于行为克隆项的权重。",
+    "beta": "优势权重的逆温度 β（λ = 1/β）。",
+    "cql_alpha": "保守惩罚的权重 α。",
+    "cql_n_actions": "每个来源采样的动作数（均匀、π(s)、π(s')）。",
+    "cql_temperature": "log-sum-exp 的温度。",
+    "lagrange": "根据阈值 τ 自动调节惩罚权重（拉格朗日版本）。",
+    "target_action_gap": "拉格朗日版本的阈值 τ（惩罚的目标值）。",
+    "expectile": "价值拟合的期望分位数 τ（0.5 = 均值，→ 1 = 最大值）。",
+    "max_weight": "指数化优势权重的裁剪上限。",
+    "n_critics": "集成大小 N。",
+    "critic_layer_norm": "在每个评论家的隐藏层中使用层归一化（LayerNorm）。",
+    "eta": "梯度多样性项的权重 η。",
 }
 
 # Chinese descriptions of the catalogue environments (English comes from rlcore.envs).
