@@ -8,6 +8,13 @@ members agree, off the data they spread out and the min is pessimistic. That alo
 N large enough (10-500), makes SAC work offline. The ensemble is one
 :class:`~rlcore.nn.EnsembleCritic` (one batched matmul per layer), so N=10 costs far less
 than 5x N=2.
+
+``critic_layer_norm`` puts a layer norm before each hidden ReLU of every member (as RLPD,
+Ball et al. 2023, and ReBRAC do). The last layer then reads features of bounded size, so
+a member's Q cannot grow without bound away from the data, whatever the min does. On a
+small, narrow dataset the members can agree off the data, the min stops being pessimistic,
+and Q of the policy's actions climbs above Q of the data's; layer norm caps that climb
+(see the Pendulum preset in :mod:`rlcore.envs` for the measurement).
 """
 
 from __future__ import annotations
