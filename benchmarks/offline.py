@@ -2,7 +2,7 @@
 
     python benchmarks/offline.py [--steps 300] [--threads 1] [--repeats 3] [--medium]
                                  [--no-d3rlpy] [--d3rlpy-malloc]
-                                 [--parts d3rlpy ensemble]
+                                 [--parts d3rlpy ensemble] [--layer-norm]
 
 Both libraries train on the same transitions (random Pendulum-v1 episodes written to
 an .npz here) with batch 256 and 256x256 networks, for the same number of gradient
@@ -14,6 +14,8 @@ is the same as ours:
 the same torch thread count.
 
 Targets: our gradient steps/s >= 2x d3rlpy's; N=10 critics cost <= 2.5x N=2.
+``--layer-norm`` also times SAC-N/EDAC with ``critic_layer_norm`` (the Pendulum preset's
+setting), against the same N=2 without it.
 
 The comparison is float32 against float32. ``--medium`` also times ours with
 ``matmul_precision=medium`` (a run setting: bfloat16 matrix products on CPUs with AMX,
@@ -95,7 +97,12 @@ def make_data(n: int = 20_000) -> None:
 
 
 def ours(
-    algo: str, steps: int, threads: int, precision: str = "highest", n_critics: int | None = None
+    algo: str,
+    steps: int,
+    threads: int,
+    precision: str = "highest",
+    n_critics: int | None = None,
+    layer_norm: bool = False,
 ) -> dict:
     import numpy as np
     import torch
@@ -115,6 +122,8 @@ def ours(
     hp = {"batch_size": 256, "hidden": (256, 256)}
     if n_critics is not None:
         hp["n_critics"] = n_critics
+    if layer_norm:
+        hp["critic_layer_norm"] = True
     agent = spec.agent_cls(env.observation_space, env.action_space, spec.config_cls(**hp))
     buf = ReplayBuffer(len(z["rewards"]), 3, 1, False)
     buf.add_many(
@@ -169,11 +178,19 @@ def main() -> None:
         default=["d3rlpy", "ensemble"],
         help="which measurements: CQL/IQL against d3rlpy, the SAC-N/EDAC ensemble cost",
     )
+    ap.add_argument(
+        "--layer-norm",
+        action="store_true",
+        dest="layer_norm",
+        help="also time the ensembles with layer-norm critics (critic_layer_norm)",
+    )
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         algo, steps, threads, precision, *n = args.child
-        res = ours(algo, int(steps), int(threads), precision, int(n[0]) if n else None)
+        res = ours(
+            algo, int(steps), int(threads), precision, int(n[0]) if n else None, n[1:] == ["ln"]
+        )
         print(json.dumps(res))
         return
     if not DATA.exists():
@@ -235,12 +252,16 @@ def main() -> None:
         print("ensemble cost (time per gradient step relative to N=2)")
         for algo in ("sac_n", "edac"):
             base = None
-            for n in (2, 10, 50):
-                runs = [child([algo, *common, "highest", str(n)]) for _ in range(reps)]
-                sps = results[f"{algo}_{n}"] = statistics.median(r["steps_per_s"] for r in runs)
-                base = base or sps
-                cost = f"cost {base / sps:5.2f}x N=2"
-                print(f"{algo:6} N={n:<3} {sps:8.1f} steps/s   {cost}", flush=True)
+            for ln in (False, True) if args.layer_norm else (False,):
+                name = f"{algo}_ln" if ln else algo
+                for n in (2, 10, 50):
+                    flag = ["ln"] if ln else []
+                    runs = [child([algo, *common, "highest", str(n), *flag]) for _ in range(reps)]
+                    sps = statistics.median(r["steps_per_s"] for r in runs)
+                    results[f"{name}_{n}"] = sps
+                    base = base or sps  # N=2 without layer norm
+                    cost = f"cost {base / sps:5.2f}x N=2"
+                    print(f"{name:9} N={n:<3} {sps:8.1f} steps/s   {cost}", flush=True)
     OUT.mkdir(exist_ok=True)
     results["threads"] = args.threads
     name = "offline_speed.json" if args.threads == 1 else f"offline_speed_{args.threads}t.json"
