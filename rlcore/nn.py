@@ -28,9 +28,12 @@ ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
 
 
 def _activation(act: type[nn.Module]) -> nn.Module:
-    """ReLU in place on the layer's output: no backward needs a linear layer's output (only
-    its input), so nothing is lost, and a step saves a tensor allocation and a pass over
-    memory per hidden layer (IQL: 4% faster on a CPU)."""
+    """An activation layer; ReLU works in place on the linear layer's output.
+
+    No backward needs a linear layer's output (only its input), so nothing is lost, and a
+    step saves a tensor allocation and a pass over memory per hidden layer (IQL: 4% faster
+    on a CPU).
+    """
     return act(inplace=True) if act is nn.ReLU else act()
 
 
