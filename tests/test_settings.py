@@ -230,6 +230,7 @@ def test_the_parameter_count_is_exact_and_allocates_nothing():
         ("a2c", "Acrobot-v1", {"hidden": (24,)}, {}),
         ("td3", "Pendulum-v1", {"hidden": (16, 8)}, {}),  # twin critics and targets
         ("sac_n", "Pendulum-v1", {"hidden": (16,), "n_critics": 7}, {"dataset": "x/y-v0"}),
+        ("edac", "Pendulum-v1", {"n_critics": 3, "critic_layer_norm": True}, {"dataset": "x/y"}),
     ]:
         run_cfg, cfg = make_configs(algo, env, hp, {**run, "device": "cpu"}, use_preset=False)
         real = sum(p.numel() for p in build_agent(run_cfg, cfg).parameters())
@@ -239,7 +240,12 @@ def test_the_parameter_count_is_exact_and_allocates_nothing():
     run_cfg, cfg = make_configs("edac", "Pendulum-v1", None, {"dataset": "x/y-v0"})
     big = dataclasses.replace(cfg, hidden=(1024, 1024), n_critics=500)  # past make_configs
     before = rss_mb()
-    assert count_parameters(run_cfg, big) == 1_056_800_747
+    # the Pendulum preset's layer norms add a gain and a shift per unit: 2 layers x 2 x
+    # 1024 x 500 members x 2 (targets) = 4,096,000 over the plain 1,056,800,747
+    assert cfg.critic_layer_norm
+    assert count_parameters(run_cfg, big) == 1_056_800_747 + 4_096_000
+    plain = dataclasses.replace(big, critic_layer_norm=False)
+    assert count_parameters(run_cfg, plain) == 1_056_800_747
     assert rss_mb() - before < 200  # allocated, it would be 4,000 MB
 
 
@@ -259,7 +265,7 @@ def test_networks_above_the_parameter_limit_are_refused_naming_the_field(monkeyp
             )  # fmt: skip
         msg = str(e.value)
         assert msg.startswith(f"{cls}.hidden = (1024, 1024)")  # shown under `hidden`
-        assert "n_critics = 500" in msg and "1,056.8M parameters" in msg
+        assert "n_critics = 500" in msg and "1,060.9M parameters" in msg  # preset: layer norm
         assert "limit of 4M" in msg and "at most 4,000,000" in msg and "RLCORE_MAX_PARAMS" in msg
     with pytest.raises(ValueError) as e:
         make_configs("dqn", "CartPole-v1", {"hidden": (4096, 4096)})
