@@ -253,9 +253,8 @@ def main() -> None:
         for algo in ("sac_n", "edac"):
             base = None
             for ln in (False, True) if args.layer_norm else (False,):
-                name = f"{algo}_ln" if ln else algo
+                name, flag = (f"{algo}_ln", ["ln"]) if ln else (algo, [])
                 for n in (2, 10, 50):
-                    flag = ["ln"] if ln else []
                     runs = [child([algo, *common, "highest", str(n), *flag]) for _ in range(reps)]
                     sps = statistics.median(r["steps_per_s"] for r in runs)
                     results[f"{name}_{n}"] = sps

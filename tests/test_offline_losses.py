@@ -244,10 +244,9 @@ def test_layer_norm_critic_keeps_q_within_its_last_layers_bound_far_from_the_dat
         last = critic.net[-1]
         if layer_norm:
             norm = critic.net[-3]
-            feat = norm.weight.abs() * math.sqrt(16 - 1) + norm.bias.abs()  # [N, 1, 16]
-            bound = (feat.squeeze(1) * last.weight.squeeze(-1).abs()).sum(
-                -1
-            ) + last.bias.abs().flatten()
+            feat = (norm.weight.abs() * math.sqrt(16 - 1) + norm.bias.abs()).squeeze(1)
+            w_last = last.weight.squeeze(-1).abs()  # [N, 16]
+            bound = (feat * w_last).sum(-1) + last.bias.abs().flatten()  # [N]
             assert (q.abs() <= bound.unsqueeze(1) + 1e-4).all()
             assert bound.max().item() < 20
         else:
