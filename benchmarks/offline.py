@@ -14,6 +14,10 @@ is the same as ours:
 the same torch thread count.
 
 Targets: our gradient steps/s >= 2x d3rlpy's; N=10 critics cost <= 2.5x N=2.
+The ensemble cost is timed on Pendulum's shapes and on HalfCheetah's (17-D states, 6-D
+actions, random transitions; rows ``_6d``). With one action dimension EDAC's diversity
+term has no gradient and EDAC skips its second backward, so only the 6-D rows show what
+the term costs.
 ``--layer-norm`` also times SAC-N/EDAC with ``critic_layer_norm`` (the Pendulum preset's
 setting), against the same N=2 without it.
 
@@ -103,7 +107,9 @@ def ours(
     precision: str = "highest",
     n_critics: int | None = None,
     layer_norm: bool = False,
+    six_d: bool = False,
 ) -> dict:
+    import gymnasium as gym
     import numpy as np
     import torch
 
@@ -118,14 +124,27 @@ def ours(
     torch.manual_seed(0)
     z = np.load(DATA)
     env = make_env("Pendulum-v1")
+    obs_space, act_space = env.observation_space, env.action_space
+    if six_d:  # HalfCheetah's shapes (17-D states, 6-D actions), random transitions
+        rng = np.random.default_rng(0)
+        n = len(z["rewards"])
+        obs_space = gym.spaces.Box(-np.inf, np.inf, (17,), np.float32)
+        act_space = gym.spaces.Box(-1.0, 1.0, (6,), np.float32)
+        z = {
+            "observations": rng.standard_normal((n, 17), np.float32),
+            "actions": rng.uniform(-1, 1, (n, 6)).astype(np.float32),
+            "rewards": rng.standard_normal(n, np.float32),
+            "next_observations": rng.standard_normal((n, 17), np.float32),
+            "terminals": np.zeros(n, np.float32),
+        }
     spec = get_algo(algo)
     hp = {"batch_size": 256, "hidden": (256, 256)}
     if n_critics is not None:
         hp["n_critics"] = n_critics
     if layer_norm:
         hp["critic_layer_norm"] = True
-    agent = spec.agent_cls(env.observation_space, env.action_space, spec.config_cls(**hp))
-    buf = ReplayBuffer(len(z["rewards"]), 3, 1, False)
+    agent = spec.agent_cls(obs_space, act_space, spec.config_cls(**hp))
+    buf = ReplayBuffer(len(z["rewards"]), obs_space.shape[0], act_space.shape[0], False)
     buf.add_many(
         z["observations"], z["actions"], z["rewards"], z["next_observations"], z["terminals"]
     )
@@ -188,9 +207,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         algo, steps, threads, precision, *n = args.child
-        res = ours(
-            algo, int(steps), int(threads), precision, int(n[0]) if n else None, n[1:] == ["ln"]
-        )
+        n_critics = int(n[0]) if n else None
+        res = ours(algo, int(steps), int(threads), precision, n_critics, "ln" in n, "6d" in n)
         print(json.dumps(res))
         return
     if not DATA.exists():
@@ -250,15 +268,19 @@ def main() -> None:
         print(line, flush=True)
     if "ensemble" in args.parts:
         print("ensemble cost (time per gradient step relative to N=2)")
+        variants = [("", [])]  # Pendulum's shapes: 3-D states, 1-D actions
+        if args.layer_norm:
+            variants.append(("_ln", ["ln"]))
+        variants.append(("_6d", ["6d"]))  # 6-D actions: EDAC's diversity term trains
         for algo in ("sac_n", "edac"):
-            base = None
-            for ln in (False, True) if args.layer_norm else (False,):
-                name, flag = (f"{algo}_ln", ["ln"]) if ln else (algo, [])
+            for suffix, flag in variants:
+                name = algo + suffix
                 for n in (2, 10, 50):
                     runs = [child([algo, *common, "highest", str(n), *flag]) for _ in range(reps)]
                     sps = statistics.median(r["steps_per_s"] for r in runs)
                     results[f"{name}_{n}"] = sps
-                    base = base or sps  # N=2 without layer norm
+                    if n == 2 and suffix != "_ln":  # layer norm: against N=2 without it
+                        base = sps
                     cost = f"cost {base / sps:5.2f}x N=2"
                     print(f"{name:9} N={n:<3} {sps:8.1f} steps/s   {cost}", flush=True)
     OUT.mkdir(exist_ok=True)

@@ -14,6 +14,10 @@
    seeds); on ``medium-replay`` every algorithm ends above the dataset's mean episode
    return (2 of 3 seeds); on CartPole the same for discrete CQL vs BC.
 
+``--d3rlpy-bc`` also trains d3rlpy's BC (2.8.1, in the virtual environment that
+``benchmarks/offline.py`` makes) on each continuous medium-replay dataset with the same
+seeds and steps: a reference for what behaviour cloning scores on that data.
+
 Writes bench_out/offline_learning.json.
 """
 
@@ -25,6 +29,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+CONTINUOUS_ENVS = {"Pendulum-v1"}
 CONTINUOUS = ["bc", "cql", "iql", "td3_bc", "edac", "awac", "sac_n"]
 DISCRETE = ["bc", "cql_discrete"]
 MUST_BEAT_BC = {"cql", "iql", "td3_bc", "edac", "cql_discrete"}
@@ -82,6 +87,60 @@ def one(algo: str, env: str, dataset: str, steps: int, seed: int) -> dict:
     }
 
 
+D3RLPY_BC = """
+import json, sys
+import gymnasium as gym, numpy as np, torch, d3rlpy
+path, env_id, steps, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+torch.set_num_threads(1)
+z = np.load(path)
+ds = d3rlpy.dataset.MDPDataset(z["observations"], z["actions"], z["rewards"],
+                               z["terminals"], timeouts=z["timeouts"])
+d3rlpy.seed(seed)
+algo = d3rlpy.algos.BCConfig(batch_size=256, learning_rate=1e-3).create(device="cpu:0")
+algo.build_with_dataset(ds)
+for _ in range(steps):
+    algo.update(ds.sample_transition_batch(256))
+env, returns = gym.make(env_id), []
+for ep in range(10):
+    o, _ = env.reset(seed=10_000 + ep)
+    done, total = False, 0.0
+    while not done:
+        o, r, term, trunc, _ = env.step(algo.predict(o[None].astype(np.float32))[0])
+        total, done = total + float(r), term or trunc
+    returns.append(total)
+print(json.dumps({"final_return": float(np.mean(returns))}))
+"""
+
+
+def d3rlpy_bc(env: str, dataset: str, steps: int, seed: int) -> float:
+    """d3rlpy's BC (deterministic policy, MSE) on our dataset: 10 evaluation episodes."""
+    import subprocess
+
+    import numpy as np
+    from offline import OUT, ensure_venv
+
+    from rlcore.datasets import load_transitions
+
+    data, _ = load_transitions(dataset)
+    n = len(data.rewards)
+    cut = np.ones(n, np.float32)  # an episode ends where s'_t is not s_{t+1}
+    cut[:-1] = np.any(data.next_observations[:-1] != data.observations[1:], axis=1)
+    path = OUT / f"{dataset.replace('/', '_')}.npz"
+    np.savez(
+        path,
+        observations=data.observations,
+        actions=data.actions,
+        rewards=data.rewards,
+        terminals=data.terminals.astype(np.float32),
+        timeouts=cut * (1 - data.terminals.astype(np.float32)),
+    )
+    script = OUT / "d3rlpy_bc_child.py"
+    script.write_text(D3RLPY_BC)
+    args = [str(ensure_venv()), str(script), str(path), env, str(steps), str(seed)]
+    out = subprocess.run(args, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])["final_return"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=10_000)
@@ -92,11 +151,17 @@ def main() -> None:
     ap.add_argument("--envs", nargs="*", default=["Pendulum-v1", "CartPole-v1"])
     ap.add_argument("--algos", nargs="*", help="only these algorithms (default: all)")
     ap.add_argument("--out", default="bench_out/offline_learning.json")
+    ap.add_argument(
+        "--d3rlpy-bc",
+        action="store_true",
+        dest="d3rlpy_bc",
+        help="also train d3rlpy's BC on each continuous medium-replay dataset (reference)",
+    )
     args = ap.parse_args()
     jobs = []
     for env in args.envs:
         sets = build(env, args.mixed_size)
-        algos = CONTINUOUS if env == "Pendulum-v1" else DISCRETE
+        algos = CONTINUOUS if env in CONTINUOUS_ENVS else DISCRETE
         for kind, ds_id in sets.items():
             for algo in algos:
                 if kind == "mixed" and algo != "bc" and algo not in MUST_BEAT_BC:
@@ -149,6 +214,12 @@ def main() -> None:
                 else:
                     verdict = ""
                 print(f"  {algo:13} {rs[0]['steps']:>6} steps {cells}   {verdict}")
+            if args.d3rlpy_bc and kind == "medium-replay" and env in CONTINUOUS_ENVS:
+                theirs = [d3rlpy_bc(env, sub[0]["dataset"], args.steps, s) for s in args.seeds]
+                ok = sum(r > data_mean for r in theirs)
+                cells = "  ".join(f"{r:8.1f}" for r in theirs)
+                print(f"  {'d3rlpy BC':13} {args.steps:>6} steps {cells}   > data mean on "
+                      f"{ok}/{len(theirs)} (reference, not a check)")  # fmt: skip
 
 
 if __name__ == "__main__":

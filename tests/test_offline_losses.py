@@ -218,6 +218,38 @@ def test_edac_diversity_has_no_gradient_for_one_action_dimension():
         assert (d.abs().max().item() < 1e-5) == flat
 
 
+def test_edac_skips_the_flat_diversity_backward_with_one_action_dimension():
+    # with 1-D actions the term's gradient is zero (up to the normalisation's epsilon):
+    # skipping its double backward must give the same loss and the same critic gradients
+    def grads(action_dim, trains=None):
+        torch.manual_seed(0)
+        a = EDAC(obs_box(3), box(action_dim), EDACConfig(n_critics=4, eta=1.0, hidden=(16, 16)))
+        if trains is not None:
+            a.diversity_trains = lambda: trains
+        b = Batch(
+            torch.randn(32, 3),
+            torch.rand(32, action_dim) * 2 - 1,
+            torch.randn(32),
+            torch.randn(32, 3),
+            torch.zeros(32),
+        )
+        loss, info = a.critic_loss(b)
+        loss.backward()
+        g = torch.cat([p.grad.flatten() for p in a.critic.parameters()])
+        return loss.item(), info["diversity_loss"].item(), g
+
+    assert not EDAC(obs_box(3), box(1), EDACConfig(n_critics=2)).diversity_trains()
+    assert not EDAC(obs_box(3), box(2), EDACConfig(n_critics=2, eta=0.0)).diversity_trains()
+    assert EDAC(obs_box(3), box(2), EDACConfig(n_critics=2)).diversity_trains()
+    loss, div, g = grads(1)
+    loss_full, div_full, g_full = grads(1, trains=True)
+    assert (loss, div) == pytest.approx((loss_full, div_full))
+    assert div != 0.0  # the term is still computed and logged
+    assert torch.allclose(g, g_full, rtol=1e-4, atol=1e-5)  # the epsilon's trace: ~4e-6
+    # with 2-D actions the term does train the critics: leaving it out changes the gradient
+    assert not torch.allclose(grads(2)[2], grads(2, trains=False)[2], atol=1e-3)
+
+
 def test_ensemble_layer_norm_uses_each_members_own_gain_and_shift():
     torch.manual_seed(0)
     ln = EnsembleLayerNorm(4, 3)

