@@ -7,9 +7,14 @@
    50%) datasets, and the same two for CartPole-v1.
 2. Trains the offline algorithms on them for ``--steps`` gradient steps per seed
    (``--costly-steps`` for CQL, SAC-N and EDAC, whose steps cost 5-15x more on a CPU:
-   fewer steps can only handicap them) and evaluates the final policy (10 deterministic
-   episodes): raw return and D4RL-style normalised score. On ``mixed`` only BC and the
-   algorithms that must beat it are trained; on ``medium-replay`` every algorithm.
+   fewer steps can only handicap them) and evaluates the final policy on
+   ``--final-episodes`` (100) deterministic episodes from the same start states for every
+   algorithm and seed: raw return and D4RL-style normalised score. A Pendulum return
+   hangs on the start state (the same policy scores 0 to -1,800), so the runs' own
+   10-episode evaluations differ by ~130 from one set of start states to another; 100
+   common start states make the comparisons paired and cut that noise. On ``mixed`` only
+   BC and the algorithms that must beat it are trained; on ``medium-replay`` every
+   algorithm.
 3. Checks: on ``mixed``, CQL, IQL, TD3+BC and EDAC beat BC's normalised score (2 of 3
    seeds); on ``medium-replay`` every algorithm ends above the dataset's mean episode
    return (2 of 3 seeds); on CartPole the same for discrete CQL vs BC.
@@ -29,6 +34,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+FINAL_EVAL_SEED = 424_242  # env seeds of the final evaluation's episodes: 424242, 424243, ...
 CONTINUOUS_ENVS = {"Pendulum-v1"}
 CONTINUOUS = ["bc", "cql", "iql", "td3_bc", "edac", "awac", "sac_n"]
 DISCRETE = ["bc", "cql_discrete"]
@@ -51,10 +57,11 @@ def build(env: str, n_mixed: int, seed: int = 0) -> dict[str, str]:
     return out
 
 
-def one(algo: str, env: str, dataset: str, steps: int, seed: int) -> dict:
+def one(algo: str, env: str, dataset: str, steps: int, seed: int, final_episodes: int) -> dict:
     import torch
 
-    from rlcore.datasets import load_transitions
+    from rlcore.datasets import load_transitions, normalized_score
+    from rlcore.evaluation import evaluate
     from rlcore.presets import make_configs
     from rlcore.trainer import Trainer
 
@@ -71,16 +78,21 @@ def one(algo: str, env: str, dataset: str, steps: int, seed: int) -> dict:
         },
     )
     t0 = time.perf_counter()
-    evals = [m for m in Trainer(run, cfg) if "eval/return_mean" in m]
+    trainer = Trainer(run, cfg)
+    evals = [m for m in trainer if "eval/return_mean" in m]
     data, _ = load_transitions(dataset)
+    # the final policy on the same FINAL_EPISODES start states for every algorithm and seed
+    final = evaluate(trainer.agent, env, episodes=final_episodes, seed=FINAL_EVAL_SEED)
     return {
         "algo": algo,
         "env": env,
         "dataset": dataset,
         "seed": seed,
         "steps": steps,
-        "final_return": evals[-1]["eval/return_mean"],
-        "final_score": evals[-1].get("eval/normalized_score"),
+        "final_return": final.mean,
+        "final_return_sem": final.std / final_episodes**0.5,
+        "final_score": normalized_score(final.mean, *trainer.refs),
+        "last_eval_return": evals[-1]["eval/return_mean"],  # the run's own 10 episodes
         "curve": [(m["step"], m["eval/return_mean"]) for m in evals],
         "data_return_mean": float(data.episode_returns.mean()),
         "wall_s": time.perf_counter() - t0,
@@ -91,6 +103,7 @@ D3RLPY_BC = """
 import json, sys
 import gymnasium as gym, numpy as np, torch, d3rlpy
 path, env_id, steps, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+episodes, first_seed = int(sys.argv[5]), int(sys.argv[6])
 torch.set_num_threads(1)
 z = np.load(path)
 ds = d3rlpy.dataset.MDPDataset(z["observations"], z["actions"], z["rewards"],
@@ -101,8 +114,8 @@ algo.build_with_dataset(ds)
 for _ in range(steps):
     algo.update(ds.sample_transition_batch(256))
 env, returns = gym.make(env_id), []
-for ep in range(10):
-    o, _ = env.reset(seed=10_000 + ep)
+for ep in range(episodes):
+    o, _ = env.reset(seed=first_seed + ep)
     done, total = False, 0.0
     while not done:
         o, r, term, trunc, _ = env.step(algo.predict(o[None].astype(np.float32))[0])
@@ -112,8 +125,8 @@ print(json.dumps({"final_return": float(np.mean(returns))}))
 """
 
 
-def d3rlpy_bc(env: str, dataset: str, steps: int, seed: int) -> float:
-    """d3rlpy's BC (deterministic policy, MSE) on our dataset: 10 evaluation episodes."""
+def d3rlpy_bc(env: str, dataset: str, steps: int, seed: int, episodes: int) -> float:
+    """d3rlpy's BC (deterministic policy, MSE) on our dataset, evaluated as ours is."""
     import subprocess
 
     import numpy as np
@@ -137,6 +150,7 @@ def d3rlpy_bc(env: str, dataset: str, steps: int, seed: int) -> float:
     script = OUT / "d3rlpy_bc_child.py"
     script.write_text(D3RLPY_BC)
     args = [str(ensure_venv()), str(script), str(path), env, str(steps), str(seed)]
+    args += [str(episodes), str(FINAL_EVAL_SEED)]
     out = subprocess.run(args, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])["final_return"]
 
@@ -150,6 +164,13 @@ def main() -> None:
     ap.add_argument("--mixed-size", type=int, default=20_000)
     ap.add_argument("--envs", nargs="*", default=["Pendulum-v1", "CartPole-v1"])
     ap.add_argument("--algos", nargs="*", help="only these algorithms (default: all)")
+    ap.add_argument(
+        "--final-episodes",
+        type=int,
+        default=100,
+        dest="final_episodes",
+        help="episodes of the final evaluation, on the same start states for every run",
+    )
     ap.add_argument("--out", default="bench_out/offline_learning.json")
     ap.add_argument(
         "--d3rlpy-bc",
@@ -175,7 +196,13 @@ def main() -> None:
     with ProcessPoolExecutor(args.jobs) as pool:
         futs = {
             pool.submit(
-                one, j[0], j[1], j[2], args.costly_steps if j[0] in COSTLY else args.steps, j[4]
+                one,
+                j[0],
+                j[1],
+                j[2],
+                args.costly_steps if j[0] in COSTLY else args.steps,
+                j[4],
+                args.final_episodes,
             ): j
             for j in jobs
         }
@@ -200,7 +227,8 @@ def main() -> None:
             if not sub:
                 continue
             data_mean = sub[0]["data_return_mean"]
-            print(f"\n{env} {kind}: dataset mean return {data_mean:.1f}")
+            print(f"\n{env} {kind}: dataset mean return {data_mean:.1f}; final policies on "
+                  f"{args.final_episodes} common start states: return (score)")  # fmt: skip
             bc = {r["seed"]: r for r in sub if r["algo"] == "bc"}
             for algo in dict.fromkeys(r["algo"] for r in sub):
                 rs = sorted((r for r in sub if r["algo"] == algo), key=lambda r: r["seed"])
@@ -215,7 +243,8 @@ def main() -> None:
                     verdict = ""
                 print(f"  {algo:13} {rs[0]['steps']:>6} steps {cells}   {verdict}")
             if args.d3rlpy_bc and kind == "medium-replay" and env in CONTINUOUS_ENVS:
-                theirs = [d3rlpy_bc(env, sub[0]["dataset"], args.steps, s) for s in args.seeds]
+                ds, n_ep = sub[0]["dataset"], args.final_episodes
+                theirs = [d3rlpy_bc(env, ds, args.steps, s, n_ep) for s in args.seeds]
                 ok = sum(r > data_mean for r in theirs)
                 cells = "  ".join(f"{r:8.1f}" for r in theirs)
                 print(f"  {'d3rlpy BC':13} {args.steps:>6} steps {cells}   > data mean on "
