@@ -17,7 +17,8 @@ TEXT = {
         "random to medium behaviour. Where the agent learns in a jump (SAC on Pendulum: about "
         "ten near-random episodes, then two or three good ones) the buffer is mostly "
         "pre-learning data, and behaviour cloning, which copies the average action, plays "
-        "worse than the data's mean return there, while CQL and IQL end above it.\n"
+        "only about as well as the data's mean return there (above it on some seeds, below "
+        "on others), while CQL and IQL end far above it.\n"
         "- **mixed**: episodes of random, medium and expert in chosen proportions.\n\n"
         "Behaviour cloning does well on expert data and badly on random data; methods such as "
         "CQL and IQL should stay good across them, which is why results are reported per kind.",
@@ -31,7 +32,7 @@ TEXT = {
         "- **medium-replay（中等回放）**：该提前停止的训练过程的整个**回放缓冲区**，从随机行为"
         "到中等行为都有。如果智能体是“跳跃式”学会的（Pendulum 上的 SAC：约十个近乎随机的回合，"
         "然后两三个好回合），缓冲区里大多是学会之前的数据；行为克隆复制的是平均动作，在这样的数据"
-        "上表现不如数据的平均回报，而 CQL、IQL 能超过它。\n"
+        "上只能达到与数据平均回报相当的水平（有的种子略高，有的略低），而 CQL、IQL 能远远超过它。\n"
         "- **mixed（混合）**：按指定比例混合随机、中等和专家的回合。\n\n"
         "行为克隆在专家数据上表现好、在随机数据上表现差；CQL、IQL 等方法应当在各类数据上都表现"
         "良好，所以结果要按数据集类型分别报告。",
