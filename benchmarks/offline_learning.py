@@ -10,7 +10,7 @@
    fewer steps can only handicap them) and evaluates the final policy on
    ``--final-episodes`` (100) deterministic episodes from the same start states for every
    algorithm and seed: raw return and D4RL-style normalised score. A Pendulum return
-   hangs on the start state (the same policy scores 0 to -1,800), so the runs' own
+   hangs on the start state (one BC policy scored 0 to -1,900), so the runs' own
    10-episode evaluations differ by ~130 from one set of start states to another; 100
    common start states make the comparisons paired and cut that noise. On ``mixed`` only
    BC and the algorithms that must beat it are trained; on ``medium-replay`` every
@@ -81,7 +81,7 @@ def one(algo: str, env: str, dataset: str, steps: int, seed: int, final_episodes
     trainer = Trainer(run, cfg)
     evals = [m for m in trainer if "eval/return_mean" in m]
     data, _ = load_transitions(dataset)
-    # the final policy on the same FINAL_EPISODES start states for every algorithm and seed
+    # the final policy on the same start states for every algorithm and seed
     final = evaluate(trainer.agent, env, episodes=final_episodes, seed=FINAL_EVAL_SEED)
     return {
         "algo": algo,
