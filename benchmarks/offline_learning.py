@@ -125,7 +125,7 @@ print(json.dumps({"final_return": float(np.mean(returns))}))
 """
 
 
-def d3rlpy_bc(env: str, dataset: str, steps: int, seed: int, episodes: int) -> float:
+def d3rlpy_bc(env: str, dataset: str, steps: int, seeds: list[int], episodes: int) -> list[float]:
     """d3rlpy's BC (deterministic policy, MSE) on our dataset, evaluated as ours is."""
     import subprocess
 
@@ -135,24 +135,24 @@ def d3rlpy_bc(env: str, dataset: str, steps: int, seed: int, episodes: int) -> f
     from rlcore.datasets import load_transitions
 
     data, _ = load_transitions(dataset)
-    n = len(data.rewards)
-    cut = np.ones(n, np.float32)  # an episode ends where s'_t is not s_{t+1}
-    cut[:-1] = np.any(data.next_observations[:-1] != data.observations[1:], axis=1)
     path = OUT / f"{dataset.replace('/', '_')}.npz"
     np.savez(
         path,
         observations=data.observations,
         actions=data.actions,
         rewards=data.rewards,
-        terminals=data.terminals.astype(np.float32),
-        timeouts=cut * (1 - data.terminals.astype(np.float32)),
+        terminals=data.terminals,
+        timeouts=data.timeouts,
     )
     script = OUT / "d3rlpy_bc_child.py"
     script.write_text(D3RLPY_BC)
-    args = [str(ensure_venv()), str(script), str(path), env, str(steps), str(seed)]
-    args += [str(episodes), str(FINAL_EVAL_SEED)]
-    out = subprocess.run(args, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])["final_return"]
+    py, out = ensure_venv(), []
+    for seed in seeds:
+        args = [str(py), str(script), str(path), env, str(steps), str(seed)]
+        args += [str(episodes), str(FINAL_EVAL_SEED)]
+        run = subprocess.run(args, capture_output=True, text=True, check=True)
+        out.append(json.loads(run.stdout.strip().splitlines()[-1])["final_return"])
+    return out
 
 
 def main() -> None:
@@ -244,7 +244,7 @@ def main() -> None:
                 print(f"  {algo:13} {rs[0]['steps']:>6} steps {cells}   {verdict}")
             if args.d3rlpy_bc and kind == "medium-replay" and env in CONTINUOUS_ENVS:
                 ds, n_ep = sub[0]["dataset"], args.final_episodes
-                theirs = [d3rlpy_bc(env, ds, args.steps, s, n_ep) for s in args.seeds]
+                theirs = d3rlpy_bc(env, ds, args.steps, args.seeds, n_ep)
                 ok = sum(r > data_mean for r in theirs)
                 cells = "  ".join(f"{r:8.1f}" for r in theirs)
                 print(f"  {'d3rlpy BC':13} {args.steps:>6} steps {cells}   > data mean on "

@@ -103,6 +103,7 @@ class Transitions:
     rewards: np.ndarray
     next_observations: np.ndarray
     terminals: np.ndarray
+    timeouts: np.ndarray  # 1 at the last step of an episode cut short (truncated), as in D4RL
     episode_returns: np.ndarray
 
     def __len__(self) -> int:
@@ -520,7 +521,7 @@ def load_transitions(ds_id: str) -> tuple[Transitions, dict[str, Any]]:
                 f"(allowed: {', '.join(local) or 'none yet'})"
             )
         ds = minari.load_dataset(ds_id)
-        obs, act, rew, nxt, term, rets = [], [], [], [], [], []
+        obs, act, rew, nxt, term, tout, rets = [], [], [], [], [], [], []
         for e in ds.iterate_episodes():
             o = np.asarray(e.observations, dtype=np.float32).reshape(len(e.observations), -1)
             obs.append(o[:-1])
@@ -528,6 +529,7 @@ def load_transitions(ds_id: str) -> tuple[Transitions, dict[str, Any]]:
             act.append(np.asarray(e.actions).reshape(len(e.rewards), -1))
             rew.append(np.asarray(e.rewards, dtype=np.float32))
             term.append(np.asarray(e.terminations, dtype=np.float32))
+            tout.append(np.asarray(e.truncations, dtype=np.float32))
             rets.append(float(np.sum(e.rewards)))
         meta = dict(ds.storage.metadata)
     extra = _extra(ds_id)
@@ -539,6 +541,7 @@ def load_transitions(ds_id: str) -> tuple[Transitions, dict[str, Any]]:
         np.concatenate(rew),
         np.concatenate(nxt),
         np.concatenate(term),
+        np.concatenate(tout),
         np.asarray(rets),
     )
     return tr, meta

@@ -40,6 +40,7 @@ def test_random_dataset_round_trip(store):
     assert meta["env"] == "Pendulum-v1" and meta["kind"] == "random"
     assert (np.abs(tr.actions) <= 2.0).all()
     assert tr.terminals.sum() == 0  # Pendulum only truncates
+    assert np.flatnonzero(tr.timeouts).tolist() == [199, 399]
     # within an episode s'_t is s_{t+1}; Pendulum episodes are 200 steps
     assert np.array_equal(tr.next_observations[:199], tr.observations[1:200])
     assert tr.episode_returns.tolist() == pytest.approx(
@@ -82,6 +83,7 @@ def test_minari_round_trip_is_exact(store):
     np.testing.assert_array_equal(tr.next_observations, np.asarray(eps[0]["obs"][1:]))
     np.testing.assert_array_equal(tr.actions, np.asarray(eps[0]["act"]))
     assert tr.terminals.tolist() == [0.0, 0.0, 1.0] and tr.episode_returns.tolist() == [6.0]
+    assert tr.timeouts.tolist() == [0.0, 0.0, 0.0]  # ended by a terminal, not cut short
     assert ds.normalized_score(0.0, meta["ref_min_score"], meta["ref_max_score"]) == 50.0
     ds.delete_dataset(ds_id)
 
@@ -108,6 +110,7 @@ def test_import_npz_and_hdf5(store, tmp_path):
     tr, meta = ds.load_transitions(ds_id)
     np.testing.assert_allclose(tr.observations, arrays["observations"])
     np.testing.assert_allclose(tr.rewards, arrays["rewards"])
+    np.testing.assert_array_equal(tr.timeouts, arrays["timeouts"])
     assert meta["kind"] == "imported"
     with h5py.File(tmp_path / "good.hdf5", "w") as f:
         for k, v in arrays.items():
