@@ -178,9 +178,11 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
                 # agree off the data, Q of the policy's actions climbs above Q of the data's
                 # and the return peaks near 3k steps, then falls to about -1570 at 10k
                 # (data mean -1125, seeds 0-2, N = 10, 25 and 50 alike). Layer norm in the
-                # critics keeps them at -192/-582/-660 (SAC-N) and -426/-653/-647 (EDAC) at
-                # 10k, SAC-N seed 0 at -190 to -192 from 12k to 30k steps; EDAC on mixed
-                # -203/-197/-172 (benchmarks/offline_learning.py).
+                # critics keeps them at -192/-582/-660 (SAC-N, the runs' own 10 episodes) at
+                # 10k, SAC-N seed 0 at -190 to -192 from 12k to 30k steps. On 100 common
+                # start states (benchmarks/offline_learning.py): -149/-367/-630 on
+                # medium-replay, EDAC -152/-152/-153 on mixed (data mean -680). With 1-D
+                # actions EDAC trains exactly as SAC-N (its diversity term is flat).
                 "sac_n": Preset(10_000, _OFFLINE_ENSEMBLE, dict(eval_every=1000)),
                 "edac": Preset(10_000, _OFFLINE_ENSEMBLE, dict(eval_every=1000)),
             },
