@@ -113,7 +113,7 @@ def _process_tree_cpu(root: int, skip: set[int] = frozenset()) -> tuple[float, s
             cmd = (d / "cmdline").read_bytes()
         except (OSError, IndexError):
             continue
-        if b"rlcore.worker" in cmd or fields[0] == "Z":
+        if b"rlcore.service.worker" in cmd or fields[0] == "Z":
             continue  # the training worker (or a finished one) is measured, not overhead
         kids.setdefault(int(fields[1]), []).append(int(d.name))
         cpu[int(d.name)] = (int(fields[11]) + int(fields[12])) / hz

@@ -30,8 +30,8 @@ CHECKS = [
 def one(algo: str, env: str, steps: int, seed: int, threshold: float) -> dict:
     import torch
 
-    from rlcore.presets import make_configs
-    from rlcore.trainer import Trainer
+    from rlcore.train.presets import make_configs
+    from rlcore.train.trainer import Trainer
 
     torch.set_num_threads(1)
     run, cfg = make_configs(algo, env, run={"steps": steps, "seed": seed, "threads": 1})

@@ -24,7 +24,7 @@ setting), against the same N=2 without it.
 The comparison is float32 against float32. ``--medium`` also times ours with
 ``matmul_precision=medium`` (a run setting: bfloat16 matrix products on CPUs with AMX,
 TF32 on NVIDIA GPUs), reported beside it and never as the like-for-like ratio.
-Ours runs as a ``Trainer`` would, with ``rlcore.device.tune_cpu_allocator`` (glibc keeps
+Ours runs as a ``Trainer`` would, with ``rlcore.core.device.tune_cpu_allocator`` (glibc keeps
 large freed blocks mapped). ``--d3rlpy-malloc`` also times d3rlpy with the same two
 settings (the ``MALLOC_MMAP_THRESHOLD_``/``MALLOC_TRIM_THRESHOLD_`` environment
 variables), to show how much of the ratio is that setting.
@@ -77,7 +77,7 @@ D3RLPY_CHILD = textwrap.dedent("""
 def make_data(n: int = 20_000) -> None:
     import numpy as np
 
-    from rlcore.envs import make_env
+    from rlcore.core.envs import make_env
 
     env = make_env("Pendulum-v1", seed=0)
     obs_l, act_l, rew_l, nxt_l, term_l, tout_l = [], [], [], [], [], []
@@ -113,10 +113,10 @@ def ours(
     import numpy as np
     import torch
 
-    from rlcore.buffers import ReplayBuffer
-    from rlcore.device import set_matmul_precision, set_threads, tune_cpu_allocator
-    from rlcore.envs import make_env
-    from rlcore.registry import get_algo
+    from rlcore.algos.registry import get_algo
+    from rlcore.core.buffers import ReplayBuffer
+    from rlcore.core.device import set_matmul_precision, set_threads, tune_cpu_allocator
+    from rlcore.core.envs import make_env
 
     set_threads(threads)
     tune_cpu_allocator()  # as every Trainer does
@@ -218,7 +218,7 @@ def main() -> None:
     results: dict[str, float] = {}
 
     def d3rlpy(algo: str, tuned_malloc: bool = False) -> float:
-        from rlcore.device import MMAP_THRESHOLD, TRIM_THRESHOLD
+        from rlcore.core.device import MMAP_THRESHOLD, TRIM_THRESHOLD
 
         py = ensure_venv()
         script = OUT / "d3rlpy_child.py"

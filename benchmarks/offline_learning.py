@@ -43,12 +43,12 @@ COSTLY = {"cql", "sac_n", "edac"}
 
 
 def build(env: str, n_mixed: int, seed: int = 0) -> dict[str, str]:
-    from rlcore.datasets import build_dataset, list_datasets
+    from rlcore.data.datasets import build_dataset, list_datasets
 
     have = {d.id for d in list_datasets()}
     out = {}
     for kind, kw in (("medium-replay", {}), ("mixed", {"mix": {"random": 0.5, "expert": 0.5}})):
-        from rlcore.datasets import dataset_id
+        from rlcore.data.datasets import dataset_id
 
         ds_id = dataset_id(env, kind)
         if ds_id not in have:
@@ -60,10 +60,10 @@ def build(env: str, n_mixed: int, seed: int = 0) -> dict[str, str]:
 def one(algo: str, env: str, dataset: str, steps: int, seed: int, final_episodes: int) -> dict:
     import torch
 
-    from rlcore.datasets import load_transitions, normalized_score
-    from rlcore.evaluation import evaluate
-    from rlcore.presets import make_configs
-    from rlcore.trainer import Trainer
+    from rlcore.data.datasets import load_transitions, normalized_score
+    from rlcore.train.evaluation import evaluate
+    from rlcore.train.presets import make_configs
+    from rlcore.train.trainer import Trainer
 
     torch.set_num_threads(1)
     run, cfg = make_configs(
@@ -132,7 +132,7 @@ def d3rlpy_bc(env: str, dataset: str, steps: int, seeds: list[int], episodes: in
     import numpy as np
     from offline import OUT, ensure_venv
 
-    from rlcore.datasets import load_transitions
+    from rlcore.data.datasets import load_transitions
 
     data, _ = load_transitions(dataset)
     path = OUT / f"{dataset.replace('/', '_')}.npz"

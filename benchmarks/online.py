@@ -27,9 +27,9 @@ TASKS = {
 
 
 def run_ours(algo: str, steps: int, seed: int, threads: int) -> dict:
-    from rlcore.evaluation import evaluate
-    from rlcore.presets import make_configs
-    from rlcore.trainer import Trainer
+    from rlcore.train.evaluation import evaluate
+    from rlcore.train.presets import make_configs
+    from rlcore.train.trainer import Trainer
 
     env, _ = TASKS[algo]
     run, cfg = make_configs(
@@ -83,8 +83,8 @@ def run_sb3(algo: str, steps: int, seed: int, threads: int) -> dict:
     import torch
     from stable_baselines3 import DQN, SAC
 
-    from rlcore.evaluation import evaluate
-    from rlcore.presets import make_configs
+    from rlcore.train.evaluation import evaluate
+    from rlcore.train.presets import make_configs
 
     if threads > 0:
         torch.set_num_threads(threads)

@@ -1,7 +1,7 @@
 import streamlit as st
 
-from rlcore.config import hparams
-from rlcore.registry import ALGORITHMS
+from rlcore.algos.registry import ALGORITHMS
+from rlcore.core.config import hparams
 from ui import forms
 from ui.i18n import t
 from ui.state import ALGO_DOC

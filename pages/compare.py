@@ -2,7 +2,7 @@ import hashlib
 
 import streamlit as st
 
-from rlcore.datasets import normalized_score
+from rlcore.data.datasets import normalized_score
 from ui import charts, compare
 from ui.forms import lang_key
 from ui.i18n import t

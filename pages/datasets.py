@@ -1,6 +1,6 @@
 """Offline: the Datasets page — list, inspect, build (in the background), import, delete.
 
-Builds never run in this script's thread: ``rlcore.dataset_jobs.start_build`` starts
+Builds never run in this script's thread: ``rlcore.service.dataset_builds.start_build`` starts
 ``python -m rlcore dataset build`` as a process and a fragment polls its status file
 every second while it runs. Every widget key starts with ``datasets.``.
 """
@@ -9,10 +9,10 @@ import time
 
 import streamlit as st
 
-from rlcore import dataset_jobs as jobs
-from rlcore import datasets as ds
-from rlcore.datasets import KINDS
-from rlcore.settings import get_settings
+from rlcore.core.settings import get_settings
+from rlcore.data import datasets as ds
+from rlcore.data.datasets import KINDS
+from rlcore.service import dataset_builds as jobs
 from ui import datasets as ud
 from ui import explorer as ex
 from ui.explorer_b import offline_link

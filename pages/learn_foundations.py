@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from rlcore.concepts import foundations as fd
+from rlcore.learn import foundations as fd
 from ui import explorer as ex
 from ui.i18n import t
 from ui.learn_figures import Line, grid_panels, histogram_figure, lines_figure, table_heatmap
@@ -193,7 +193,7 @@ ex.formula(
     r"\delta = y - Q(s,a),\qquad Q(s,a) \leftarrow Q(s,a) + \alpha\,\delta",
     t("lf.td.caption"),
 )
-ex.same_code("rlcore.ops.td_target", "DQN, TD3, SAC")
+ex.same_code("rlcore.core.ops.td_target", "DQN, TD3, SAC")
 st.markdown(t("lf.td.answer"))
 ex.train_link("dqn", "CliffWalking-v1")
 

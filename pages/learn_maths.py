@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from rlcore.concepts import maths as mt
+from rlcore.learn import maths as mt
 from ui import explorer as ex
 from ui import figures_maths as fig
 from ui.explorer_b import offline_link, stepper
@@ -210,7 +210,7 @@ ex.formula(
     r"\text{CQL-Lagrange: } g = \mathcal{R}(Q) - \tau",
     t("lm.dual.caption_rl"),
 )
-ex.same_code("rlcore.ops.dual_loss", t("lm.used.dual"))
+ex.same_code("rlcore.core.ops.dual_loss", t("lm.used.dual"))
 st.markdown(t("lm.dual.answer"))
 ex.train_link("sac", "Pendulum-v1")
 offline_link("cql")

@@ -8,8 +8,8 @@ import numpy as np
 import streamlit as st
 import torch
 
-from rlcore.concepts import offline as off
-from rlcore.concepts.maths import gaussian_pdf
+from rlcore.learn import offline as off
+from rlcore.learn.maths import gaussian_pdf
 from ui import explorer as ex
 from ui import figures_offline as fig
 from ui.explorer_b import offline_link, stepper
@@ -237,7 +237,7 @@ ex.formula(
     r"\quad\Rightarrow\quad \alpha' \uparrow \text{ while } \mathcal{R}(Q) > \tau",
     t("lo.cql.caption_lagrange"),
 )
-ex.same_code("rlcore.ops.cql_logsumexp, rlcore.ops.dual_loss", t("lo.used.cql"))
+ex.same_code("rlcore.core.ops.cql_logsumexp, rlcore.core.ops.dual_loss", t("lo.used.cql"))
 st.markdown(t("lo.cql.answer"))
 offline_link("cql")
 
@@ -251,7 +251,7 @@ ex.formula(
     r"m_\tau = \arg\min_m \mathbb{E}\big[L_2^\tau(y - m)\big]",
     t("lo.iql.caption"),
 )
-ex.same_code("rlcore.ops.expectile_loss, rlcore.ops.expectile_weights", t("lo.used.iql"))
+ex.same_code("rlcore.core.ops.expectile_loss, rlcore.core.ops.expectile_weights", t("lo.used.iql"))
 st.markdown(t("lo.iql.answer"))
 offline_link("iql")
 
@@ -264,7 +264,7 @@ ex.formula(
     r"\quad \lambda = 1/\beta,\qquad L(\pi) = -\frac1n\sum_i w_i\,\log\pi(a_i|s_i)",
     t("lo.awr.caption"),
 )
-ex.same_code("rlcore.ops.awr_weights", t("lo.used.awr"))
+ex.same_code("rlcore.core.ops.awr_weights", t("lo.used.awr"))
 st.markdown(t("lo.awr.answer"))
 offline_link("awac")
 offline_link("iql")
@@ -285,7 +285,8 @@ ex.formula(
     t("lo.ens.caption_div"),
 )
 ex.same_code(
-    "rlcore.nn.EnsembleCritic, rlcore.ops.edac_diversity, rlcore.ops.clipped_min", t("lo.used.ens")
+    "rlcore.core.nn.EnsembleCritic, rlcore.core.ops.edac_diversity, rlcore.core.ops.clipped_min",
+    t("lo.used.ens"),
 )
 factors = ", ".join(f"c{k} = {off.expected_min_factor(k):.2f}" for k in (2, 5, 10, 50))
 st.markdown(t("lo.ens.answer", factors=factors))
@@ -306,6 +307,6 @@ ex.formula(
     r"\mu = \frac{\sum_i w_i a_i}{\sum_i w_i},\qquad w_i = \exp(\beta A_i)",
     t("lo.bc.caption_weighted"),
 )
-ex.same_code("rlcore.nn.GaussianActor.log_prob", t("lo.used.bc"))
+ex.same_code("rlcore.core.nn.GaussianActor.log_prob", t("lo.used.bc"))
 st.markdown(t("lo.bc.answer"))
 offline_link("bc")

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import streamlit as st
 
-from rlcore.concepts import policy as cp
+from rlcore.learn import policy as cp
 from ui import explorer as ex
 from ui.i18n import t
 from ui.learn_figures import PALETTE, Line, bars_figure, histogram_figure, lines_figure
@@ -176,7 +176,7 @@ ex.formula(
     r"L(\pi) = \mathbb{E}_{\epsilon}\big[\alpha\log\pi(\tilde a) - Q(\tilde a)\big]",
     t("lp.alpha.caption"),
 )
-ex.same_code("rlcore.ops.dual_loss", "SAC (alpha_loss), CQL-Lagrange")
+ex.same_code("rlcore.core.ops.dual_loss", "SAC (alpha_loss), CQL-Lagrange")
 st.markdown(t("lp.alpha.answer"))
 ex.train_link("sac", "Pendulum-v1")
 

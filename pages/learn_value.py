@@ -3,7 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from rlcore.concepts import value as cv
+from rlcore.learn import value as cv
+from rlcore.train import probes
 from ui import explorer as ex
 from ui.i18n import t
 from ui.learn_figures import PALETTE, Line, bars_figure, histogram_figure, lines_figure
@@ -19,7 +20,7 @@ def dqn_run(steps: int, gamma: float, c: int, double: bool) -> dict:
     import torch
 
     torch.set_num_threads(1)  # a 2-core host shared with other sessions
-    return cv.dqn_q_vs_return(steps, gamma, c, double)
+    return probes.dqn_q_vs_return(steps, gamma, c, double)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -103,7 +104,7 @@ ex.formula(
     r"\mathbb{E}\big[\max_{a'}\hat Q(s',a')\big] \ge \max_{a'} Q(s',a')",
     t("lv.dqn.caption"),
 )
-ex.same_code("rlcore.algos.dqn.DQN + rlcore.trainer.Trainer", t("lv.dqn.used_by"))
+ex.same_code("rlcore.algos.dqn.DQN + rlcore.train.trainer.Trainer", t("lv.dqn.used_by"))
 st.markdown(t("lv.dqn.answer"))
 ex.train_link("dqn", "CartPole-v1")
 
@@ -151,7 +152,7 @@ ex.formula(
     r"= \max_a Q(a),\qquad y = r + \gamma\,(1-d)\,\min_{i=1,2} Q_{\bar\theta_i}(s', a')",
     t("lv.cdq.caption"),
 )
-ex.same_code("rlcore.ops.clipped_min", "TD3, SAC")
+ex.same_code("rlcore.core.ops.clipped_min", "TD3, SAC")
 st.markdown(t("lv.cdq.answer"))
 ex.train_link("td3", "Pendulum-v1")
 
@@ -207,5 +208,5 @@ ex.formula(
     r"\frac{\partial\,\mathrm{LSE}_T}{\partial x_i} = \mathrm{softmax}(x/T)_i",
     t("lv.lse.caption"),
 )
-ex.same_code("rlcore.ops.lse", "CQL(H) (rlcore.ops.cql_logsumexp)")
+ex.same_code("rlcore.core.ops.lse", "CQL(H) (rlcore.core.ops.cql_logsumexp)")
 st.markdown(t("lv.lse.answer"))

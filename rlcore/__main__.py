@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from typing import Any
 
 
@@ -37,9 +36,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     """Train a run in this process with a progress bar."""
     from tqdm import tqdm
 
-    from rlcore.presets import make_configs
-    from rlcore.runs import RunStore
-    from rlcore.worker import run_job
+    from rlcore.service.runs import RunStore
+    from rlcore.service.worker import run_job
+    from rlcore.train.presets import make_configs
 
     run_over: dict[str, Any] = {"seed": args.seed, "device": args.device}
     for name in (
@@ -100,7 +99,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """List saved runs."""
-    from rlcore.runs import RunStore
+    from rlcore.service.runs import RunStore
 
     recs = RunStore(args.runs_dir).list()
     if not recs:
@@ -118,8 +117,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate a saved policy: mean ± std over N episodes."""
-    from rlcore.evaluation import evaluate
-    from rlcore.runs import RunStore
+    from rlcore.service.runs import RunStore
+    from rlcore.train.evaluation import evaluate
 
     rec, agent = RunStore(args.runs_dir).load_agent(args.run)
     res = evaluate(agent, rec.run.env, args.episodes, seed=args.seed)
@@ -132,8 +131,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """Print a run's config and final metrics as JSON."""
-    from rlcore.config import to_dict
-    from rlcore.runs import RunStore
+    from rlcore.core.config import to_dict
+    from rlcore.service.runs import RunStore
 
     store = RunStore(args.runs_dir)
     rec = store.load(args.run)
@@ -156,8 +155,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_algos(args: argparse.Namespace) -> int:
     """List the registered algorithms."""
-    from rlcore.config import hparams
-    from rlcore.registry import ALGORITHMS
+    from rlcore.algos.registry import ALGORITHMS
+    from rlcore.core.config import hparams
 
     for name, spec in ALGORITHMS.items():
         print(f"{name:10} {spec.title:22} {spec.setting:8} {spec.action_space:10} {spec.paper}")
@@ -169,8 +168,8 @@ def cmd_algos(args: argparse.Namespace) -> int:
 
 def cmd_envs(args: argparse.Namespace) -> int:
     """List the environment catalogue."""
-    from rlcore.envs import ENVIRONMENTS
-    from rlcore.presets import compatible_algos
+    from rlcore.core.envs import ENVIRONMENTS
+    from rlcore.train.presets import compatible_algos
 
     for e in ENVIRONMENTS.values():
         print(
@@ -182,7 +181,8 @@ def cmd_envs(args: argparse.Namespace) -> int:
 
 def cmd_dataset(args: argparse.Namespace) -> int:
     """Build, list, import or delete offline datasets."""
-    from rlcore import datasets as ds
+    from rlcore.data import datasets as ds
+    from rlcore.service.dataset_builds import build_and_report
 
     if args.action == "list":
         infos = ds.list_datasets()
@@ -212,32 +212,7 @@ def cmd_dataset(args: argparse.Namespace) -> int:
                 raise ValueError(
                     f"--mix {args.mix!r}: expected e.g. random=0.5,expert=0.5"
                 ) from None
-    last = [0.0]
-
-    def progress(m: dict[str, Any]) -> None:  # a line every 2 s while an agent trains
-        now = time.monotonic()
-        if "eval/return_mean" in m or now - last[0] > 2.0:
-            last[0] = now
-            extra = f"  eval return {m['eval/return_mean']:.1f}" if "eval/return_mean" in m else ""
-            print(f"training step {int(m.get('step', 0))}{extra}", flush=True)
-
-    ds_id = ds.build_dataset(
-        args.env,
-        args.kind,
-        args.steps,
-        args.seed,
-        mix=mix,
-        name=args.name,
-        expert_steps=args.expert_steps,
-        progress=progress,
-    )
-    tr, meta = ds.load_transitions(ds_id)
-    r = tr.episode_returns
-    print(
-        f"built {ds_id}: {len(tr)} transitions, {len(r)} episodes, return "
-        f"{r.mean():.1f} ± {r.std():.1f} (random {meta['ref_min_score']:.1f}, "
-        f"expert {meta['ref_max_score']:.1f})"
-    )
+    build_and_report(args.env, args.kind, args.steps, args.seed, mix, args.name, args.expert_steps)
     return 0
 
 
@@ -336,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except OSError as e:  # a full disk, a read-only or missing folder: a message, no traceback
-        from rlcore.runs import StorageError
+        from rlcore.service.runs import StorageError
 
         text = str(e) if isinstance(e, StorageError) else f"{e.strerror or e}: {e.filename or ''}"
         print(f"error: {text}".rstrip(": "), file=sys.stderr)

@@ -23,7 +23,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from appserver import AppServer, idle, main_text, rss_mb, screenshots
-from rlcore.runs import TERMINAL, RunStore
+from rlcore.service.runs import TERMINAL, RunStore
 
 RUN_ID = r"Run (\S+-dqn-CartPole-v1-\S+)"
 QUEUED = re.compile(r"Queued: position \d+")

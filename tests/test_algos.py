@@ -7,13 +7,13 @@ import pytest
 import torch
 from safetensors.torch import load, save
 
-from rlcore.buffers import ReplayBuffer
-from rlcore.config import from_dict
-from rlcore.envs import make_env
-from rlcore.presets import make_configs
-from rlcore.registry import ALGORITHMS
-from rlcore.trainer import Trainer, build_agent
-from rlcore.types import Rollout
+from rlcore.algos.registry import ALGORITHMS
+from rlcore.core.buffers import ReplayBuffer
+from rlcore.core.config import from_dict
+from rlcore.core.envs import make_env
+from rlcore.core.types import Rollout
+from rlcore.train.presets import make_configs
+from rlcore.train.trainer import Trainer, build_agent
 
 ENV_FOR = {"discrete": "CartPole-v1", "continuous": "Pendulum-v1"}
 ALGOS = [(name, ENV_FOR[s.action_space]) for name, s in ALGORITHMS.items() if s.setting == "online"]

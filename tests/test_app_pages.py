@@ -9,11 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from helpers import poll
-from rlcore.jobs import JobQueue, seed_plan, sweep_plan
-from rlcore.presets import make_configs
-from rlcore.registry import ALGORITHMS
-from rlcore.runs import RunStore
-from rlcore.worker import run_job
+from rlcore.algos.registry import ALGORITHMS
+from rlcore.service.jobs import JobQueue, seed_plan, sweep_plan
+from rlcore.service.runs import RunStore
+from rlcore.service.worker import run_job
+from rlcore.train.presets import make_configs
 
 PAGES = ["pages/train.py", "pages/algorithms.py", "pages/compare.py", "pages/about.py"]
 TINY = {"run_steps": 1500, "run_eval_every": 500, "run_eval_episodes": 2, "run_log_every": 250}

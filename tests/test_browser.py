@@ -148,12 +148,12 @@ def test_visit_every_page_train_live_stop_and_compare(app_url, browser):
 def offline_url(tmp_path_factory):
     """A server whose datasets folder holds one small Pendulum dataset."""
     require_browser()
-    from rlcore import datasets as ds
+    from rlcore.train import collect
 
     data = tmp_path_factory.mktemp("datasets")
     mp = pytest.MonkeyPatch()
     mp.setenv("RLCORE_DATASETS_DIR", str(data))
-    ds_id = ds.build_dataset("Pendulum-v1", "random", 400, expert_steps=300)
+    ds_id = collect.build_dataset("Pendulum-v1", "random", 400, expert_steps=300)
     mp.undo()
     env = {"RLCORE_MAX_WORKERS": "2", "RLCORE_DATASETS_DIR": str(data)}
     with AppServer(tmp_path_factory.mktemp("runs"), env=env) as server:

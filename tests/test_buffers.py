@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-import rlcore.trainer as trainer_mod
-from rlcore.buffers import ReplayBuffer
-from rlcore.presets import make_configs
+import rlcore.train.trainer as trainer_mod
+from rlcore.core.buffers import ReplayBuffer
+from rlcore.train.presets import make_configs
 
 
 def test_add_sample_shapes_and_wraparound():
@@ -70,7 +70,7 @@ def test_truncation_keeps_final_obs_and_is_not_terminal(monkeypatch):
         return env
 
     monkeypatch.setattr(trainer_mod, "make_env", fake_make_env)
-    monkeypatch.setattr("rlcore.evaluation.make_env", fake_make_env)
+    monkeypatch.setattr("rlcore.train.evaluation.make_env", fake_make_env)
     run, cfg = make_configs(
         "dqn",
         "CartPole-v1",

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from rlcore.__main__ import main
-from rlcore.runs import RunStore
+from rlcore.service.runs import RunStore
 
 
 def train(tmp_path, *extra):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rlcore.concepts import foundations as fd
+from rlcore.learn import foundations as fd
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from rlcore import ops
-from rlcore.concepts import maths as mt
+from rlcore.core import ops
+from rlcore.learn import maths as mt
 
 # -- #14 KL --------------------------------------------------------------------------------
 

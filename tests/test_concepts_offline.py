@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from rlcore import ops
-from rlcore.concepts import offline as off
+from rlcore.core import ops
+from rlcore.learn import offline as off
 
 # -- #9 CQL -------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from rlcore.concepts import policy as cp
+from rlcore.learn import policy as cp
 
 
 @pytest.mark.parametrize("name", list(cp.FUNCTIONS))

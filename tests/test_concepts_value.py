@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from rlcore.concepts import value as cv
+from rlcore.learn import value as cv
+from rlcore.train import probes
 
 
 def test_max_bias_closed_forms():
@@ -64,7 +65,7 @@ def test_lse_bounds_limits_and_softmax():
     assert p.sum() == pytest.approx(1.0) and p.argmax() == 3
     np.testing.assert_allclose(cv.softmax(x, 1e-3), [0, 0, 0, 1], atol=1e-12)
     np.testing.assert_allclose(cv.softmax(np.array([1.0, 1.0, 0.0]), 0.0), [0.5, 0.5, 0])
-    # softmax is the gradient of LSE_T (autograd through rlcore.ops.lse)
+    # softmax is the gradient of LSE_T (autograd through rlcore.core.ops.lse)
     xt = torch.tensor(x, requires_grad=True)
     (g,) = torch.autograd.grad(cv.lse(xt, 0.7), xt)
     np.testing.assert_allclose(g.numpy(), cv.softmax(x, 0.7), atol=1e-12)
@@ -72,7 +73,7 @@ def test_lse_bounds_limits_and_softmax():
 
 def test_dqn_records_q_vs_return_and_target_lag():
     torch.set_num_threads(1)
-    res = cv.dqn_q_vs_return(
+    res = probes.dqn_q_vs_return(
         steps=1600, gamma=0.9, target_update_interval=10**6, eval_every=800, eval_episodes=2
     )
     assert res["eval_step"] == [800, 1600]

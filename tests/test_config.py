@@ -7,10 +7,10 @@ import sys
 import pytest
 
 from rlcore.algos.dqn import DQNConfig
+from rlcore.algos.registry import ALGORITHMS
 from rlcore.algos.sac import SACConfig
-from rlcore.config import RunConfig, from_dict, hparams, to_dict
-from rlcore.presets import make_configs
-from rlcore.registry import ALGORITHMS
+from rlcore.core.config import RunConfig, from_dict, hparams, to_dict
+from rlcore.train.presets import make_configs
 
 
 def test_defaults_are_valid_for_every_algorithm():
@@ -82,7 +82,7 @@ def test_presets_apply_then_overrides():
 
 
 def test_every_preset_is_valid():
-    from rlcore.envs import ENVIRONMENTS
+    from rlcore.core.envs import ENVIRONMENTS
 
     for env in ENVIRONMENTS.values():
         for algo in env.presets:
@@ -94,9 +94,9 @@ def test_every_preset_is_valid():
 def test_matmul_precision_is_validated_and_applied_per_run():
     import torch
 
-    from rlcore.config import RunConfig, from_dict
-    from rlcore.presets import make_configs
-    from rlcore.trainer import Trainer
+    from rlcore.core.config import RunConfig, from_dict
+    from rlcore.train.presets import make_configs
+    from rlcore.train.trainer import Trainer
 
     with pytest.raises(ValueError, match="matmul_precision = 'low'.*'highest', 'high', 'medium'"):
         from_dict(RunConfig, {"matmul_precision": "low"})
@@ -112,7 +112,7 @@ def test_matmul_precision_is_validated_and_applied_per_run():
 _MALLINFO_PROBE = r"""
 import ctypes, sys
 import torch
-from rlcore.device import tune_cpu_allocator
+from rlcore.core.device import tune_cpu_allocator
 
 class MallInfo2(ctypes.Structure):
     _fields_ = [(n, ctypes.c_size_t) for n in (

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from rlcore import dataset_jobs as jobs
-from rlcore import datasets as ds
+from rlcore.data import datasets as ds
+from rlcore.service import dataset_builds as jobs
 
 
 @pytest.fixture

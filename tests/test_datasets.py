@@ -5,10 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from rlcore import datasets as ds
-from rlcore.presets import make_configs
-from rlcore.registry import ALGORITHMS
-from rlcore.trainer import Trainer
+from rlcore.algos.registry import ALGORITHMS
+from rlcore.data import datasets as ds
+from rlcore.train import collect
+from rlcore.train.presets import make_configs
+from rlcore.train.trainer import Trainer
 
 TINY = {"expert_steps": 300}  # a (bad) expert in seconds: enough to exercise the pipeline
 
@@ -21,11 +22,11 @@ def store(tmp_path_factory):
     old = os.environ.get("RLCORE_DATASETS_DIR")
     os.environ["RLCORE_DATASETS_DIR"] = str(d)
     ids = {
-        "random": ds.build_dataset("Pendulum-v1", "random", 400, **TINY),
-        "mixed": ds.build_dataset(
+        "random": collect.build_dataset("Pendulum-v1", "random", 400, **TINY),
+        "mixed": collect.build_dataset(
             "Pendulum-v1", "mixed", 800, mix={"random": 3, "expert": 1}, **TINY
         ),
-        "cartpole": ds.build_dataset("CartPole-v1", "random", 300, expert_steps=300),
+        "cartpole": collect.build_dataset("CartPole-v1", "random", 300, expert_steps=300),
     }
     yield ids
     if old is None:
@@ -242,8 +243,8 @@ def test_expert_keeps_the_weights_of_its_best_evaluation(monkeypatch):
     """DQN can reach 500 on CartPole and collapse afterwards: the expert is the best."""
     import torch
 
-    import rlcore.trainer
-    from rlcore.datasets import _train_agent
+    import rlcore.train.collect
+    from rlcore.train.collect import _train_agent
 
     class Agent(torch.nn.Module):
         def __init__(self):
@@ -259,7 +260,7 @@ def test_expert_keeps_the_weights_of_its_best_evaluation(monkeypatch):
                 self.agent.w.data.fill_(value)
                 yield {"step": int(value), "eval/return_mean": ret}
 
-    monkeypatch.setattr(rlcore.trainer, "Trainer", FakeTrainer)
+    monkeypatch.setattr(rlcore.train.collect, "Trainer", FakeTrainer)
     tr, _ = _train_agent("CartPole-v1", 300, 0)
     assert tr.agent.w.item() == 2.0  # the weights at return 500, not the last ones
     tr, _ = _train_agent("CartPole-v1", 300, 0, stop_score=1e9, refs=(0.0, 500.0))

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rlcore import dataset_jobs as jobs
-from rlcore import datasets as ds
+from rlcore.data import datasets as ds
+from rlcore.service import dataset_builds as jobs
+from rlcore.train import collect
 from ui import datasets as ud
 from ui.i18n import t
 
@@ -21,7 +22,7 @@ def store(tmp_path_factory):
     d = tmp_path_factory.mktemp("datasets")
     mp = pytest.MonkeyPatch()
     mp.setenv("RLCORE_DATASETS_DIR", str(d))
-    ds_id = ds.build_dataset("Pendulum-v1", "random", 400, expert_steps=300)
+    ds_id = collect.build_dataset("Pendulum-v1", "random", 400, expert_steps=300)
     yield d, ds_id
     mp.undo()
 

@@ -81,7 +81,7 @@ def test_dockerignore_keeps_data_and_secrets_out_of_the_image():
 
 
 def test_streamlit_config_is_a_public_demo_config():
-    from rlcore.settings import LIMITS
+    from rlcore.core.settings import LIMITS
 
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from rlcore.registry import ALGORITHMS
+from rlcore.algos.registry import ALGORITHMS
 from ui.explorer_links import EXPLORERS
 from ui.i18n import t
 

@@ -11,9 +11,10 @@ import time
 import pytest
 
 from rlcore.__main__ import main
-from rlcore.presets import make_configs
-from rlcore.runs import HEARTBEAT_STALE_S, RunStore, StorageError, process_identity
-from rlcore.worker import run_job, spawn_job
+from rlcore.service.processes import process_identity
+from rlcore.service.runs import HEARTBEAT_STALE_S, RunStore, StorageError
+from rlcore.service.worker import run_job, spawn_job
+from rlcore.train.presets import make_configs
 
 
 def tiny(steps=300, seed=0, **run):
@@ -161,7 +162,7 @@ def test_sigterm_ends_a_worker_as_interrupted_with_weights_saved(tmp_path):
 
 
 def test_sigkilled_workers_leave_interrupted_runs_and_lose_no_finished_run(tmp_path):
-    """Kill ``python -m rlcore.worker RUN_ID`` with SIGKILL mid-run, twice."""
+    """Kill ``python -m rlcore.service.worker RUN_ID`` with SIGKILL mid-run, twice."""
     store = RunStore(tmp_path)
     finished, killed = [], []
     for round_ in range(2):

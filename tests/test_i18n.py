@@ -22,8 +22,8 @@ def test_lookup_by_language():
 
 
 def test_every_hyperparameter_has_chinese_help():
-    from rlcore.config import RunConfig, hparams
-    from rlcore.registry import ALGORITHMS
+    from rlcore.algos.registry import ALGORITHMS
+    from rlcore.core.config import RunConfig, hparams
     from ui.text.app import HP_HELP_ZH
 
     classes = [RunConfig, *(s.config_cls for s in ALGORITHMS.values())]

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from rlcore.jobs import JobQueue, load_batch, parse_values, run_extra, seed_plan, sweep_plan
-from rlcore.presets import make_configs
-from rlcore.runs import RunStore
+from rlcore.service.jobs import JobQueue, load_batch, parse_values, run_extra, seed_plan, sweep_plan
+from rlcore.service.runs import RunStore
+from rlcore.train.presets import make_configs
 
 
 def tiny(steps=400, **hp):
@@ -143,5 +143,5 @@ def test_real_worker_process_trains_and_the_dispatcher_drains_the_queue(tmp_path
 
 
 def test_the_queue_never_imports_streamlit():
-    code = "import sys, rlcore.jobs\nassert 'streamlit' not in sys.modules"
+    code = "import sys, rlcore.service.jobs\nassert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -5,8 +5,8 @@ Full budgets with 3 seeds are in ``benchmarks/learning.py`` (too long for CI).
 
 import pytest
 
-from rlcore.presets import make_configs
-from rlcore.trainer import Trainer
+from rlcore.train.presets import make_configs
+from rlcore.train.trainer import Trainer
 
 
 def eval_curve(algo, env, steps, seed=0, **run):

@@ -7,9 +7,9 @@ import time
 import numpy as np
 
 from appserver import rss_mb
-from rlcore.presets import make_configs
-from rlcore.runs import RunStore
-from rlcore.worker import spawn_job
+from rlcore.service.runs import RunStore
+from rlcore.service.worker import spawn_job
+from rlcore.train.presets import make_configs
 
 N_WORKERS = 4
 STEPS = 300

@@ -14,7 +14,7 @@ from rlcore.algos.dqn import DQN, DQNConfig
 from rlcore.algos.reinforce import REINFORCE, REINFORCEConfig
 from rlcore.algos.sac import SAC, SACConfig
 from rlcore.algos.td3 import TD3, TD3Config
-from rlcore.types import Batch, Rollout
+from rlcore.core.types import Batch, Rollout
 
 S0, S1 = [1.0, 0.0], [0.0, 1.0]
 
@@ -57,7 +57,7 @@ def test_double_dqn_uses_online_argmax_target_value():
 
 
 def test_dueling_head_is_v_plus_centred_advantage():
-    from rlcore.nn import QNetwork
+    from rlcore.core.nn import QNetwork
 
     net = QNetwork(3, 4, (8, 8), dueling=True)
     x = torch.randn(5, 3)
@@ -168,7 +168,7 @@ def test_sac_alpha_loss_value_and_direction():
 
 
 def test_tanh_gaussian_log_prob_matches_change_of_variables():
-    from rlcore.nn import TanhGaussianActor
+    from rlcore.core.nn import TanhGaussianActor
 
     torch.manual_seed(0)
     actor = TanhGaussianActor(2, box(1, -2.0, 2.0).low, box(1, -2.0, 2.0).high, (8,))

@@ -13,9 +13,9 @@ from rlcore.algos.cql_discrete import DiscreteCQL, DiscreteCQLConfig
 from rlcore.algos.edac import EDAC, EDACConfig
 from rlcore.algos.iql import IQL, IQLConfig
 from rlcore.algos.td3_bc import TD3BC, TD3BCConfig
-from rlcore.nn import EnsembleCritic, EnsembleLayerNorm
-from rlcore.ops import edac_diversity
-from rlcore.types import Batch
+from rlcore.core.nn import EnsembleCritic, EnsembleLayerNorm
+from rlcore.core.ops import edac_diversity
+from rlcore.core.types import Batch
 
 
 def batch2():
@@ -87,7 +87,7 @@ def test_cql_penalty_matches_importance_sampled_lse_by_hand():
 
 
 def test_policy_sample_matches_repeated_forward_in_distribution():
-    from rlcore.nn import TanhGaussianActor
+    from rlcore.core.nn import TanhGaussianActor
 
     torch.manual_seed(0)
     actor = TanhGaussianActor(2, box(1, -2.0, 2.0).low, box(1, -2.0, 2.0).high, (8,))

@@ -10,12 +10,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from helpers import poll
-from rlcore import datasets as ds
-from rlcore.jobs import JobQueue, seed_plan
-from rlcore.presets import make_configs
-from rlcore.registry import ALGORITHMS
-from rlcore.runs import RunStore
-from rlcore.worker import run_job
+from rlcore.algos.registry import ALGORITHMS
+from rlcore.data import datasets as ds
+from rlcore.service.jobs import JobQueue, seed_plan
+from rlcore.service.runs import RunStore
+from rlcore.service.worker import run_job
+from rlcore.train import collect
+from rlcore.train.presets import make_configs
 from ui.i18n import t
 
 TINY = {
@@ -31,8 +32,8 @@ def data_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("datasets")
     mp = pytest.MonkeyPatch()
     mp.setenv("RLCORE_DATASETS_DIR", str(d))
-    pend = ds.build_dataset("Pendulum-v1", "random", 400, expert_steps=300)
-    cart = ds.build_dataset("CartPole-v1", "random", 300, expert_steps=300)
+    pend = collect.build_dataset("Pendulum-v1", "random", 400, expert_steps=300)
+    cart = collect.build_dataset("CartPole-v1", "random", 300, expert_steps=300)
     mp.undo()
     return d, pend, cart
 

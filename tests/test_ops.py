@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from rlcore import ops
+from rlcore.core import ops
 
 
 def test_td_target_bootstraps_only_when_not_terminated():

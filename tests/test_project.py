@@ -9,10 +9,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_rlcore_never_imports_streamlit():
     code = (
-        "import sys, rlcore, rlcore.registry, rlcore.trainer, rlcore.worker, rlcore.runs, "
-        "rlcore.evaluation, rlcore.presets, rlcore.__main__, rlcore.datasets, "
-        "rlcore.concepts.foundations, rlcore.concepts.value, rlcore.concepts.policy, "
-        "rlcore.concepts.offline, rlcore.concepts.maths\n"
+        "import sys, rlcore, rlcore.algos.registry, rlcore.train.trainer, "
+        "rlcore.service.worker, rlcore.service.runs, "
+        "rlcore.train.evaluation, rlcore.train.presets, rlcore.__main__, rlcore.data.datasets, "
+        "rlcore.learn.foundations, rlcore.learn.value, rlcore.learn.policy, "
+        "rlcore.learn.offline, rlcore.learn.maths\n"
         "assert 'streamlit' not in sys.modules, 'rlcore imported streamlit'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

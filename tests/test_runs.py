@@ -3,9 +3,10 @@ import os
 
 import pytest
 
-from rlcore.presets import make_configs
-from rlcore.runs import RunStore, atomic_write_json
-from rlcore.worker import run_job
+from rlcore.core.files import atomic_write_json
+from rlcore.service.runs import RunStore
+from rlcore.service.worker import run_job
+from rlcore.train.presets import make_configs
 
 
 def new_run(store, **run):

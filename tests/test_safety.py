@@ -23,12 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from rlcore import datasets as ds
-from rlcore.config import RunConfig, from_dict, hparams
-from rlcore.presets import make_configs
-from rlcore.registry import ALGORITHMS
-from rlcore.runs import load_checkpoint_upload
-from rlcore.trainer import build_agent
+from rlcore.algos.registry import ALGORITHMS
+from rlcore.core.config import RunConfig, from_dict, hparams
+from rlcore.data import datasets as ds
+from rlcore.service.runs import load_checkpoint_upload
+from rlcore.train.presets import make_configs
+from rlcore.train.trainer import build_agent
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = settings(
@@ -56,7 +56,7 @@ def _subnormals():
 
     torch.set_flush_denormal(False)
     yield
-    torch.set_flush_denormal(True)  # what rlcore.device.set_threads leaves behind
+    torch.set_flush_denormal(True)  # what rlcore.core.device.set_threads leaves behind
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -7,12 +7,14 @@ import time
 import numpy as np
 import pytest
 
-from rlcore import datasets as ds
-from rlcore import worker
-from rlcore.presets import make_configs
-from rlcore.runs import RunStore, process_identity, prune_runs
-from rlcore.settings import LIMITS, get_settings
-from rlcore.worker import run_job
+from rlcore.core.settings import LIMITS, get_settings
+from rlcore.data import datasets as ds
+from rlcore.service import worker
+from rlcore.service.processes import process_identity
+from rlcore.service.runs import RunStore, prune_runs
+from rlcore.service.worker import run_job
+from rlcore.train import collect
+from rlcore.train.presets import make_configs
 
 VARS = [lim.env for lim in LIMITS] + ["RLCORE_PROFILE"]
 
@@ -156,10 +158,10 @@ def test_dataset_sizes_above_the_limits_are_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("RLCORE_MAX_DATASET_TRANSITIONS", "500")
     t0 = time.monotonic()
     with pytest.raises(ValueError, match=r"n_steps = 1000: out of range \(allowed: 100 to 500"):
-        ds.build_dataset("Pendulum-v1", "random", 1000)
+        collect.build_dataset("Pendulum-v1", "random", 1000)
     monkeypatch.setenv("RLCORE_MAX_STEPS", "1000")
     with pytest.raises(ValueError, match="expert_steps = 5000: out of range"):
-        ds.build_dataset("Pendulum-v1", "expert", 200, expert_steps=5000)
+        collect.build_dataset("Pendulum-v1", "expert", 200, expert_steps=5000)
     assert time.monotonic() - t0 < 1  # refused before any training or collection
     with pytest.raises(ValueError, match="600 transitions: too large.*at most 500"):
         ds.validate_arrays(d4rl(600), "Pendulum-v1")
@@ -222,8 +224,8 @@ def test_create_prunes_to_the_stored_runs_limit(tmp_path, monkeypatch):
 
 # -- the size of the networks ------------------------------------------------------------
 def test_the_parameter_count_is_exact_and_allocates_nothing():
-    from rlcore.model_size import count_parameters
-    from rlcore.trainer import build_agent
+    from rlcore.train.model_size import count_parameters
+    from rlcore.train.trainer import build_agent
 
     for algo, env, hp, run in [
         ("dqn", "CartPole-v1", {"hidden": (32, 16), "dueling": True}, {}),
@@ -279,7 +281,7 @@ def test_networks_above_the_parameter_limit_are_refused_naming_the_field(monkeyp
 
 
 def test_every_preset_and_default_fits_the_hosted_parameter_budget(monkeypatch):
-    from rlcore.presets import all_pairs
+    from rlcore.train.presets import all_pairs
 
     monkeypatch.setenv("RLCORE_PROFILE", "hosted")
     for setting in ("online", "offline"):
@@ -291,7 +293,7 @@ def test_every_preset_and_default_fits_the_hosted_parameter_budget(monkeypatch):
 
 def test_every_way_to_create_a_run_enforces_the_parameter_limit(tmp_path, monkeypatch, capsys):
     from rlcore.__main__ import main
-    from rlcore.jobs import JobQueue, sweep_plan
+    from rlcore.service.jobs import JobQueue, sweep_plan
 
     run, algo = tiny()  # hidden (8,): 130 parameters with the target network
     big = dataclasses.replace(algo, hidden=(64, 64))  # 9,220

@@ -1,7 +1,7 @@
 """A server that is stopped (SIGTERM: ``docker stop``) stops its training workers first.
 
 Workers run in their own session, so the server's SIGTERM never reaches them by itself;
-``rlcore.jobs`` forwards it on the way out (an ``atexit`` hook: see its docstring). Each
+``rlcore.service.jobs`` forwards it on the way out (an ``atexit`` hook: see its docstring). Each
 worker then saves its weights and ends its run ``interrupted``, metrics kept, and no
 worker outlives the server. Tested twice: with a plain process that exits the way
 Streamlit's signal handler makes the server exit (no browser needed), and with the real
@@ -18,7 +18,7 @@ import time
 
 from appserver import ROOT, AppServer, idle, launch_chromium, pid_alive, require_browser
 from appserver import screenshots as save_screenshots
-from rlcore.runs import RunStore
+from rlcore.service.runs import RunStore
 
 LONG = 1_000_000  # steps: no run ends by itself during a test
 
@@ -55,8 +55,8 @@ def assert_interrupted_and_kept(store, rid, rows_before):
 SERVER_LIKE = textwrap.dedent(
     """
     import signal, sys, time
-    from rlcore.jobs import JobQueue, seed_plan
-    from rlcore.presets import make_configs
+    from rlcore.service.jobs import JobQueue, seed_plan
+    from rlcore.train.presets import make_configs
 
     # Streamlit's handler: SIGTERM stops the server and the interpreter exits normally.
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))

@@ -14,10 +14,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from rlcore.config import hparams, to_dict
-from rlcore.jobs import JobQueue, run_extra
-from rlcore.registry import ALGORITHMS
-from rlcore.runs import TERMINAL, RunRecord, RunStore
+from rlcore.algos.registry import ALGORITHMS
+from rlcore.core.config import hparams, to_dict
+from rlcore.service.jobs import JobQueue, run_extra
+from rlcore.service.runs import TERMINAL, RunRecord, RunStore
 from ui.i18n import t
 from ui.jobs import fmt_duration, status_text
 
@@ -198,7 +198,7 @@ def visible(frame: pd.DataFrame, mine: set[str]) -> pd.DataFrame:
     On a public demo (``RLCORE_PROFILE=hosted``) strangers share one server; each sees
     the runs it started (this session's batches), not everyone's.
     """
-    from rlcore.settings import get_settings
+    from rlcore.core.settings import get_settings
 
     if get_settings().profile != "hosted" or frame.empty:
         return frame

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from rlcore import datasets as ds
-from rlcore.envs import ENVIRONMENTS
+from rlcore.core.envs import ENVIRONMENTS
+from rlcore.data import datasets as ds
 from ui.i18n import t
 
 __all__ = [
@@ -183,7 +183,7 @@ def fingerprint() -> tuple:
 
 
 def import_upload(data: bytes, filename: str, env_id: str, name: str) -> tuple[bool, str]:
-    """Import uploaded bytes through ``rlcore.datasets.import_file``.
+    """Import uploaded bytes through ``rlcore.data.datasets.import_file``.
 
     Returns ``(True, dataset id)`` or ``(False, the reason)``. The bytes go to a
     temporary file (removed afterwards) named with the upload's suffix, which selects

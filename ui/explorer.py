@@ -10,7 +10,7 @@ and a short answer. The helpers keep every section looking the same::
     ex.section("lse", t("lv.lse.title"), t("lv.lse.question"))
     ex.chart(fig, key="lv.lse.fig")
     ex.formula(r"\mathrm{LSE}_T(x) = ...", t("lv.lse.caption"))
-    ex.same_code("rlcore.ops.lse", "SAC, CQL")          # "this calls the training code"
+    ex.same_code("rlcore.core.ops.lse", "SAC, CQL")          # "this calls the training code"
     ex.train_link("sac", "Pendulum-v1")                 # only if pages/train.py exists
 
 Step-by-step explorers use :func:`player` (Step / Play / Reset widgets) and

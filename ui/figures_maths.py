@@ -1,7 +1,7 @@
 """Plotly figures of the Maths-toolbox explorers (#14, #15, #17, #18, #19).
 
 No Streamlit calls here: each function takes the numbers from
-``rlcore.concepts.maths`` and returns a ``go.Figure`` with translated labels
+``rlcore.learn.maths`` and returns a ``go.Figure`` with translated labels
 (Unicode, not LaTeX: Plotly does not render it).
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from rlcore.concepts import maths as mt
+from rlcore.learn import maths as mt
 from ui import explorer as ex
 from ui.figures_offline import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, Panels, thin
 from ui.i18n import t

@@ -1,7 +1,7 @@
 """Plotly figures of the Offline-ideas explorers (#9-#13).
 
 No Streamlit calls here: each function takes the numbers from
-``rlcore.concepts.offline`` and returns a ``go.Figure`` with translated labels
+``rlcore.learn.offline`` and returns a ``go.Figure`` with translated labels
 (Unicode, not LaTeX: Plotly does not render it).
 """
 
@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 from plotly.subplots import make_subplots
 
-from rlcore.concepts import offline as off
+from rlcore.learn import offline as off
 from ui import explorer as ex
 from ui.i18n import t
 

@@ -23,13 +23,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from rlcore.config import AlgoConfig, HParam, RunConfig, coerce, from_dict, hparams
-from rlcore.device import resolve_device
-from rlcore.envs import ENVIRONMENTS, env_spec
-from rlcore.jobs import MAX_BATCH_RUNS, Plan, default_max_workers, parse_values, seed_plan
-from rlcore.jobs import sweep_plan as make_sweep_plan
-from rlcore.presets import compatible_algos, make_configs
-from rlcore.registry import ALGORITHMS
+from rlcore.algos.registry import ALGORITHMS
+from rlcore.core.config import AlgoConfig, HParam, RunConfig, coerce, from_dict, hparams
+from rlcore.core.device import resolve_device
+from rlcore.core.envs import ENVIRONMENTS, env_spec
+from rlcore.service.jobs import MAX_BATCH_RUNS, Plan, default_max_workers, parse_values, seed_plan
+from rlcore.service.jobs import sweep_plan as make_sweep_plan
+from rlcore.train.presets import compatible_algos, make_configs
 from ui.i18n import current_language, t
 from ui.state import ALGO_DOC
 from ui.text.app import ENV_DESC_ZH, HP_HELP_ZH

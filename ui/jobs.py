@@ -1,7 +1,7 @@
 """Start, poll and stop training jobs from a page; this browser session's runs.
 
 Training never happens in the Streamlit script thread: ``start`` hands a plan to the
-file-based :class:`rlcore.jobs.JobQueue`, which launches worker processes. A session
+file-based :class:`rlcore.service.jobs.JobQueue`, which launches worker processes. A session
 owns the batches it started (kept in ``st.session_state`` and, for the latest, in the
 URL as ``?batch=ID``, so a browser refresh finds it again); the live view shows only
 those. Metrics files are read incrementally (only the new lines on each poll).
@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from rlcore.jobs import Batch, JobQueue, Plan, load_batch
-from rlcore.runs import TERMINAL, RunStore
+from rlcore.service.jobs import Batch, JobQueue, Plan, load_batch
+from rlcore.service.runs import TERMINAL, RunStore
 from ui.i18n import t
 from ui.state import BATCHES, RUN_CACHE, TAILS, batch_key
 
@@ -224,7 +224,7 @@ def session_limit_message(n_new: int) -> str | None:
     A hosted server caps the runs one browser session has queued or training at once
     (``RLCORE_MAX_RUNS_PER_SESSION``), so one visitor cannot fill the queue.
     """
-    from rlcore.settings import get_settings
+    from rlcore.core.settings import get_settings
 
     limit = get_settings().max_runs_per_session
     if not limit:
@@ -299,7 +299,7 @@ def system_table() -> pd.DataFrame:
 
     import torch
 
-    from rlcore.jobs import default_max_workers
+    from rlcore.service.jobs import default_max_workers
 
     q = queue().summary()
     cuda = torch.cuda.is_available()

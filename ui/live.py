@@ -16,9 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from rlcore.envs import ENVIRONMENTS
-from rlcore.jobs import Batch
-from rlcore.runs import RunStore
+from rlcore.core.envs import ENVIRONMENTS
+from rlcore.service.jobs import Batch
+from rlcore.service.runs import RunStore
 from ui import charts
 from ui.forms import lang_key
 from ui.i18n import current_language, t
@@ -295,8 +295,8 @@ def episode_gif(run_id: str, seed: int, max_frames: int = 600) -> tuple[bytes, f
     """
     import imageio.v3 as iio
 
-    from rlcore.envs import make_env
-    from rlcore.evaluation import render_episode
+    from rlcore.core.envs import make_env
+    from rlcore.train.evaluation import render_episode
 
     rec, agent = RunStore().load_agent(run_id)
     frames, ret = render_episode(agent, rec.run.env, seed=seed, max_frames=max_frames)

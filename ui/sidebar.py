@@ -24,8 +24,8 @@ def render_sidebar() -> None:
     """Draw the sidebar (called once per run by app.py)."""
     import torch
 
-    from rlcore.jobs import JobQueue
-    from rlcore.registry import ALGORITHMS
+    from rlcore.algos.registry import ALGORITHMS
+    from rlcore.service.jobs import JobQueue
 
     with st.sidebar:
         st.selectbox(

@@ -1,1 +1,1 @@
-"""One file per algorithm; ``rlcore.registry`` lists them."""
+"""One file per algorithm; ``rlcore.algos.registry`` lists them."""

@@ -24,10 +24,10 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from rlcore.algos.base import Agent, clip_and_norm
-from rlcore.config import AlgoConfig, hp
-from rlcore.nn import MLP, CategoricalActor
-from rlcore.ops import gae
-from rlcore.types import Rollout
+from rlcore.core.config import AlgoConfig, hp
+from rlcore.core.nn import MLP, CategoricalActor
+from rlcore.core.ops import gae
+from rlcore.core.types import Rollout
 
 
 @dataclass(frozen=True)

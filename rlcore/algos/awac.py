@@ -21,10 +21,10 @@ import torch
 from torch import Tensor, nn
 
 from rlcore.algos.sac import SAC, SACConfig
-from rlcore.config import hp
-from rlcore.nn import GaussianActor
-from rlcore.ops import awr_weights, clipped_min
-from rlcore.types import Batch
+from rlcore.core.config import hp
+from rlcore.core.nn import GaussianActor
+from rlcore.core.ops import awr_weights, clipped_min
+from rlcore.core.types import Batch
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from rlcore.config import AlgoConfig, hp
+from rlcore.core.config import AlgoConfig, hp
 
 __all__ = ["Agent", "OffPolicyConfig", "grad_norm", "make_adam"]
 

@@ -16,9 +16,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from rlcore.algos.base import Agent, grad_norm, make_adam
-from rlcore.config import AlgoConfig, hp
-from rlcore.nn import CategoricalActor, GaussianActor
-from rlcore.types import Batch
+from rlcore.core.config import AlgoConfig, hp
+from rlcore.core.nn import CategoricalActor, GaussianActor
+from rlcore.core.types import Batch
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,9 @@ from torch import Tensor
 
 from rlcore.algos.base import make_adam
 from rlcore.algos.sac import SAC, SACConfig
-from rlcore.config import hp
-from rlcore.ops import cql_logsumexp, dual_loss, td_target
-from rlcore.types import Batch
+from rlcore.core.config import hp
+from rlcore.core.ops import cql_logsumexp, dual_loss, td_target
+from rlcore.core.types import Batch
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from torch import Tensor
 
 from rlcore.algos.dqn import DQN, DQNConfig
-from rlcore.config import hp
-from rlcore.ops import cql_logsumexp
-from rlcore.types import Batch
+from rlcore.core.config import hp
+from rlcore.core.ops import cql_logsumexp
+from rlcore.core.types import Batch
 
 
 @dataclass(frozen=True)

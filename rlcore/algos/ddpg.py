@@ -24,10 +24,10 @@ import torch
 from torch import Tensor
 
 from rlcore.algos.base import Agent, OffPolicyConfig, grad_norm, make_adam
-from rlcore.config import hp
-from rlcore.nn import DeterministicActor, EnsembleCritic
-from rlcore.ops import clipped_min, soft_update, td_target
-from rlcore.types import Batch
+from rlcore.core.config import hp
+from rlcore.core.nn import DeterministicActor, EnsembleCritic
+from rlcore.core.ops import clipped_min, soft_update, td_target
+from rlcore.core.types import Batch
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from rlcore.algos.base import Agent, OffPolicyConfig, clip_and_norm, make_adam
-from rlcore.config import hp
-from rlcore.nn import QNetwork
-from rlcore.ops import hard_update, linear_schedule, soft_update, td_target
-from rlcore.types import Batch
+from rlcore.core.config import hp
+from rlcore.core.nn import QNetwork
+from rlcore.core.ops import hard_update, linear_schedule, soft_update, td_target
+from rlcore.core.types import Batch
 
 
 @dataclass(frozen=True)

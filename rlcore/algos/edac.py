@@ -22,9 +22,9 @@ import torch
 from torch import Tensor
 
 from rlcore.algos.sac_n import SACN, SACNConfig
-from rlcore.config import hp
-from rlcore.ops import edac_diversity, td_target
-from rlcore.types import Batch
+from rlcore.core.config import hp
+from rlcore.core.ops import edac_diversity, td_target
+from rlcore.core.types import Batch
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,10 @@ import torch
 from torch import Tensor
 
 from rlcore.algos.base import Agent, grad_norm, make_adam
-from rlcore.config import AlgoConfig, hp
-from rlcore.nn import MLP, EnsembleCritic, GaussianActor
-from rlcore.ops import awr_weights, clipped_min, expectile_loss, soft_update, td_target
-from rlcore.types import Batch
+from rlcore.core.config import AlgoConfig, hp
+from rlcore.core.nn import MLP, EnsembleCritic, GaussianActor
+from rlcore.core.ops import awr_weights, clipped_min, expectile_loss, soft_update, td_target
+from rlcore.core.types import Batch
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from rlcore.algos.base import Agent, clip_and_norm, make_adam
-from rlcore.config import AlgoConfig, hp
-from rlcore.nn import MLP, CategoricalActor
-from rlcore.ops import discounted_returns
-from rlcore.types import Rollout
+from rlcore.core.config import AlgoConfig, hp
+from rlcore.core.nn import MLP, CategoricalActor
+from rlcore.core.ops import discounted_returns
+from rlcore.core.types import Rollout
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,10 @@ import torch
 from torch import Tensor
 
 from rlcore.algos.base import Agent, OffPolicyConfig, grad_norm, make_adam
-from rlcore.config import hp
-from rlcore.nn import EnsembleCritic, TanhGaussianActor
-from rlcore.ops import clipped_min, dual_loss, soft_update, td_target
-from rlcore.types import Batch
+from rlcore.core.config import hp
+from rlcore.core.nn import EnsembleCritic, TanhGaussianActor
+from rlcore.core.ops import clipped_min, dual_loss, soft_update, td_target
+from rlcore.core.types import Batch
 
 
 @dataclass(frozen=True)

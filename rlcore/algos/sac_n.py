@@ -6,7 +6,7 @@ $$y = r + \gamma(1-d)\Big(\min_{i=1..N} Q_{\bar\theta_i}(s',\tilde a')
 The minimum of N estimates is a lower confidence bound: where the data is dense the
 members agree, off the data they spread out and the min is pessimistic. That alone, with
 N large enough (10-500), makes SAC work offline. The ensemble is one
-:class:`~rlcore.nn.EnsembleCritic` (one batched matmul per layer), so N=10 costs far less
+:class:`~rlcore.core.nn.EnsembleCritic` (one batched matmul per layer), so N=10 costs far less
 than 5x N=2.
 
 ``critic_layer_norm`` puts a layer norm before each hidden ReLU of every member (as RLPD,
@@ -14,7 +14,7 @@ Ball et al. 2023, and ReBRAC do). The last layer then reads features of bounded 
 a member's Q cannot grow without bound away from the data, whatever the min does. On a
 small, narrow dataset the members can agree off the data, the min stops being pessimistic,
 and Q of the policy's actions climbs above Q of the data's; layer norm caps that climb
-(see the Pendulum preset in :mod:`rlcore.envs` for the measurement).
+(see the Pendulum preset in :mod:`rlcore.core.envs` for the measurement).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rlcore.algos.sac import SAC, SACConfig
-from rlcore.config import hp
+from rlcore.core.config import hp
 
 
 @dataclass(frozen=True)

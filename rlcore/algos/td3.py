@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 
 from rlcore.algos.ddpg import DDPG, DDPGConfig
-from rlcore.config import hp
+from rlcore.core.config import hp
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from torch import Tensor
 
 from rlcore.algos.td3 import TD3, TD3Config
-from rlcore.config import hp
-from rlcore.types import Batch
+from rlcore.core.config import hp
+from rlcore.core.types import Batch
 
 
 @dataclass(frozen=True)

@@ -522,7 +522,7 @@ HP_HELP_ZH = {
     "eta": "梯度多样性项的权重 η。",
 }
 
-# Chinese descriptions of the catalogue environments (English comes from rlcore.envs).
+# Chinese descriptions of the catalogue environments (English comes from rlcore.core.envs).
 ENV_DESC_ZH = {
     "CartPole-v1": "在小车上保持杆子直立：每直立一步 +1，最多 500 步。",
     "Acrobot-v1": "把两节摆臂甩过一条线：到达之前每步 −1。",

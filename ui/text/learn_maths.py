@@ -105,9 +105,9 @@ TEXT = {
     },
     "lm.dual.caption_update": {
         "en": "Dual gradient descent: a descent step on x with λ fixed, then a step on λ that "
-        "minimises −λ·g(x) (rlcore.ops.dual_loss): λ grows while g > 0.",
-        "zh": "对偶梯度下降：固定 λ 对 x 做一步下降，然后对 λ 做一步最小化 −λ·g(x)（rlcore.ops."
-        "dual_loss）：只要 g > 0，λ 就增大。",
+        "minimises −λ·g(x) (rlcore.core.ops.dual_loss): λ grows while g > 0.",
+        "zh": "对偶梯度下降：固定 λ 对 x 做一步下降，然后对 λ 做一步最小化 −λ·g(x)（"
+        "rlcore.core.ops.dual_loss）：只要 g > 0，λ 就增大。",
     },
     "lm.dual.caption_rl": {
         "en": "The same rule in RL: SAC's temperature α (entropy below target = violated) and "
@@ -124,7 +124,7 @@ TEXT = {
         "boundary at x* and λ at λ* = 3 − c, where the pull of f and the push of the "
         "constraint balance (∇f + λ∇g = 0, the KKT conditions). Set c ≥ 3: the constraint "
         "is never violated and λ decays towards 0 — an inactive constraint costs nothing. "
-        "The update of λ is `rlcore.ops.dual_loss`, the very function SAC uses for its "
+        "The update of λ is `rlcore.core.ops.dual_loss`, the very function SAC uses for its "
         "temperature (its constraint: entropy ≥ target) and CQL-Lagrange for its α' (its "
         "constraint: penalty ≤ τ). Like SAC, the toy steps log λ with Adam, so λ stays "
         "positive. *Projected gradient* is another way to handle a constraint: take a "
@@ -136,7 +136,7 @@ TEXT = {
         "束的*价格*，价格越高，x 就被推回得越多。x 回到可行域后 λ 又会衰减。来回几次之后，x "
         "停在边界上的 x*，λ 停在 λ* = 3 − c，此时 f 的拉力与约束的推力平衡（∇f + λ∇g = 0，即"
         " KKT 条件）。把 c 设为 ≥ 3：约束从不被违反，λ 衰减到 0——不起作用的约束没有代价。λ "
-        "的更新就是 `rlcore.ops.dual_loss`，正是 SAC 调节温度系数（约束：熵 ≥ 目标）和 "
+        "的更新就是 `rlcore.core.ops.dual_loss`，正是 SAC 调节温度系数（约束：熵 ≥ 目标）和 "
         "CQL-Lagrange 调节 α'（约束：惩罚 ≤ τ）所用的同一个函数。与 SAC 一样，这里用 Adam 更"
         "新 log λ，使 λ 始终为正。*梯度投影*是处理约束的另一种方法：先走一步梯度，再把 x 投"
         "影回可行域。它需要一个容易计算的投影（对这个半平面很简单）；而“策略熵 ≥ 目标”没有这"

@@ -54,9 +54,10 @@ TEXT = {
     },
     "lp.rep.same_idea": {
         "en": "Same sampling as training: x = μ + σ·ε with ε ~ N(0, 1) is the line "
-        "`u = mean + std * torch.randn_like(mean)` of `rlcore.nn.TanhGaussianActor`, the "
+        "`u = mean + std * torch.randn_like(mean)` of `rlcore.core.nn.TanhGaussianActor`, the "
         "actor SAC trains (it then squashes with tanh).",
-        "zh": "与训练时的采样方式相同：x = μ + σ·ε、ε ~ N(0, 1) 正是 `rlcore.nn.TanhGaussianActor` "
+        "zh": "与训练时的采样方式相同：x = μ + σ·ε、ε ~ N(0, 1) 正是 "
+        "`rlcore.core.nn.TanhGaussianActor` "
         "中的 `u = mean + std * torch.randn_like(mean)`，"
         "也就是 SAC 训练的演员网络（之后再经过 tanh 压缩）。",
     },
@@ -129,13 +130,13 @@ TEXT = {
         "randomness and widens; once the entropy is above target α falls. It settles where "
         "the entropy equals the target (left) and α equals the exact α* (right). This is "
         "dual gradient descent, the same rule as CQL-Lagrange's α and "
-        "`rlcore.ops.dual_loss`. Turn tuning off to see a fixed α leave the entropy wherever "
+        "`rlcore.core.ops.dual_loss`. Turn tuning off to see a fixed α leave the entropy wherever "
         "that α puts it; move the target while playing and watch α chase it.",
         "zh": "α 是约束“熵 ≥ H̄”的**拉格朗日乘子**。它的损失 −α(log π + H̄)——笔记代码里写成 "
         "(entropy − H̄)·α，因为 entropy = −log π，两者相同——对单位 α 的梯度是 "
         "−(log π + H̄) = entropy − H̄：熵**低于**目标时，梯度下降会**增大** α，演员因随机性获得"
         "更多奖励而变宽；熵高于目标后 α 随之减小。最终熵等于目标（左图），α 等于精确的 α*"
-        "（右图）。这就是对偶梯度下降，与 CQL-Lagrange 的 α 以及 `rlcore.ops.dual_loss` "
+        "（右图）。这就是对偶梯度下降，与 CQL-Lagrange 的 α 以及 `rlcore.core.ops.dual_loss` "
         "是同一条规则。关闭自动调节，可以看到固定的 α 让熵停在它决定的位置；"
         "播放时移动目标熵，可以看到 α 追着它走。",
     },

@@ -63,9 +63,10 @@ TEXT = {
     "lv.dqn.step": {"en": "environment step", "zh": "环境步数"},
     "lv.dqn.value": {"en": "value", "zh": "价值"},
     "lv.dqn.caption": {
-        "en": "The target y is built by rlcore.ops.td_target from the frozen target "
+        "en": "The target y is built by rlcore.core.ops.td_target from the frozen target "
         "network θ̄, copied from θ every C steps.",
-        "zh": "目标 y 由 rlcore.ops.td_target 根据冻结的目标网络 θ̄ 计算，θ̄ 每 C 步从 θ 复制一次。",
+        "zh": "目标 y 由 rlcore.core.ops.td_target 根据冻结的目标网络 θ̄ 计算，"
+        "θ̄ 每 C 步从 θ 复制一次。",
     },
     "lv.dqn.answer": {
         "en": "The network starts near Q = 0 and can only climb as fast as its own targets: "

@@ -27,8 +27,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from rlcore.nn import EnsembleCritic, GaussianActor
-from rlcore.ops import (
+from rlcore.core.nn import EnsembleCritic, GaussianActor
+from rlcore.core.ops import (
     awr_weights,
     clipped_min,
     cql_logsumexp,

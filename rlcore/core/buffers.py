@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rlcore.types import Batch
+from rlcore.core.types import Batch
 
 __all__ = ["ReplayBuffer"]
 

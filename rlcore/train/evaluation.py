@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from rlcore.algos.base import Agent
-from rlcore.envs import make_env
+from rlcore.core.envs import make_env
 
 __all__ = ["EvalResult", "evaluate", "render_episode"]
 

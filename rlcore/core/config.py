@@ -14,13 +14,12 @@ import math
 import typing
 from dataclasses import dataclass, field, fields
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "AlgoConfig",
     "HParam",
     "RunConfig",
-    "check_run",
     "coerce",
     "from_dict",
     "hp",
@@ -184,6 +183,11 @@ class AlgoConfig(_Validated):
     )
 
 
+Setting = Literal["online", "offline"]
+# name -> setting of every registered algorithm, filled by rlcore.algos.registry when it is
+# imported (a registration table: this module must not import the algorithms themselves)
+ALGORITHM_SETTINGS: dict[str, Setting] = {}
+
 DEVICES = ("auto", "cpu", "cuda")
 MATMUL_PRECISIONS = ("highest", "high", "medium")  # torch.set_float32_matmul_precision
 MAX_TEXT = 200  # longest text field (ids and names); anything longer is hostile or a typo
@@ -212,20 +216,21 @@ class RunConfig(_Validated):
     )
 
     def check(self) -> None:
-        from rlcore.envs import ENVIRONMENTS
-        from rlcore.registry import ALGORITHMS
+        from rlcore.core.envs import ENVIRONMENTS
 
-        if self.algo not in ALGORITHMS:
+        if ALGORITHM_SETTINGS and self.algo not in ALGORITHM_SETTINGS:
             raise ValueError(
                 f"RunConfig.algo = {short_repr(self.algo)}: unknown algorithm "
-                f"(allowed: {', '.join(sorted(ALGORITHMS))})"
+                f"(allowed: {', '.join(sorted(ALGORITHM_SETTINGS))})"
             )
         if self.env not in ENVIRONMENTS:
             raise ValueError(
                 f"RunConfig.env = {short_repr(self.env)}: unknown environment "
                 f"(allowed: {', '.join(ENVIRONMENTS)})"
             )
-        offline = ALGORITHMS[self.algo].setting == "offline"
+        if self.algo not in ALGORITHM_SETTINGS:
+            return  # no algorithm registered yet: rlcore.train.checks.check_run checks it
+        offline = ALGORITHM_SETTINGS[self.algo] == "offline"
         if offline and not self.dataset:
             raise ValueError(
                 f"RunConfig.dataset = '': {self.algo} is an offline algorithm and needs a "
@@ -236,38 +241,6 @@ class RunConfig(_Validated):
                 f"RunConfig.dataset = {short_repr(self.dataset)}: {self.algo} learns online "
                 "(allowed: empty)"
             )
-
-
-def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
-    """Checks of a run about to be created: this server's limits and run x algorithm.
-
-    ``RunConfig`` itself validates only what is always true, so that a run saved under
-    other limits still loads; this is called by ``make_configs`` (limits only: the steps
-    here, the networks' size with ``check_model_size`` once the algorithm's config is
-    built), by ``RunStore.create`` and ``JobQueue.submit`` (everything: steps, the
-    networks' size against ``RLCORE_MAX_PARAMS``, run x algorithm), and raises
-    ``ValueError`` naming the field.
-    """
-    from rlcore.registry import get_algo
-    from rlcore.settings import get_settings
-
-    limit = get_settings().max_steps
-    if run.steps > limit:
-        raise ValueError(
-            f"RunConfig.steps = {run.steps}: above this server's limit "
-            f"(allowed: 1 to {limit}; set by RLCORE_MAX_STEPS)"
-        )
-    if algo is None:
-        return
-    from rlcore.model_size import check_model_size
-
-    check_model_size(run, algo)
-    starts = getattr(algo, "learning_starts", None)
-    if get_algo(run.algo).setting == "online" and starts is not None and starts >= run.steps:
-        raise ValueError(
-            f"{type(algo).__name__}.learning_starts = {starts}: no gradient step would happen "
-            f"in {run.steps} steps (allowed: 0 to {run.steps - 1}, below RunConfig.steps)"
-        )
 
 
 def _plain(raw: Any) -> Any:

@@ -25,10 +25,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rlcore.config import short_repr
-from rlcore.datasets import check_build_args, dataset_id, datasets_dir
-from rlcore.envs import env_spec
-from rlcore.runs import atomic_write_json
+from rlcore.core.config import short_repr
+from rlcore.core.envs import env_spec
+from rlcore.core.files import atomic_write_json
+from rlcore.data.datasets import check_build_args, dataset_id, datasets_dir, load_transitions
+from rlcore.service.processes import pid_alive, spawn_module
+from rlcore.train import collect
 
 __all__ = [
     "BUILDS_DIR",
@@ -151,37 +153,10 @@ def start_build(
         "MKL_NUM_THREADS": "1",
         "PYTHONUNBUFFERED": "1",
     }
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    with open(d / "log.txt", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "rlcore.dataset_jobs", str(d)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            cwd=root,
-            start_new_session=True,
-        )
+    proc = spawn_module("rlcore.service.dataset_builds", [str(d)], d / "log.txt", env, mode="wb")
     _PROCS[build_id] = proc
     (d / "pid").write_text(str(proc.pid))  # apart from status.json, which the child rewrites
     return build_id
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (ended, not yet reaped by its parent) is not running
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 def read_status(build_id: str) -> dict[str, Any]:
@@ -206,7 +181,7 @@ def read_status(build_id: str) -> dict[str, Any]:
     except (OSError, ValueError):
         pass
     pid = status.get("pid")
-    if status.get("status") == "running" and pid and not _alive(pid):
+    if status.get("status") == "running" and pid and not pid_alive(pid):
         time.sleep(0.05)  # the runner may be writing its final status right now
         try:
             status = {**json.loads((d / "status.json").read_text()), "pid": pid}
@@ -259,7 +234,7 @@ def stop_build(build_id: str) -> None:
     import signal
 
     st = read_status(build_id)
-    if st["status"] == "running" and st.get("pid") and _alive(st["pid"]):
+    if st["status"] == "running" and st.get("pid") and pid_alive(st["pid"]):
         try:
             os.killpg(st["pid"], signal.SIGTERM)
         except (ProcessLookupError, PermissionError, OSError):
@@ -278,22 +253,67 @@ def stop_build(build_id: str) -> None:
             proc.wait()
 
 
+def build_and_report(
+    env_id: str,
+    kind: str,
+    n_steps: int,
+    seed: int = 0,
+    mix: dict[str, float] | None = None,
+    name: str | None = None,
+    expert_steps: int | None = None,
+) -> str:
+    """Build a dataset in this process, printing progress lines and a summary; its id.
+
+    The CLI's ``dataset build`` and the background build process both run this.
+    """
+    last = [0.0]
+
+    def progress(m: dict[str, Any]) -> None:  # a line every 2 s while an agent trains
+        now = time.monotonic()
+        if "eval/return_mean" in m or now - last[0] > 2.0:
+            last[0] = now
+            extra = f"  eval return {m['eval/return_mean']:.1f}" if "eval/return_mean" in m else ""
+            print(f"training step {int(m.get('step', 0))}{extra}", flush=True)
+
+    ds_id = collect.build_dataset(
+        env_id,
+        kind,
+        n_steps,
+        seed,
+        mix=mix,
+        name=name,
+        expert_steps=expert_steps,
+        progress=progress,
+    )
+    tr, meta = load_transitions(ds_id)
+    r = tr.episode_returns
+    print(
+        f"built {ds_id}: {len(tr)} transitions, {len(r)} episodes, return "
+        f"{r.mean():.1f} ± {r.std():.1f} (random {meta['ref_min_score']:.1f}, "
+        f"expert {meta['ref_max_score']:.1f})"
+    )
+    return ds_id
+
+
 # -- the runner (the build process itself) -----------------------------------------------
 
 
 def _run(build_dir: Path) -> int:
-    """Run the CLI's ``dataset build`` and write the final status (in the child)."""
+    """Build the dataset of ``spec.json`` and write the final status (in the child)."""
     import torch
 
     torch.set_num_threads(1)
-    from rlcore import __main__ as cli
-
     spec = json.loads((build_dir / "spec.json").read_text())
     status = json.loads((build_dir / "status.json").read_text())
     print("python -m rlcore " + " ".join(spec["argv"]), flush=True)
     try:
-        rc = cli.main(spec["argv"])
+        keys = ("env", "kind", "n_steps", "seed", "mix", "name", "expert_steps")
+        build_and_report(*(spec.get(k) for k in keys))
+        rc = 0
         message = ""
+    except ValueError as e:  # bad input: the message names the field, as the CLI says it
+        rc, message = 2, str(e)
+        print(f"error: {e}", flush=True)
     except BaseException as e:  # whatever happens, record it
         rc, message = 1, f"{type(e).__name__}: {e}"
         print(message, flush=True)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import shutil
 import warnings
@@ -33,21 +32,19 @@ from typing import Any
 
 import numpy as np
 
-from rlcore.config import short_repr
-from rlcore.envs import env_spec, make_env
+from rlcore.core.config import short_repr
+from rlcore.core.envs import env_spec, make_env
 
 __all__ = [
     "KINDS",
     "DatasetInfo",
     "Transitions",
-    "build_dataset",
     "datasets_dir",
     "delete_dataset",
     "import_file",
     "list_datasets",
     "load_transitions",
     "normalized_score",
-    "reference_scores",
 ]
 
 KINDS = ("random", "medium", "expert", "medium-replay", "mixed")
@@ -59,7 +56,7 @@ MEDIUM_TARGET = (33.0, 50.0)  # normalised score band of the "medium" policy
 
 def max_transitions() -> int:
     """Most transitions a dataset may hold here (``RLCORE_MAX_DATASET_TRANSITIONS``)."""
-    from rlcore.settings import get_settings
+    from rlcore.core.settings import get_settings
 
     return get_settings().max_dataset_transitions
 
@@ -154,92 +151,6 @@ def _episode_returns(env_id: str, policy: Callable, episodes: int, seed: int) ->
     return np.asarray(out)
 
 
-def _expert_algo(env_id: str) -> str:
-    return "sac" if env_spec(env_id).action_space == "continuous" else "dqn"
-
-
-def _train_agent(
-    env_id: str,
-    steps: int | None,
-    seed: int,
-    stop_score: float | None = None,
-    refs: tuple[float, float] | None = None,
-    progress: Callable | None = None,
-):
-    """Train the expert algorithm, optionally stopping early (for ``medium``).
-
-    Stops once the normalised score passes ``stop_score``; returns ``(trainer, score)``.
-    Without ``stop_score`` (the expert) the agent ends with the weights of its best
-    evaluation, not its last: DQN on CartPole can reach 500 and then collapse late in
-    training, and an expert reference of 100 would make every score meaningless.
-    """
-    from rlcore.presets import make_configs
-    from rlcore.trainer import Trainer
-
-    algo = _expert_algo(env_id)
-    run_over: dict[str, Any] = {"seed": seed, "eval_episodes": 5}
-    if steps is not None:
-        run_over["steps"] = steps
-    run, cfg = make_configs(algo, env_id, run=run_over)
-    if stop_score is not None:
-        # evaluate often: SAC on Pendulum goes from random to expert in a few thousand steps
-        run = type(run)(**{**asdict(run), "eval_every": max(250, run.steps // 100)})
-    reached = [False]
-    tr = Trainer(run, cfg, stop=lambda: reached[0])
-    score, best, best_state = None, -math.inf, None
-    for m in tr:
-        if progress is not None:
-            progress(m)
-        if "eval/return_mean" not in m:
-            continue
-        if stop_score is None and m["eval/return_mean"] >= best:
-            best = m["eval/return_mean"]
-            best_state = {k: v.detach().clone() for k, v in tr.agent.state_dict().items()}
-        if refs is not None and not reached[0]:
-            # the score that stopped the run names the dataset, not the trainer's last eval
-            score = normalized_score(m["eval/return_mean"], *refs)
-            if stop_score is not None and score >= stop_score:
-                reached[0] = True
-    if best_state is not None:
-        tr.agent.load_state_dict(best_state)
-    return tr, score
-
-
-def reference_scores(
-    env_id: str, seed: int = 0, expert_steps: int | None = None, progress: Callable | None = None
-) -> dict[str, float]:
-    """Random and expert returns of ``env_id`` (the expert is trained once and cached)."""
-    d = _experts_dir() / env_id
-    meta = d / "reference.json"
-    if meta.exists():
-        return json.loads(meta.read_text())
-    env = make_env(env_id, seed=seed)
-    space = env.action_space
-    space.seed(seed)
-    rand = _episode_returns(env_id, lambda _o: space.sample(), 20, seed)
-    tr, _ = _train_agent(env_id, expert_steps, seed, progress=progress)
-    from rlcore.evaluation import evaluate
-
-    expert = evaluate(tr.agent, env_id, 10, seed=seed + 500)
-    refs = {
-        "random": float(rand.mean()),
-        "expert": float(expert.mean),
-        "expert_algo": _expert_algo(env_id),
-        "expert_steps": tr.step,
-    }
-    d.mkdir(parents=True, exist_ok=True)
-    from safetensors.torch import save
-
-    from rlcore.runs import atomic_write_bytes, atomic_write_json
-
-    atomic_write_bytes(
-        d / "expert.safetensors",
-        save({k: v.contiguous() for k, v in tr.agent.state_dict().items()}),
-    )
-    atomic_write_json(meta, refs)
-    return refs
-
-
 def cheap_reference_scores(env_id: str) -> dict[str, float]:
     """Reference returns without training anything.
 
@@ -254,18 +165,6 @@ def cheap_reference_scores(env_id: str) -> dict[str, float]:
     space.seed(0)
     rand = _episode_returns(env_id, lambda _o: space.sample(), 20, 0)
     return {"random": float(rand.mean()), "expert": env_spec(env_id).solved}
-
-
-def _load_expert(env_id: str):
-    from safetensors.torch import load_file
-
-    from rlcore.presets import make_configs
-    from rlcore.trainer import build_agent
-
-    run, cfg = make_configs(_expert_algo(env_id), env_id)
-    agent = build_agent(run, cfg)
-    agent.load_state_dict(load_file(str(_experts_dir() / env_id / "expert.safetensors")))
-    return agent
 
 
 def normalized_score(ret: float, ref_random: float, ref_expert: float) -> float:
@@ -392,7 +291,7 @@ def _write(
 
 def check_build_args(kind: str, n_steps: int, expert_steps: int | None) -> None:
     """``ValueError`` naming the field for a bad kind, size or expert budget."""
-    from rlcore.settings import get_settings
+    from rlcore.core.settings import get_settings
 
     if not isinstance(kind, str) or kind not in KINDS:
         raise ValueError(
@@ -414,81 +313,6 @@ def check_build_args(kind: str, n_steps: int, expert_steps: int | None) -> None:
             f"expert_steps = {short_repr(expert_steps, 40)}: out of range "
             f"(allowed: 1 to {max_steps}; set by RLCORE_MAX_STEPS)"
         )
-
-
-def build_dataset(
-    env_id: str,
-    kind: str,
-    n_steps: int = 100_000,
-    seed: int = 0,
-    mix: dict[str, float] | None = None,
-    name: str | None = None,
-    expert_steps: int | None = None,
-    progress: Callable | None = None,
-) -> str:
-    """Build and store a dataset; returns its id.
-
-    ``mix`` (for ``kind="mixed"``) maps component kinds (random, medium, expert) to
-    proportions of the ``n_steps`` transitions. ``expert_steps`` overrides the online
-    training budget of the expert/medium agents (the preset's by default).
-    """
-    check_build_args(kind, n_steps, expert_steps)
-    env_spec(env_id)  # ValueError for an unknown id, before any work
-    refs = reference_scores(env_id, seed, expert_steps, progress)
-    ds_id = dataset_id(env_id, name or kind)
-    if kind == "random":
-        env = make_env(env_id, seed=seed)
-        space = env.action_space
-        space.seed(seed)
-        episodes = _collect(env_id, lambda _o: space.sample(), n_steps, seed)
-        source = "uniform random policy"
-    elif kind == "expert":
-        agent = _load_expert(env_id)
-        episodes = _collect(env_id, lambda o: agent.act(o, explore=False), n_steps, seed)
-        source = f"{refs['expert_algo']} expert, greedy"
-    elif kind in ("medium", "medium-replay"):
-        target = sum(MEDIUM_TARGET) / 2
-        tr, score = _train_agent(
-            env_id,
-            expert_steps,
-            seed + 1,
-            stop_score=target,
-            refs=(refs["random"], refs["expert"]),
-            progress=progress,
-        )
-        if kind == "medium":
-            agent = tr.agent
-            episodes = _collect(env_id, lambda o: agent.act(o, explore=True), n_steps, seed)
-            source = f"{refs['expert_algo']} stopped at score {score:.0f}, stochastic"
-        else:
-            buf = tr.buffer
-            episodes = _episodes_from_buffer(buf.data[: buf.size].cpu().numpy(), buf._cols)
-            source = f"replay buffer of {refs['expert_algo']} up to score {score:.0f}"
-    else:
-        mix = mix or {"random": 0.5, "expert": 0.5}
-        bad = set(mix) - {"random", "medium", "expert"}
-        if bad or not mix or any(not 0 <= v for v in mix.values()) or sum(mix.values()) <= 0:
-            raise ValueError(f"mix = {mix!r}: proportions of random, medium, expert (>= 0)")
-        total = sum(mix.values())
-        episodes, parts = [], []
-        for k, p in mix.items():
-            if p <= 0:
-                continue
-            part = f"{name or kind}-{k}-part"
-            sub = build_dataset(
-                env_id,
-                k,
-                max(100, int(n_steps * p / total)),
-                seed,
-                name=part,
-                expert_steps=expert_steps,
-                progress=progress,
-            )
-            episodes += _episodes_of(sub)
-            delete_dataset(sub)
-            parts.append(f"{k} {p / total:.0%}")
-        source = "mixture: " + " + ".join(parts)
-    return _write(ds_id, env_id, episodes, refs, kind, source)
 
 
 def _episodes_of(ds_id: str) -> list[dict]:
@@ -738,7 +562,7 @@ def import_file(path: str | Path, env_id: str, name: str, max_bytes: int | None 
     file may unpack to at most 20 times that. Nothing stays on disk if the file is
     rejected (``ValueError`` naming the problem).
     """
-    from rlcore.settings import get_settings
+    from rlcore.core.settings import get_settings
 
     if max_bytes is None:
         max_bytes = get_settings().max_upload_bytes

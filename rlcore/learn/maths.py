@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from rlcore.ops import dual_loss
+from rlcore.core.ops import dual_loss
 
 __all__ = [
     "ACTIVATIONS",

@@ -1,13 +1,14 @@
 r"""Value-based explorers: a live DQN, the max-operator's bias, LogSumExp.
 
-* **DQN approximates** $Q^*$ (explorer 3): a real (small) DQN run with the catalogue's
+* **DQN approximates** $Q^*$ (explorer 3): ``rlcore.train.probes.dqn_q_vs_return``, a real
+  (small) DQN run with the catalogue's
   CartPole preset, recording the network's $Q(s_0, \pi(s_0))$ next to the Monte-Carlo
   discounted return the greedy policy actually gets, and the online vs target network's
   value at a fixed state (the target network lags behind);
 * **clipped double Q** (explorer 4): $\mathbb{E}[\max_a \hat Q(a)] \ge \max_a Q(a)$ for
-  noisy unbiased estimates; taking ``rlcore.ops.clipped_min`` of two independent
+  noisy unbiased estimates; taking ``rlcore.core.ops.clipped_min`` of two independent
   estimates first shrinks (and can reverse) that bias;
-* **LogSumExp** (explorer 5): ``rlcore.ops.lse`` is a smooth maximum bounded by
+* **LogSumExp** (explorer 5): ``rlcore.core.ops.lse`` is a smooth maximum bounded by
   $\max_i x_i \le \mathrm{LSE}_T(x) \le \max_i x_i + T\log n$.
 """
 
@@ -18,11 +19,10 @@ import math
 import numpy as np
 import torch
 
-from rlcore.ops import clipped_min, lse
+from rlcore.core.ops import clipped_min, lse
 
 __all__ = [
     "action_values",
-    "dqn_q_vs_return",
     "lse_bounds",
     "lse_curve",
     "max_bias_exact",
@@ -30,75 +30,6 @@ __all__ = [
     "max_bias_samples",
     "softmax",
 ]
-
-
-# -- 3: DQN, Q estimate vs Monte-Carlo return ----------------------------------------------
-
-
-def dqn_q_vs_return(
-    steps: int = 5000,
-    gamma: float = 0.9,
-    target_update_interval: int = 10,
-    double_q: bool = False,
-    seed: int = 0,
-    eval_every: int = 500,
-    eval_episodes: int = 5,
-    log_every: int = 100,
-) -> dict[str, list[float]]:
-    r"""Train DQN on CartPole (catalogue preset + these overrides) and record its values.
-
-    At every evaluation: the network's estimate $Q_\theta(s_0, \arg\max_a Q_\theta(s_0,a))$
-    at the evaluation start states (``eval/q_start``) and the discounted return
-    $\sum_t \gamma^t r_t$ the greedy policy then really collects
-    (``eval/discounted_return``); $Q > $ return is over-estimation. Every ``log_every``
-    steps: $\max_a Q_\theta(s_0,a)$ of the online and of the target network at one fixed
-    start state, which shows the target network's lag.
-
-    Returns:
-        Lists keyed ``eval_step``, ``q_start``, ``discounted_return``, ``return_mean``
-        (per evaluation) and ``step``, ``q_online``, ``q_target`` (per log).
-    """
-    from rlcore.envs import make_env
-    from rlcore.presets import make_configs
-    from rlcore.trainer import Trainer
-
-    run, cfg = make_configs(
-        "dqn",
-        "CartPole-v1",
-        hp={"gamma": gamma, "target_update_interval": target_update_interval, "double_q": double_q},
-        run={
-            "steps": steps,
-            "seed": seed,
-            "eval_every": eval_every,
-            "eval_episodes": eval_episodes,
-            "log_every": log_every,
-            "device": "cpu",
-            "threads": 1,
-        },
-    )
-    env = make_env("CartPole-v1")
-    s0 = torch.as_tensor(env.reset(seed=seed)[0], dtype=torch.float32).unsqueeze(0)
-    env.close()
-    out: dict[str, list[float]] = {
-        k: []
-        for k in (
-            *("eval_step", "q_start", "discounted_return", "return_mean"),
-            *("step", "q_online", "q_target"),
-        )
-    }
-    trainer = Trainer(run, cfg)
-    for m in trainer:
-        if "eval/q_start" in m:
-            out["eval_step"].append(m["step"])
-            out["q_start"].append(m["eval/q_start"])
-            out["discounted_return"].append(m["eval/discounted_return"])
-            out["return_mean"].append(m["eval/return_mean"])
-        elif "time/sps" in m:  # a periodic log: read both networks at the fixed state
-            with torch.no_grad():
-                out["step"].append(m["step"])
-                out["q_online"].append(float(trainer.agent.q(s0).max()))
-                out["q_target"].append(float(trainer.agent.q_target(s0).max()))
-    return out
 
 
 # -- 4: clipped double Q -----------------------------------------------------------------
@@ -121,7 +52,7 @@ def max_bias_samples(
 
     Each estimate is unbiased, $\hat Q_i(a) = Q(a) + \sigma\varepsilon_{ia}$ with
     $\varepsilon \sim \mathcal N(0,1)$ independent; the min over the $N$ estimators is
-    ``rlcore.ops.clipped_min``, the same call TD3 and SAC make on their two critics.
+    ``rlcore.core.ops.clipped_min``, the same call TD3 and SAC make on their two critics.
 
     Returns:
         ``[trials]`` errors of the bootstrapped value (mean > 0: over-estimation).
@@ -193,7 +124,7 @@ def _simpson(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 def lse_curve(x: np.ndarray, temperatures: np.ndarray) -> np.ndarray:
-    r"""$\mathrm{LSE}_T(x) = T\log\sum_i \exp(x_i/T)$ for each $T$ (``rlcore.ops.lse``)."""
+    r"""$\mathrm{LSE}_T(x) = T\log\sum_i \exp(x_i/T)$ for each $T$ (``rlcore.core.ops.lse``)."""
     xt = torch.as_tensor(np.asarray(x, dtype=np.float64))
     return np.array([float(lse(xt, float(t))) for t in temperatures])
 

@@ -30,14 +30,15 @@ import json
 import math
 import os
 import secrets
-import socket
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rlcore.config import AlgoConfig, RunConfig, check_run, from_dict, to_dict
+from rlcore.core.config import AlgoConfig, RunConfig, from_dict, to_dict
+from rlcore.core.files import atomic_write_bytes, atomic_write_json
+from rlcore.service.processes import process_alive, process_identity, this_host  # noqa: F401
+from rlcore.train.checks import check_run
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +50,6 @@ __all__ = [
     "StorageError",
     "default_runs_dir",
     "load_checkpoint_upload",
-    "process_identity",
     "prune_runs",
 ]
 
@@ -82,73 +82,9 @@ def _storage_error(action: str, where: Path, e: OSError) -> StorageError:
     )
 
 
-def _host() -> str:
-    return socket.gethostname()
-
-
-def _proc_stat(pid: int) -> list[str] | None:
-    """Fields 3.. of ``/proc/<pid>/stat`` (state, ppid, ..., starttime at [19])."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text.rsplit(")", 1)[1].split()
-
-
-def process_identity(pid: int | None = None) -> dict[str, Any]:
-    """``{"pid", "pid_start", "host"}``: what tells this process from a later one with its pid."""
-    pid = os.getpid() if pid is None else pid
-    stat = _proc_stat(pid)
-    start = int(stat[19]) if stat is not None and len(stat) > 19 else None
-    return {"pid": pid, "pid_start": start, "host": _host()}
-
-
-def _process_alive(ident: dict[str, Any]) -> bool | None:
-    """Whether the process of ``ident`` still runs; ``None`` when it cannot be told."""
-    pid = ident.get("pid")
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
-        return None
-    if ident.get("host") not in (None, _host()):
-        return None  # another machine's process: only its heartbeat can tell
-    if Path("/proc/self/stat").exists():  # Linux: state and start time, not just the pid
-        stat = _proc_stat(pid)
-        if stat is None or stat[0] in ("Z", "X"):
-            return False  # gone, or exited and waiting to be reaped
-        start = ident.get("pid_start")
-        return start is None or len(stat) <= 19 or int(stat[19]) == start
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
 def default_runs_dir() -> Path:
     """``$RLCORE_RUNS_DIR`` or ``./runs``."""
     return Path(os.environ.get("RLCORE_RUNS_DIR", "runs"))
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_json(path: Path, obj: Any) -> None:
-    """JSON version of :func:`atomic_write_bytes`."""
-    atomic_write_bytes(path, json.dumps(obj, indent=1, sort_keys=True).encode())
 
 
 def _clean(v: Any) -> Any:
@@ -188,10 +124,10 @@ class RunStore:
         """New run folder with its config and status ``queued``; returns the id.
 
         Refuses (``ValueError``) a run above this server's limits or whose settings do
-        not fit together (:func:`rlcore.config.check_run`); then, if
+        not fit together (:func:`rlcore.train.checks.check_run`); then, if
         ``RLCORE_MAX_STORED_RUNS`` is set, prunes the oldest finished runs.
         """
-        from rlcore.settings import get_settings
+        from rlcore.core.settings import get_settings
 
         check_run(run, algo)
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -301,7 +237,7 @@ class RunStore:
         ident = self._worker(run_id, st)
         if ident is None:
             return False  # waiting in a queue: nobody should be training it yet
-        alive = _process_alive(ident)
+        alive = process_alive(ident)
         if alive is not None:
             return not alive
         try:  # another host: trust its heartbeat
@@ -330,7 +266,7 @@ class RunStore:
 
     def load(self, run_id: str) -> RunRecord:
         """Configs and status of a run (``ValueError`` if it does not exist)."""
-        from rlcore.registry import get_algo
+        from rlcore.algos.registry import get_algo
 
         p = self.path(run_id)
         if not (p / "config.json").exists():
@@ -390,7 +326,7 @@ class RunStore:
 
     def load_agent(self, run_id: str):
         """Rebuild the agent of a run and load its saved weights (for eval and watch)."""
-        from rlcore.trainer import build_agent
+        from rlcore.train.trainer import build_agent
 
         rec = self.load(run_id)
         agent = build_agent(rec.run, rec.algo)
@@ -446,7 +382,7 @@ def load_checkpoint_upload(data: bytes, agent: Any, max_bytes: int | None = None
     """
     import torch
 
-    from rlcore.settings import get_settings
+    from rlcore.core.settings import get_settings
 
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ValueError(f"checkpoint: expected bytes, got {type(data).__name__}")

@@ -19,13 +19,13 @@ import torch
 from torch import Tensor
 
 from rlcore.algos.base import Agent
-from rlcore.buffers import ReplayBuffer
-from rlcore.config import AlgoConfig, RunConfig
-from rlcore.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
-from rlcore.envs import make_env
-from rlcore.evaluation import evaluate
-from rlcore.registry import get_algo
-from rlcore.types import Metrics, Rollout
+from rlcore.algos.registry import get_algo
+from rlcore.core.buffers import ReplayBuffer
+from rlcore.core.config import AlgoConfig, RunConfig
+from rlcore.core.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
+from rlcore.core.envs import make_env
+from rlcore.core.types import Metrics, Rollout
+from rlcore.train.evaluation import evaluate
 
 __all__ = ["MetricAccumulator", "Trainer", "build_agent", "seed_everything"]
 
@@ -126,7 +126,7 @@ class Trainer:
 
     def _load_dataset(self) -> None:
         """Fill the replay buffer with the run's dataset (observations normalised)."""
-        from rlcore.datasets import load_transitions
+        from rlcore.data.datasets import load_transitions
 
         data, meta = load_transitions(self.run.dataset)
         if meta["env"] != self.run.env:
@@ -183,7 +183,7 @@ class Trainer:
         )
         out = {"step": self.step, **res.metrics(), "time/elapsed": time.perf_counter() - self._t0}
         if self.refs is not None:
-            from rlcore.datasets import normalized_score
+            from rlcore.data.datasets import normalized_score
 
             out["eval/normalized_score"] = normalized_score(res.mean, *self.refs)
             if self._n_eval == 1:  # the run's yardsticks, once: charts draw them as lines

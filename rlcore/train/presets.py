@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rlcore.config import AlgoConfig, RunConfig, check_run, from_dict, short_repr
-from rlcore.envs import ENVIRONMENTS, env_spec
-from rlcore.model_size import check_model_size
-from rlcore.registry import ALGORITHMS, compatible, get_algo
-from rlcore.settings import get_settings
+from rlcore.algos.registry import ALGORITHMS, compatible, get_algo
+from rlcore.core.config import AlgoConfig, RunConfig, from_dict, short_repr
+from rlcore.core.envs import ENVIRONMENTS, env_spec
+from rlcore.core.settings import get_settings
+from rlcore.train.checks import check_run
+from rlcore.train.model_size import check_model_size
 
 __all__ = ["compatible_algos", "make_configs"]
 

@@ -2,10 +2,10 @@ r"""Policy explorers: reparameterisation, SAC's temperature, policy-gradient var
 
 * **Reparameterisation** (explorer 6): two unbiased estimators of
   $\nabla_\mu \mathbb{E}_{x\sim\mathcal N(\mu,\sigma^2)}[f(x)]$, the pathwise one through
-  $x = \mu + \sigma\epsilon$ (what ``rlcore.nn.TanhGaussianActor`` samples with) and the
+  $x = \mu + \sigma\epsilon$ (what ``rlcore.core.nn.TanhGaussianActor`` samples with) and the
   score-function one $f(x)\nabla_\mu\log p(x)$, with very different variances;
 * **SAC's temperature** (explorer 7): dual ascent on $\log\alpha$ with
-  ``rlcore.ops.dual_loss`` (SAC's ``alpha_loss``) drives a Gaussian policy's entropy to
+  ``rlcore.core.ops.dual_loss`` (SAC's ``alpha_loss``) drives a Gaussian policy's entropy to
   the target entropy;
 * **policy gradient** (explorer 8): REINFORCE, REINFORCE with a baseline and an
   actor-critic advantage on a Gaussian-reward bandit: same expected gradient, different
@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from rlcore.ops import dual_loss
+from rlcore.core.ops import dual_loss
 
 __all__ = [
     "FUNCTIONS",
@@ -175,7 +175,7 @@ def alpha_step(
 
     Policy (reparameterised, as SAC's ``actor_loss`` with $Q(a) = r(a) = -a^2/2$):
     $$L(m, s) = \mathbb{E}_{\epsilon}\big[\alpha\log\pi(a) - Q(a)\big],\quad a = m + s\epsilon$$
-    Temperature (SAC's ``alpha_loss``, via ``rlcore.ops.dual_loss``):
+    Temperature (SAC's ``alpha_loss``, via ``rlcore.core.ops.dual_loss``):
     $$L(\alpha) = -\alpha\,\mathbb{E}[\log\pi(a) + \bar{\mathcal H}]$$
     one gradient step on $\log\alpha$: $\alpha$ grows while the entropy
     $-\mathbb{E}\log\pi$ is below the target $\bar{\mathcal H}$ and shrinks above it.

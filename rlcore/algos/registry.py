@@ -19,7 +19,7 @@ from rlcore.algos.sac import SAC
 from rlcore.algos.sac_n import SACN
 from rlcore.algos.td3 import TD3
 from rlcore.algos.td3_bc import TD3BC
-from rlcore.config import AlgoConfig
+from rlcore.core.config import ALGORITHM_SETTINGS, AlgoConfig
 
 __all__ = ["ALGORITHMS", "AlgoSpec", "compatible", "get_algo"]
 
@@ -98,22 +98,70 @@ ALGORITHMS: dict[str, AlgoSpec] = {
             "continuous",
             "Haarnoja et al. 2018, Soft actor-critic (+ SAC algorithms and applications)",
         ),
-        AlgoSpec("bc", "BC (behaviour cloning)", BC, "offline", "both",
-                 "Pomerleau 1991; maximum-likelihood imitation of the dataset"),
-        AlgoSpec("cql", "CQL (continuous, on SAC)", CQL, "offline", "continuous",
-                 "Kumar et al. 2020, Conservative Q-learning for offline RL"),
-        AlgoSpec("cql_discrete", "CQL (discrete, on DQN)", DiscreteCQL, "offline", "discrete",
-                 "Kumar et al. 2020, Conservative Q-learning for offline RL"),
-        AlgoSpec("iql", "IQL", IQL, "offline", "continuous",
-                 "Kostrikov et al. 2021, Offline RL with implicit Q-learning"),
-        AlgoSpec("awac", "AWAC", AWAC, "offline", "continuous",
-                 "Nair et al. 2020, AWAC (+ Peng et al. 2019, AWR)"),
-        AlgoSpec("td3_bc", "TD3+BC", TD3BC, "offline", "continuous",
-                 "Fujimoto & Gu 2021, A minimalist approach to offline RL"),
-        AlgoSpec("sac_n", "SAC-N", SACN, "offline", "continuous",
-                 "An et al. 2021, Uncertainty-based offline RL with diversified Q-ensemble"),
-        AlgoSpec("edac", "EDAC", EDAC, "offline", "continuous",
-                 "An et al. 2021, Uncertainty-based offline RL with diversified Q-ensemble"),
+        AlgoSpec(
+            "bc",
+            "BC (behaviour cloning)",
+            BC,
+            "offline",
+            "both",
+            "Pomerleau 1991; maximum-likelihood imitation of the dataset",
+        ),
+        AlgoSpec(
+            "cql",
+            "CQL (continuous, on SAC)",
+            CQL,
+            "offline",
+            "continuous",
+            "Kumar et al. 2020, Conservative Q-learning for offline RL",
+        ),
+        AlgoSpec(
+            "cql_discrete",
+            "CQL (discrete, on DQN)",
+            DiscreteCQL,
+            "offline",
+            "discrete",
+            "Kumar et al. 2020, Conservative Q-learning for offline RL",
+        ),
+        AlgoSpec(
+            "iql",
+            "IQL",
+            IQL,
+            "offline",
+            "continuous",
+            "Kostrikov et al. 2021, Offline RL with implicit Q-learning",
+        ),
+        AlgoSpec(
+            "awac",
+            "AWAC",
+            AWAC,
+            "offline",
+            "continuous",
+            "Nair et al. 2020, AWAC (+ Peng et al. 2019, AWR)",
+        ),
+        AlgoSpec(
+            "td3_bc",
+            "TD3+BC",
+            TD3BC,
+            "offline",
+            "continuous",
+            "Fujimoto & Gu 2021, A minimalist approach to offline RL",
+        ),
+        AlgoSpec(
+            "sac_n",
+            "SAC-N",
+            SACN,
+            "offline",
+            "continuous",
+            "An et al. 2021, Uncertainty-based offline RL with diversified Q-ensemble",
+        ),
+        AlgoSpec(
+            "edac",
+            "EDAC",
+            EDAC,
+            "offline",
+            "continuous",
+            "An et al. 2021, Uncertainty-based offline RL with diversified Q-ensemble",
+        ),
     ]
 }
 
@@ -127,7 +175,11 @@ def get_algo(name: str) -> AlgoSpec:
 
 def compatible(algo: str, env_id: str) -> bool:
     """Whether the algorithm handles the environment's action space."""
-    from rlcore.envs import env_spec
+    from rlcore.core.envs import env_spec
 
     a = get_algo(algo).action_space
     return a == "both" or a == env_spec(env_id).action_space
+
+
+# RunConfig (core) checks names and settings against this table without importing us
+ALGORITHM_SETTINGS.update({name: spec.setting for name, spec in ALGORITHMS.items()})

@@ -11,7 +11,7 @@ queue, because the queue is a folder next to the runs, changed only under an ``f
 ```
 
 ``JobQueue.submit`` creates the runs (status ``queued``), writes their tickets and calls
-``pump``, which launches ``rlcore.worker.spawn_job`` for the oldest tickets while fewer
+``pump``, which launches ``rlcore.service.worker.spawn_job`` for the oldest tickets while fewer
 than ``max_workers`` workers are alive. A daemon thread keeps pumping while anything is
 queued or running, so a queue drains even when no browser is watching. The slot of a
 worker that dies is freed: ``RunStore.status`` reads its run as ``interrupted`` (or, for
@@ -52,8 +52,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rlcore.config import AlgoConfig, RunConfig, check_run, coerce, hparams
-from rlcore.runs import TERMINAL, RunStore, atomic_write_json
+from rlcore.core.config import AlgoConfig, RunConfig, coerce, hparams
+from rlcore.core.files import atomic_write_json
+from rlcore.service.runs import TERMINAL, RunStore
+from rlcore.train.checks import check_run
 
 try:
     import fcntl
@@ -115,8 +117,8 @@ def stop_workers(grace: float = SHUTDOWN_GRACE_S) -> list[str]:
 
 
 def default_max_workers() -> int:
-    """This server's cap: ``RLCORE_MAX_WORKERS`` (see ``rlcore.settings``), else the cores."""
-    from rlcore.settings import get_settings
+    """This server's cap: ``RLCORE_MAX_WORKERS`` (see ``rlcore.core.settings``), else the cores."""
+    from rlcore.core.settings import get_settings
 
     return get_settings().max_workers
 
@@ -227,7 +229,7 @@ class JobQueue:
         store: the runs folder (default: ``$RLCORE_RUNS_DIR`` or ``runs/``).
         max_workers: the global cap (default :func:`default_max_workers`).
         launcher: starts a worker for a run id and returns its ``Popen`` (tests pass a
-            fake); default ``rlcore.worker.spawn_job``.
+            fake); default ``rlcore.service.worker.spawn_job``.
         dispatch: keep a background thread pumping while work is pending.
     """
 
@@ -309,7 +311,7 @@ class JobQueue:
     def _launch(self, run_id: str) -> Any:
         if self.launcher is not None:
             return self.launcher(run_id, self.store)
-        from rlcore.worker import spawn_job
+        from rlcore.service.worker import spawn_job
 
         return spawn_job(run_id, self.store)
 

@@ -8,7 +8,7 @@ on the Learn page can be checked against its exact value:
   expectation is $V_\pi(s) = \mathbb{E}[U_t \mid S_t = s]$, computed exactly by solving
   the linear Bellman system $(I - \gamma P_\pi) V = r_\pi$;
 * **TD learning** (explorer 2): Q-learning and SARSA fill in the table one transition at
-  a time with the same ``rlcore.ops.td_target`` the deep agents use; Q-learning converges
+  a time with the same ``rlcore.core.ops.td_target`` the deep agents use; Q-learning converges
   to the value-iteration solution $Q^*$;
 * **occupancy measure** (explorer 16): $\rho_\pi(s,a) = (1-\gamma)\sum_t \gamma^t
   P(s_t = s, a_t = a)$, exactly (matrix inverse), step by step and by Monte-Carlo.
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
-from rlcore.ops import td_target
+from rlcore.core.ops import td_target
 
 __all__ = [
     "ARROWS",
@@ -438,7 +438,7 @@ def td_step(
     $$y = r + \gamma(1-d)\max_{a'}Q(s',a') \quad\text{or}\quad y = r + \gamma(1-d)Q(s',a'),$$
     $$\delta = y - Q(s,a), \qquad Q(s,a) \leftarrow Q(s,a) + \alpha\,\delta$$
 
-    $y$ comes from ``rlcore.ops.td_target``, the function DQN, TD3 and SAC train with.
+    $y$ comes from ``rlcore.core.ops.td_target``, the function DQN, TD3 and SAC train with.
 
     Args:
         state: the learner before the step (not modified; its ``rng`` advances).

@@ -6,8 +6,8 @@ run's agent on torch's ``meta`` device (tensors with shapes and no storage: a fe
 milliseconds, no memory, whatever the size) and sums its parameters, so the count is
 exactly what training would hold: every network, target networks and critic ensembles
 included, with no second copy of each algorithm's architecture to keep in step.
-:func:`check_model_size` compares it with ``RLCORE_MAX_PARAMS`` (``rlcore.settings``);
-``rlcore.config.check_run`` calls it, so every run the CLI, the app or the job queue
+:func:`check_model_size` compares it with ``RLCORE_MAX_PARAMS`` (``rlcore.core.settings``);
+``rlcore.train.checks.check_run`` calls it, so every run the CLI, the app or the job queue
 creates passes it.
 """
 
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import gymnasium as gym
 
-    from rlcore.config import AlgoConfig, RunConfig
+    from rlcore.core.config import AlgoConfig, RunConfig
 
 __all__ = ["check_model_size", "count_parameters", "fmt_count"]
 
@@ -27,7 +27,7 @@ __all__ = ["check_model_size", "count_parameters", "fmt_count"]
 @cache
 def _spaces(env_id: str) -> tuple[gym.Space, gym.Space]:
     """Observation and action spaces of a catalogue environment (one env made, per process)."""
-    from rlcore.envs import make_env
+    from rlcore.core.envs import make_env
 
     env = make_env(env_id)
     try:
@@ -40,7 +40,7 @@ def _spaces(env_id: str) -> tuple[gym.Space, gym.Space]:
 def _count(algo: str, env_id: str, cfg: AlgoConfig) -> int:
     import torch
 
-    from rlcore.registry import get_algo
+    from rlcore.algos.registry import get_algo
 
     obs_space, action_space = _spaces(env_id)
     with torch.device("meta"):  # every tensor made in here has a shape and no storage
@@ -69,8 +69,8 @@ def check_model_size(run: RunConfig, algo: AlgoConfig) -> None:
         ValueError: naming the field to change (``hidden``, with ``n_critics`` for an
             ensemble), the count and the allowed maximum.
     """
-    from rlcore.config import hparams, short_repr
-    from rlcore.settings import get_settings
+    from rlcore.core.config import hparams, short_repr
+    from rlcore.core.settings import get_settings
 
     limit = get_settings().max_params
     if limit <= 0:

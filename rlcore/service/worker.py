@@ -1,7 +1,7 @@
 """``run_job``: train one stored run and write everything back to the RunStore.
 
 The same function serves the CLI (in-process, with a progress bar), the app (in a
-separate process: ``python -m rlcore.worker RUN_ID``) and sweeps. The process that trains
+separate process: ``python -m rlcore.service.worker RUN_ID``) and sweeps. The process that trains
 is the only writer of its run folder.
 
 Limits and faults:
@@ -28,13 +28,14 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
 
-from rlcore.runs import HEARTBEAT_S, RunStore, atomic_write_json, process_identity
-from rlcore.settings import get_settings
-from rlcore.trainer import Trainer
-from rlcore.types import Metrics
+from rlcore.core.files import atomic_write_json
+from rlcore.core.settings import get_settings
+from rlcore.core.types import Metrics
+from rlcore.service.processes import process_identity, spawn_module
+from rlcore.service.runs import HEARTBEAT_S, RunStore
+from rlcore.train.trainer import Trainer
 
 __all__ = ["Interrupted", "WallTimeExceeded", "run_job", "spawn_job"]
 
@@ -179,15 +180,7 @@ def spawn_job(run_id: str, store: RunStore | None = None) -> subprocess.Popen:
     """
     store = store or RunStore()
     env = dict(os.environ, RLCORE_RUNS_DIR=str(store.root.resolve()))
-    with open(store.path(run_id) / "worker.log", "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "rlcore.worker", run_id],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=str(Path(__file__).resolve().parent.parent),
-            start_new_session=True,
-        )
+    proc = spawn_module("rlcore.service.worker", [run_id], store.path(run_id) / "worker.log", env)
     try:
         atomic_write_json(store.path(run_id) / "worker.json", process_identity(proc.pid))
     except OSError:
@@ -215,11 +208,11 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m rlcore.worker RUN_ID``: exit 0 if the run finished or was stopped."""
+    """``python -m rlcore.service.worker RUN_ID``: exit 0 if the run finished or was stopped."""
     global _ALARM_ARMED
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m rlcore.worker RUN_ID", file=sys.stderr)
+        print("usage: python -m rlcore.service.worker RUN_ID", file=sys.stderr)
         return 2
     old_term = signal.signal(signal.SIGTERM, _on_sigterm)
     old_alarm = signal.getsignal(signal.SIGALRM) if hasattr(signal, "SIGALRM") else None

@@ -1,0 +1,35 @@
+"""Checks of a run about to be created: this server's limits, network size, run x algorithm."""
+
+from __future__ import annotations
+
+from rlcore.algos.registry import get_algo
+from rlcore.core.config import AlgoConfig, RunConfig
+from rlcore.core.settings import get_settings
+from rlcore.train.model_size import check_model_size
+
+
+def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
+    """Checks of a run about to be created: this server's limits and run x algorithm.
+
+    ``RunConfig`` itself validates only what is always true, so that a run saved under
+    other limits still loads; this is called by ``make_configs`` (limits only: the steps
+    here, the networks' size with ``check_model_size`` once the algorithm's config is
+    built), by ``RunStore.create`` and ``JobQueue.submit`` (everything: steps, the
+    networks' size against ``RLCORE_MAX_PARAMS``, run x algorithm), and raises
+    ``ValueError`` naming the field.
+    """
+    limit = get_settings().max_steps
+    if run.steps > limit:
+        raise ValueError(
+            f"RunConfig.steps = {run.steps}: above this server's limit "
+            f"(allowed: 1 to {limit}; set by RLCORE_MAX_STEPS)"
+        )
+    if algo is None:
+        return
+    check_model_size(run, algo)
+    starts = getattr(algo, "learning_starts", None)
+    if get_algo(run.algo).setting == "online" and starts is not None and starts >= run.steps:
+        raise ValueError(
+            f"{type(algo).__name__}.learning_starts = {starts}: no gradient step would happen "
+            f"in {run.steps} steps (allowed: 0 to {run.steps - 1}, below RunConfig.steps)"
+        )
