@@ -85,7 +85,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 f"± {m['eval/return_std']:.2f}{norm}  {extra}"
             )
 
-    status = run_job(run_id, store, on_metrics=on_metrics)
+    status = run_job(run_id, store, on_metrics=on_metrics, say=bar.write)
     bar.close()
     st = store.status(run_id)
     print(
@@ -237,7 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--eval-every", type=int, dest="eval_every")
     t.add_argument("--eval-episodes", type=int, dest="eval_episodes")
     t.add_argument("--log-every", type=int, dest="log_every")
-    t.add_argument("--threads", type=int, help="torch CPU threads (0 = all cores)")
+    t.add_argument(
+        "--threads",
+        type=int,
+        help="torch CPU threads (default 0 = auto: the free cores, 1 for a small network)",
+    )
     t.add_argument(
         "--set",
         action="append",
@@ -304,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point; returns the exit code (2 on bad input, 1 on a storage error)."""
+    from rlcore.core.threads import quiet_waiting_threads
+
+    quiet_waiting_threads()  # before torch loads: idle threads sleep, never spin
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

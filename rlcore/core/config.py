@@ -205,7 +205,13 @@ class RunConfig(_Validated):
     eval_every: int = hp(5_000, "Evaluate every this many env steps.", 1, 10_000_000, log=True)
     eval_episodes: int = hp(10, "Deterministic evaluation episodes.", 1, 1000)
     log_every: int = hp(1_000, "Aggregate training metrics every this many steps.", 1, 10**7)
-    threads: int = hp(0, "Torch CPU threads of this run (0 = all cores).", 0, 256)
+    threads: int = hp(
+        0,
+        "Torch CPU threads of this run; 0 = auto: one for a small network, else the cores "
+        "that other trainings leave free.",
+        0,
+        256,
+    )
     dataset: str = hp("", "Offline dataset id (offline algorithms only).")
     matmul_precision: str = hp(
         "highest",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import rlcore
+from rlcore.core.threads import quiet_waiting_threads
 
 PROJECT_ROOT = Path(rlcore.__file__).resolve().parent.parent
 
@@ -83,6 +84,7 @@ def spawn_module(
     very ``rlcore`` whatever the parent's working directory.
     """
     env = dict(os.environ if env is None else env)
+    quiet_waiting_threads(env)
     root = str(PROJECT_ROOT)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     with open(log, mode) as out:

@@ -264,6 +264,22 @@ class RunStore:
         st.update(fields, status="interrupted")
         return st
 
+    def threads_in_use(self, exclude: str | None = None) -> int:
+        """CPU threads held by the runs training now (their workers alive), but ``exclude``.
+
+        A run that has not yet recorded its choice counts as one thread.
+        """
+        total = 0
+        for run_id in self.ids():
+            if run_id == exclude:
+                continue
+            st = self._read_status(run_id)
+            if st.get("status") != "running" or self.status(run_id).get("status") != "running":
+                continue
+            n = st.get("threads")
+            total += n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 1
+        return total
+
     def load(self, run_id: str) -> RunRecord:
         """Configs and status of a run (``ValueError`` if it does not exist)."""
         from rlcore.algos.registry import get_algo

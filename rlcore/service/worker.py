@@ -19,6 +19,7 @@ Limits and faults:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import signal
@@ -30,11 +31,14 @@ import traceback
 from collections.abc import Callable
 from types import FrameType
 
+from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.files import atomic_write_json
 from rlcore.core.settings import get_settings
+from rlcore.core.threads import choose_threads
 from rlcore.core.types import Metrics
 from rlcore.service.processes import process_identity, spawn_module
 from rlcore.service.runs import HEARTBEAT_S, RunStore
+from rlcore.train.model_size import count_parameters
 from rlcore.train.trainer import Trainer
 
 __all__ = ["Interrupted", "WallTimeExceeded", "run_job", "spawn_job"]
@@ -84,11 +88,28 @@ class _Heartbeat:
         self._done.set()
 
 
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
+def _with_threads(
+    store: RunStore, run_id: str, run: RunConfig, algo: AlgoConfig, say: Callable[[str], None]
+) -> RunConfig:
+    """The run with its CPU threads decided (recorded in its status, said in words)."""
+    others = store.threads_in_use(exclude=run_id)
+    batch = getattr(algo, "batch_size", 256)  # on-policy algorithms: a rollout's rows
+    n, why = choose_threads(run.threads, others, count_parameters(run, algo), batch)
+    store.set_status(run_id, "running", threads=n, threads_reason=why)
+    say(f"threads: {why}")
+    return dataclasses.replace(run, threads=n)
+
+
 def run_job(
     run_id: str,
     store: RunStore | None = None,
     on_metrics: Callable[[Metrics], None] | None = None,
     checkpoint_every_s: float = 30.0,
+    say: Callable[[str], None] | None = None,
 ) -> str:
     """Train run ``run_id``; returns its final status.
 
@@ -97,7 +118,10 @@ def run_job(
     message names it) | ``failed`` (an exception: the message holds it) |
     ``interrupted`` (Ctrl-C / SIGTERM). Metrics written so far are kept in every case,
     and the weights are saved at the end and at evaluations (every
-    ``checkpoint_every_s`` seconds at most).
+    ``checkpoint_every_s`` seconds at most). The CPU threads are chosen once the run
+    counts as running (``choose_threads``: its setting, else the cores that the other
+    running trainings leave free, one for a small network), recorded in its status and
+    said through ``say`` (default: printed, i.e. into the worker's log).
     """
     store = store or RunStore()
     rec = store.load(run_id)
@@ -110,8 +134,9 @@ def run_job(
     final: Metrics = {}
     with _Heartbeat(store, run_id):
         try:
+            run = _with_threads(store, run_id, rec.run, rec.algo, say or _print)
             trainer = Trainer(
-                rec.run, rec.algo, stop=lambda: store.stop_requested(run_id), max_seconds=limit
+                run, rec.algo, stop=lambda: store.stop_requested(run_id), max_seconds=limit
             )
             with store.open_metrics(run_id) as fh:
                 for m in trainer:
