@@ -5,11 +5,23 @@ import math
 import numpy as np
 import pytest
 import torch
+from gymnasium.spaces import Discrete
 from safetensors.torch import load, save
 
-from rlcore.algos.registry import ALGORITHMS
+from helpers import box, obs_box
+from rlcore.algos.a2c import A2C
+from rlcore.algos.base import Agent, optimize
+from rlcore.algos.bc import BC
+from rlcore.algos.cql import CQL
+from rlcore.algos.dqn import DQN
+from rlcore.algos.edac import EDAC
+from rlcore.algos.registry import AGENT_CLASSES, ALGORITHMS, compatible
+from rlcore.algos.reinforce import REINFORCE
+from rlcore.algos.sac import SAC
+from rlcore.algos.sac_n import SACN
+from rlcore.algos.td3 import TD3
 from rlcore.core.buffers import ReplayBuffer
-from rlcore.core.config import from_dict
+from rlcore.core.config import ALGORITHM_SETTINGS, from_dict
 from rlcore.core.envs import make_env
 from rlcore.core.types import Rollout
 from rlcore.train.presets import make_configs
@@ -46,7 +58,7 @@ def small_configs(algo, env, **run):
 
 def one_batch(agent, env_id):
     env = make_env(env_id, seed=0)
-    if agent.kind in ("off_policy", "offline"):
+    if agent.loop in ("replay", "dataset"):
         buf = ReplayBuffer(100, agent.obs_dim, agent.action_dim, agent.discrete)
         obs, _ = env.reset(seed=0)
         for _ in range(40):
@@ -129,3 +141,61 @@ def test_hidden_sizes_are_used():
     shapes = [tuple(p.shape) for p in agent.actor.parameters()]
     assert (3, 32) in [(s[1], s[0]) for s in shapes if len(s) == 2]
     assert from_dict(type(cfg), {"hidden": "32,8"}).hidden == cfg.hidden
+
+
+def test_facts_live_on_the_classes_and_the_registry_reads_them():
+    assert list(ALGORITHMS) == [cls.name for cls in AGENT_CLASSES]
+    for name, spec in ALGORITHMS.items():
+        cls = spec.agent_cls
+        assert (spec.name, spec.title, spec.paper) == (name, cls.title, cls.paper)
+        assert (spec.setting, spec.action_space, spec.loop) == (
+            cls.setting,
+            cls.action_space,
+            cls.loop,
+        )
+        assert spec.config_cls is cls.config_cls
+        assert ALGORITHM_SETTINGS[name] == cls.setting
+    # subclasses inherit what they do not restate
+    assert (TD3.action_space, TD3.loop, TD3.setting) == ("continuous", "replay", "online")
+    assert (CQL.setting, CQL.loop, CQL.action_space) == ("offline", "dataset", "continuous")
+    assert EDAC.paper == SACN.paper and EDAC.title == "EDAC"
+    assert [a.loop for a in (DQN, A2C, REINFORCE, BC)] == [
+        "replay",
+        "rollout",
+        "episodes",
+        "dataset",
+    ]
+
+
+def test_a_class_with_a_missing_or_inconsistent_fact_is_refused_when_defined():
+    with pytest.raises(TypeError, match=r"Nameless.name: not set"):
+        type("Nameless", (Agent,), {"title": "t", "paper": "p", "action_space": "both"})
+    with pytest.raises(TypeError, match=r"NoSpace.action_space = None \(allowed: discrete, "):
+        type("NoSpace", (Agent,), {"name": "n", "title": "t", "paper": "p"})
+    with pytest.raises(TypeError, match=r"Mixed: setting = 'offline' with loop = 'replay'"):
+        type("Mixed", (SAC,), {"name": "m", "setting": "offline"})
+    with pytest.raises(TypeError, match=r"Looped.loop = 'offline' \(allowed: replay, "):
+        type("Looped", (SAC,), {"name": "m", "setting": "offline", "loop": "offline"})
+
+
+@pytest.mark.parametrize(
+    "cls,space,kind",
+    [(DQN, box(), "discrete"), (A2C, box(), "discrete"), (SAC, Discrete(2), "continuous")],
+)
+def test_the_base_class_checks_the_action_space(cls, space, kind):
+    with pytest.raises(ValueError, match=f"{cls.__name__} needs a {kind} action space"):
+        cls(obs_box(3), space, cls.config_cls())
+    assert BC.handles("discrete") and BC.handles("continuous")
+    assert DQN.handles("discrete") and not DQN.handles("continuous")
+    assert compatible("bc", "CartPole-v1") and not compatible("sac", "CartPole-v1")
+
+
+def test_optimize_zeroes_steps_clips_and_returns_the_pre_clip_norm():
+    w = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+    opt = torch.optim.SGD([w], lr=1.0)
+    w.grad = torch.tensor([100.0, 100.0])  # stale: must not leak into the step
+    norm = optimize(opt, (w * torch.tensor([3.0, 4.0])).sum(), [w], max_grad_norm=1.0)
+    assert norm.item() == pytest.approx(5.0)  # |(3, 4)| before clipping
+    assert w.detach().tolist() == pytest.approx([1.0 - 0.6, 2.0 - 0.8])  # clipped to norm 1
+    assert optimize(opt, w.sum()) is None  # no params: no norm
+    assert w.detach().tolist() == pytest.approx([-0.6, 0.2])

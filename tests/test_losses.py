@@ -142,7 +142,7 @@ def test_sac_actor_loss_by_hand():
     a = sac_agent()
     a.actor = Fixed(torch.tensor([[0.3], [0.3]]), torch.tensor([-1.0, 2.0]))
     a.critic = Fixed(torch.tensor([[4.0, 6.0], [5.0, 2.0]]))
-    loss, info = a.actor_loss(cont_batch())
+    loss, info, _ = a.actor_loss(cont_batch())
     # mean(alpha * logp - min Q) = ((-.5 - 4) + (1 - 2)) / 2
     assert loss.item() == pytest.approx(-2.75)
     assert info["entropy"].item() == pytest.approx(-0.5)

@@ -122,11 +122,11 @@ def test_cql_lagrange_weight_rises_while_penalty_exceeds_threshold():
     a = cql_agent(lagrange=True, target_action_gap=-10.0)  # penalty > -10: violated
     w0 = a.cql_weight().item()
     for _ in range(3):
-        a.critic_loss(batch2())
+        a.critic_step(batch2())
     assert a.cql_weight().item() > w0
     b = cql_agent(lagrange=True, target_action_gap=50.0)  # penalty < 50: satisfied
     for _ in range(3):
-        b.critic_loss(batch2())
+        b.critic_step(batch2())
     assert b.cql_weight().item() < w0
 
 
@@ -134,10 +134,10 @@ def test_iql_value_loss_is_expectile_of_target_q_minus_v():
     a = IQL(obs_box(1), box(), IQLConfig(expectile=0.9))
     a.critic_target = Fixed(torch.tensor([[3.0, -1.0], [2.0, 1.0]]))  # min -> [2, -1]
     a.value = Fixed(torch.tensor([[1.0], [0.0]]))
-    loss, info = a.value_loss(batch2())
+    loss, _, adv = a.value_loss(batch2())
     # u = [2 - 1, -1 - 0] = [1, -1] -> weights [.9, .1]
     assert loss.item() == pytest.approx((0.9 * 1 + 0.1 * 1) / 2)
-    assert info["_adv"].tolist() == [1.0, -1.0]
+    assert adv.tolist() == [1.0, -1.0]
 
 
 def test_iql_actor_weights_are_clipped_exponentiated_advantages():
@@ -160,9 +160,9 @@ def test_iql_joint_step_equals_three_separate_steps_in_corls_order():
     opts = [torch.optim.Adam(n.parameters(), lr=0.01) for n in nets]
     b = batch2()
     for _ in range(3):
-        v_loss, info = ref.value_loss(b)
+        v_loss, _, adv = ref.value_loss(b)
         q_loss, _ = ref.critic_loss(b)  # V(s') of the pre-update V
-        a_loss, _ = ref.actor_loss(b, info["_adv"])
+        a_loss, _ = ref.actor_loss(b, adv)
         for net, opt, loss in zip(nets, opts, (v_loss, q_loss, a_loss)):
             grads = torch.autograd.grad(loss, list(net.parameters()))
             for p, g in zip(net.parameters(), grads):
@@ -182,7 +182,7 @@ def test_awac_uses_advantage_against_policy_value():
     a.critic = Fixed(torch.zeros(1, 2))
     a.critic.forward = lambda *args: next(calls)  # first Q(s, pi), then Q(s, a_data)
     a.actor.log_prob = lambda obs, act: torch.tensor([-1.0, -1.0])
-    loss, info = a.actor_loss(batch2())
+    loss, info, _ = a.actor_loss(batch2())
     # adv = [2 - 1, 0 - 1] -> w = [e, 1/e]
     assert info["advantage_mean"].item() == pytest.approx(0.0)
     assert loss.item() == pytest.approx((math.e + math.exp(-1)) / 2)

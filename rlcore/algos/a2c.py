@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rlcore.algos.base import Agent, clip_and_norm
+from rlcore.algos.base import Agent, optimize
 from rlcore.core.config import AlgoConfig, hp
 from rlcore.core.nn import MLP, CategoricalActor
 from rlcore.core.ops import gae
@@ -49,15 +49,16 @@ class A2CConfig(AlgoConfig):
 class A2C(Agent):
     """Synchronous advantage actor-critic for discrete actions."""
 
+    name = "a2c"
+    title = "A2C (actor-critic)"
+    paper = "Mnih et al. 2016, Asynchronous methods for deep RL"
+    action_space = "discrete"
+    loop = "rollout"
     config_cls = A2CConfig
     cfg: A2CConfig
-    kind = "on_policy"
-    rollout = "steps"
 
     def __init__(self, obs_space, action_space, config: A2CConfig, device="cpu") -> None:
         super().__init__(obs_space, action_space, config, device)
-        if not self.discrete:
-            raise ValueError("A2C here needs a discrete action space")
         c = config
         mk = dict(activation="tanh", orthogonal=True)
         self.actor = CategoricalActor(self.obs_dim, self.n_actions, c.hidden, out_gain=0.01, **mk)
@@ -116,8 +117,5 @@ class A2C(Agent):
 
     def update(self, rollout: Rollout) -> dict[str, Tensor]:
         loss, info = self.losses(rollout)
-        self.optimizer.zero_grad(set_to_none=False)
-        loss.backward()
-        info["grad_norm"] = clip_and_norm(self._params, self.cfg.max_grad_norm)
-        self.optimizer.step()
+        info["grad_norm"] = optimize(self.optimizer, loss, self._params, self.cfg.max_grad_norm)
         return info

@@ -46,9 +46,13 @@ class AWACConfig(SACConfig):
 class AWAC(SAC):
     """AWAC agent."""
 
+    name = "awac"
+    title = "AWAC"
+    paper = "Nair et al. 2020, AWAC (+ Peng et al. 2019, AWR)"
+    setting = "offline"
+    loop = "dataset"
     config_cls = AWACConfig
     cfg: AWACConfig
-    kind = "offline"
 
     def make_actor(self) -> nn.Module:
         return GaussianActor(self.obs_dim, self.action_low, self.action_high, self.cfg.hidden)
@@ -57,18 +61,22 @@ class AWAC(SAC):
         next_a, _ = self.actor(batch.next_obs)
         return clipped_min(self.critic_target(batch.next_obs, next_a))
 
-    def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""$-\min(e^{\beta A}, w_{max})\log\pi(a|s)$ with $A = Q(s,a) - Q(s,\tilde a)$."""
+    def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor], Tensor | None]:
+        r"""$-\min(e^{\beta A}, w_{max})\log\pi(a|s)$ with $A = Q(s,a) - Q(s,\tilde a)$.
+
+        No policy log-densities come back: AWAC has no temperature to tune.
+        """
         with torch.no_grad():
             pi_a, _ = self.actor(batch.obs)
             v = clipped_min(self.critic(batch.obs, pi_a))
             adv = clipped_min(self.critic(batch.obs, batch.action)) - v
             w = awr_weights(adv, self.cfg.beta, self.cfg.max_weight)
         logp = self.actor.log_prob(batch.obs, batch.action)
-        return -(w * logp).mean(), {
+        info = {
             "advantage_mean": adv.mean(),
             "advantage_std": adv.std(),
             "weight_mean": w.mean(),
             "weight_max": w.max(),
             "weight_clipped_frac": (w >= self.cfg.max_weight).float().mean(),
         }
+        return -(w * logp).mean(), info, None

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
 
 import gymnasium as gym
 import numpy as np
 import torch
 from torch import Tensor, nn
 
-from rlcore.core.config import AlgoConfig, hp
+from rlcore.core.config import ActionKind, ActionSpace, AlgoConfig, Loop, Setting, hp
 
-__all__ = ["Agent", "OffPolicyConfig", "grad_norm", "make_adam"]
+__all__ = ["Agent", "OffPolicyConfig", "grad_norm", "make_adam", "optimize"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,35 @@ def clip_and_norm(params: list[Tensor], max_norm: float) -> Tensor:
     return grad_norm(params)
 
 
+def optimize(
+    optimizer: torch.optim.Optimizer,
+    loss: Tensor,
+    params: list[Tensor] | None = None,
+    max_grad_norm: float = 0.0,
+    *,
+    set_to_none: bool = False,
+) -> Tensor | None:
+    """One optimiser step on ``loss``: zero the gradients, backward, clip, step.
+
+    Args:
+        optimizer: The optimiser to step.
+        loss: The scalar to minimise.
+        params: Parameters whose gradient norm to report (and clip); ``None`` skips both.
+        max_grad_norm: Clip ``params``' global gradient norm to this when > 0.
+        set_to_none: Drop the old gradients instead of zeroing them (faster when every
+            parameter gets a gradient each step).
+
+    Returns:
+        The global L2 norm of ``params``' gradients before clipping (0-d, no host sync),
+        or ``None`` without ``params``.
+    """
+    optimizer.zero_grad(set_to_none=set_to_none)
+    loss.backward()
+    norm = None if params is None else clip_and_norm(params, max_grad_norm)
+    optimizer.step()
+    return norm
+
+
 class Agent(nn.Module):
     """An RL agent: networks + optimisers + the loss functions of its paper.
 
@@ -71,10 +100,45 @@ class Agent(nn.Module):
     environment actions; ``update(batch)`` does one gradient step of each network it
     trains and returns its diagnostics as 0-d tensors (converted to floats by the
     trainer once per log interval, so no per-step host sync).
+
+    Each algorithm states its facts as class attributes (subclasses override only what
+    differs); the registry, the trainer and the app read them from here.
     """
 
+    name: ClassVar[str]  # registry key, e.g. "dqn"
+    title: ClassVar[str]  # shown in the app, e.g. "DQN"
+    paper: ClassVar[str]  # the reference, e.g. "Mnih et al. 2015, ..."
+    setting: ClassVar[Setting] = "online"
+    action_space: ClassVar[ActionSpace]  # what the algorithm handles
+    loop: ClassVar[Loop] = "replay"  # the trainer's loop that drives it
     config_cls: ClassVar[type[AlgoConfig]] = AlgoConfig
-    kind: ClassVar[str] = "off_policy"  # "off_policy" | "on_policy" | "offline"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Reject, when the class is defined, a missing or out-of-vocabulary fact."""
+        super().__init_subclass__(**kwargs)
+        for fact in ("name", "title", "paper"):
+            if not isinstance(getattr(cls, fact, None), str):
+                raise TypeError(f"{cls.__name__}.{fact}: not set (a str)")
+        for fact, vocabulary in (
+            ("setting", Setting),
+            ("action_space", ActionSpace),
+            ("loop", Loop),
+        ):
+            if getattr(cls, fact, None) not in get_args(vocabulary):
+                raise TypeError(
+                    f"{cls.__name__}.{fact} = {getattr(cls, fact, None)!r} "
+                    f"(allowed: {', '.join(get_args(vocabulary))})"
+                )
+        if (cls.setting == "offline") != (cls.loop == "dataset"):
+            raise TypeError(
+                f"{cls.__name__}: setting = {cls.setting!r} with loop = {cls.loop!r} "
+                "(offline algorithms, and only they, use the 'dataset' loop)"
+            )
+
+    @classmethod
+    def handles(cls, actions: ActionKind) -> bool:
+        """Whether this algorithm works on an environment with ``actions``."""
+        return cls.action_space in ("both", actions)
 
     def __init__(
         self,
@@ -91,6 +155,11 @@ class Agent(nn.Module):
         self.obs_shape = obs_space.shape
         self.obs_dim = int(np.prod(obs_space.shape))
         self.discrete = isinstance(action_space, gym.spaces.Discrete)
+        if not self.handles("discrete" if self.discrete else "continuous"):
+            raise ValueError(
+                f"{type(self).__name__} needs a {self.action_space} action space "
+                f"(got {action_space})"
+            )
         if self.discrete:
             self.n_actions = int(action_space.n)
             self.action_dim = 1
@@ -98,7 +167,7 @@ class Agent(nn.Module):
             self.action_low = np.asarray(action_space.low, dtype=np.float32)
             self.action_high = np.asarray(action_space.high, dtype=np.float32)
             self.action_dim = int(np.prod(action_space.shape))
-        self.action_space = action_space
+        self.env_action_space = action_space  # the gym space (action_space: the class fact)
         self.progress = 0.0  # fraction of the training budget done, set by the trainer
         # Observation normalisation (identity unless set from an offline dataset); saved
         # with the weights so a loaded policy sees the same inputs.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch.nn.functional as F
 from torch import Tensor
 
-from rlcore.algos.base import Agent, grad_norm, make_adam
+from rlcore.algos.base import Agent, make_adam, optimize
 from rlcore.core.config import AlgoConfig, hp
 from rlcore.core.nn import CategoricalActor, GaussianActor
 from rlcore.core.types import Batch
@@ -32,9 +32,14 @@ class BCConfig(AlgoConfig):
 class BC(Agent):
     """Behaviour cloning for discrete or continuous actions."""
 
+    name = "bc"
+    title = "BC (behaviour cloning)"
+    paper = "Pomerleau 1991; maximum-likelihood imitation of the dataset"
+    setting = "offline"
+    action_space = "both"
+    loop = "dataset"
     config_cls = BCConfig
     cfg: BCConfig
-    kind = "offline"
 
     def __init__(self, obs_space, action_space, config: BCConfig, device="cpu") -> None:
         super().__init__(obs_space, action_space, config, device)
@@ -66,9 +71,6 @@ class BC(Agent):
 
     def update(self, batch: Batch) -> dict[str, Tensor]:
         loss, info = self.actor_loss(batch)
-        self.optimizer.zero_grad(set_to_none=False)
-        loss.backward()
-        info["grad_norm"] = grad_norm(self._params)
-        self.optimizer.step()
+        info["grad_norm"] = optimize(self.optimizer, loss, self._params)
         info["bc_loss"] = loss.detach()
         return info

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import make_adam
+from rlcore.algos.base import make_adam, optimize
 from rlcore.algos.sac import SAC, SACConfig
 from rlcore.core.config import hp
 from rlcore.core.ops import cql_logsumexp, dual_loss, td_target
@@ -54,9 +54,13 @@ class CQLConfig(SACConfig):
 class CQL(SAC):
     """Continuous CQL(H) on SAC; only ``critic_loss`` changes (plus α' if Lagrange)."""
 
+    name = "cql"
+    title = "CQL (continuous, on SAC)"
+    paper = "Kumar et al. 2020, Conservative Q-learning for offline RL"
+    setting = "offline"
+    loop = "dataset"
     config_cls = CQLConfig
     cfg: CQLConfig
-    kind = "offline"
 
     def __init__(self, obs_space, action_space, config: CQLConfig, device="cpu") -> None:
         super().__init__(obs_space, action_space, config, device)
@@ -108,7 +112,7 @@ class CQL(SAC):
         }
 
     def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""$\sum_i \alpha\,\mathcal{R}(\theta_i) + \tfrac12\mathrm{TD}_i$ (plus α' step).
+        r"""$\sum_i \alpha\,\mathcal{R}(\theta_i) + \tfrac12\mathrm{TD}_i$.
 
         Each critic pass evaluates all N critics at once (``EnsembleCritic``); the proposal
         actions go through in one pass per source, B·M rows each.
@@ -135,15 +139,6 @@ class CQL(SAC):
         weight = self.cql_weight()
         gap = self.cfg.target_action_gap if self.cfg.lagrange else 0.0
         loss = (td + weight.detach() * (penalty - gap)).sum()
-        if self.cql_alpha_opt is not None:
-            # dual step on log α': raise the weight while the penalty exceeds τ
-            a_loss = dual_loss(
-                self.cfg.cql_alpha * self.log_cql_alpha.exp(),
-                penalty.mean() - self.cfg.target_action_gap,
-            )
-            self.cql_alpha_opt.zero_grad(set_to_none=False)
-            a_loss.backward()
-            self.cql_alpha_opt.step()
         info.update(
             cql_penalty=penalty.detach().mean(),
             cql_weight=weight.detach(),
@@ -153,3 +148,24 @@ class CQL(SAC):
             td_error=(q.detach() - target_q).abs().mean(),
         )
         return loss, info
+
+    def lagrange_step(self, penalty: Tensor) -> None:
+        r"""Dual step on $\log\alpha'$: raise the weight while the penalty exceeds $\tau$.
+
+        Does nothing unless ``lagrange`` is on.
+
+        Args:
+            penalty: The batch's mean penalty $\mathcal{R}$ over critics (0-d); only its
+                value counts (the dual loss holds it constant).
+        """
+        if self.cql_alpha_opt is None:
+            return
+        multiplier = self.cfg.cql_alpha * self.log_cql_alpha.exp()
+        violation = penalty - self.cfg.target_action_gap
+        optimize(self.cql_alpha_opt, dual_loss(multiplier, violation))
+
+    def critic_step(self, batch: Batch) -> dict[str, Tensor]:
+        """SAC's critic step on the conservative loss, then the Lagrange step."""
+        info = super().critic_step(batch)
+        self.lagrange_step(info["cql_penalty"])
+        return info

@@ -37,9 +37,13 @@ class DiscreteCQLConfig(DQNConfig):
 class DiscreteCQL(DQN):
     """CQL on a Q-network."""
 
+    name = "cql_discrete"
+    title = "CQL (discrete, on DQN)"
+    paper = "Kumar et al. 2020, Conservative Q-learning for offline RL"
+    setting = "offline"
+    loop = "dataset"
     config_cls = DiscreteCQLConfig
     cfg: DiscreteCQLConfig
-    kind = "offline"
 
     def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
         td_loss, info = super().critic_loss(batch)

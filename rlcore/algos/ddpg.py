@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import Agent, OffPolicyConfig, grad_norm, make_adam
+from rlcore.algos.base import Agent, OffPolicyConfig, make_adam, optimize
 from rlcore.core.config import hp
 from rlcore.core.nn import DeterministicActor, EnsembleCritic
 from rlcore.core.ops import clipped_min, soft_update, td_target
@@ -48,14 +48,16 @@ class DDPGConfig(OffPolicyConfig):
 class DDPG(Agent):
     """DDPG agent; a one-member :class:`EnsembleCritic` so TD3 only changes ``n_critics``."""
 
+    name = "ddpg"
+    title = "DDPG"
+    paper = "Lillicrap et al. 2016, Continuous control with deep RL"
+    action_space = "continuous"
     config_cls = DDPGConfig
     cfg: DDPGConfig
     n_critics = 1
 
     def __init__(self, obs_space, action_space, config: DDPGConfig, device="cpu") -> None:
         super().__init__(obs_space, action_space, config, device)
-        if self.discrete:
-            raise ValueError(f"{type(self).__name__} needs a continuous action space")
         c = config
         self.actor = DeterministicActor(
             self.obs_dim, self.action_low, self.action_high, c.hidden
@@ -113,19 +115,13 @@ class DDPG(Agent):
     def update(self, batch: Batch) -> dict[str, Tensor]:
         self.updates += 1
         loss, info = self.critic_loss(batch)
-        self.critic_opt.zero_grad(set_to_none=False)
-        loss.backward()
-        info["critic_grad_norm"] = grad_norm(self._critic_params)
-        self.critic_opt.step()
+        info["critic_grad_norm"] = optimize(self.critic_opt, loss, self._critic_params)
         info["critic_loss"] = loss.detach()
         if self.policy_update_due():
             self.critic.requires_grad_(False)  # the actor loss must not train the critic
             a_loss, a_info = self.actor_loss(batch)
-            self.actor_opt.zero_grad(set_to_none=False)
-            a_loss.backward()
+            info["actor_grad_norm"] = optimize(self.actor_opt, a_loss, self._actor_params)
             self.critic.requires_grad_(True)
-            info["actor_grad_norm"] = grad_norm(self._actor_params)
-            self.actor_opt.step()
             info["actor_loss"] = a_loss.detach()
             info.update(a_info)
             soft_update(self.critic_target, self._critic_params, self.cfg.tau)
@@ -133,6 +129,6 @@ class DDPG(Agent):
         return info
 
     def exploration_metrics(self) -> dict[str, float]:
-        if self.kind == "offline":
+        if self.setting == "offline":
             return {}
         return {"train/exploration_noise": self.cfg.exploration_noise}

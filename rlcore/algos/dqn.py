@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rlcore.algos.base import Agent, OffPolicyConfig, clip_and_norm, make_adam
+from rlcore.algos.base import Agent, OffPolicyConfig, make_adam, optimize
 from rlcore.core.config import hp
 from rlcore.core.nn import QNetwork
 from rlcore.core.ops import hard_update, linear_schedule, soft_update, td_target
@@ -67,13 +67,15 @@ class DQNConfig(OffPolicyConfig):
 class DQN(Agent):
     """Deep Q-Network agent."""
 
+    name = "dqn"
+    title = "DQN"
+    paper = "Mnih et al. 2015, Human-level control through deep RL (Nature)"
+    action_space = "discrete"
     config_cls = DQNConfig
     cfg: DQNConfig
 
     def __init__(self, obs_space, action_space, config: DQNConfig, device="cpu") -> None:
         super().__init__(obs_space, action_space, config, device)
-        if not self.discrete:
-            raise ValueError("DQN needs a discrete action space")
         c = config
         self.q = QNetwork(self.obs_dim, self.n_actions, c.hidden, c.dueling).to(self.device)
         self.q_target = copy.deepcopy(self.q).requires_grad_(False)
@@ -93,7 +95,7 @@ class DQN(Agent):
     def act(self, obs, explore: bool = False):
         # Skip the network entirely for the random part of epsilon-greedy (CPU speed).
         if explore and torch.rand(()) < self.epsilon and obs.ndim == len(self.obs_shape):
-            return self.action_space.sample()
+            return self.env_action_space.sample()
         return super().act(obs, explore=False)
 
     def q_value(self, obs: Tensor, action) -> Tensor:
@@ -125,10 +127,7 @@ class DQN(Agent):
 
     def update(self, batch: Batch) -> dict[str, Tensor]:
         loss, info = self.critic_loss(batch)
-        self.optimizer.zero_grad(set_to_none=False)
-        loss.backward()
-        info["grad_norm"] = clip_and_norm(self._params, self.cfg.max_grad_norm)
-        self.optimizer.step()
+        info["grad_norm"] = optimize(self.optimizer, loss, self._params, self.cfg.max_grad_norm)
         info["critic_loss"] = loss.detach()
         return info
 

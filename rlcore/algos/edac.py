@@ -37,6 +37,8 @@ class EDACConfig(SACNConfig):
 class EDAC(SACN):
     """EDAC agent."""
 
+    name = "edac"
+    title = "EDAC"
     config_cls = EDACConfig
     cfg: EDACConfig
 

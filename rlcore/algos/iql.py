@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import Agent, grad_norm, make_adam
+from rlcore.algos.base import Agent, make_adam, optimize
 from rlcore.core.config import AlgoConfig, hp
 from rlcore.core.nn import MLP, EnsembleCritic, GaussianActor
 from rlcore.core.ops import awr_weights, clipped_min, expectile_loss, soft_update, td_target
@@ -51,14 +51,17 @@ class IQLConfig(AlgoConfig):
 class IQL(Agent):
     """IQL agent for continuous actions."""
 
+    name = "iql"
+    title = "IQL"
+    paper = "Kostrikov et al. 2021, Offline RL with implicit Q-learning"
+    setting = "offline"
+    action_space = "continuous"
+    loop = "dataset"
     config_cls = IQLConfig
     cfg: IQLConfig
-    kind = "offline"
 
     def __init__(self, obs_space, action_space, config: IQLConfig, device="cpu") -> None:
         super().__init__(obs_space, action_space, config, device)
-        if self.discrete:
-            raise ValueError("IQL here needs a continuous action space")
         c, dev = config, self.device
         self.critic = EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, 2).to(dev)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
@@ -79,18 +82,23 @@ class IQL(Agent):
         a = torch.as_tensor(action, dtype=torch.float32, device=self.device)
         return clipped_min(self.critic(obs, a.reshape(len(obs), -1)))
 
-    def value_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""Expectile regression of $V(s)$ towards $\min_i Q_{\bar\theta_i}(s,a)$ (eq. 5)."""
+    def value_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor], Tensor]:
+        r"""Expectile regression of $V(s)$ towards $\min_i Q_{\bar\theta_i}(s,a)$ (eq. 5).
+
+        Returns:
+            The loss, its diagnostics, and the advantages $Q_{\bar\theta}(s,a) - V(s)$
+            (detached, ``[B]``) that weight the policy's loss.
+        """
         with torch.no_grad():
             target_q = clipped_min(self.critic_target(batch.obs, batch.action))
         v = self.value(batch.obs).squeeze(-1)
         adv = target_q - v
-        return expectile_loss(adv, self.cfg.expectile), {
+        info = {
             "v_mean": v.detach().mean(),
             "advantage_mean": adv.detach().mean(),
             "advantage_std": adv.detach().std(),
-            "_adv": adv.detach(),
         }
+        return expectile_loss(adv, self.cfg.expectile), info, adv.detach()
 
     def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
         r"""$\sum_i (Q_i(s,a) - r - \gamma(1-d)V(s'))^2$ (eq. 6)."""
@@ -120,16 +128,14 @@ class IQL(Agent):
         of their sum gives each network exactly its own loss's gradient, and one fused
         Adam step over all parameters equals three separate steps.
         """
-        v_loss, info = self.value_loss(batch)
-        adv = info.pop("_adv")
+        v_loss, info, adv = self.value_loss(batch)
         q_loss, q_info = self.critic_loss(batch)
         a_loss, a_info = self.actor_loss(batch, adv)
         # every parameter gets a gradient each step, so dropping the old ones (rather than
         # zeroing them) changes nothing but lets backward hand its tensors over: 3% faster
-        self.opt.zero_grad(set_to_none=True)
-        (v_loss + q_loss + a_loss).backward()
-        info["critic_grad_norm"] = grad_norm(self._critic_params)
-        self.opt.step()
+        info["critic_grad_norm"] = optimize(
+            self.opt, v_loss + q_loss + a_loss, self._critic_params, set_to_none=True
+        )
         soft_update(self.critic_target, self._critic_params, self.cfg.tau)
         info.update(
             q_info,

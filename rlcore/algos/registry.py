@@ -1,4 +1,8 @@
-"""The algorithm registry: one explicit table the CLI, the app and the tests read."""
+"""The algorithm registry: the list of agent classes the CLI, the app and the tests read.
+
+Each class states its own facts (name, title, paper, setting, action space, loop); the
+registry only lists the classes and gives them a name-keyed view.
+"""
 
 from __future__ import annotations
 
@@ -19,21 +23,40 @@ from rlcore.algos.sac import SAC
 from rlcore.algos.sac_n import SACN
 from rlcore.algos.td3 import TD3
 from rlcore.algos.td3_bc import TD3BC
-from rlcore.core.config import ALGORITHM_SETTINGS, AlgoConfig
+from rlcore.core.config import ALGORITHM_SETTINGS, ActionSpace, AlgoConfig, Loop, Setting
 
-__all__ = ["ALGORITHMS", "AlgoSpec", "compatible", "get_algo"]
+__all__ = ["AGENT_CLASSES", "ALGORITHMS", "AlgoSpec", "compatible", "get_algo"]
 
 
 @dataclass(frozen=True)
 class AlgoSpec:
-    """What the UI needs to know about an algorithm."""
+    """A registered algorithm as the app and the CLI see it: a view of its class's facts."""
 
-    name: str
-    title: str
     agent_cls: type[Agent]
-    setting: str  # "online" | "offline"
-    action_space: str  # "discrete" | "continuous" | "both"
-    paper: str
+
+    @property
+    def name(self) -> str:
+        return self.agent_cls.name
+
+    @property
+    def title(self) -> str:
+        return self.agent_cls.title
+
+    @property
+    def paper(self) -> str:
+        return self.agent_cls.paper
+
+    @property
+    def setting(self) -> Setting:
+        return self.agent_cls.setting
+
+    @property
+    def action_space(self) -> ActionSpace:
+        return self.agent_cls.action_space
+
+    @property
+    def loop(self) -> Loop:
+        return self.agent_cls.loop
 
     @property
     def config_cls(self) -> type[AlgoConfig]:
@@ -47,123 +70,26 @@ class AlgoSpec:
         return sys.modules[self.agent_cls.__module__].__doc__ or ""
 
 
-ALGORITHMS: dict[str, AlgoSpec] = {
-    s.name: s
-    for s in [
-        AlgoSpec(
-            "dqn",
-            "DQN",
-            DQN,
-            "online",
-            "discrete",
-            "Mnih et al. 2015, Human-level control through deep RL (Nature)",
-        ),
-        AlgoSpec(
-            "reinforce",
-            "REINFORCE",
-            REINFORCE,
-            "online",
-            "discrete",
-            "Williams 1992, Simple statistical gradient-following algorithms",
-        ),
-        AlgoSpec(
-            "a2c",
-            "A2C (actor-critic)",
-            A2C,
-            "online",
-            "discrete",
-            "Mnih et al. 2016, Asynchronous methods for deep RL",
-        ),
-        AlgoSpec(
-            "ddpg",
-            "DDPG",
-            DDPG,
-            "online",
-            "continuous",
-            "Lillicrap et al. 2016, Continuous control with deep RL",
-        ),
-        AlgoSpec(
-            "td3",
-            "TD3",
-            TD3,
-            "online",
-            "continuous",
-            "Fujimoto et al. 2018, Addressing function approximation error in AC methods",
-        ),
-        AlgoSpec(
-            "sac",
-            "SAC",
-            SAC,
-            "online",
-            "continuous",
-            "Haarnoja et al. 2018, Soft actor-critic (+ SAC algorithms and applications)",
-        ),
-        AlgoSpec(
-            "bc",
-            "BC (behaviour cloning)",
-            BC,
-            "offline",
-            "both",
-            "Pomerleau 1991; maximum-likelihood imitation of the dataset",
-        ),
-        AlgoSpec(
-            "cql",
-            "CQL (continuous, on SAC)",
-            CQL,
-            "offline",
-            "continuous",
-            "Kumar et al. 2020, Conservative Q-learning for offline RL",
-        ),
-        AlgoSpec(
-            "cql_discrete",
-            "CQL (discrete, on DQN)",
-            DiscreteCQL,
-            "offline",
-            "discrete",
-            "Kumar et al. 2020, Conservative Q-learning for offline RL",
-        ),
-        AlgoSpec(
-            "iql",
-            "IQL",
-            IQL,
-            "offline",
-            "continuous",
-            "Kostrikov et al. 2021, Offline RL with implicit Q-learning",
-        ),
-        AlgoSpec(
-            "awac",
-            "AWAC",
-            AWAC,
-            "offline",
-            "continuous",
-            "Nair et al. 2020, AWAC (+ Peng et al. 2019, AWR)",
-        ),
-        AlgoSpec(
-            "td3_bc",
-            "TD3+BC",
-            TD3BC,
-            "offline",
-            "continuous",
-            "Fujimoto & Gu 2021, A minimalist approach to offline RL",
-        ),
-        AlgoSpec(
-            "sac_n",
-            "SAC-N",
-            SACN,
-            "offline",
-            "continuous",
-            "An et al. 2021, Uncertainty-based offline RL with diversified Q-ensemble",
-        ),
-        AlgoSpec(
-            "edac",
-            "EDAC",
-            EDAC,
-            "offline",
-            "continuous",
-            "An et al. 2021, Uncertainty-based offline RL with diversified Q-ensemble",
-        ),
-    ]
-}
+# in the order the app lists them: online first, then offline
+AGENT_CLASSES: tuple[type[Agent], ...] = (
+    DQN,
+    REINFORCE,
+    A2C,
+    DDPG,
+    TD3,
+    SAC,
+    BC,
+    CQL,
+    DiscreteCQL,
+    IQL,
+    AWAC,
+    TD3BC,
+    SACN,
+    EDAC,
+)
+ALGORITHMS: dict[str, AlgoSpec] = {cls.name: AlgoSpec(cls) for cls in AGENT_CLASSES}
+if len(ALGORITHMS) != len(AGENT_CLASSES):  # a subclass that forgot to set its own name
+    raise TypeError(f"duplicate names in {[cls.name for cls in AGENT_CLASSES]}")
 
 
 def get_algo(name: str) -> AlgoSpec:
@@ -177,8 +103,7 @@ def compatible(algo: str, env_id: str) -> bool:
     """Whether the algorithm handles the environment's action space."""
     from rlcore.core.envs import env_spec
 
-    a = get_algo(algo).action_space
-    return a == "both" or a == env_spec(env_id).action_space
+    return get_algo(algo).agent_cls.handles(env_spec(env_id).action_space)
 
 
 # RunConfig (core) checks names and settings against this table without importing us

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rlcore.algos.base import Agent, clip_and_norm, make_adam
+from rlcore.algos.base import Agent, make_adam, optimize
 from rlcore.core.config import AlgoConfig, hp
 from rlcore.core.nn import MLP, CategoricalActor
 from rlcore.core.ops import discounted_returns
@@ -43,15 +43,16 @@ class REINFORCEConfig(AlgoConfig):
 class REINFORCE(Agent):
     """REINFORCE for discrete actions."""
 
+    name = "reinforce"
+    title = "REINFORCE"
+    paper = "Williams 1992, Simple statistical gradient-following algorithms"
+    action_space = "discrete"
+    loop = "episodes"
     config_cls = REINFORCEConfig
     cfg: REINFORCEConfig
-    kind = "on_policy"
-    rollout = "episodes"
 
     def __init__(self, obs_space, action_space, config: REINFORCEConfig, device="cpu") -> None:
         super().__init__(obs_space, action_space, config, device)
-        if not self.discrete:
-            raise ValueError("REINFORCE here needs a discrete action space")
         c = config
         self.actor = CategoricalActor(self.obs_dim, self.n_actions, c.hidden, activation="tanh")
         self.critic = MLP(self.obs_dim, 1, c.hidden, activation="tanh") if c.baseline else None
@@ -92,8 +93,5 @@ class REINFORCE(Agent):
 
     def update(self, rollout: Rollout) -> dict[str, Tensor]:
         loss, info = self.losses(rollout)
-        self.optimizer.zero_grad(set_to_none=False)
-        loss.backward()
-        info["grad_norm"] = clip_and_norm(self._params, self.cfg.max_grad_norm)
-        self.optimizer.step()
+        info["grad_norm"] = optimize(self.optimizer, loss, self._params, self.cfg.max_grad_norm)
         return info

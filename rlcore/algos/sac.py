@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import Agent, OffPolicyConfig, grad_norm, make_adam
+from rlcore.algos.base import Agent, OffPolicyConfig, make_adam, optimize
 from rlcore.core.config import hp
 from rlcore.core.nn import EnsembleCritic, TanhGaussianActor
 from rlcore.core.ops import clipped_min, dual_loss, soft_update, td_target
@@ -57,13 +57,15 @@ class SACConfig(OffPolicyConfig):
 class SAC(Agent):
     """Continuous SAC agent."""
 
+    name = "sac"
+    title = "SAC"
+    paper = "Haarnoja et al. 2018, Soft actor-critic (+ SAC algorithms and applications)"
+    action_space = "continuous"
     config_cls = SACConfig
     cfg: SACConfig
 
     def __init__(self, obs_space, action_space, config: SACConfig, device="cpu") -> None:
         super().__init__(obs_space, action_space, config, device)
-        if self.discrete:
-            raise ValueError(f"{type(self).__name__} needs a continuous action space")
         c = config
         self.actor = self.make_actor().to(self.device)
         self.critic = EnsembleCritic(
@@ -125,16 +127,18 @@ class SAC(Agent):
         }
         return loss, info
 
-    def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""$\mathbb{E}[\alpha\log\pi(\tilde a|s) - \min_i Q_i(s,\tilde a)]$ (reparameterised)."""
+    def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor], Tensor | None]:
+        r"""$\mathbb{E}[\alpha\log\pi(\tilde a|s) - \min_i Q_i(s,\tilde a)]$ (reparameterised).
+
+        Returns:
+            The loss, its diagnostics, and $\log\pi(\tilde a|s)$ of the sampled actions
+            (detached, ``[B]``) for the temperature's step.
+        """
         a, logp = self.actor(batch.obs)
         q_pi = clipped_min(self.critic(batch.obs, a))
         loss = (self.alpha * logp - q_pi).mean()
-        return loss, {
-            "entropy": -logp.detach().mean(),
-            "q_pi_mean": q_pi.detach().mean(),
-            "_logp": logp.detach(),
-        }
+        info = {"entropy": -logp.detach().mean(), "q_pi_mean": q_pi.detach().mean()}
+        return loss, info, logp.detach()
 
     def alpha_loss(self, logp: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
         r"""$-\alpha\,(\log\pi + \bar{\mathcal H})$ on $\log\alpha$ (dual ascent on α)."""
@@ -143,29 +147,20 @@ class SAC(Agent):
     def critic_step(self, batch: Batch) -> dict[str, Tensor]:
         """One optimiser step on ``critic_loss``."""
         loss, info = self.critic_loss(batch)
-        self.critic_opt.zero_grad(set_to_none=False)
-        loss.backward()
-        info["critic_grad_norm"] = grad_norm(self._critic_params)
-        self.critic_opt.step()
+        info["critic_grad_norm"] = optimize(self.critic_opt, loss, self._critic_params)
         info["critic_loss"] = loss.detach()
         return info
 
     def actor_step(self, batch: Batch) -> dict[str, Tensor]:
         """One step on ``actor_loss`` (critic frozen), then on ``alpha_loss`` if tuned."""
         self.critic.requires_grad_(False)  # the actor loss must not train the critic
-        a_loss, info = self.actor_loss(batch)
-        self.actor_opt.zero_grad(set_to_none=False)
-        a_loss.backward()
+        a_loss, info, logp = self.actor_loss(batch)
+        info["actor_grad_norm"] = optimize(self.actor_opt, a_loss, self._actor_params)
         self.critic.requires_grad_(True)
-        info["actor_grad_norm"] = grad_norm(self._actor_params)
-        self.actor_opt.step()
         info["actor_loss"] = a_loss.detach()
-        logp = info.pop("_logp", None)
         if self.alpha_opt is not None and logp is not None:
             al_loss, _ = self.alpha_loss(logp)
-            self.alpha_opt.zero_grad(set_to_none=False)
-            al_loss.backward()
-            self.alpha_opt.step()
+            optimize(self.alpha_opt, al_loss)
             info["alpha_loss"] = al_loss.detach()
         info["alpha"] = self.alpha
         return info

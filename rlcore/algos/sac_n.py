@@ -36,9 +36,13 @@ class SACNConfig(SACConfig):
 class SACN(SAC):
     """SAC-N agent: only the ensemble size changes."""
 
+    name = "sac_n"
+    title = "SAC-N"
+    paper = "An et al. 2021, Uncertainty-based offline RL with diversified Q-ensemble"
+    setting = "offline"
+    loop = "dataset"
     config_cls = SACNConfig
     cfg: SACNConfig
-    kind = "offline"
 
     def n_critics(self) -> int:
         return self.cfg.n_critics

@@ -35,6 +35,9 @@ class TD3Config(DDPGConfig):
 class TD3(DDPG):
     """TD3 agent: overrides the number of critics, the target action and the delay."""
 
+    name = "td3"
+    title = "TD3"
+    paper = "Fujimoto et al. 2018, Addressing function approximation error in AC methods"
     config_cls = TD3Config
     cfg: TD3Config
     n_critics = 2

@@ -31,9 +31,13 @@ class TD3BCConfig(TD3Config):
 class TD3BC(TD3):
     """TD3+BC agent."""
 
+    name = "td3_bc"
+    title = "TD3+BC"
+    paper = "Fujimoto & Gu 2021, A minimalist approach to offline RL"
+    setting = "offline"
+    loop = "dataset"
     config_cls = TD3BCConfig
     cfg: TD3BCConfig
-    kind = "offline"
 
     def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
         r"""$-\lambda Q_1(s,\pi(s)) + (\pi(s)-a)^2$, in actions scaled to [-1, 1]."""

@@ -17,9 +17,13 @@ from functools import cache
 from typing import Any, Literal
 
 __all__ = [
+    "ActionKind",
+    "ActionSpace",
     "AlgoConfig",
     "HParam",
+    "Loop",
     "RunConfig",
+    "Setting",
     "coerce",
     "from_dict",
     "hp",
@@ -183,7 +187,15 @@ class AlgoConfig(_Validated):
     )
 
 
-Setting = Literal["online", "offline"]
+# The facts every algorithm class declares (rlcore.algos.base.Agent), one vocabulary each.
+Setting = Literal["online", "offline"]  # learns from its own interaction, or from a dataset
+ActionKind = Literal["discrete", "continuous"]  # an environment's action space
+ActionSpace = Literal[ActionKind, "both"]  # what an algorithm handles
+# Which training loop drives an algorithm (rlcore.train.trainer): "replay" acts, stores and
+# samples minibatches (off-policy); "rollout" collects n_steps x n_envs transitions per
+# update and "episodes" complete episodes (on-policy); "dataset" samples a fixed dataset
+# (every offline algorithm, and only those).
+Loop = Literal["replay", "rollout", "episodes", "dataset"]
 # name -> setting of every registered algorithm, filled by rlcore.algos.registry when it is
 # imported (a registration table: this module must not import the algorithms themselves)
 ALGORITHM_SETTINGS: dict[str, Setting] = {}

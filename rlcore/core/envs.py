@@ -13,6 +13,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from rlcore.core.config import ActionKind
+
 __all__ = ["ENVIRONMENTS", "EnvSpec", "Preset", "env_spec", "make_env", "obs_dim"]
 
 
@@ -31,7 +33,7 @@ class EnvSpec:
 
     id: str
     title: str
-    action_space: str  # "discrete" | "continuous"
+    action_space: ActionKind
     solved: float
     description: str
     presets: dict[str, Preset] = field(default_factory=dict)

@@ -21,7 +21,7 @@ from torch import Tensor
 from rlcore.algos.base import Agent
 from rlcore.algos.registry import get_algo
 from rlcore.core.buffers import ReplayBuffer
-from rlcore.core.config import AlgoConfig, RunConfig
+from rlcore.core.config import AlgoConfig, Loop, RunConfig
 from rlcore.core.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.core.envs import make_env
 from rlcore.core.types import Metrics, Rollout
@@ -121,7 +121,7 @@ class Trainer:
         self.acc = MetricAccumulator()
         self._n_eval = 0
         self.refs: tuple[float, float] | None = None
-        if self.agent.kind == "offline":
+        if self.agent.setting == "offline":
             self._load_dataset()
 
     def _load_dataset(self) -> None:
@@ -192,16 +192,13 @@ class Trainer:
         return out
 
     def __iter__(self) -> Iterator[Metrics]:
-        kind = self.agent.kind
-        if kind == "offline":
-            loop = self._offline()
-        elif kind == "off_policy":
-            loop = self._off_policy()
-        elif getattr(self.agent, "rollout", "") == "episodes":
-            loop = self._episodes()
-        else:
-            loop = self._steps()
-        yield from loop
+        loops: dict[Loop, Callable[[], Iterator[Metrics]]] = {
+            "replay": self._off_policy,
+            "rollout": self._steps,
+            "episodes": self._episodes,
+            "dataset": self._offline,
+        }
+        yield from loops[self.agent.loop]()
         self.train_seconds = time.perf_counter() - self._t0  # excludes the final evaluation
         self.train_cpu_seconds = time.process_time() - self._cpu0
         if self.acc.values:
