@@ -1,4 +1,4 @@
-"""Widgets generated from the config dataclasses, and the Train page's setup in the URL.
+"""The Train and Offline pages' setup form: widgets generated from the config dataclasses.
 
 Every hyperparameter declared with ``hp(...)`` becomes one widget: bounds become the
 widget's limits, the help text its tooltip, log-scale floats a slider over 1-2-3-5
@@ -8,14 +8,13 @@ values per decade, choices a select box, booleans a toggle and layer sizes a tex
 
 The whole setup (environment, algorithm, preset, hyperparameters, seed, run settings,
 seeds and sweep) is mirrored into the URL's query parameters, so a copied link opens the
-same setup; only values that differ from the preset (or defaults) are written.
+same setup. What the setup is, how it reads and writes the URL and how it is validated
+lives in ``ui/setup.py`` (no Streamlit); this module draws its widgets and its errors.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import re
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,13 +23,13 @@ import pandas as pd
 import streamlit as st
 
 from rlcore.algos.registry import ALGORITHMS
-from rlcore.core.config import AlgoConfig, HParam, RunConfig, coerce, from_dict, hparams
-from rlcore.core.device import resolve_device
+from rlcore.core.config import HParam, hparams
 from rlcore.core.envs import ENVIRONMENTS, env_spec
-from rlcore.service.jobs import MAX_BATCH_RUNS, Plan, default_max_workers, parse_values, seed_plan
-from rlcore.service.jobs import sweep_plan as make_sweep_plan
-from rlcore.train.presets import compatible_algos, make_configs
+from rlcore.service.jobs import MAX_BATCH_RUNS, default_max_workers
+from rlcore.train.presets import compatible_algos
+from ui import setup as model
 from ui.i18n import current_language, t
+from ui.setup import MAX_SEEDS, MODES, PRESET_RUN, RUN_MAIN, Draft, Experiment, Setup, fmt_value
 from ui.state import ALGO_DOC
 from ui.text.app import ENV_DESC_ZH, HP_HELP_ZH
 
@@ -44,15 +43,6 @@ __all__ = [
     "train_form",
     "write_url",
 ]
-
-# App defaults that differ from RunConfig's: one torch thread per worker, since the
-# queue already runs up to one worker per core.
-APP_RUN_DEFAULTS: dict[str, Any] = {"threads": 1}
-RUN_MAIN = ("seed", "steps")  # run settings shown beside the algorithm, not in "advanced"
-RUN_HIDDEN = ("algo", "env", "dataset")  # own select boxes; datasets are for offline
-PRESET_RUN = ("steps", "eval_every", "eval_episodes", "log_every")  # reset with the preset
-MODES = ("single", "seeds", "sweep")
-MAX_SEEDS = 20
 
 
 @dataclass(frozen=True)
@@ -103,24 +93,6 @@ class Keys:
 TRAIN, OFFLINE = Keys("train"), Keys("offline")
 
 
-@dataclass
-class Setup:
-    """What the Train page's widgets say, validated."""
-
-    env: str
-    algo: str
-    preset: bool
-    run: RunConfig | None = None
-    algo_cfg: AlgoConfig | None = None
-    plan: Plan | None = None
-    errors: dict[str, str] = field(default_factory=dict)  # field name -> message
-    query: dict[str, str] = field(default_factory=dict)  # the URL of this setup
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and self.plan is not None
-
-
 def lang_key(key: str) -> str:
     """The key of a widget whose option labels are translated: one per language.
 
@@ -163,17 +135,6 @@ def to_widget(p: HParam, value: Any) -> Any:
     if p.type is float:
         return float(value)
     return value
-
-
-def fmt_value(value: Any) -> str:
-    """A value as text for the URL, tables and sweep fields."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple | list):
-        return ",".join(str(v) for v in value)
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
 
 
 def env_description(env: str) -> str:
@@ -229,24 +190,17 @@ def hparam_widget(p: HParam, key: str, base: Any, swept: bool = False) -> Any:
     return st.text_input(label, **common)
 
 
-def _field_of(message: str, names: list[str]) -> str | None:
-    """Which field a ``ValueError`` message names (``Cls.field = ...`` or ``field = ...``)."""
-    m = re.match(r"^(?:\w+\.)?(\w+) =", message)
-    if m and m.group(1) in names:
-        return m.group(1)
-    return None
-
-
 def _grid(
     params: list[HParam],
     prefix: str,
-    base: dict[str, Any],
+    base: Any,
     cols: int = 3,
     swept: str | None = None,
 ) -> dict[str, tuple[Any, Any]]:
     """Widgets in rows of ``cols``; returns name -> (raw value, the cell for its error).
 
-    The ``swept`` hyperparameter is shown disabled: the sweep sets its values.
+    ``base`` is the config the values start from (preset or defaults). The ``swept``
+    hyperparameter is shown disabled: the sweep sets its values.
     """
     out = {}
     for start in range(0, len(params), cols):
@@ -254,7 +208,7 @@ def _grid(
         for col, p in zip(row, params[start : start + cols]):
             cell = col.container()
             with cell:
-                raw = hparam_widget(p, f"{prefix}{p.name}", base[p.name], p.name == swept)
+                raw = hparam_widget(p, f"{prefix}{p.name}", getattr(base, p.name), p.name == swept)
             out[p.name] = (raw, cell)
     return out
 
@@ -305,6 +259,43 @@ def _env_of(k: Keys, choice: str | None) -> str | None:
     return info.env if info else None
 
 
+def _read_url(k: Keys) -> None:
+    """First visit of this session: take the setup from the URL, noting what was wrong."""
+    datasets = {d: info.env for d, info in _datasets().items()} if k.offline else None
+    draft, notices = model.from_query(st.query_params.to_dict(), k.offline, datasets)
+    st.session_state[k.notices] = [t(key, **fmt) for key, fmt in notices]
+    if draft is None:
+        return
+    state = st.session_state
+    if k.offline:
+        state[k.dataset] = draft.dataset
+    else:
+        state[k.env] = draft.env
+    state[k.algo], state[k.preset] = draft.algo, draft.preset
+    runs = {p.name: p for p in model.run_params()}
+    hps = {p.name: p for p in hparams(ALGORITHMS[draft.algo].config_cls)}
+    for name, v in draft.run.items():
+        state[f"{k.run}{name}"] = to_widget(runs[name], v)
+    for name, v in draft.hp.items():
+        state[f"{k.hp}{draft.algo}_{name}"] = to_widget(hps[name], v)
+    state[k.mode], state[k.seeds] = draft.exp.mode, draft.exp.seeds
+    if draft.exp.param is not None:
+        state[k.sweep_param] = draft.exp.param
+    if draft.exp.values is not None:
+        state[f"{k.sweep_values_}{draft.exp.param or ''}"] = draft.exp.values
+
+
+def write_url(query: dict[str, str], batch: str | None = None, k: Keys = TRAIN) -> None:
+    """Replace the query parameters with ``query`` (+ the live batch), if they changed."""
+    st.session_state[k.url_written] = dict(query)
+    q = dict(query)
+    if batch:
+        q["batch"] = batch
+    if st.query_params.to_dict() != q:
+        st.query_params.from_dict(q)
+
+
+# -- the form ------------------------------------------------------------------------
 def _dataset_select(k: Keys) -> str | None:
     """The Offline page's dataset picker (``None`` when there is no local dataset)."""
     have = _datasets()
@@ -340,212 +331,18 @@ def _dataset_caption(info: Any) -> str:
     )
 
 
-def _base(
-    env: str, algo: str, preset: bool, dataset: str | None = None
-) -> tuple[RunConfig, AlgoConfig]:
-    run = dict(APP_RUN_DEFAULTS, dataset=dataset) if dataset else APP_RUN_DEFAULTS
-    return make_configs(algo, env, None, run, use_preset=preset)
+def _choices(k: Keys) -> Draft | None:
+    """Environment (or dataset), algorithm and preset, with a caption about them.
 
-
-def _read_url(k: Keys) -> None:
-    """First visit of this session: take the setup from the URL, noting what was wrong."""
-    q = st.query_params.to_dict()
-    notices: list[str] = []
-    dataset = None
-    if k.offline:
-        dataset, env = _read_dataset(q, notices)
-        if dataset is None:
-            st.session_state[k.notices] = notices
-            return
-    else:
-        env = q.pop("env", None)
-        if env is not None and env not in ENVIRONMENTS:
-            notices.append(t("url.bad_env", value=env))
-            env = None
-        env = env or next(iter(ENVIRONMENTS))
-    algo = q.pop("algo", None)
-    algos = compatible_algos(env, _setting(k))
-    if algo is not None and algo not in algos:
-        where = dataset or env
-        notices.append(t("url.bad_algo", value=algo, env=where, allowed=", ".join(algos)))
-        algo = None
-    algo = algo or algos[0]
-    preset = q.pop("preset", "true")
-    if preset.lower() not in ("1", "0", "true", "false"):
-        notices.append(t("url.bad_value", name="preset", value=preset))
-        preset = "true"
-    use_preset = preset.lower() in ("1", "true")
-    if k.offline:
-        st.session_state[k.dataset] = dataset
-    else:
-        st.session_state[k.env] = env
-    st.session_state[k.algo] = algo
-    st.session_state[k.preset] = use_preset
-    run_base, algo_base = _base(env, algo, use_preset, dataset)
-    q.pop("batch", None)  # the live view reads it
-    run_params = {p.name: p for p in hparams(RunConfig) if p.name not in RUN_HIDDEN}
-    algo_params = {p.name: p for p in hparams(type(algo_base))}
-    for name, raw in q.items():
-        try:
-            if name in run_params:
-                v = getattr(from_dict(RunConfig, {name: raw}, base=run_base), name)
-                st.session_state[f"{k.run}{name}"] = to_widget(run_params[name], v)
-            elif name in algo_params:
-                v = getattr(from_dict(type(algo_base), {name: raw}, base=algo_base), name)
-                st.session_state[f"{k.hp}{algo}_{name}"] = to_widget(algo_params[name], v)
-            elif name == "mode":
-                if raw not in MODES:
-                    raise ValueError(f"mode = {raw!r} (allowed: {', '.join(MODES)})")
-                st.session_state[k.mode] = raw
-            elif name == "seeds":
-                n = int(raw)
-                if not 1 <= n <= MAX_SEEDS:
-                    raise ValueError(f"seeds = {raw!r} (allowed: 1 to {MAX_SEEDS})")
-                st.session_state[k.seeds] = n
-            elif name == "sweep":
-                if raw not in algo_params:
-                    raise ValueError(f"sweep = {raw!r} (allowed: {', '.join(algo_params)})")
-                st.session_state[k.sweep_param] = raw
-            elif name == "values":
-                st.session_state[f"{k.sweep_values_}{q.get('sweep', '')}"] = raw
-            else:
-                notices.append(t("url.unknown", name=name))
-        except ValueError as e:
-            notices.append(t("url.bad_field", error=str(e)))
-    st.session_state[k.notices] = notices
-
-
-def _read_dataset(q: dict[str, str], notices: list[str]) -> tuple[str | None, str]:
-    """The Offline page's dataset from the URL (or the first one that suits ``?algo=``)."""
-    have = _datasets()
-    dataset = q.pop("dataset", None)
-    if dataset is not None and dataset not in have:
-        notices.append(t("url.bad_dataset", value=dataset))
-        dataset = None
-    if dataset is None and have:
-        algo = q.get("algo")
-        fits = [d for d, i in have.items() if algo in compatible_algos(i.env, "offline")]
-        dataset = (fits or list(have))[0]
-    return dataset, have[dataset].env if dataset else ""
-
-
-def write_url(query: dict[str, str], batch: str | None = None, k: Keys = TRAIN) -> None:
-    """Replace the query parameters with ``query`` (+ the live batch), if they changed."""
-    st.session_state[k.url_written] = dict(query)
-    q = dict(query)
-    if batch:
-        q["batch"] = batch
-    if st.query_params.to_dict() != q:
-        st.query_params.from_dict(q)
-
-
-# -- the form ------------------------------------------------------------------------
-def _suggest_values(p: HParam, v: Any) -> str:
-    """Sensible sweep values around the current one."""
-    if p.type is bool:
-        return "true, false"
-    if p.choices is not None:
-        return ", ".join(str(c) for c in p.choices)
-    if _is_tuple(p):
-        return "; ".join(["64", "64,64", "256,256"])
-    if p.type in (int, float) and p.log:
-        factors = (0.1, 0.3, 1, 3, 10) if p.type is float else (0.25, 0.5, 1, 2, 4)
-        vals = []
-        for f in factors:
-            x = v * f
-            x = round(x) if p.type is int else float(f"{x:.2g}")
-            if (p.low is None or x >= p.low) and (p.high is None or x <= p.high) and x not in vals:
-                vals.append(x)
-        return ", ".join(fmt_value(x) if p.type is int else f"{x:g}" for x in vals)
-    if p.type in (int, float) and p.low is not None and p.high is not None:
-        lo, hi = p.low, p.high
-        vals = sorted({v, *(lo + (hi - lo) * q for q in (0.25, 0.5, 0.75))})
-        if p.type is int:
-            vals = sorted({round(x) for x in vals})
-        return ", ".join(f"{x:g}" for x in vals)
-    return fmt_value(v)
-
-
-def _experiment(k: Keys, algo_cls: type, algo_cfg_values: dict[str, Any]) -> tuple[Any, ...]:
-    """Single run / N seeds / sweep widgets; returns (mode, seeds, param, values text, cell)."""
-    st.session_state.setdefault(k.seeds, 3)
-    # Streamlit sends a radio's value as its *label*, and these labels change with the
-    # language: one widget per language (lang_key), one value (k.mode) shared by them.
-    widget = lang_key(k.mode)
-    if widget not in st.session_state:
-        st.session_state[widget] = st.session_state.get(k.mode, "single")
-    mode = st.radio(
-        t("train.mode"),
-        MODES,
-        format_func=lambda m: t(f"train.mode.{m}"),
-        horizontal=True,
-        key=widget,
-        help=t("train.mode.help"),
-        persist_state="session",
-    )
-    st.session_state[k.mode] = mode
-    if mode == "single":
-        return mode, 1, None, None, None
-    c1, c2, c3 = st.columns([1, 1, 2])
-    with c1:
-        seeds = st.number_input(
-            t("train.seeds") if mode == "seeds" else t("train.seeds_per_value"),
-            min_value=1,
-            max_value=MAX_SEEDS,
-            step=1,
-            key=k.seeds,
-            help=t("train.seeds.help"),
-            persist_state="session",
-        )
-    if mode == "seeds":
-        return mode, int(seeds), None, None, None
-    params = {p.name: p for p in hparams(algo_cls) if not (k.offline and p.online_only)}
-    st.session_state.setdefault(k.sweep_param, "lr" if "lr" in params else next(iter(params)))
-    with c2:
-        param = st.selectbox(
-            t("train.sweep_param"),
-            list(params),
-            key=k.sweep_param,
-            help=t("train.sweep_param.help"),
-            persist_state="session",
-        )
-    key = f"{k.sweep_values_}{param}"
-    st.session_state.setdefault(key, _suggest_values(params[param], algo_cfg_values[param]))
-    cell = c3.container()
-    with cell:
-        text = st.text_input(
-            t("train.sweep_values"),
-            key=key,
-            help=t("train.sweep_values.help"),
-            persist_state="session",
-        )
-    return mode, int(seeds), param, text, cell
-
-
-def train_form(k: Keys = TRAIN) -> Setup:
-    """Draw a page's setup widgets and return the validated setup.
-
-    ``k`` picks the page: the Train page chooses an environment and an online algorithm,
-    the Offline page (``OFFLINE``) a local dataset and an offline algorithm. Errors are
-    written next to the fields they concern; ``Setup.ok`` says whether a run may start.
+    ``None`` on the Offline page when there is no local dataset to choose.
     """
-    # Read the URL on arrival (a shared link, a refresh) or when a link from another page
-    # brought a setup; after a page switch it is empty and the session's values stay.
-    arrived = {n: v for n, v in st.query_params.to_dict().items() if n != "batch"}
-    written = st.session_state.get(k.url_written)
-    if written is None or (arrived and arrived != written):
-        _clear_fields(k)
-        _read_url(k)
-    for notice in st.session_state.pop(k.notices, []):  # shown once, on arrival
-        st.warning(notice, icon=":material/link_off:")
-
     c_env, c_algo, c_preset = st.columns([2, 2, 1.4], vertical_alignment="bottom")
     dataset = None
     with c_env:
         if k.offline:
             dataset = _dataset_select(k)
             if dataset is None:
-                return Setup("", "", False, errors={"dataset": t("offline.no_datasets")})
+                return None
             env = _datasets()[dataset].env
         else:
             env = st.selectbox(
@@ -572,7 +369,7 @@ def train_form(k: Keys = TRAIN) -> Setup:
             help=t("train.algo.help", kind=env_spec(env).action_space),
             persist_state="session",
         )
-    has_preset = algo in env_spec(env).presets
+    has_preset = model.has_preset(env, algo)
     st.session_state.setdefault(k.preset, True)
     with c_preset:
         preset = st.toggle(
@@ -584,92 +381,129 @@ def train_form(k: Keys = TRAIN) -> Setup:
             disabled=not has_preset,
             persist_state="session",
         )
-    preset = preset and has_preset
     st.session_state[ALGO_DOC] = algo  # the sidebar links to its docs
     spec = ALGORITHMS[algo]
     what = f"**{ENVIRONMENTS[env].title}** — {env_description(env)}"
     if dataset:
         what = _dataset_caption(_datasets()[dataset]) + "  \n" + what
     st.caption(f"{what}  \n**{spec.title}** — {spec.paper}")
+    return Draft(env, algo, preset, dataset)
 
-    run_base, algo_base = _base(env, algo, preset, dataset)
-    run_params = [p for p in hparams(RunConfig) if p.name not in RUN_HIDDEN]
-    algo_params = [
-        p for p in hparams(type(algo_base)) if not (k.offline and p.online_only)
-    ]  # offline: no data-collection settings (replay size, warm-up, exploration noise)
-    run_b, algo_b = dataclasses.asdict(run_base), dataclasses.asdict(algo_base)
 
+def _fields(k: Keys, d: Draft) -> dict[str, Any]:
+    """Run settings and hyperparameters into ``d``; returns name -> the cell for its error."""
+    run_base, algo_base = model.base_configs(d)
+    run_params = model.run_params()
     main = [p for p in run_params if p.name in RUN_MAIN]
-    fields = _grid(main, k.run, run_b, cols=3)
-    with st.expander(t("train.hparams", algo=spec.title), expanded=True):
+    fields = _grid(main, k.run, run_base, cols=3)
+    with st.expander(t("train.hparams", algo=ALGORITHMS[d.algo].title), expanded=True):
         mode_now = st.session_state.get(lang_key(k.mode), st.session_state.get(k.mode))
         swept = st.session_state.get(k.sweep_param) if mode_now == "sweep" else None
-        hp_fields = _grid(algo_params, f"{k.hp}{algo}_", algo_b, swept=swept)
+        params = model.algo_params(type(algo_base), k.offline)
+        hp_fields = _grid(params, f"{k.hp}{d.algo}_", algo_base, swept=swept)
     with st.expander(t("train.run_settings")):
-        fields.update(_grid([p for p in run_params if p.name not in RUN_MAIN], k.run, run_b))
-    mode, n_seeds, sweep_param, sweep_text, sweep_cell = _experiment(k, type(algo_base), algo_b)
+        rest = [p for p in run_params if p.name not in RUN_MAIN]
+        fields.update(_grid(rest, k.run, run_base))
+    d.run = {name: raw for name, (raw, _) in fields.items()}
+    d.hp = {name: raw for name, (raw, _) in hp_fields.items()}
+    return {name: cell for name, (_, cell) in (fields | hp_fields).items()}
 
-    setup = Setup(env, algo, preset)
-    # One field at a time first, so each message lands under its own field.
-    run_values: dict[str, Any] = {"algo": algo, "env": env}
-    if dataset:
-        run_values["dataset"] = dataset
-    algo_values: dict[str, Any] = {}
-    for group, params, values, cls, base in (
-        (fields, run_params, run_values, RunConfig, run_base),
-        (hp_fields, algo_params, algo_values, type(algo_base), algo_base),
-    ):
-        by_name = {p.name: p for p in params}
-        for name, (raw, cell) in group.items():
-            try:
-                v = coerce(by_name[name], raw)
-                from_dict(cls, {name: v}, base=base)
-                values[name] = v
-            except ValueError as e:
-                setup.errors[name] = str(e)
-                cell.error(str(e), icon=":material/error:")
-    if not setup.errors:
-        try:
-            run, cfg = make_configs(algo, env, algo_values, run_values, use_preset=False)
-            resolve_device(run.device)
-            setup.run, setup.algo_cfg = run, cfg
-        except ValueError as e:
-            name = _field_of(str(e), [*fields, *hp_fields]) or "setup"
-            setup.errors[name] = str(e)
-            cell = (fields.get(name) or hp_fields.get(name) or (None, None))[1]
-            (cell or st).error(str(e), icon=":material/error:")
-    if setup.run is not None:
-        try:
-            if mode == "sweep":
-                values = parse_values(type(algo_base), sweep_param, sweep_text or "")
-                setup.plan = make_sweep_plan(
-                    setup.run, setup.algo_cfg, sweep_param, values, n_seeds
-                )
-            else:
-                setup.plan = seed_plan(setup.run, setup.algo_cfg, n_seeds)
-        except ValueError as e:
-            setup.errors["sweep"] = str(e)
-            (sweep_cell or st).error(str(e), icon=":material/error:")
+
+def _experiment(k: Keys, d: Draft) -> Any:
+    """The experiment's widgets (single run, N seeds, sweep) into ``d.exp``.
+
+    Returns the cell for the experiment's error (``None``: below the form).
+    """
+    st.session_state.setdefault(k.seeds, model.DEFAULT_SEEDS)
+    # Streamlit sends a radio's value as its *label*, and these labels change with the
+    # language: one widget per language (lang_key), one value (k.mode) shared by them.
+    widget = lang_key(k.mode)
+    if widget not in st.session_state:
+        st.session_state[widget] = st.session_state.get(k.mode, "single")
+    mode = st.radio(
+        t("train.mode"),
+        list(MODES),
+        format_func=lambda m: t(f"train.mode.{m}"),
+        horizontal=True,
+        key=widget,
+        help=t("train.mode.help"),
+        persist_state="session",
+    )
+    st.session_state[k.mode] = mode
+    d.exp = Experiment(mode)
+    if mode == "single":
+        return None
+    c1, c2, c3 = st.columns([1, 1, 2])
+    with c1:
+        d.exp.seeds = int(
+            st.number_input(
+                t("train.seeds") if mode == "seeds" else t("train.seeds_per_value"),
+                min_value=1,
+                max_value=MAX_SEEDS,
+                step=1,
+                key=k.seeds,
+                help=t("train.seeds.help"),
+                persist_state="session",
+            )
+        )
+    if mode == "seeds":
+        return None
+    algo_cls = ALGORITHMS[d.algo].config_cls
+    params = {p.name: p for p in model.algo_params(algo_cls, k.offline)}
+    st.session_state.setdefault(k.sweep_param, "lr" if "lr" in params else next(iter(params)))
+    with c2:
+        d.exp.param = st.selectbox(
+            t("train.sweep_param"),
+            list(params),
+            key=k.sweep_param,
+            help=t("train.sweep_param.help"),
+            persist_state="session",
+        )
+    key = f"{k.sweep_values_}{d.exp.param}"
+    if key not in st.session_state:
+        base = getattr(model.base_configs(d)[1], d.exp.param)
+        st.session_state[key] = model.suggest_values(params[d.exp.param], base)
+    cell = c3.container()
+    with cell:
+        d.exp.values = st.text_input(
+            t("train.sweep_values"),
+            key=key,
+            help=t("train.sweep_values.help"),
+            persist_state="session",
+        )
+    return cell
+
+
+def train_form(k: Keys = TRAIN) -> Setup:
+    """Draw a page's setup widgets and return the validated setup.
+
+    ``k`` picks the page: the Train page chooses an environment and an online algorithm,
+    the Offline page (``OFFLINE``) a local dataset and an offline algorithm. Errors are
+    written next to the fields they concern; ``Setup.ok`` says whether a run may start.
+    """
+    # Read the URL on arrival (a shared link, a refresh) or when a link from another page
+    # brought a setup; after a page switch it is empty and the session's values stay.
+    arrived = {n: v for n, v in st.query_params.to_dict().items() if n != "batch"}
+    written = st.session_state.get(k.url_written)
+    if written is None or (arrived and arrived != written):
+        _clear_fields(k)
+        _read_url(k)
+    for notice in st.session_state.pop(k.notices, []):  # shown once, on arrival
+        st.warning(notice, icon=":material/link_off:")
+
+    draft = _choices(k)
+    if draft is None:
+        return Setup("", "", False, errors={"dataset": t("offline.no_datasets")})
+    cells = _fields(k, draft)
+    exp_cell = _experiment(k, draft)
+    cells[model.MODES[draft.exp.mode].error_field] = exp_cell
+    setup = model.validate(draft)
+    for name, message in setup.errors.items():
+        (cells.get(name) or st).error(message, icon=":material/error:")
     if setup.plan is not None and len(setup.plan) > 1:
         st.caption(
             t("train.plan", n=len(setup.plan), cap=default_max_workers(), max=MAX_BATCH_RUNS)
         )
-
-    # The URL: what differs from the preset (or the defaults), so links stay short.
-    q = {"dataset": dataset, "algo": algo} if dataset else {"env": env, "algo": algo}
-    if not preset and has_preset:
-        q["preset"] = "false"
-    for name in fields:
-        if name not in setup.errors and run_values.get(name, run_b[name]) != run_b[name]:
-            q[name] = fmt_value(run_values[name])
-    for name in hp_fields:
-        if name not in setup.errors and algo_values.get(name, algo_b[name]) != algo_b[name]:
-            q[name] = fmt_value(algo_values[name])
-    if mode != "single":
-        q["mode"], q["seeds"] = mode, str(n_seeds)
-    if mode == "sweep":
-        q["sweep"], q["values"] = sweep_param, sweep_text or ""
-    setup.query = q
     return setup
 
 
