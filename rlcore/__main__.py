@@ -97,6 +97,41 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0 if status in ("finished", "stopped") else 1
 
 
+def _train_parser(sub: Any) -> None:
+    """The ``train`` command's arguments."""
+    t = sub.add_parser("train", help="train an agent and save the run")
+    t.add_argument("--algo", required=True, help="algorithm (see `algos`)")
+    t.add_argument("--env", required=True, help="environment id (see `envs`)")
+    t.add_argument("--steps", type=int, help="environment steps (default: the preset's)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    t.add_argument("--eval-every", type=int, dest="eval_every")
+    t.add_argument("--eval-episodes", type=int, dest="eval_episodes")
+    t.add_argument("--log-every", type=int, dest="log_every")
+    t.add_argument(
+        "--threads",
+        type=int,
+        help="torch CPU threads (default 0 = auto: the free cores, 1 for a small network)",
+    )
+    t.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a hyperparameter, e.g. --set lr=3e-4 (repeatable)",
+    )
+    t.add_argument("--dataset", help="offline dataset id (offline algorithms)")
+    t.add_argument(
+        "--matmul-precision",
+        dest="matmul_precision",
+        choices=["highest", "high", "medium"],
+        help="float32 matmul precision: medium uses bf16 (AMX CPUs) / TF32 (GPUs), faster",
+    )
+    t.add_argument("--no-preset", action="store_true", help="ignore the tuned preset")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(func=cmd_train)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     """List saved runs."""
     from rlcore.service.runs import RunStore
@@ -228,37 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    t = sub.add_parser("train", help="train an agent and save the run")
-    t.add_argument("--algo", required=True, help="algorithm (see `algos`)")
-    t.add_argument("--env", required=True, help="environment id (see `envs`)")
-    t.add_argument("--steps", type=int, help="environment steps (default: the preset's)")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    t.add_argument("--eval-every", type=int, dest="eval_every")
-    t.add_argument("--eval-episodes", type=int, dest="eval_episodes")
-    t.add_argument("--log-every", type=int, dest="log_every")
-    t.add_argument(
-        "--threads",
-        type=int,
-        help="torch CPU threads (default 0 = auto: the free cores, 1 for a small network)",
-    )
-    t.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a hyperparameter, e.g. --set lr=3e-4 (repeatable)",
-    )
-    t.add_argument("--dataset", help="offline dataset id (offline algorithms)")
-    t.add_argument(
-        "--matmul-precision",
-        dest="matmul_precision",
-        choices=["highest", "high", "medium"],
-        help="float32 matmul precision: medium uses bf16 (AMX CPUs) / TF32 (GPUs), faster",
-    )
-    t.add_argument("--no-preset", action="store_true", help="ignore the tuned preset")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
-    t.set_defaults(func=cmd_train)
+    _train_parser(sub)
 
     ls = sub.add_parser("list", help="list saved runs")
     ls.set_defaults(func=cmd_list)

@@ -152,13 +152,7 @@ def run_job(
                         if time.time() - last_ckpt > checkpoint_every_s:
                             store.save_model(run_id, trainer.agent.state_dict())
                             last_ckpt = time.time()
-                        store.set_status(
-                            run_id,
-                            "running",
-                            step=m["step"],
-                            eval_return=m["eval/return_mean"],
-                            eval_score=m.get("eval/normalized_score"),
-                        )
+                        _report_eval(store, run_id, m)
                     if limit is not None and time.monotonic() - t0 > limit:
                         status, message = "stopped", _wall_message(limit)
                         break
@@ -175,26 +169,49 @@ def run_job(
             status, message = "failed", f"{type(e).__name__}: {e}"
             traceback.print_exc()
         _disarm_alarm()
-        if trainer is not None:
-            try:
-                store.save_model(run_id, trainer.agent.state_dict())
-            except OSError as e:
-                message = (message + "; " if message else "") + f"could not save weights: {e}"
-        try:
-            store.set_status(
-                run_id,
-                status,
-                message=message,
-                step=trainer.step if trainer else 0,
-                eval_return=final.get("eval/return_mean"),
-                eval_return_std=final.get("eval/return_std"),
-                eval_score=final.get("eval/normalized_score"),  # offline: D4RL-style score
-                wall_time=final.get("time/elapsed"),
-                finished=time.time(),
-            )
-        except OSError as e:  # the status stays "running"; readers mark it interrupted
-            print(f"error: {e}", file=sys.stderr)
+        _finish(store, run_id, trainer, status, message, final)
     return status
+
+
+def _report_eval(store: RunStore, run_id: str, m: Metrics) -> None:
+    """Show an evaluation's return (and score) in the run's status while it trains."""
+    store.set_status(
+        run_id,
+        "running",
+        step=m["step"],
+        eval_return=m["eval/return_mean"],
+        eval_score=m.get("eval/normalized_score"),
+    )
+
+
+def _finish(
+    store: RunStore,
+    run_id: str,
+    trainer: Trainer | None,
+    status: str,
+    message: str,
+    final: Metrics,
+) -> None:
+    """Save the weights and write the final status (with the last evaluation's numbers)."""
+    if trainer is not None:
+        try:
+            store.save_model(run_id, trainer.agent.state_dict())
+        except OSError as e:
+            message = (message + "; " if message else "") + f"could not save weights: {e}"
+    try:
+        store.set_status(
+            run_id,
+            status,
+            message=message,
+            step=trainer.step if trainer else 0,
+            eval_return=final.get("eval/return_mean"),
+            eval_return_std=final.get("eval/return_std"),
+            eval_score=final.get("eval/normalized_score"),  # offline: D4RL-style score
+            wall_time=final.get("time/elapsed"),
+            finished=time.time(),
+        )
+    except OSError as e:  # the status stays "running"; readers mark it interrupted
+        print(f"error: {e}", file=sys.stderr)
 
 
 def spawn_job(run_id: str, store: RunStore | None = None) -> subprocess.Popen:
