@@ -193,12 +193,12 @@ class Trainer:
 
     def __iter__(self) -> Iterator[Metrics]:
         loops: dict[Loop, Callable[[], Iterator[Metrics]]] = {
-            "replay": self._off_policy,
-            "rollout": self._steps,
+            "replay": self._replay,
+            "rollout": self._rollout,
             "episodes": self._episodes,
-            "dataset": self._offline,
+            "dataset": self._dataset,
         }
-        yield from loops[self.agent.loop]()
+        yield from loops[self.agent.loop]()  # the loop the agent's class declares
         self.train_seconds = time.perf_counter() - self._t0  # excludes the final evaluation
         self.train_cpu_seconds = time.process_time() - self._cpu0
         if self.acc.values:
@@ -212,8 +212,8 @@ class Trainer:
         if eval_due(self.step) and self.step < self.run.steps:
             yield self.evaluate()
 
-    # -- off-policy: DQN, DDPG, TD3, SAC --------------------------------------------
-    def _off_policy(self) -> Iterator[Metrics]:
+    # -- "replay" (off-policy): DQN, DDPG, TD3, SAC ------------------------------------
+    def _replay(self) -> Iterator[Metrics]:
         agent, c, env, total = self.agent, self.cfg, self.env, self.run.steps
         self.buffer = buf = ReplayBuffer(
             min(c.buffer_size, total),
@@ -254,8 +254,8 @@ class Trainer:
             if step % 64 == 0 and self._should_stop():
                 return
 
-    # -- offline: gradient steps on a fixed dataset ------------------------------------
-    def _offline(self) -> Iterator[Metrics]:
+    # -- "dataset" (offline): gradient steps on a fixed dataset --------------------------
+    def _dataset(self) -> Iterator[Metrics]:
         agent, c, total = self.agent, self.cfg, self.run.steps
         log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_every)
         for step in range(total):
@@ -268,8 +268,8 @@ class Trainer:
             if step % 64 == 0 and self._should_stop():
                 return
 
-    # -- on-policy, n steps x N envs: A2C ---------------------------------------------
-    def _steps(self) -> Iterator[Metrics]:
+    # -- "rollout" (on-policy), n steps x N envs: A2C -----------------------------------
+    def _rollout(self) -> Iterator[Metrics]:
         agent, c, run = self.agent, self.cfg, self.run
         n, t_len = c.n_envs, c.n_steps
         envs = gym.vector.SyncVectorEnv(
@@ -323,7 +323,7 @@ class Trainer:
                 break
         envs.close()
 
-    # -- on-policy, complete episodes: REINFORCE ---------------------------------------
+    # -- "episodes" (on-policy), complete episodes: REINFORCE ----------------------------
     def _episodes(self) -> Iterator[Metrics]:
         agent, c, run, env = self.agent, self.cfg, self.run, self.env
         log_due, eval_due = _Every(run.log_every), _Every(run.eval_every)
