@@ -3,7 +3,7 @@ import streamlit as st
 from rlcore.algos.registry import ALGORITHMS
 from rlcore.core.config import hparams
 from ui import forms
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.state import ALGO_DOC
 
 st.title(t("algos.title"))
@@ -32,7 +32,10 @@ c3.metric(t("algos.hparam_count"), len(hparams(spec.config_cls)))
 st.markdown(
     f"**{t('algos.paper')}:** {spec.paper} — [{t('algos.find')}]({forms.paper_link(spec.paper)})"
 )
-st.markdown(spec.doc)
+st.markdown(forms.algo_doc(algo))
+if current_language() != "en":  # the notes as written, for a term the translation lost
+    with st.expander(t("algos.doc_original")):
+        st.markdown(spec.doc)
 
 st.subheader(t("algos.hparams"), anchor=False)
 table = forms.algo_hparams_table(spec.config_cls)

@@ -15,6 +15,7 @@ lives in ``ui/setup.py`` (no Streamlit); this module draws its widgets and its e
 from __future__ import annotations
 
 import math
+import re
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,10 +32,12 @@ from ui import setup as model
 from ui.i18n import current_language, t
 from ui.setup import MAX_SEEDS, MODES, PRESET_RUN, RUN_MAIN, Draft, Experiment, Setup, fmt_value
 from ui.state import ALGO_DOC
-from ui.text.app import ENV_DESC_ZH, HP_HELP_ZH
+from ui.text.algo_docs import DOC_ZH
+from ui.text.hparams import hp_key
 
 __all__ = [
     "Setup",
+    "algo_doc",
     "algo_envs_table",
     "algo_hparams_table",
     "hparam_widget",
@@ -137,28 +140,21 @@ def to_widget(p: HParam, value: Any) -> Any:
     return value
 
 
-def env_description(env: str) -> str:
-    """The catalogue's description of an environment, in the session's language."""
-    if current_language() == "zh" and env in ENV_DESC_ZH:
-        return ENV_DESC_ZH[env]
-    return ENVIRONMENTS[env].description
+def help_text(cls: type, p: HParam) -> str:
+    """Tooltip: the field's help in the session's language (keyed by its owner) + its range."""
+    return f"{t(hp_key(cls, p.name))}\n\n{t('form.allowed')}: {p.range_text()}"
 
 
-def help_text(p: HParam) -> str:
-    """Tooltip: the field's help (English from rlcore, Chinese from ui/text) + its range."""
-    body = HP_HELP_ZH.get(p.name, p.help) if current_language() == "zh" else p.help
-    return f"{body}\n\n{t('form.allowed')}: {p.range_text()}"
+def hparam_widget(cls: type, p: HParam, key: str, base: Any, swept: bool = False) -> Any:
+    """Draw the widget of field ``p`` of config class ``cls`` (state under ``key``).
 
-
-def hparam_widget(p: HParam, key: str, base: Any, swept: bool = False) -> Any:
-    """Draw the widget of one hyperparameter (state under ``key``); returns its raw value.
-
-    ``base`` is the starting value (preset or default); it is put into session state
-    the first time, so the widget is never given both a value and a state.
+    Returns its raw value. ``base`` is the starting value (preset or default); it is put
+    into session state the first time, so the widget is never given both a value and a
+    state.
     """
     if key not in st.session_state:
         st.session_state[key] = to_widget(p, base)
-    tip = help_text(p) + (f"\n\n{t('train.swept')}" if swept else "")
+    tip = help_text(cls, p) + (f"\n\n{t('train.swept')}" if swept else "")
     common = {"key": key, "help": tip, "persist_state": "session", "disabled": swept}
     label = p.name
     if p.type is bool:
@@ -208,7 +204,8 @@ def _grid(
         for col, p in zip(row, params[start : start + cols]):
             cell = col.container()
             with cell:
-                raw = hparam_widget(p, f"{prefix}{p.name}", getattr(base, p.name), p.name == swept)
+                value = getattr(base, p.name)
+                raw = hparam_widget(type(base), p, f"{prefix}{p.name}", value, p.name == swept)
             out[p.name] = (raw, cell)
     return out
 
@@ -383,7 +380,7 @@ def _choices(k: Keys) -> Draft | None:
         )
     st.session_state[ALGO_DOC] = algo  # the sidebar links to its docs
     spec = ALGORITHMS[algo]
-    what = f"**{ENVIRONMENTS[env].title}** — {env_description(env)}"
+    what = f"**{ENVIRONMENTS[env].title}** — {t('env.' + env)}"
     if dataset:
         what = _dataset_caption(_datasets()[dataset]) + "  \n" + what
     st.caption(f"{what}  \n**{spec.title}** — {spec.paper}")
@@ -517,9 +514,7 @@ def algo_hparams_table(cls: type) -> pd.DataFrame:
                 t("algos.col.default"): fmt_value(p.default),
                 t("algos.col.allowed"): p.range_text(),
                 t("algos.col.scale"): t("algos.log") if p.log else "",
-                t("algos.col.help"): HP_HELP_ZH.get(p.name, p.help)
-                if current_language() == "zh"
-                else p.help,
+                t("algos.col.help"): t(hp_key(cls, p.name)),
             }
             for p in hparams(cls)
         ]
@@ -547,6 +542,24 @@ def algo_envs_table(algo: str) -> pd.DataFrame:
         )
     rows.sort(key=lambda r: r[t("algos.col.preset_steps")] is None)
     return pd.DataFrame(rows)
+
+
+EQUATION = re.compile(r"\$\$.*?\$\$", re.DOTALL)  # a display equation of the notes
+EQ_MARKER = re.compile(r"\[\[eq(\d+)\]\]")  # where ui/text/algo_docs.py puts one back
+
+
+def algo_doc(algo: str) -> str:
+    """An algorithm's notes in the session's language, with rlcore's equations in both.
+
+    The English notes are the algorithm module's docstring; the Chinese ones
+    (``ui/text/algo_docs.py``) mark where each of its display equations goes.
+    """
+    doc = ALGORITHMS[algo].doc
+    zh = DOC_ZH.get(algo) if current_language() == "zh" else None
+    if zh is None:
+        return doc
+    equations = EQUATION.findall(doc)
+    return EQ_MARKER.sub(lambda m: equations[int(m.group(1)) - 1], zh)
 
 
 def paper_link(paper: str) -> str:

@@ -1,7 +1,6 @@
 """Text shared by the router and every page."""
 
 TEXT = {
-    "app.title": {"en": "RL Playground", "zh": "强化学习游乐场"},
     "nav.learn": {"en": "Learn", "zh": "学习"},
     "nav.train": {"en": "Train", "zh": "训练"},
     "nav.offline": {"en": "Offline", "zh": "离线强化学习"},

@@ -143,7 +143,6 @@ TEXT = {
     "ds.mix.expert": {"en": "expert", "zh": "专家"},
     "ds.will_be": {"en": "Dataset id: `{id}`", "zh": "数据集编号：`{id}`"},
     "ds.start": {"en": "Start building", "zh": "开始构建"},
-    "ds.started": {"en": "Build {id} started.", "zh": "构建 {id} 已开始。"},
     "ds.running": {"en": "Building {id} …", "zh": "正在构建 {id} …"},
     "ds.finished": {"en": "Built {id}.", "zh": "已构建 {id}。"},
     "ds.failed": {"en": "Build failed: {msg}", "zh": "构建失败：{msg}"},
@@ -158,7 +157,6 @@ TEXT = {
         "en": "A build is already running: wait for it to finish or stop it.",
         "zh": "已有一个构建正在进行：请等待它完成或停止它。",
     },
-    "ds.field.env": {"en": "environment", "zh": "环境"},
     # -- import
     "ds.import": {"en": "Import a file", "zh": "导入文件"},
     "ds.import_intro": {
@@ -192,5 +190,4 @@ TEXT = {
     "ds.import_need_file": {"en": "Choose a file first.", "zh": "请先选择文件。"},
     "ds.imported": {"en": "Imported as {id}.", "zh": "已导入为 {id}。"},
     "ds.import_failed": {"en": "File refused: {msg}", "zh": "文件被拒绝：{msg}"},
-    "ds.refresh": {"en": "Refresh the list", "zh": "刷新列表"},
 }

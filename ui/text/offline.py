@@ -41,12 +41,6 @@ TEXT = {
         "en": "Compare algorithms on this dataset",
         "zh": "在此数据集上比较各算法",
     },
-    "offline.score": {"en": "Normalised score", "zh": "归一化分数"},
-    "offline.score.help": {
-        "en": "Last evaluation: 100 × (R − R_random) / (R_expert − R_random).",
-        "zh": "最近一次评估：100 × (R − R_random) / (R_expert − R_random)。",
-    },
-    "offline.vs_data": {"en": "vs dataset mean", "zh": "相对数据集均值"},
     "url.bad_dataset": {
         "en": "This link names a dataset that is not on this server ({value}); using "
         "another one instead.",
