@@ -14,9 +14,9 @@ from rlcore.data import datasets as ds
 from rlcore.data.datasets import KINDS
 from rlcore.service import dataset_builds as jobs
 from ui import datasets as ud
-from ui import explorer as ex
-from ui.explorer_b import offline_link
 from ui.i18n import t
+from ui.learn import explorer as ex
+from ui.learn.links import train_link
 
 P = "datasets"  # prefix of every widget and session_state key on this page
 ERR = f"{P}.build.error"  # (field, message) of the last refused build
@@ -139,7 +139,7 @@ def list_section() -> None:
     st.caption(t("ds.score_caption"))
     if info.source:
         st.caption(t("ds.source", source=info.source))
-    offline_link(dataset=sel)
+    train_link(dataset=sel)
     with st.expander(t("ds.delete"), icon=":material/delete:"):
         st.checkbox(t("ds.delete_confirm", id=sel), key=f"{P}.delete.confirm")
         st.button(

@@ -4,9 +4,10 @@ import numpy as np
 import streamlit as st
 
 from rlcore.learn import foundations as fd
-from ui import explorer as ex
 from ui.i18n import t
-from ui.learn_figures import Line, grid_panels, histogram_figure, lines_figure, table_heatmap
+from ui.learn import explorer as ex
+from ui.learn.figures import Line, grid_panels, histogram_figure, lines_figure, table_heatmap
+from ui.learn.links import train_link
 
 P = "learn_foundations"  # prefix of every widget and session_state key on this page
 ARROWS = list(fd.ARROWS)
@@ -113,7 +114,7 @@ ex.formula(
     t("lf.rand.caption"),
 )
 st.markdown(t("lf.rand.answer"))
-ex.train_link("reinforce", "CartPole-v1")
+train_link("reinforce", "CartPole-v1")
 
 # -- 2. TD learning ----------------------------------------------------------------------
 ex.section("td-learning", t("lf.td.title"), t("lf.td.question"))
@@ -124,21 +125,10 @@ alpha = c2.slider(t("lf.td.alpha"), 0.05, 1.0, 0.5, 0.05, key=f"{P}.td.alpha")
 eps = c3.slider(t("lf.td.epsilon"), 0.0, 1.0, 0.2, 0.05, key=f"{P}.td.epsilon")
 td_gamma = c4.slider(t("lf.gamma"), 0.5, 0.99, 0.9, 0.01, key=f"{P}.td.gamma")
 per_tick = st.slider(t("explorer.steps_per_tick"), 1, 200, 20, key=f"{P}.td.per_tick")
-step, playing, reset = ex.player(f"{P}.td")
-STATE = f"{P}.td.state"
-if reset or STATE not in st.session_state:
-    st.session_state[STATE] = fd.td_init(cliff(), eps, seed=0)
-if step:
-    st.session_state[STATE] = fd.td_step(
-        st.session_state[STATE], cliff(), method, alpha, td_gamma, eps
-    )
 
 
-def td_view() -> None:
-    mdp, kw = cliff(), dict(method=method, alpha=alpha, gamma=td_gamma, epsilon=eps)
-    if playing:
-        st.session_state[STATE] = fd.td_run(st.session_state[STATE], mdp, per_tick, **kw)
-    s = st.session_state[STATE]
+def td_view(toy: fd.TDToy) -> None:
+    mdp, s = toy.mdp, toy.state
     cells = mdp.cells
     free = np.array([c in "S." for c in cells])
     dp = cliff_dp(td_gamma, eps, method)
@@ -186,7 +176,17 @@ def td_view() -> None:
     )
 
 
-ex.live(td_view, playing)
+# The knobs act on the running table (it keeps what it learned); Reset starts over.
+knobs = dict(method=method, alpha=alpha, gamma=td_gamma, epsilon=eps)
+ex.stepper(
+    f"{P}.td",
+    None,
+    lambda: fd.TDToy(cliff(), epsilon=eps),
+    td_view,
+    per_tick=per_tick,
+    knobs=knobs,
+    every=0.4,
+)
 ex.formula(
     r"y = \underbrace{r + \gamma\,(1-d)\max_{a'} Q(s',a')}_{\text{Q-learning}}"
     r"\ \text{or}\ \underbrace{r + \gamma\,(1-d)\,Q(s',a')}_{\text{SARSA}},\qquad"
@@ -195,7 +195,7 @@ ex.formula(
 )
 ex.same_code("rlcore.core.ops.td_target", "DQN, TD3, SAC")
 st.markdown(t("lf.td.answer"))
-ex.train_link("dqn", "CliffWalking-v1")
+train_link("dqn", "CliffWalking-v1")
 
 # -- 16. occupancy measure -----------------------------------------------------------------
 ex.section("occupancy", t("lf.occ.title"), t("lf.occ.question"))
@@ -206,24 +206,12 @@ o_slip = c2.slider(t("lf.slip"), 0.0, 0.8, 0.2, 0.05, key=f"{P}.occ.slip")
 o_gamma = c3.slider(t("lf.gamma"), 0.5, 0.98, 0.9, 0.01, key=f"{P}.occ.gamma")
 o_n = c4.select_slider(t("lf.occ.n"), [10, 100, 1000, 5000], 1000, key=f"{P}.occ.n")
 o_tick = st.slider(t("explorer.steps_per_tick"), 1, 20, 2, key=f"{P}.occ.per_tick")
-o_step, o_playing, o_reset = ex.player(f"{P}.occ")
-OSTATE, OSIG = f"{P}.occ.state", f"{P}.occ.signature"
 o_pi, rho, rho_mc = occupancy(o_temp, o_slip, o_gamma, o_n)
 o_mdp = fd.restart_terminals(fd.make_grid(fd.LAKE, slip=o_slip))
-if o_reset or st.session_state.get(OSIG) != (o_temp, o_slip, o_gamma):
-    st.session_state[OSTATE] = fd.occupancy_init(o_mdp)  # a new policy restarts the series
-    st.session_state[OSIG] = (o_temp, o_slip, o_gamma)
-if o_step:
-    st.session_state[OSTATE] = fd.occupancy_step(st.session_state[OSTATE], o_mdp, o_pi, o_gamma)
 
 
-def occ_view() -> None:
-    if o_playing:
-        for _ in range(o_tick):
-            st.session_state[OSTATE] = fd.occupancy_step(
-                st.session_state[OSTATE], o_mdp, o_pi, o_gamma
-            )
-    s = st.session_state[OSTATE]
+def occ_view(toy: fd.OccupancyToy) -> None:
+    s = toy.state
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("lf.occ.t"), s.t)
     m2.metric(t("lf.occ.mass"), f"{s.rho.sum():.4f}")
@@ -240,7 +228,14 @@ def occ_view() -> None:
     ex.chart(fig, key=f"{P}.occ.map")
 
 
-ex.live(occ_view, o_playing)
+ex.stepper(
+    f"{P}.occ",
+    (o_temp, o_slip, o_gamma),
+    lambda: fd.OccupancyToy(o_mdp, o_pi, o_gamma),
+    occ_view,
+    per_tick=o_tick,
+    every=0.4,
+)  # a new policy restarts the series
 labels = [f"{i}{c if c != '.' else ''}" for i, c in enumerate(o_mdp.cells)]
 ex.chart(
     table_heatmap(

@@ -10,10 +10,10 @@ import streamlit as st
 import torch
 
 from rlcore.learn import maths as mt
-from ui import explorer as ex
-from ui import figures_maths as fig
-from ui.explorer_b import offline_link, stepper
 from ui.i18n import t
+from ui.learn import explorer as ex
+from ui.learn import maths_figures as fig
+from ui.learn.links import train_link
 
 P = "learn_maths"  # prefix of every widget and session_state key on this page
 torch.set_num_threads(1)  # tiny tensors: threads only add overhead on a shared CPU
@@ -79,7 +79,9 @@ def dual_section() -> None:
         m[3].metric("f(x)", f"{h['objective'][-1]:.3f}")
         ex.chart(fig.dual_figure(toy), key=f"{P}.dual.fig")
 
-    stepper(f"{P}.dual", cfg, lambda: mt.DualAscentToy(cfg), per_click, 3000, view)
+    ex.stepper(
+        f"{P}.dual", cfg, lambda: mt.DualAscentToy(cfg), view, per_click=per_click, max_steps=3000
+    )
 
 
 @st.fragment
@@ -212,8 +214,8 @@ ex.formula(
 )
 ex.same_code("rlcore.core.ops.dual_loss", t("lm.used.dual"))
 st.markdown(t("lm.dual.answer"))
-ex.train_link("sac", "Pendulum-v1")
-offline_link("cql")
+train_link("sac", "Pendulum-v1")
+train_link("cql")
 
 # -- 17. covariance, Var(aᵀb), eigenvalues, trace ---------------------------------------------
 ex.section("covariance", t("lm.cov.title"), t("lm.cov.question"))

@@ -10,10 +10,10 @@ import torch
 
 from rlcore.learn import offline as off
 from rlcore.learn.maths import gaussian_pdf
-from ui import explorer as ex
-from ui import figures_offline as fig
-from ui.explorer_b import offline_link, stepper
 from ui.i18n import t
+from ui.learn import explorer as ex
+from ui.learn import offline_figures as fig
+from ui.learn.links import train_link
 
 P = "learn_offline"  # prefix of every widget and session_state key on this page
 torch.set_num_threads(1)  # tiny networks: threads only add overhead on a shared CPU
@@ -73,7 +73,7 @@ def cql_section() -> None:
         m[3].metric(t("lo.cql.gap_cql"), f"{h['gap_cql'][-1]:.2f}" if h["step"] else "—")
         ex.chart(fig.cql_figure(toy), key=f"{P}.cql.fig")
 
-    stepper(f"{P}.cql", cfg, lambda: off.CQLToy(cfg), per_click, 2000, view)
+    ex.stepper(f"{P}.cql", cfg, lambda: off.CQLToy(cfg), view, per_click=per_click, max_steps=2000)
     st.caption(t("lo.restart"))
 
 
@@ -105,7 +105,14 @@ def expectile_section() -> None:
         ex.chart(fig.expectile_figure(f, taus, curve, exact), key=f"{P}.iql.fig")
 
     settings = (tau, kind, n, seed, lr)
-    stepper(f"{P}.iql", settings, lambda: off.ExpectileFit(y, tau, lr), per_click, 1000, view)
+    ex.stepper(
+        f"{P}.iql",
+        settings,
+        lambda: off.ExpectileFit(y, tau, lr),
+        view,
+        per_click=per_click,
+        max_steps=1000,
+    )
 
 
 @st.fragment
@@ -239,7 +246,7 @@ ex.formula(
 )
 ex.same_code("rlcore.core.ops.cql_logsumexp, rlcore.core.ops.dual_loss", t("lo.used.cql"))
 st.markdown(t("lo.cql.answer"))
-offline_link("cql")
+train_link("cql")
 
 # -- 10. IQL expectile ----------------------------------------------------------------------
 ex.section("expectile", t("lo.iql.title"), t("lo.iql.question"))
@@ -253,7 +260,7 @@ ex.formula(
 )
 ex.same_code("rlcore.core.ops.expectile_loss, rlcore.core.ops.expectile_weights", t("lo.used.iql"))
 st.markdown(t("lo.iql.answer"))
-offline_link("iql")
+train_link("iql")
 
 # -- 11. AWR weights -------------------------------------------------------------------------
 ex.section("awr", t("lo.awr.title"), t("lo.awr.question"))
@@ -266,8 +273,8 @@ ex.formula(
 )
 ex.same_code("rlcore.core.ops.awr_weights", t("lo.used.awr"))
 st.markdown(t("lo.awr.answer"))
-offline_link("awac")
-offline_link("iql")
+train_link("awac")
+train_link("iql")
 
 # -- 12. SAC-N / EDAC ------------------------------------------------------------------------
 ex.section("ensembles", t("lo.ens.title"), t("lo.ens.question"))
@@ -290,8 +297,8 @@ ex.same_code(
 )
 factors = ", ".join(f"c{k} = {off.expected_min_factor(k):.2f}" for k in (2, 5, 10, 50))
 st.markdown(t("lo.ens.answer", factors=factors))
-offline_link("sac_n")
-offline_link("edac")
+train_link("sac_n")
+train_link("edac")
 
 # -- 13. BC = maximum likelihood -------------------------------------------------------------
 ex.section("bc", t("lo.bc.title"), t("lo.bc.question"))
@@ -309,4 +316,4 @@ ex.formula(
 )
 ex.same_code("rlcore.core.nn.GaussianActor.log_prob", t("lo.used.bc"))
 st.markdown(t("lo.bc.answer"))
-offline_link("bc")
+train_link("bc")

@@ -6,9 +6,11 @@ import numpy as np
 import streamlit as st
 
 from rlcore.learn import policy as cp
-from ui import explorer as ex
 from ui.i18n import t
-from ui.learn_figures import PALETTE, Line, bars_figure, histogram_figure, lines_figure
+from ui.learn import explorer as ex
+from ui.learn.figures import Line, bars_figure, histogram_figure, lines_figure
+from ui.learn.links import train_link
+from ui.palette import GREY, PALETTE
 
 P = "learn_policy"  # prefix of every widget and session_state key on this page
 COUNTS = (1, 4, 16, 64, 256, 1024)
@@ -98,7 +100,7 @@ ex.formula(
 )
 st.caption(t("lp.rep.same_idea"))
 st.markdown(t("lp.rep.answer"))
-ex.train_link("sac", "Pendulum-v1")
+train_link("sac", "Pendulum-v1")
 
 # -- 7. SAC temperature ------------------------------------------------------------------
 ex.section("sac-alpha", t("lp.alpha.title"), t("lp.alpha.question"))
@@ -115,32 +117,10 @@ autotune = c4.toggle(
     t("lp.alpha.autotune"), True, help=t("lp.alpha.autotune_help"), key=f"{P}.alpha.autotune"
 )
 a_tick = st.slider(t("explorer.steps_per_tick"), 1, 50, 10, key=f"{P}.alpha.per_tick")
-a_step, a_playing, a_reset = ex.player(f"{P}.alpha")
-ASTATE, AHIST = f"{P}.alpha.state", f"{P}.alpha.history"
-kw = dict(target_entropy=target, alpha_lr=alpha_lr, policy_lr=policy_lr, autotune=autotune)
 
 
-def advance(k: int) -> None:
-    """k updates; the history keeps the target in force at each step (it can move)."""
-    state, hist = cp.alpha_run(st.session_state[ASTATE], k, **kw)
-    st.session_state[ASTATE] = state
-    h = st.session_state[AHIST]
-    for key, values in hist.items():
-        h[key].extend(values)
-    h["target"].extend([target] * k)
-
-
-if a_reset or ASTATE not in st.session_state:
-    st.session_state[ASTATE] = cp.alpha_init()
-    st.session_state[AHIST] = {k: [] for k in ("step", "alpha", "entropy", "mean", "std", "target")}
-if a_step:
-    advance(1)
-
-
-def alpha_view() -> None:
-    if a_playing:
-        advance(a_tick)
-    s, h = st.session_state[ASTATE], st.session_state[AHIST]
+def alpha_view(toy: cp.AlphaToy) -> None:
+    s, h = toy.state, toy.history
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("lp.alpha.m_step"), s.step)
     m2.metric(t("lp.alpha.m_alpha"), f"{math.exp(s.log_alpha):.4f}")
@@ -154,7 +134,7 @@ def alpha_view() -> None:
         lines_figure(
             [
                 Line(x, h["entropy"][::every], t("lp.alpha.entropy")),
-                Line(x, tgt, t("lp.alpha.target_line"), dash="dash", color="gray", shape="hv"),
+                Line(x, tgt, t("lp.alpha.target_line"), dash="dash", color=GREY, shape="hv"),
                 Line(x, h["alpha"][::every], t("lp.alpha.alpha"), col=2, color=PALETTE[1]),
                 Line(x, star, t("lp.alpha.alpha_star"), dash="dash", col=2, color=PALETTE[3]),
             ],
@@ -168,7 +148,9 @@ def alpha_view() -> None:
     )
 
 
-ex.live(alpha_view, a_playing, every=0.3)
+# The knobs act on the running learner: the target can move while it plays.
+knobs = dict(target_entropy=target, alpha_lr=alpha_lr, policy_lr=policy_lr, autotune=autotune)
+ex.stepper(f"{P}.alpha", None, cp.AlphaToy, alpha_view, per_tick=a_tick, knobs=knobs)
 ex.formula(
     r"L(\alpha) = \mathbb{E}_{a\sim\pi}\big[-\alpha\,(\log\pi(a) + \bar{\mathcal H})\big],"
     r"\qquad \frac{\partial L}{\partial \log\alpha} = \alpha\,"
@@ -178,7 +160,7 @@ ex.formula(
 )
 ex.same_code("rlcore.core.ops.dual_loss", "SAC (alpha_loss), CQL-Lagrange")
 st.markdown(t("lp.alpha.answer"))
-ex.train_link("sac", "Pendulum-v1")
+train_link("sac", "Pendulum-v1")
 
 # -- 8. policy gradient --------------------------------------------------------------------
 ex.section("policy-gradient", t("lp.pg.title"), t("lp.pg.question"))
@@ -210,7 +192,7 @@ with right:
         mean = curves[k].mean(0)
         se = curves[k].std(0) / np.sqrt(curves[k].shape[0])
         lines.append(Line(it, mean, names[k], color=PALETTE[i], band=(mean - se, mean + se)))
-    lines.append(Line(it, np.full(len(it), MEANS.max()), t("lp.pg.best"), dash="dot", color="gray"))
+    lines.append(Line(it, np.full(len(it), MEANS.max()), t("lp.pg.best"), dash="dot", color=GREY))
     ex.chart(
         lines_figure(lines, t("lp.pg.iteration"), t("lp.pg.j"), titles=[t("lp.pg.curves")]),
         key=f"{P}.pg.curves",
@@ -223,5 +205,5 @@ ex.formula(
     t("lp.pg.caption"),
 )
 st.markdown(t("lp.pg.answer"))
-ex.train_link("reinforce", "CartPole-v1")
-ex.train_link("a2c", "CartPole-v1")
+train_link("reinforce", "CartPole-v1")
+train_link("a2c", "CartPole-v1")

@@ -5,9 +5,11 @@ import streamlit as st
 
 from rlcore.learn import value as cv
 from rlcore.train import probes
-from ui import explorer as ex
 from ui.i18n import t
-from ui.learn_figures import PALETTE, Line, bars_figure, histogram_figure, lines_figure
+from ui.learn import explorer as ex
+from ui.learn.figures import Line, bars_figure, histogram_figure, lines_figure
+from ui.learn.links import train_link
+from ui.palette import GREY, PALETTE
 
 P = "learn_value"  # prefix of every widget and session_state key on this page
 N_RANGE = np.arange(1, 21)
@@ -86,7 +88,7 @@ ex.chart(
                 [ceiling, ceiling],
                 t("lv.dqn.ceiling"),
                 dash="dot",
-                color="gray",
+                color=GREY,
             ),
             Line(ls, res["q_online"], t("lv.dqn.online"), col=2, color=PALETTE[2]),
             Line(ls, res["q_target"], t("lv.dqn.target_net"), col=2, shape="hv", color=PALETTE[3]),
@@ -106,7 +108,7 @@ ex.formula(
 )
 ex.same_code("rlcore.algos.dqn.DQN + rlcore.train.trainer.Trainer", t("lv.dqn.used_by"))
 st.markdown(t("lv.dqn.answer"))
-ex.train_link("dqn", "CartPole-v1")
+train_link("dqn", "CartPole-v1")
 
 # -- 4. clipped double Q -------------------------------------------------------------------
 ex.section("clipped-double-q", t("lv.cdq.title"), t("lv.cdq.question"))
@@ -127,7 +129,7 @@ with left:
                 Line(N_RANGE, two, t("lv.cdq.exact_two")),
                 Line([n], [s1.mean()], t("lv.cdq.mc_one"), mode="markers", color=PALETTE[0]),
                 Line([n], [s2.mean()], t("lv.cdq.mc_two"), mode="markers", color=PALETTE[1]),
-                Line(N_RANGE, np.zeros(len(N_RANGE)), t("lv.cdq.zero"), dash="dot", color="gray"),
+                Line(N_RANGE, np.zeros(len(N_RANGE)), t("lv.cdq.zero"), dash="dot", color=GREY),
             ],
             t("lv.cdq.n"),
             t("lv.cdq.bias"),
@@ -154,7 +156,7 @@ ex.formula(
 )
 ex.same_code("rlcore.core.ops.clipped_min", "TD3, SAC")
 st.markdown(t("lv.cdq.answer"))
-ex.train_link("td3", "Pendulum-v1")
+train_link("td3", "Pendulum-v1")
 
 # -- 5. LogSumExp ------------------------------------------------------------------------
 ex.section("lse", t("lv.lse.title"), t("lv.lse.question"))

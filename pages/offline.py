@@ -8,8 +8,8 @@ session keys (``offline_*``), so the Train page's setup is kept while this one i
 import streamlit as st
 
 from ui import forms, jobs, live
-from ui.explorer_links import explorer_links
 from ui.i18n import t
+from ui.learn.links import explorer_links
 
 PAGE = "offline"
 

@@ -1,8 +1,8 @@
 import streamlit as st
 
 from ui import forms, jobs, live
-from ui.explorer_links import explorer_links
 from ui.i18n import t
+from ui.learn.links import explorer_links
 
 st.title(t("train.title"))
 st.caption(t("train.intro"))

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.i18n import catalogue, t
+from ui.palette import PALETTE, rgba
 
 __all__ = [
     "PANELS",
@@ -35,18 +36,6 @@ __all__ = [
 
 MAX_POINTS = 2000
 HEIGHT = 330
-COLORS = (
-    "#636EFA",
-    "#EF553B",
-    "#00CC96",
-    "#AB63FA",
-    "#FFA15A",
-    "#19D3F3",
-    "#FF6692",
-    "#B6E880",
-    "#FF97FF",
-    "#FECB52",
-)
 
 # The algorithm's insides, one figure each: (panel name, which metric keys it shows).
 # A metric no panel claims lands in "other", so a new algorithm's diagnostics still show.
@@ -200,11 +189,6 @@ def panels(df: pd.DataFrame) -> list[tuple[str, list[str]]]:
 # Figures are built in one go (traces and layout given to the constructor): plotly's
 # incremental ``update_layout``/``add_trace`` validate on every call and cost ~5x more,
 # which matters when the live view redraws every second.
-def _rgba(color: str, alpha: float) -> str:
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
 def _layout(title: str, y_title: str, uirevision: str, height: int = HEIGHT) -> dict:
     return {
         "title": {"text": title, "font": {"size": 15}, "y": 0.98, "yanchor": "top"},
@@ -251,7 +235,7 @@ def _band(x, low, high, color: str, name: str, group: str) -> list[dict]:
                 "y": np.concatenate([hi, lo[::-1]]),
                 "mode": "lines",
                 "fill": "toself",
-                "fillcolor": _rgba(color, 0.18),
+                "fillcolor": rgba(color, 0.18),
                 "line": {"width": 0},
                 "hoverinfo": "skip",
                 "showlegend": False,
@@ -278,17 +262,19 @@ def return_figure(
     x, y = series(df, "rollout/return")
     if len(x):
         xs, ys = downsample(x, y)
-        raw = _line(xs, ys, t("chart.episode_raw"), _rgba(COLORS[0], 0.3), 1)
+        raw = _line(xs, ys, t("chart.episode_raw"), rgba(PALETTE[0], 0.3), 1)
         data.append({**raw, "mode": "lines"})
         xs, ys = downsample(x, smooth(y, smoothing))
-        data.append({**_line(xs, ys, t("chart.episode_smoothed"), COLORS[0], 2.5), "mode": "lines"})
+        data.append(
+            {**_line(xs, ys, t("chart.episode_smoothed"), PALETTE[0], 2.5), "mode": "lines"}
+        )
     ex, ey = series(df, "eval/return_mean")
     if len(ex):
         _, es = series(df, "eval/return_std")
         es = es if len(es) == len(ey) else np.zeros_like(ey)
         ex, ey, es = ex[-MAX_POINTS:], ey[-MAX_POINTS:], es[-MAX_POINTS:]
-        data += _band(ex, ey - es, ey + es, COLORS[1], "std", "eval")
-        line = _line(ex, ey, t("chart.eval_return"), COLORS[1], 2.5, "eval")
+        data += _band(ex, ey - es, ey + es, PALETTE[1], "std", "eval")
+        line = _line(ex, ey, t("chart.eval_return"), PALETTE[1], 2.5, "eval")
         data.append({**line, "mode": "lines+markers"})
     if refs:
         layout.update(_ref_lines(refs, "left"))
@@ -330,7 +316,7 @@ def panel_figure(
 ) -> go.Figure:
     """One line per metric key against the step."""
     data = [
-        _line(*downsample(*series(df, key)), metric_label(key), COLORS[i % len(COLORS)])
+        _line(*downsample(*series(df, key)), metric_label(key), PALETTE[i % len(PALETTE)])
         for i, key in enumerate(keys)
     ]
     return go.Figure(data=data, layout=_layout(title, "", uirevision))
@@ -346,7 +332,7 @@ def overlay_figure(
     data = []
     for i, (label, df) in enumerate(curves.items()):
         x, y = series(df, key)
-        data.append(_line(*downsample(x, smooth(y, smoothing)), label, COLORS[i % len(COLORS)]))
+        data.append(_line(*downsample(x, smooth(y, smoothing)), label, PALETTE[i % len(PALETTE)]))
     return go.Figure(data=data, layout=_layout(metric_label(key), metric_label(key), uirevision))
 
 
@@ -361,7 +347,7 @@ def band_figure(
     title = f"{metric_label(key)} — {t('chart.mean_ci', pct=round(level * 100))}"
     data: list[dict] = []
     for i, (label, dfs) in enumerate(groups.items()):
-        color = COLORS[i % len(COLORS)]
+        color = PALETTE[i % len(PALETTE)]
         curves = []
         for df in dfs:
             x, y = series(df, key)
@@ -398,7 +384,7 @@ def sensitivity_figure(
             "y": points["final"].to_numpy(float),
             "mode": "markers",
             "name": t("chart.seed_runs"),
-            "marker": {"color": _rgba(COLORS[0], 0.7), "size": 9, "symbol": "circle-open"},
+            "marker": {"color": rgba(PALETTE[0], 0.7), "size": 9, "symbol": "circle-open"},
         }
     ]
     rows = []
@@ -416,7 +402,7 @@ def sensitivity_figure(
             "y": summary["mean"].to_numpy(float),
             "mode": "lines+markers",
             "name": t("chart.mean_ci", pct=round(level * 100)),
-            "line": {"color": COLORS[1], "width": 2.5},
+            "line": {"color": PALETTE[1], "width": 2.5},
             "marker": {"size": 11},
             "error_y": {"type": "data", "array": err.to_numpy(float), "visible": True},
             "customdata": summary["n"].to_numpy(),
@@ -446,7 +432,7 @@ def score_figure(summary: pd.DataFrame, dataset: str, data_score: float | None) 
             "type": "bar",
             "x": summary["algo"].to_list(),
             "y": summary["score"].to_numpy(float),
-            "marker": {"color": [COLORS[i % len(COLORS)] for i in range(len(summary))]},
+            "marker": {"color": [PALETTE[i % len(PALETTE)] for i in range(len(summary))]},
             "error_y": {"type": "data", "array": err.to_numpy(float), "visible": True},
             "customdata": summary["n"].to_numpy(),
             "hovertemplate": "%{x}: %{y:.1f} ± %{error_y.array:.1f} (n=%{customdata})",

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from rlcore.core.envs import ENVIRONMENTS
 from rlcore.data import datasets as ds
 from ui.i18n import t
+from ui.palette import BLUE, GREEN, RED
 
 __all__ = [
     "BUILD_FIELDS",
@@ -104,13 +105,13 @@ def histogram(info: ds.DatasetInfo, returns, lang: str | None = None) -> go.Figu
         go.Histogram(
             x=list(map(float, returns)),
             nbinsx=min(40, max(5, len(returns) // 2)),
-            marker_color="#636EFA",
+            marker_color=BLUE,
             name=t("ds.hist_y", lang),
         )
     )
     refs = (
-        (info.ref_random, "#EF553B", t("ds.ref_random", lang, v=info.ref_random)),
-        (info.ref_expert, "#00CC96", t("ds.ref_expert", lang, v=info.ref_expert)),
+        (info.ref_random, RED, t("ds.ref_random", lang, v=info.ref_random)),
+        (info.ref_expert, GREEN, t("ds.ref_expert", lang, v=info.ref_expert)),
     )
     for x, color, label in refs:
         fig.add_vline(x=x, line_dash="dash", line_color=color, line_width=2)

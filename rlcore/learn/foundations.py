@@ -32,8 +32,10 @@ __all__ = [
     "LAKE",
     "GridMDP",
     "OccupancyState",
+    "OccupancyToy",
     "TDInfo",
     "TDState",
+    "TDToy",
     "boltzmann_policy",
     "epsilon_greedy_policy",
     "make_grid",
@@ -350,6 +352,31 @@ def occupancy_step(
     return OccupancyState(state.t + 1, P_pi.T @ state.p, rho)
 
 
+@dataclass(eq=False)
+class OccupancyToy:
+    """The occupancy series summed term by term (a :class:`~rlcore.learn.Toy`).
+
+    ``steps`` is the number of terms added; ``state`` the partial sum.
+    """
+
+    mdp: GridMDP
+    pi: np.ndarray
+    gamma: float
+    state: OccupancyState = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.state = occupancy_init(self.mdp)
+
+    @property
+    def steps(self) -> int:
+        return self.state.t
+
+    def step(self, n: int = 1) -> None:
+        """Add ``n`` more terms (:func:`occupancy_step`)."""
+        for _ in range(n):
+            self.state = occupancy_step(self.state, self.mdp, self.pi, self.gamma)
+
+
 def occupancy_monte_carlo(
     mdp: GridMDP, pi: np.ndarray, gamma: float, n: int, seed: int = 0
 ) -> np.ndarray:
@@ -500,3 +527,40 @@ def td_run(state: TDState, mdp: GridMDP, n_steps: int, **kwargs) -> TDState:
     for _ in range(n_steps):
         state = td_step(state, mdp, **kwargs)
     return state
+
+
+@dataclass(eq=False)
+class TDToy:
+    """Tabular TD learning on ``mdp`` (a :class:`~rlcore.learn.Toy`), from :func:`td_init`.
+
+    ``method``, ``alpha``, ``gamma`` and ``epsilon`` are knobs: changed between steps, the
+    table keeps what it learned and goes on with the new values. ``epsilon`` and ``seed``
+    also pick the first action.
+    """
+
+    mdp: GridMDP
+    method: str = "q_learning"
+    alpha: float = 0.5
+    gamma: float = 0.95
+    epsilon: float = 0.1
+    seed: int = 0
+    state: TDState = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.state = td_init(self.mdp, self.epsilon, seed=self.seed)
+
+    @property
+    def steps(self) -> int:
+        return self.state.steps
+
+    def step(self, n: int = 1) -> None:
+        """``n`` environment steps, each with its TD update (:func:`td_run`)."""
+        self.state = td_run(
+            self.state,
+            self.mdp,
+            n,
+            method=self.method,
+            alpha=self.alpha,
+            gamma=self.gamma,
+            epsilon=self.epsilon,
+        )

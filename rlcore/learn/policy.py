@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -28,6 +28,7 @@ __all__ = [
     "FUNCTIONS",
     "PG_METHODS",
     "AlphaState",
+    "AlphaToy",
     "alpha_init",
     "alpha_optimum",
     "alpha_run",
@@ -221,6 +222,44 @@ def alpha_run(state: AlphaState, n_steps: int, **kwargs) -> tuple[AlphaState, di
         hist["mean"].append(state.mean)
         hist["std"].append(math.exp(state.log_std))
     return state, hist
+
+
+@dataclass(eq=False)
+class AlphaToy:
+    """SAC's temperature toy (a :class:`~rlcore.learn.Toy`), from :func:`alpha_init`.
+
+    The four knobs may change between steps; ``history`` keeps, per update, alpha, the
+    entropy, the policy's mean and std, and the target entropy in force at that update.
+    """
+
+    target_entropy: float = 0.0
+    alpha_lr: float = 0.02
+    policy_lr: float = 0.02
+    autotune: bool = True
+    state: AlphaState = field(default_factory=alpha_init)
+    history: dict[str, list] = field(
+        default_factory=lambda: {
+            k: [] for k in ("step", "alpha", "entropy", "mean", "std", "target")
+        }
+    )
+
+    @property
+    def steps(self) -> int:
+        return self.state.step
+
+    def step(self, n: int = 1) -> None:
+        """``n`` updates of policy and temperature (:func:`alpha_run`)."""
+        self.state, hist = alpha_run(
+            self.state,
+            n,
+            target_entropy=self.target_entropy,
+            alpha_lr=self.alpha_lr,
+            policy_lr=self.policy_lr,
+            autotune=self.autotune,
+        )
+        for key, values in hist.items():
+            self.history[key].extend(values)
+        self.history["target"].extend([self.target_entropy] * n)
 
 
 # -- 8: policy gradient on a bandit --------------------------------------------------------

@@ -1,14 +1,6 @@
-"""Text of the Learn page "Offline RL ideas" (pages/learn_offline.py) and ui/explorer_b.py."""
+"""Text of the Learn page "Offline RL ideas" (pages/learn_offline.py)."""
 
 TEXT = {
-    "explorer_b.offline_dataset": {
-        "en": "Train an offline algorithm on {dataset}",
-        "zh": "在 {dataset} 上训练离线算法",
-    },
-    "explorer_b.offline_link": {
-        "en": "Train {algo} offline on a dataset",
-        "zh": "在离线数据集上训练 {algo}",
-    },
     "lo.used.cql": {"en": "CQL and CQL-Lagrange", "zh": "CQL 与 CQL-Lagrange"},
     "lo.used.iql": {"en": "IQL's value updates", "zh": "IQL 值函数更新"},
     "lo.used.awr": {"en": "AWAC and IQL", "zh": "AWAC 与 IQL"},

@@ -154,3 +154,28 @@ def test_sarsa_learns_the_safe_path(cliff):
     assert not any(r == 2 and 1 <= c <= 3 for r, c in path)
     with pytest.raises(ValueError, match="method"):
         fd.td_step(s, cliff, "dqn")
+
+
+def test_td_toy_steps_like_td_run_and_takes_new_knobs_without_forgetting(cliff):
+    """The toy is td_init + td_run; a knob changed mid-run applies from the next step."""
+    toy = fd.TDToy(cliff, method="sarsa", alpha=0.3, gamma=0.9, epsilon=0.2, seed=3)
+    ref = fd.td_run(
+        fd.td_init(cliff, 0.2, seed=3), cliff, 7, method="sarsa", alpha=0.3, gamma=0.9, epsilon=0.2
+    )
+    toy.step(4)
+    toy.step(3)
+    assert toy.steps == 7
+    np.testing.assert_array_equal(toy.state.q, ref.q)
+    toy.alpha = 1.0  # the next update moves Q(s,a) all the way to its target
+    toy.step()
+    last = toy.state.last
+    assert toy.steps == 8 and toy.state.q[last.s, last.a] == pytest.approx(last.target)
+
+
+def test_occupancy_toy_adds_one_term_per_step(lake):
+    pi = fd.boltzmann_policy(fd.value_iteration(lake, 0.9), 0.5)
+    mdp = fd.restart_terminals(lake)
+    toy = fd.OccupancyToy(mdp, pi, 0.9)
+    toy.step(5)
+    assert toy.steps == 5
+    assert toy.state.rho.sum() == pytest.approx(1 - 0.9**5)  # mass after t terms

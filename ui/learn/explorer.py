@@ -1,31 +1,35 @@
-r"""Small shared layout helpers for the Learn pages' explorer sections.
+r"""The layout of an explorer section, shared by every Learn page.
 
 An explorer section is: a header with an anchor (linked from the page's table of
 contents), the notes' question, widgets, a Plotly figure, the formula in ``st.latex``
 and a short answer. The helpers keep every section looking the same::
 
-    from ui import explorer as ex
+    from ui.learn import explorer as ex
+    from ui.learn.links import train_link
 
     ex.toc([("lse", t("lv.lse.title")), ...])           # top of the page
     ex.section("lse", t("lv.lse.title"), t("lv.lse.question"))
     ex.chart(fig, key="lv.lse.fig")
     ex.formula(r"\mathrm{LSE}_T(x) = ...", t("lv.lse.caption"))
-    ex.same_code("rlcore.core.ops.lse", "SAC, CQL")          # "this calls the training code"
-    ex.train_link("sac", "Pendulum-v1")                 # only if pages/train.py exists
+    ex.same_code("rlcore.core.ops.lse", "SAC, CQL")     # "this calls the training code"
+    train_link("sac", "Pendulum-v1")                    # only if pages/train.py exists
 
-Step-by-step explorers use :func:`player` (Step / Play / Reset widgets) and
-:func:`live` (a fragment that reruns itself every ``every`` seconds while playing).
-Every widget gets a stable key built from the caller's prefix.
+Step-by-step explorers hand their dynamics, a :class:`rlcore.learn.Toy`, to
+:func:`stepper` (Step / Play / Reset, the toy kept in ``st.session_state``); it is built
+on :func:`player` (the widgets) and :func:`live` (a fragment that reruns itself every
+``every`` seconds while playing). Every widget gets a stable key built from the caller's
+prefix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
 
+from rlcore.learn import Toy
 from ui.i18n import t
 
 __all__ = [
@@ -36,12 +40,12 @@ __all__ = [
     "player",
     "same_code",
     "section",
+    "stepper",
     "style",
     "toc",
-    "train_link",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T", bound=Toy)
 
 
 def toc(items: list[tuple[str, str]]) -> None:
@@ -96,23 +100,6 @@ def correction(text: str) -> None:
     st.warning(f"**{t('explorer.correction')}** {text}", icon=":material/rule:")
 
 
-def train_link(algo: str, env: str) -> None:
-    """Link to the Train page preset for ``algo`` on ``env`` (skipped if there is none)."""
-    if not (ROOT / "pages" / "train.py").exists():
-        return
-    try:
-        st.page_link(
-            "pages/train.py",
-            label=t("explorer.train_link", algo=algo, env=env),
-            icon=":material/play_arrow:",
-            query_params={"algo": algo, "env": env},
-        )
-    except st.errors.StreamlitAPIException:
-        # The page is not registered when a page file runs alone (AppTest, `streamlit
-        # run pages/x.py`): there is nothing to link to.
-        pass
-
-
 def player(prefix: str) -> tuple[bool, bool, bool]:
     """Step / Play / Reset controls in one row.
 
@@ -139,3 +126,59 @@ def live(body: Callable[[], None], playing: bool, every: float = 0.4) -> None:
         body()
 
     _live()
+
+
+def stepper(
+    prefix: str,
+    settings: Hashable,
+    make: Callable[[], T],
+    view: Callable[[T], None],
+    *,
+    per_click: int = 1,
+    per_tick: int | None = None,
+    max_steps: int | None = None,
+    knobs: Mapping[str, Any] | None = None,
+    every: float = 0.3,
+) -> None:
+    """Step / Play / Reset around a toy kept in ``st.session_state``, then ``view(toy)``.
+
+    The toy (``{prefix}.toy``) is rebuilt by ``make()`` when ``settings`` change or on
+    Reset: a changed setting restarts the dynamics from step 0 (replaying hundreds of
+    updates would make the slider lag). ``knobs`` are set on the toy as attributes before
+    it steps: the dynamics go on with the new values. Step advances ``per_click`` updates;
+    Play advances ``per_tick`` (default ``per_click``) on every tick of a fragment (only
+    that fragment reruns) and switches itself off at ``max_steps``.
+
+    Works inside a section fragment: while paused the view is drawn without the ticking
+    fragment, so Streamlit drops that fragment and cancels its timer.
+    """
+    key, stop_key, play_key = f"{prefix}.toy", f"{prefix}.stop", f"{prefix}.play"
+    if st.session_state.pop(stop_key, False):
+        st.session_state[play_key] = False  # allowed: the toggle is not drawn yet
+    step, playing, reset = player(prefix)
+    stored: tuple[Any, T] | None = st.session_state.get(key)
+    if reset or stored is None or stored[0] != settings:
+        st.session_state[key] = (settings, make())
+    toy: T = st.session_state[key][1]
+    for name, value in (knobs or {}).items():
+        setattr(toy, name, value)
+    if step:
+        _advance(toy, per_click, max_steps)
+
+    def body() -> None:
+        toy: T = st.session_state[key][1]  # a tick reruns only this: the stored toy
+        if playing:
+            if max_steps is not None and toy.steps >= max_steps:
+                st.session_state[stop_key] = True
+                st.rerun()  # a full run redraws the toggle, off
+            _advance(toy, per_tick or per_click, max_steps)
+        view(toy)
+
+    if playing:
+        live(body, playing=True, every=every)
+    else:
+        body()
+
+
+def _advance(toy: Toy, n: int, max_steps: int | None) -> None:
+    toy.step(n if max_steps is None else max(0, min(n, max_steps - toy.steps)))

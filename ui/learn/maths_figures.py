@@ -14,9 +14,10 @@ import plotly.graph_objects as go
 import torch
 
 from rlcore.learn import maths as mt
-from ui import explorer as ex
-from ui.figures_offline import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, Panels, thin
 from ui.i18n import t
+from ui.learn import explorer as ex
+from ui.learn.figures import Panels, thin
+from ui.palette import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, rgba
 
 __all__ = [
     "backprop_figure",
@@ -51,8 +52,8 @@ def kl_figure(p: Gaussian, q: Gaussian, r: Gaussian | None) -> go.Figure:
             )
         )
     for label, a, b, color, fill in (
-        ("p·log(p/q)", p, q, BLUE, "rgba(99,110,250,0.25)"),
-        ("q·log(q/p)", q, p, RED, "rgba(239,85,59,0.25)"),
+        ("p·log(p/q)", p, q, BLUE, rgba(BLUE, 0.25)),
+        ("q·log(q/p)", q, p, RED, rgba(RED, 0.25)),
     ):
         y = mt.kl_integrand(x, a[0], a[1], b[0], b[1])
         line = dict(color=color)
@@ -106,7 +107,7 @@ def dual_figure(toy: mt.DualAscentToy) -> go.Figure:
             x=[lo, lo, c.limit - lo, lo],
             y=[lo, c.limit - lo, lo, lo],
             fill="toself",
-            fillcolor="rgba(0,204,150,0.15)",
+            fillcolor=rgba(GREEN, 0.15),
             line=dict(color=GREEN, width=2),
             name=t("lm.dual.feasible"),
             hoverinfo="skip",
@@ -210,6 +211,33 @@ def covariance_figure(
     return fig
 
 
+Node = tuple[str, float, float, float, float]  # name, x, y, forward value, gradient
+
+
+def _graph(
+    params: dict[str, np.ndarray],
+    fwd: dict[str, np.ndarray],
+    grads: dict[str, np.ndarray],
+    x: float,
+) -> tuple[list[Node], list[tuple[str, str, str]]]:
+    """The backprop toy's graph: nodes in columns x, z, h, ŷ, L; edges with their labels."""
+    n = len(params["w1"])
+    ys = np.linspace(1, -1, n) if n > 1 else np.array([0.0])
+    nodes: list[Node] = [("x", 0.0, 0.0, x, float(grads["x"][0]))]
+    for i in range(n):
+        nodes.append((f"z{i + 1}", 1.0, ys[i], float(fwd["z"][i]), float(grads["z"][i])))
+        nodes.append((f"h{i + 1}", 2.0, ys[i], float(fwd["h"][i]), float(grads["h"][i])))
+    nodes.append(("ŷ", 3.0, 0.0, float(fwd["y_hat"][0]), float(grads["y_hat"][0])))
+    nodes.append(("L", 4.0, 0.0, float(fwd["loss"][0]), 1.0))
+    edges = []
+    for i in range(n):
+        edges.append(("x", f"z{i + 1}", f"w1={params['w1'][i]:.2f}"))
+        edges.append((f"z{i + 1}", f"h{i + 1}", "σ"))
+        edges.append((f"h{i + 1}", "ŷ", f"w2={params['w2'][i]:.2f}"))
+    edges.append(("ŷ", "L", "½(ŷ−y)²"))
+    return nodes, edges
+
+
 def backprop_figure(
     params: dict[str, np.ndarray],
     fwd: dict[str, np.ndarray],
@@ -222,20 +250,8 @@ def backprop_figure(
     dL/d(node) (bottom); each edge with its weight.
     """
     n = len(params["w1"])
-    ys = np.linspace(1, -1, n) if n > 1 else np.array([0.0])
-    nodes = [("x", 0.0, 0.0, x, float(grads["x"][0]))]
-    for i in range(n):
-        nodes.append((f"z{i + 1}", 1.0, ys[i], float(fwd["z"][i]), float(grads["z"][i])))
-        nodes.append((f"h{i + 1}", 2.0, ys[i], float(fwd["h"][i]), float(grads["h"][i])))
-    nodes.append(("ŷ", 3.0, 0.0, float(fwd["y_hat"][0]), float(grads["y_hat"][0])))
-    nodes.append(("L", 4.0, 0.0, float(fwd["loss"][0]), 1.0))
+    nodes, edges = _graph(params, fwd, grads, x)
     pos = {name: (px, py) for name, px, py, _, _ in nodes}
-    edges = []
-    for i in range(n):
-        edges.append(("x", f"z{i + 1}", f"w1={params['w1'][i]:.2f}"))
-        edges.append((f"z{i + 1}", f"h{i + 1}", "σ"))
-        edges.append((f"h{i + 1}", "ŷ", f"w2={params['w2'][i]:.2f}"))
-    edges.append(("ŷ", "L", "½(ŷ−y)²"))
     # all edges in one trace: segments separated by None
     ex_, ey_ = [], []
     for a, b, _ in edges:

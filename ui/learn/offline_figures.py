@@ -1,4 +1,4 @@
-"""Plotly figures of the Offline-ideas explorers (#9-#13).
+"""Plotly figures of the Offline-ideas explorers (#9-#13), on the builders of ``ui.learn.figures``.
 
 No Streamlit calls here: each function takes the numbers from
 ``rlcore.learn.offline`` and returns a ``go.Figure`` with translated labels
@@ -9,188 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.basedatatypes import BaseTraceType
-from plotly.subplots import make_subplots
 
 from rlcore.learn import offline as off
-from ui import explorer as ex
 from ui.i18n import t
+from ui.learn.figures import Panels, thin
+from ui.palette import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, rgba
 
 __all__ = [
-    "Panels",
     "awr_figure",
     "bc_figure",
     "cql_figure",
     "ensemble_figure",
     "expectile_figure",
-    "thin",
 ]
-
-BLUE, RED, GREEN, PURPLE, ORANGE, GREY = (
-    "#636EFA",
-    "#EF553B",
-    "#00CC96",
-    "#AB63FA",
-    "#FFA15A",
-    "#7F7F7F",
-)
-DATA_FILL = "rgba(0, 204, 150, 0.12)"
-MAX_POINTS = 2000
-
-
-def thin(x: np.ndarray) -> np.ndarray:
-    """Indices keeping at most ``MAX_POINTS`` points of a series (the last one included)."""
-    n = len(x)
-    if n <= MAX_POINTS:
-        return np.arange(n)
-    return np.unique(np.r_[np.linspace(0, n - 1, MAX_POINTS).astype(int), n - 1])
-
-
-class Panels:
-    """A ``make_subplots`` grid whose traces, lines and notes are added in one go.
-
-    ``add_trace``/``add_hline`` one at a time re-validate the figure on every call; a
-    slider redraw should not pay that, so this collects everything and adds it with one
-    ``add_traces`` and one ``update_layout`` in :meth:`figure`.
-    """
-
-    def __init__(self, **subplots) -> None:
-        self.fig = make_subplots(**subplots)
-        self._traces: list[tuple[BaseTraceType, int, int, bool]] = []
-        self._shapes: list[dict] = []
-        self._notes: list[dict] = []
-
-    def add(
-        self, trace: BaseTraceType, row: int = 1, col: int = 1, secondary_y: bool = False
-    ) -> None:
-        """Queue a trace for the subplot at (row, col)."""
-        self._traces.append((trace, row, col, secondary_y))
-
-    def _refs(self, row: int, col: int, secondary_y: bool = False) -> tuple[str, str]:
-        sp = self.fig.get_subplot(row, col, secondary_y=secondary_y)
-        return sp.xaxis.plotly_name.replace("axis", ""), sp.yaxis.plotly_name.replace("axis", "")
-
-    def hline(
-        self,
-        y: float,
-        row: int = 1,
-        col: int = 1,
-        color: str = "black",
-        dash: str | None = None,
-        text: str | None = None,
-    ) -> None:
-        """A horizontal line across the subplot, with an optional label at its right end."""
-        xr, yr = self._refs(row, col)
-        self._shapes.append(
-            dict(
-                type="line",
-                xref=f"{xr} domain",
-                yref=yr,
-                x0=0,
-                x1=1,
-                y0=y,
-                y1=y,
-                line=dict(color=color, dash=dash, width=1.5),
-            )
-        )
-        if text:
-            self._notes.append(
-                dict(
-                    xref=f"{xr} domain",
-                    yref=yr,
-                    x=1,
-                    y=y,
-                    text=text,
-                    showarrow=False,
-                    xanchor="right",
-                    yanchor="bottom",
-                    font=dict(color=color),
-                )
-            )
-
-    def vline(
-        self,
-        x: float,
-        row: int = 1,
-        col: int = 1,
-        color: str = "black",
-        dash: str | None = None,
-        text: str | None = None,
-    ) -> None:
-        """A vertical line through the subplot, with an optional rotated label at its top."""
-        xr, yr = self._refs(row, col)
-        self._shapes.append(
-            dict(
-                type="line",
-                xref=xr,
-                yref=f"{yr} domain",
-                x0=x,
-                x1=x,
-                y0=0,
-                y1=1,
-                line=dict(color=color, dash=dash, width=1.5),
-            )
-        )
-        if text:
-            self._notes.append(
-                dict(
-                    xref=xr,
-                    yref=f"{yr} domain",
-                    x=x,
-                    y=1,
-                    text=text,
-                    showarrow=False,
-                    textangle=-90,
-                    xanchor="left",
-                    yanchor="top",
-                    font=dict(size=11),
-                )
-            )
-
-    def note(self, text: str, row: int = 1, col: int = 1) -> None:
-        """A grey message in the middle of the subplot (e.g. while it has no data yet)."""
-        xr, yr = self._refs(row, col)
-        self._notes.append(
-            dict(
-                xref=f"{xr} domain",
-                yref=f"{yr} domain",
-                x=0.5,
-                y=0.5,
-                text=text,
-                showarrow=False,
-                font=dict(color=GREY),
-            )
-        )
-
-    def vrect(self, x0: float, x1: float, row: int = 1, col: int = 1) -> None:
-        """Shade the x-range [x0, x1] of the subplot (the data's support)."""
-        xr, yr = self._refs(row, col)
-        self._shapes.append(
-            dict(
-                type="rect",
-                xref=xr,
-                yref=f"{yr} domain",
-                x0=x0,
-                x1=x1,
-                y0=0,
-                y1=1,
-                fillcolor=DATA_FILL,
-                line_width=0,
-                layer="below",
-            )
-        )
-
-    def figure(self, height: int) -> go.Figure:
-        """The finished figure, in the shared explorer style."""
-        fig = self.fig
-        if self._traces:
-            tr, rows, cols, sec = zip(*self._traces)
-            fig.add_traces(list(tr), rows=list(rows), cols=list(cols), secondary_ys=list(sec))
-        fig.update_layout(shapes=self._shapes, annotations=[*fig.layout.annotations, *self._notes])
-        ex.style(fig, height=height)
-        # legend just under the x-axis title, whatever the figure's height
-        fig.update_layout(legend_y=-90 / (height - 50))
-        return fig
 
 
 def cql_figure(toy: off.CQLToy) -> go.Figure:
@@ -328,7 +159,7 @@ def awr_figure(
         horizontal_spacing=0.08,
     )
     hover = [f"A = {a:.2f}" for a in advantage]
-    faint = "rgba(239,85,59,0.35)"
+    faint = rgba(RED, 0.35)
     p.add(go.Bar(x=idx, y=w.raw, name=t("lo.awr.raw"), marker_color=faint, hovertext=hover))
     p.add(go.Bar(x=idx, y=w.clipped, name=t("lo.awr.clipped"), marker_color=BLUE, hovertext=hover))
     # w_max as a trace, not a shape: shapes on a log axis take log10 coordinates
@@ -387,6 +218,36 @@ def awr_figure(
     return fig
 
 
+def _members(p: Panels, a1: np.ndarray, q: np.ndarray, true: np.ndarray, q_min: np.ndarray) -> None:
+    """The ensemble panel: each member's Q, mean ± std, the true Q and the min of all."""
+    n = q.shape[0]
+    mean, std = q.mean(0), q.std(0)
+    p.add(
+        go.Scatter(
+            x=np.r_[a1, a1[::-1]],
+            y=np.r_[mean + std, (mean - std)[::-1]],
+            fill="toself",
+            fillcolor=rgba(BLUE, 0.15),
+            line=dict(width=0),
+            name=t("lo.ens.band"),
+        )
+    )
+    for i in range(n):
+        p.add(
+            go.Scatter(
+                x=a1,
+                y=q[i],
+                line=dict(color=BLUE, width=1),
+                opacity=0.6,
+                name=t("lo.ens.member"),
+                showlegend=i == 0,
+                legendgroup="members",
+            )
+        )
+    p.add(go.Scatter(x=a1, y=true, name=t("lo.ens.true"), line=dict(color="black", dash="dash")))
+    p.add(go.Scatter(x=a1, y=q_min, name=t("lo.ens.min", n=n), line=dict(color=RED, width=3)))
+
+
 def ensemble_figure(
     a1: np.ndarray,
     sl: dict[str, np.ndarray],
@@ -416,31 +277,7 @@ def ensemble_figure(
         ),
     )
     p.vrect(a1[near].min(), a1[near].max())
-    mean, std = q.mean(0), q.std(0)
-    p.add(
-        go.Scatter(
-            x=np.r_[a1, a1[::-1]],
-            y=np.r_[mean + std, (mean - std)[::-1]],
-            fill="toself",
-            fillcolor="rgba(99,110,250,0.15)",
-            line=dict(width=0),
-            name=t("lo.ens.band"),
-        )
-    )
-    for i in range(n):
-        p.add(
-            go.Scatter(
-                x=a1,
-                y=q[i],
-                line=dict(color=BLUE, width=1),
-                opacity=0.6,
-                name=t("lo.ens.member"),
-                showlegend=i == 0,
-                legendgroup="members",
-            )
-        )
-    p.add(go.Scatter(x=a1, y=true, name=t("lo.ens.true"), line=dict(color="black", dash="dash")))
-    p.add(go.Scatter(x=a1, y=min_k[-1], name=t("lo.ens.min", n=n), line=dict(color=RED, width=3)))
+    _members(p, a1, q, true, min_k[-1])
     k = np.arange(1, n + 1)
     err = min_k - true  # [N, G]
     for mask, color, label in ((~near, RED, t("lo.ens.off")), (near, GREEN, t("lo.ens.on"))):

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from rlcore.algos.registry import ALGORITHMS
-from ui.explorer_links import EXPLORERS
 from ui.i18n import t
+from ui.learn.links import EXPLORERS
 
 ROOT = Path(__file__).resolve().parent.parent
 

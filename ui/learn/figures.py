@@ -1,8 +1,12 @@
-"""Plotly figures of the Learn pages (foundations, value-based, policy explorers).
+"""Plotly figure builders of the Learn pages' explorers.
 
-Pure builders: numpy arrays and already-translated labels in, ``go.Figure`` out (no
-Streamlit calls), so they are cheap to test and the pages stay short. Labels use Unicode
-(Plotly does not render LaTeX); the equations sit beside the charts in ``st.latex``.
+Generic builders (lines, bars, histograms, grids, heatmaps, and :class:`Panels`, a
+subplot grid filled in one go) used by every Learn page; the offline-ideas and maths
+explorers' own figures are in ``offline_figures`` and ``maths_figures``. Pure builders:
+numpy arrays and already-translated labels in, ``go.Figure`` out (no Streamlit calls),
+so they are cheap to test and the pages stay short. Labels use Unicode (Plotly does not
+render LaTeX); the equations sit beside the charts in ``st.latex``. Colours come from
+the app's one palette, ``ui.palette``.
 """
 
 from __future__ import annotations
@@ -11,20 +15,180 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.basedatatypes import BaseTraceType
 from plotly.subplots import make_subplots
 
-from ui.explorer import style
+from ui.learn.explorer import style
+from ui.palette import GREEN, GREY, PALETTE, rgba
 
 __all__ = [
     "Line",
+    "Panels",
     "bars_figure",
     "grid_panels",
     "histogram_figure",
     "lines_figure",
     "table_heatmap",
+    "thin",
 ]
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+DATA_FILL = rgba(GREEN, 0.12)  # shade of the region the data covers
+MAX_POINTS = 2000
+
+
+def thin(x: np.ndarray) -> np.ndarray:
+    """Indices keeping at most ``MAX_POINTS`` points of a series (the last one included)."""
+    n = len(x)
+    if n <= MAX_POINTS:
+        return np.arange(n)
+    return np.unique(np.r_[np.linspace(0, n - 1, MAX_POINTS).astype(int), n - 1])
+
+
+class Panels:
+    """A ``make_subplots`` grid whose traces, lines and notes are added in one go.
+
+    ``add_trace``/``add_hline`` one at a time re-validate the figure on every call; a
+    slider redraw should not pay that, so this collects everything and adds it with one
+    ``add_traces`` and one ``update_layout`` in :meth:`figure`.
+    """
+
+    def __init__(self, **subplots) -> None:
+        self.fig = make_subplots(**subplots)
+        self._traces: list[tuple[BaseTraceType, int, int, bool]] = []
+        self._shapes: list[dict] = []
+        self._notes: list[dict] = []
+
+    def add(
+        self, trace: BaseTraceType, row: int = 1, col: int = 1, secondary_y: bool = False
+    ) -> None:
+        """Queue a trace for the subplot at (row, col)."""
+        self._traces.append((trace, row, col, secondary_y))
+
+    def _refs(self, row: int, col: int, secondary_y: bool = False) -> tuple[str, str]:
+        sp = self.fig.get_subplot(row, col, secondary_y=secondary_y)
+        return sp.xaxis.plotly_name.replace("axis", ""), sp.yaxis.plotly_name.replace("axis", "")
+
+    def hline(
+        self,
+        y: float,
+        row: int = 1,
+        col: int = 1,
+        color: str = "black",
+        dash: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        """A horizontal line across the subplot, with an optional label at its right end."""
+        xr, yr = self._refs(row, col)
+        self._shapes.append(
+            dict(
+                type="line",
+                xref=f"{xr} domain",
+                yref=yr,
+                x0=0,
+                x1=1,
+                y0=y,
+                y1=y,
+                line=dict(color=color, dash=dash, width=1.5),
+            )
+        )
+        if text:
+            self._notes.append(
+                dict(
+                    xref=f"{xr} domain",
+                    yref=yr,
+                    x=1,
+                    y=y,
+                    text=text,
+                    showarrow=False,
+                    xanchor="right",
+                    yanchor="bottom",
+                    font=dict(color=color),
+                )
+            )
+
+    def vline(
+        self,
+        x: float,
+        row: int = 1,
+        col: int = 1,
+        color: str = "black",
+        dash: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        """A vertical line through the subplot, with an optional rotated label at its top."""
+        xr, yr = self._refs(row, col)
+        self._shapes.append(
+            dict(
+                type="line",
+                xref=xr,
+                yref=f"{yr} domain",
+                x0=x,
+                x1=x,
+                y0=0,
+                y1=1,
+                line=dict(color=color, dash=dash, width=1.5),
+            )
+        )
+        if text:
+            self._notes.append(
+                dict(
+                    xref=xr,
+                    yref=f"{yr} domain",
+                    x=x,
+                    y=1,
+                    text=text,
+                    showarrow=False,
+                    textangle=-90,
+                    xanchor="left",
+                    yanchor="top",
+                    font=dict(size=11),
+                )
+            )
+
+    def note(self, text: str, row: int = 1, col: int = 1) -> None:
+        """A grey message in the middle of the subplot (e.g. while it has no data yet)."""
+        xr, yr = self._refs(row, col)
+        self._notes.append(
+            dict(
+                xref=f"{xr} domain",
+                yref=f"{yr} domain",
+                x=0.5,
+                y=0.5,
+                text=text,
+                showarrow=False,
+                font=dict(color=GREY),
+            )
+        )
+
+    def vrect(self, x0: float, x1: float, row: int = 1, col: int = 1) -> None:
+        """Shade the x-range [x0, x1] of the subplot (the data's support)."""
+        xr, yr = self._refs(row, col)
+        self._shapes.append(
+            dict(
+                type="rect",
+                xref=xr,
+                yref=f"{yr} domain",
+                x0=x0,
+                x1=x1,
+                y0=0,
+                y1=1,
+                fillcolor=DATA_FILL,
+                line_width=0,
+                layer="below",
+            )
+        )
+
+    def figure(self, height: int) -> go.Figure:
+        """The finished figure, in the shared explorer style."""
+        fig = self.fig
+        if self._traces:
+            tr, rows, cols, sec = zip(*self._traces)
+            fig.add_traces(list(tr), rows=list(rows), cols=list(cols), secondary_ys=list(sec))
+        fig.update_layout(shapes=self._shapes, annotations=[*fig.layout.annotations, *self._notes])
+        style(fig, height=height)
+        # legend just under the x-axis title, whatever the figure's height
+        fig.update_layout(legend_y=-90 / (height - 50))
+        return fig
 
 
 @dataclass
@@ -94,7 +258,7 @@ def lines_figure(
             title_text=y_titles[c - 1], type="log" if log_ys[c - 1] else None, row=1, col=c
         )
     if vline is not None:
-        fig.add_vline(x=vline, line_dash="dot", line_color="gray")  # data units, log axis too
+        fig.add_vline(x=vline, line_dash="dot", line_color=GREY)  # data units, log axis too
     return style(fig, height)
 
 
@@ -134,6 +298,23 @@ def histogram_figure(
     return style(fig, height)
 
 
+def _cell_text(
+    layout: tuple[str, ...], arrows: list[str] | None, z: np.ndarray, fmt: str
+) -> list[list[str]]:
+    """Each cell's label: its map letter (S, G, H, C), its arrow and its value."""
+    cols = len(layout[0])
+    text = []
+    for r, line in enumerate(layout):
+        row = []
+        for c, cell in enumerate(line):
+            letter = cell if cell != "." else ""
+            show = arrows is not None and letter not in ("G", "H", "C")
+            arrow = arrows[r * cols + c] if show else ""
+            row.append(f"{letter}{arrow}<br>{fmt.format(z[r, c])}")
+        text.append(row)
+    return text
+
+
 def grid_panels(
     panels: list[tuple[str, np.ndarray]],
     layout: tuple[str, ...],
@@ -168,15 +349,7 @@ def grid_panels(
         zmin, zmax = zmin - 1.0, zmax + 1.0
     for k, (_, values) in enumerate(panels, start=1):
         z = np.asarray(values, float).reshape(rows, cols)
-        text = []
-        for r in range(rows):
-            row = []
-            for c in range(cols):
-                s = r * cols + c
-                letter = layout[r][c] if layout[r][c] != "." else ""
-                arrow = arrows[s] if arrows is not None and letter not in ("G", "H", "C") else ""
-                row.append(f"{letter}{arrow}<br>{fmt.format(z[r, c])}")
-            text.append(row)
+        text = _cell_text(layout, arrows, z, fmt)
         fig.add_trace(
             go.Heatmap(
                 z=z,

@@ -1,4 +1,4 @@
-"""Text of the shared explorer widgets (ui/explorer.py), used by every Learn page."""
+"""Text shared by every Learn page: the explorer layout and the links (ui/learn/)."""
 
 TEXT = {
     "explorer.contents": {"en": "On this page", "zh": "本页内容"},
@@ -13,6 +13,18 @@ TEXT = {
     "explorer.train_link": {
         "en": "Train {algo} on {env} with its preset",
         "zh": "用预设参数在 {env} 上训练 {algo}",
+    },
+    "explorer.offline_link": {
+        "en": "Train {algo} offline on a dataset",
+        "zh": "在离线数据集上训练 {algo}",
+    },
+    "explorer.offline_dataset": {
+        "en": "Train an offline algorithm on {dataset}",
+        "zh": "在 {dataset} 上训练离线算法",
+    },
+    "explorer.links_heading": {
+        "en": "🔎 See the ideas behind it:",
+        "zh": "🔎 了解其背后的概念：",
     },
     "explorer.step": {"en": "Step", "zh": "单步"},
     "explorer.play": {"en": "Play", "zh": "自动播放"},

@@ -108,3 +108,15 @@ def test_learning_curves_baseline_beats_reinforce_with_offset():
     final = {k: v[:, -20:].mean() for k, v in c.items()}
     assert final["baseline"] > final["reinforce"] + 0.05
     assert final["critic"] > final["reinforce"] + 0.05
+
+
+def test_alpha_toy_records_the_target_in_force_at_each_update():
+    toy = cp.AlphaToy(target_entropy=0.5, alpha_lr=0.05, policy_lr=0.05)
+    toy.step(3)
+    toy.target_entropy = -1.0  # a knob: the learner goes on, towards the new target
+    toy.step(2)
+    assert toy.steps == 5 and toy.history["step"] == [1, 2, 3, 4, 5]
+    assert toy.history["target"] == [0.5, 0.5, 0.5, -1.0, -1.0]
+    state, _ = cp.alpha_run(cp.alpha_init(), 3, target_entropy=0.5, alpha_lr=0.05, policy_lr=0.05)
+    state, _ = cp.alpha_run(state, 2, target_entropy=-1.0, alpha_lr=0.05, policy_lr=0.05)
+    assert toy.state == state

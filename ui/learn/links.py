@@ -1,0 +1,96 @@
+"""Links between the Learn explorers and the training pages, both ways.
+
+* :func:`train_link`: from an explorer (or the Datasets page) to the page that trains an
+  algorithm: the Train page for an online one (on ``env``, with its preset), the Offline
+  page for an offline one or a dataset;
+* :func:`explorer_links`: from an algorithm (the Train and Offline pages) to the
+  explorers that explain its parts (``EXPLORERS``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from rlcore.algos.registry import ALGORITHMS
+from ui.i18n import t
+
+__all__ = ["EXPLORERS", "explorer_links", "train_link"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def train_link(algo: str | None = None, env: str | None = None, dataset: str | None = None) -> None:
+    """Link to the page that trains ``algo`` (on ``env``, or on ``dataset`` offline).
+
+    Online algorithms open the Train page with ``algo`` and ``env`` chosen; offline ones
+    and datasets the Offline page with ``algo`` and/or ``dataset``. Skipped while that page
+    does not exist, and when a page file runs alone (AppTest, ``streamlit run
+    pages/x.py``): the page is then not registered, there is nothing to link to.
+    """
+    offline = dataset is not None or (algo is not None and ALGORITHMS[algo].setting == "offline")
+    if offline:
+        page, icon = "offline", ":material/model_training:"
+        query = {k: v for k, v in (("algo", algo), ("dataset", dataset)) if v}
+        label = (
+            t("explorer.offline_link", algo=algo.upper().replace("_", "-"))
+            if algo
+            else t("explorer.offline_dataset", dataset=dataset)
+        )
+    else:
+        page, icon = "train", ":material/play_arrow:"
+        query = {"algo": algo or "", "env": env or ""}
+        label = t("explorer.train_link", algo=algo, env=env)
+    if not (ROOT / "pages" / f"{page}.py").exists():
+        return
+    try:
+        st.page_link(f"pages/{page}.py", label=label, icon=icon, query_params=query)
+    except st.errors.StreamlitAPIException:
+        pass
+
+
+# algorithm -> [(page stem, section anchor, title text key)]
+_CDQ = ("learn_value", "clipped-double-q", "lv.cdq.title")
+_LSE = ("learn_value", "lse", "lv.lse.title")
+_PG = ("learn_policy", "policy-gradient", "lp.pg.title")
+_AWR = ("learn_offline", "awr", "lo.awr.title")
+_BC = ("learn_offline", "bc", "lo.bc.title")
+_ENS = ("learn_offline", "ensembles", "lo.ens.title")
+_CQL = ("learn_offline", "cql", "lo.cql.title")
+_DUAL = ("learn_maths", "lagrange", "lm.dual.title")
+
+EXPLORERS: dict[str, list[tuple[str, str, str]]] = {
+    "dqn": [
+        ("learn_value", "dqn", "lv.dqn.title"),
+        _CDQ,
+        ("learn_foundations", "td-learning", "lf.td.title"),
+    ],
+    "reinforce": [_PG, ("learn_foundations", "randomness", "lf.rand.title")],
+    "a2c": [_PG, ("learn_foundations", "td-learning", "lf.td.title")],
+    "ddpg": [_CDQ, ("learn_maths", "backprop", "lm.bp.title")],
+    "td3": [_CDQ],
+    "sac": [
+        ("learn_policy", "reparameterization", "lp.rep.title"),
+        ("learn_policy", "sac-alpha", "lp.alpha.title"),
+        _CDQ,
+        _DUAL,
+    ],
+    "bc": [_BC, ("learn_maths", "kl", "lm.kl.title")],
+    "cql": [_CQL, _LSE, _DUAL],
+    "cql_discrete": [_CQL, _LSE],
+    "iql": [("learn_offline", "expectile", "lo.iql.title"), _AWR],
+    "awac": [_AWR, _BC],
+    "td3_bc": [_BC, _CDQ],
+    "sac_n": [_ENS, _CDQ],
+    "edac": [_ENS, ("learn_maths", "covariance", "lm.cov.title")],
+}
+
+
+def explorer_links(algo: str) -> None:
+    """A line of links to the explorers of ``algo`` (nothing if it has none)."""
+    links = EXPLORERS.get(algo, [])
+    if not links:
+        return
+    parts = [f"[{t(key)}](/{page}#{anchor})" for page, anchor, key in links]
+    st.markdown(f"{t('explorer.links_heading')} " + " · ".join(parts))
