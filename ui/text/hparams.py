@@ -49,7 +49,8 @@ ZH = {
     "RunConfig.eval_every": "每隔多少环境步评估一次。",
     "RunConfig.eval_episodes": "确定性评估的回合数。",
     "RunConfig.log_every": "每隔多少步汇总一次训练指标。",
-    "RunConfig.threads": "本次运行的 torch CPU 线程数（0 = 所有核心）。",
+    "RunConfig.threads": "本次运行的 torch CPU 线程数；0 = 自动：小网络用一个，"
+    "否则用其他训练空出的核心。",
     "RunConfig.dataset": "离线数据集 id（仅离线算法）。",
     "RunConfig.matmul_precision": "float32 矩阵乘法的内部精度：highest = 完整 float32；"
     "high / medium 允许硬件使用 TF32（NVIDIA GPU）或 bfloat16（带 AMX 的 CPU，仅 medium）："
