@@ -230,7 +230,8 @@ def cmd_dataset(args: argparse.Namespace) -> int:
             )
         return 0
     if args.action == "delete":
-        ds.delete_dataset(args.id)
+        ds.delete_dataset(args.id)  # only a listed dataset: never a path (ValueError)
+        print(f"deleted {args.id}")
         return 0
     if args.action == "import":
         ds_id = ds.import_file(args.file, args.env, args.name)

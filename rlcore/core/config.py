@@ -246,6 +246,10 @@ class RunConfig(_Validated):
                 f"RunConfig.env = {short_repr(self.env)}: unknown environment "
                 f"(allowed: {', '.join(ENVIRONMENTS)})"
             )
+        if self.dataset:
+            from rlcore.core.ids import check_dataset_id  # ids builds on this module
+
+            check_dataset_id(self.dataset, "RunConfig.dataset")
         if self.algo not in ALGORITHM_SETTINGS:
             return  # no algorithm registered yet: rlcore.train.checks.check_run checks it
         offline = ALGORITHM_SETTINGS[self.algo] == "offline"

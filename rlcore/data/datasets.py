@@ -16,6 +16,16 @@ Every dataset records the environment's random and expert returns (Minari's
 ``$RLCORE_DATASETS_DIR`` (default ``datasets_store/``) in Minari's layout; nothing is
 downloaded. ``import_file`` brings in a D4RL-style ``.hdf5`` or ``.npz`` file after
 validating it; a rejected file leaves nothing on disk.
+
+Every dataset id from outside goes through :func:`dataset_path` (a name such as
+``rlplay/pendulum/random-v0``, never a path; refused with a message naming the field),
+and only a listed dataset can be deleted. Writes are all or nothing: a dataset is
+written into a hidden staging folder (``.staging-*``, which Minari's listing skips) and
+moved into place by one rename, so a build or an import killed at any point, or ended
+by a full disk, never leaves half a dataset that lists, loads or trains. Staging folders
+of killed builds are removed by the next listing or build: every build holds a shared
+``flock`` on ``.lock`` while it writes, and a folder is stale once the lock can be taken
+exclusively.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import contextlib
 import json
 import os
 import shutil
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -34,11 +45,19 @@ import numpy as np
 
 from rlcore.core.config import short_repr
 from rlcore.core.envs import env_spec, make_env
+from rlcore.core.files import atomic_write_json, storage_error
+from rlcore.core.ids import check_dataset_id, inside
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no locks, one process at a time
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "KINDS",
     "DatasetInfo",
     "Transitions",
+    "dataset_path",
     "datasets_dir",
     "delete_dataset",
     "import_file",
@@ -66,11 +85,94 @@ def datasets_dir() -> Path:
     return Path(os.environ.get("RLCORE_DATASETS_DIR", "datasets_store")).resolve()
 
 
+def dataset_path(ds_id: str, field: str = "dataset") -> Path:
+    """The folder of dataset ``ds_id``: the one door every dataset id goes through.
+
+    Raises:
+        ValueError: naming ``field``, when ``ds_id`` is not a dataset id (a path, ``..``,
+            NUL, too long; see ``rlcore.core.ids``) or leads outside the datasets folder
+            (a symlink out of it).
+    """
+    check_dataset_id(ds_id, field)
+    return inside(datasets_dir(), ds_id, field, "that dataset")
+
+
+STAGING = ".staging-"  # hidden: Minari's listing skips names that start with "."
+LOCK = ".lock"  # shared while a build writes; exclusive to remove stale staging folders
+SWAP_LOCK = ".swap.lock"  # exclusive while a dataset is moved into place
+
+
 @contextlib.contextmanager
-def _minari_env() -> Iterator[Any]:
-    """Point Minari at our folder and silence its metadata-recommendation warnings."""
+def _flock(path: Path, mode: int) -> Iterator[bool]:
+    """Hold ``flock(path, mode)``; yields ``False`` if a non-blocking lock was refused."""
+    with open(path, "a") as fh:
+        if fcntl is None:
+            yield True
+            return
+        try:
+            fcntl.flock(fh, mode)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _clean_stale(root: Path) -> None:
+    """Remove the staging folders of builds that were killed (none holds the lock now)."""
+    try:
+        stale = [p for p in root.iterdir() if p.name.startswith(STAGING)]
+        if not stale or fcntl is None:
+            return
+        with _flock(root / LOCK, fcntl.LOCK_EX | fcntl.LOCK_NB) as free:
+            if free:  # no build is writing: every staging folder is a dead build's
+                for p in stale:
+                    shutil.rmtree(p, ignore_errors=True)
+    except OSError:
+        pass  # a read-only folder: nothing could have been written there either
+
+
+@contextlib.contextmanager
+def _staging() -> Iterator[Path]:
+    """A fresh hidden folder inside the datasets folder, removed on the way out."""
+    root = datasets_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    _clean_stale(root)
+    with _flock(root / LOCK, fcntl.LOCK_SH if fcntl else 0):
+        tmp = Path(tempfile.mkdtemp(prefix=STAGING, dir=root))
+        try:
+            yield tmp
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _move(src: Path, dst: Path) -> None:
+    os.rename(src, dst)  # atomic within one file system (both lie in the datasets folder)
+
+
+def _swap_in(new: Path, target: Path, staging: Path) -> None:
+    """Move a written dataset into place; the one it replaces goes into ``staging``.
+
+    Between the two renames the id is briefly absent, never half there.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _flock(datasets_dir() / SWAP_LOCK, fcntl.LOCK_EX if fcntl else 0):
+        if target.exists() or target.is_symlink():
+            _move(target, staging / "replaced")
+        _move(new, target)
+
+
+def _write_error(action: str, e: OSError) -> OSError:
+    return storage_error(action, datasets_dir(), e, "RLCORE_DATASETS_DIR", "datasets")
+
+
+@contextlib.contextmanager
+def _minari_env(root: Path | None = None) -> Iterator[Any]:
+    """Point Minari at our folder (or ``root``), silence its metadata-recommendation warnings."""
     old = os.environ.get("MINARI_DATASETS_PATH")
-    os.environ["MINARI_DATASETS_PATH"] = str(datasets_dir())
+    os.environ["MINARI_DATASETS_PATH"] = str(root or datasets_dir())
     try:
         import minari
 
@@ -85,7 +187,13 @@ def _minari_env() -> Iterator[Any]:
 
 
 def dataset_id(env_id: str, name: str) -> str:
-    """Minari id ``rlplay/<env>/<name>-v0`` (lower case, Minari's naming rules)."""
+    """Minari id ``rlplay/<env>/<name>-v0`` (lower case, Minari's naming rules).
+
+    Any character of ``name`` outside letters and digits becomes ``-``, so no name can
+    make the id a path; ``ValueError`` naming ``name`` for a non-string or over 100 chars.
+    """
+    if not isinstance(name, str) or len(name) > 100:
+        raise ValueError(f"name = {short_repr(name, 40)}: give a name of 1 to 100 characters")
     env = env_id.split("-v")[0].lower()
     safe = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "data"
     return f"{NAMESPACE}/{env}/{safe}-v0"
@@ -243,9 +351,15 @@ def _episodes_from_buffer(data: np.ndarray, cols: tuple[int, ...]) -> list[dict]
 def _write(
     ds_id: str, env_id: str, episodes: list[dict], refs: dict[str, float], kind: str, source: str
 ) -> str:
-    """Store episodes as a Minari dataset (atomic: written aside, then moved in place)."""
+    """Store episodes as a Minari dataset, all or nothing (see the module docstring).
+
+    Raises:
+        StorageError: an ``OSError`` with a message (a full disk, a read-only folder);
+            nothing of the dataset is left on disk.
+    """
     from minari.data_collector import EpisodeBuffer
 
+    target = dataset_path(ds_id)
     env = make_env(env_id)
     discrete = env_spec(env_id).action_space == "discrete"
     buffers = []
@@ -261,31 +375,31 @@ def _write(
                 infos={},
             )
         )
-    target = datasets_dir() / ds_id
-    if target.exists():
-        shutil.rmtree(target)
-    with _minari_env() as minari:
-        try:
-            minari.create_dataset_from_buffers(
-                ds_id,
-                buffers,
-                env=env.spec,
-                observation_space=env.observation_space,
-                action_space=env.action_space,
-                ref_min_score=refs["random"],
-                ref_max_score=refs["expert"],
-                algorithm_name=source,
-                author="RL Playground",
-                author_email="rl-playground@localhost",
-                code_permalink="rlcore/datasets.py",
-                description=f"{kind} dataset of {env_id}: {source}",
-                data_format="arrow",
-            )
-        except BaseException:
-            shutil.rmtree(target, ignore_errors=True)
-            raise
-    (target / "rlplay.json").write_text(json.dumps({"kind": kind, "env": env_id, "source": source}))
-    env.close()
+    try:
+        with _staging() as tmp:
+            with _minari_env(tmp) as minari:
+                minari.create_dataset_from_buffers(
+                    ds_id,
+                    buffers,
+                    env=env.spec,
+                    observation_space=env.observation_space,
+                    action_space=env.action_space,
+                    ref_min_score=refs["random"],
+                    ref_max_score=refs["expert"],
+                    algorithm_name=source,
+                    author="RL Playground",
+                    author_email="rl-playground@localhost",
+                    code_permalink="rlcore/datasets.py",
+                    description=f"{kind} dataset of {env_id}: {source}",
+                    data_format="arrow",
+                )
+            extra = {"kind": kind, "env": env_id, "source": source}
+            atomic_write_json(tmp / ds_id / "rlplay.json", extra)
+            _swap_in(tmp / ds_id, target, tmp)
+    except OSError as e:
+        raise _write_error(f"write dataset {ds_id}", e) from e
+    finally:
+        env.close()
     return ds_id
 
 
@@ -315,35 +429,37 @@ def check_build_args(kind: str, n_steps: int, expert_steps: int | None) -> None:
         )
 
 
-def _episodes_of(ds_id: str) -> list[dict]:
-    with _minari_env() as minari:
-        ds = minari.load_dataset(ds_id)
-        out = []
-        for e in ds.iterate_episodes():
-            out.append(
-                {
-                    "obs": list(e.observations),
-                    "act": list(e.actions),
-                    "rew": list(e.rewards),
-                    "term": list(e.terminations),
-                    "trunc": list(e.truncations),
-                }
-            )
-        return out
-
-
 # -- reading ------------------------------------------------------------------------------
+
+
+def _local_ids() -> list[str]:
+    """Minari's local datasets that pass the door (a symlink out of the folder does not)."""
+    with _minari_env() as minari:
+        ids = sorted(minari.list_local_datasets())
+    out = []
+    for ds_id in ids:
+        try:
+            dataset_path(ds_id)
+        except ValueError:
+            continue
+        out.append(ds_id)
+    return out
+
+
+def _no_such(ds_id: str, local: list[str], field: str = "dataset") -> ValueError:
+    shown = ", ".join(local[:20]) + (" ..." if len(local) > 20 else "")
+    return ValueError(
+        f"{field} = {ds_id!r}: no such local dataset (allowed: {shown or 'none yet'})"
+    )
 
 
 def load_transitions(ds_id: str) -> tuple[Transitions, dict[str, Any]]:
     """Transitions of a local dataset and its metadata (env, reference scores, ...)."""
+    dataset_path(ds_id)
+    local = _local_ids()
+    if ds_id not in local:
+        raise _no_such(ds_id, local)
     with _minari_env() as minari:
-        local = sorted(minari.list_local_datasets())
-        if ds_id not in local:
-            raise ValueError(
-                f"dataset = {ds_id!r}: no such local dataset "
-                f"(allowed: {', '.join(local) or 'none yet'})"
-            )
         ds = minari.load_dataset(ds_id)
         obs, act, rew, nxt, term, tout, rets = [], [], [], [], [], [], []
         for e in ds.iterate_episodes():
@@ -372,7 +488,7 @@ def load_transitions(ds_id: str) -> tuple[Transitions, dict[str, Any]]:
 
 
 def _extra(ds_id: str) -> dict[str, Any]:
-    p = datasets_dir() / ds_id / "rlplay.json"
+    p = dataset_path(ds_id) / "rlplay.json"
     return json.loads(p.read_text()) if p.exists() else {}
 
 
@@ -381,11 +497,14 @@ def _size_mb(path: Path) -> float:
 
 
 def list_datasets() -> list[DatasetInfo]:
-    """Every local Minari dataset with its size, return distribution and source."""
-    with _minari_env() as minari:
-        ids = sorted(minari.list_local_datasets())
+    """Every local Minari dataset with its size, return distribution and source.
+
+    Staging folders left by killed builds are removed on the way (never listed).
+    """
+    if datasets_dir().is_dir():
+        _clean_stale(datasets_dir())
     out = []
-    for ds_id in ids:
+    for ds_id in _local_ids():
         try:
             tr, meta = load_transitions(ds_id)
         except Exception:
@@ -405,16 +524,29 @@ def list_datasets() -> list[DatasetInfo]:
                 ref_random=float(meta.get("ref_min_score") or 0.0),
                 ref_expert=float(meta.get("ref_max_score") or 0.0),
                 source=meta.get("source") or meta.get("algorithm_name") or "",
-                size_mb=_size_mb(datasets_dir() / ds_id),
+                size_mb=_size_mb(dataset_path(ds_id)),
             )
         )
     return out
 
 
 def delete_dataset(ds_id: str) -> None:
-    """Remove a local dataset."""
-    with _minari_env() as minari:
-        minari.delete_dataset(ds_id)
+    """Remove a listed local dataset, all or nothing; ``ValueError`` for anything else.
+
+    The id goes through :func:`dataset_path` and must be one :func:`list_datasets` would
+    list: a path, a symlink out of the folder, the experts' cache or a half-written
+    folder is never deleted. The folder is first renamed into a staging folder, so a
+    delete killed midway leaves the dataset whole or gone.
+    """
+    target = dataset_path(ds_id)
+    local = _local_ids()
+    if ds_id not in local:
+        raise _no_such(ds_id, local)
+    try:
+        with _staging() as tmp:
+            _move(target, tmp / "deleted")
+    except OSError as e:
+        raise _write_error(f"delete dataset {ds_id}", e) from e
 
 
 # -- importing D4RL-style files -------------------------------------------------------------

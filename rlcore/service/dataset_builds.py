@@ -28,6 +28,7 @@ from typing import Any
 from rlcore.core.config import short_repr
 from rlcore.core.envs import env_spec
 from rlcore.core.files import atomic_write_json
+from rlcore.core.ids import check_name, inside
 from rlcore.data.datasets import check_build_args, dataset_id, datasets_dir, load_transitions
 from rlcore.service.processes import pid_alive, spawn_module
 from rlcore.train import collect
@@ -36,6 +37,7 @@ __all__ = [
     "BUILDS_DIR",
     "MIX_PARTS",
     "build_argv",
+    "build_path",
     "builds_dir",
     "list_builds",
     "log_tail",
@@ -53,6 +55,17 @@ _PROCS: dict[str, subprocess.Popen] = {}  # builds started by this process (reap
 def builds_dir() -> Path:
     """``<datasets dir>/_builds``."""
     return datasets_dir() / BUILDS_DIR
+
+
+def build_path(build_id: str, field: str = "build") -> Path:
+    """The folder of ``build_id``: the one door every build id goes through.
+
+    Raises:
+        ValueError: naming ``field``, when ``build_id`` is not a plain name (a path,
+            ``..``, NUL, too long) or leads outside the builds folder.
+    """
+    check_name(build_id, field, "a dataset build id")
+    return inside(builds_dir(), build_id, field, "that build")
 
 
 def validate_build(
@@ -141,7 +154,7 @@ def start_build(
     """
     req = validate_build(env_id, kind, n_steps, seed, mix, name, expert_steps)
     build_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
-    d = builds_dir() / build_id
+    d = build_path(build_id)
     d.mkdir(parents=True)
     req["argv"] = build_argv(req)
     atomic_write_json(d / "spec.json", req)
@@ -165,8 +178,8 @@ def read_status(build_id: str) -> dict[str, Any]:
     ``status`` is ``running``, ``finished`` or ``failed``; a process that ended without
     writing its status (killed) reads as ``failed``.
     """
-    d = builds_dir() / build_id
-    if not build_id or "/" in build_id or "\\" in build_id or not (d / "spec.json").exists():
+    d = build_path(build_id)
+    if not (d / "spec.json").exists():
         raise ValueError(f"build = {short_repr(build_id, 40)}: no such dataset build")
     proc = _PROCS.get(build_id)
     if proc is not None and proc.poll() is not None:
@@ -205,17 +218,16 @@ def list_builds() -> list[dict[str, Any]]:
         return []
     out = []
     for d in sorted(root.iterdir(), reverse=True):
-        if (d / "spec.json").exists():
-            try:
-                out.append(read_status(d.name))
-            except (OSError, ValueError):
-                continue
+        try:
+            out.append(read_status(d.name))
+        except (OSError, ValueError):
+            continue  # not a build (foreign, half-made, a symlink out of the folder)
     return out
 
 
 def log_tail(build_id: str, lines: int = 15) -> str:
     """The last ``lines`` lines of a build's log."""
-    return _tail(builds_dir() / build_id / "log.txt", lines)
+    return _tail(build_path(build_id) / "log.txt", lines)
 
 
 def _tail(p: Path, lines: int) -> str:
@@ -240,7 +252,7 @@ def stop_build(build_id: str) -> None:
         except (ProcessLookupError, PermissionError, OSError):
             pass
         atomic_write_json(
-            builds_dir() / build_id / "status.json",
+            build_path(build_id) / "status.json",
             {**{k: st[k] for k in ("started", "pid") if k in st}, "status": "failed",
              "message": "stopped", "ended": time.time()},
         )  # fmt: skip

@@ -54,6 +54,7 @@ from typing import Any
 
 from rlcore.core.config import AlgoConfig, RunConfig, coerce, hparams
 from rlcore.core.files import atomic_write_json
+from rlcore.core.ids import check_name, inside
 from rlcore.service.runs import TERMINAL, RunStore
 from rlcore.train.checks import check_run
 
@@ -66,6 +67,7 @@ __all__ = [
     "Batch",
     "JobQueue",
     "Plan",
+    "batch_path",
     "default_max_workers",
     "load_batch",
     "parse_values",
@@ -193,19 +195,24 @@ class Batch:
     created: float = 0.0
 
 
-def _batch_path(store: RunStore, batch_id: str) -> Path:
-    if not batch_id or not all(c.isalnum() or c == "-" for c in batch_id):
-        raise ValueError(f"batch id {batch_id!r} is not valid")
-    return store.root / QUEUE_DIR / "batches" / f"{batch_id}.json"
+def batch_path(store: RunStore, batch_id: str, field: str = "batch") -> Path:
+    """The file of ``batch_id``: the one door every batch id goes through.
+
+    Raises:
+        ValueError: naming ``field``, when ``batch_id`` is not a plain name or its file
+            would lie outside the batches folder.
+    """
+    check_name(batch_id, field, "a batch id")
+    return inside(store.root / QUEUE_DIR / "batches", f"{batch_id}.json", field, "that batch")
 
 
 def load_batch(store: RunStore, batch_id: str) -> Batch:
     """A stored batch; ``ValueError`` if there is none of that id."""
-    p = _batch_path(store, batch_id)
+    p = batch_path(store, batch_id)
     try:
         d = json.loads(p.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
-        raise ValueError(f"no batch {batch_id!r} in {store.root}") from None
+        raise ValueError(f"batch = {batch_id!r}: no such batch in {store.root}") from None
     values = tuple(tuple(v) if isinstance(v, list) else v for v in d.get("values", ()))
     return Batch(
         d["id"], d["kind"], tuple(d["runs"]), d.get("param"), values, d.get("created", 0.0)
@@ -268,9 +275,14 @@ class JobQueue:
         d = self.dir / "active"
         return sorted(d.glob("*.json")) if d.exists() else []
 
-    @staticmethod
-    def _ticket_run(p: Path) -> str:
-        return p.name.split("-", 1)[1]
+    def _ticket_run(self, p: Path) -> str | None:
+        """The run id a pending ticket names (``None`` for a file that is not a ticket)."""
+        rid = p.name.split("-", 1)[-1]
+        try:
+            self.store.path(rid, "ticket")
+        except ValueError:
+            return None
+        return rid
 
     # -- submitting ---------------------------------------------------------------
     def submit(self, plan: Plan) -> Batch:
@@ -292,7 +304,7 @@ class JobQueue:
         batch = Batch(batch_id, plan.kind, tuple(ids), plan.param, plan.values, time.time())
         with self._locked():
             atomic_write_json(
-                _batch_path(self.store, batch_id),
+                batch_path(self.store, batch_id),
                 {
                     "id": batch_id,
                     "kind": plan.kind,
@@ -323,7 +335,10 @@ class JobQueue:
         (it crashed before it could write one) is marked ``failed`` here.
         """
         rid = ticket.stem
-        if not self.store.path(rid).exists():
+        try:
+            if not self.store.path(rid, "ticket").exists():
+                return False
+        except ValueError:  # not a ticket of ours
             return False
         active = self.store.status(rid).get("status") not in TERMINAL
         child = _CHILDREN.get(rid)
@@ -339,9 +354,19 @@ class JobQueue:
         return active
 
     def pump(self) -> list[str]:
-        """Free the slots of ended workers, launch queued runs up to the cap."""
+        """Free the slots of ended workers, launch queued runs up to the cap.
+
+        Everything happens under the queue's lock, so among all the processes sharing the
+        runs folder one pump at a time looks at the tickets and each is taken once. The
+        order survives a server killed at any point: the worker is launched and its active
+        ticket written before its pending ticket goes, so a run is always pending or
+        active, never neither (lost); a pending run that already has a worker (its pump
+        died before removing the ticket) is adopted, never launched twice. The worker's
+        own claim (``RunStore.claim``) is the last guard.
+        """
         launched = []
         with self._locked():
+            self._reap()
             running = 0
             for ticket in self._active():
                 if self._still_running(ticket):
@@ -355,33 +380,63 @@ class JobQueue:
                 if running >= self.max_workers or _EXIT["stopping"]:
                     break
                 rid = self._ticket_run(ticket)
-                ticket.unlink(missing_ok=True)
-                if not self.store.path(rid).exists():
-                    continue  # deleted while it waited
-                if self.store.status(rid).get("status") != "queued":
-                    continue  # cancelled while it waited
+                state = self._waiting(rid)
+                if state == "gone":  # deleted, cancelled or ended while it waited; or junk
+                    ticket.unlink(missing_ok=True)
+                    continue
+                if state == "launched":  # a pump that died launched it: adopt, not relaunch
+                    self._mark_active(rid, None)
+                    ticket.unlink(missing_ok=True)
+                    running += 1
+                    continue
                 with _LAUNCH_LOCK:
                     if _EXIT["stopping"]:  # began exiting meanwhile: leave the run queued
-                        (self.dir / "pending" / ticket.name).write_text(rid)
                         break
                     try:
                         proc = self._launch(rid)
                     except Exception as e:  # a launch failure fails one run, not the queue
+                        ticket.unlink(missing_ok=True)
                         self.store.set_status(rid, "failed", message=f"could not start: {e}")
                         continue
                     _CHILDREN[rid] = proc
                     if not _EXIT["hooked"]:
                         atexit.register(stop_workers)
                         _EXIT["hooked"] = True
-                atomic_write_json(
-                    self.dir / "active" / f"{rid}.json", {"pid": proc.pid, "started": time.time()}
-                )
+                self._mark_active(rid, proc.pid)
+                ticket.unlink(missing_ok=True)
                 launched.append(rid)
                 running += 1
             busy = running > 0 or bool(self._pending())
         if busy and self.dispatch:
             self._ensure_dispatcher()
         return launched
+
+    def _waiting(self, rid: str | None) -> str:
+        """What a pending ticket's run needs: ``launch``, ``launched`` (adopt) or ``gone``."""
+        if rid is None or not self.store.path(rid).exists():
+            return "gone"
+        status = self.store.status(rid).get("status")  # a dead spawned worker: interrupted
+        if status == "running" or (
+            status == "queued" and (self.store.path(rid) / "worker.json").exists()
+        ):
+            return "launched"
+        return "launch" if status == "queued" else "gone"
+
+    def _mark_active(self, rid: str, pid: int | None) -> None:
+        p = self.dir / "active" / f"{rid}.json"
+        if pid is None and p.exists():
+            return
+        atomic_write_json(p, {"pid": pid, "started": time.time()})
+
+    def _reap(self) -> None:
+        """Forget this process's exited workers whose ticket another process already freed."""
+        for rid, proc in list(_CHILDREN.items()):
+            if (
+                not (self.dir / "active" / f"{rid}.json").exists()
+                and (self.store.root / rid).exists()
+                and proc.poll() is not None
+            ):
+                _CHILDREN.pop(rid, None)
 
     def _ensure_dispatcher(self, interval: float = 1.0) -> None:
         key = self.dir.resolve()
@@ -415,7 +470,8 @@ class JobQueue:
     # -- reading ------------------------------------------------------------------
     def positions(self) -> dict[str, int]:
         """Queue position (1 = next to start) of every waiting run."""
-        return {self._ticket_run(p): i + 1 for i, p in enumerate(self._pending())}
+        runs = [r for r in map(self._ticket_run, self._pending()) if r is not None]
+        return {r: i + 1 for i, r in enumerate(runs)}
 
     def position(self, run_id: str) -> int | None:
         """Queue position of ``run_id`` (``None`` once it has started or ended)."""
@@ -436,6 +492,7 @@ class JobQueue:
     # -- stopping -----------------------------------------------------------------
     def stop(self, run_id: str) -> None:
         """Cancel a queued run, or ask a running one to stop (it saves its weights)."""
+        self.store.path(run_id)  # ValueError naming the field for anything but a run id
         with self._locked():
             for ticket in self._pending():
                 if self._ticket_run(ticket) == run_id:
@@ -449,6 +506,7 @@ class JobQueue:
 
     def delete(self, run_id: str) -> None:
         """Delete a run that is not training (``ValueError`` if its worker is alive)."""
+        self.store.path(run_id)  # ValueError naming the field for anything but a run id
         if run_id in self.active() and self.store.status(run_id).get("status") not in TERMINAL:
             raise ValueError(f"run {run_id} is still training: stop it first")
         with self._locked():

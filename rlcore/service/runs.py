@@ -7,6 +7,7 @@ status.json        {"status": queued|running|finished|stopped|failed|diverged|in
 metrics.jsonl      one JSON object per line, appended and flushed as training goes
 model.safetensors  the agent's weights (atomic; never a pickle)
 worker.json        {"pid", "pid_start", "host"} of the process spawned for the run
+claim              created (O_EXCL) by the one process that trains the run
 heartbeat          touched every few seconds by the training process
 STOP               present = please stop (the worker checks it)
 ```
@@ -25,7 +26,6 @@ another host (a shared runs folder) is judged by its heartbeat instead.
 
 from __future__ import annotations
 
-import errno
 import json
 import math
 import os
@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rlcore.core.config import AlgoConfig, RunConfig, from_dict, to_dict
-from rlcore.core.files import atomic_write_bytes, atomic_write_json
+from rlcore.core.files import StorageError, atomic_write_bytes, atomic_write_json, storage_error
+from rlcore.core.ids import check_name, inside
 from rlcore.service.processes import process_alive, process_identity, this_host  # noqa: F401
 from rlcore.train.checks import check_run
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TERMINAL",
+    "RunClaimed",
     "RunRecord",
     "RunStore",
     "StorageError",
@@ -59,27 +61,8 @@ HEARTBEAT_S = 5.0  # how often a training process touches its heartbeat file
 HEARTBEAT_STALE_S = 120.0  # a run of another host with an older heartbeat is dead
 
 
-class StorageError(OSError):
-    """The runs folder cannot be written (disk full, read-only, not a folder): a message."""
-
-    def __str__(self) -> str:
-        return str(self.strerror)
-
-
 def _storage_error(action: str, where: Path, e: OSError) -> StorageError:
-    hint = {
-        errno.ENOSPC: "the disk is full: delete old runs or free space",
-        errno.EDQUOT: "the disk quota is used up: delete old runs",
-        errno.EROFS: "the file system is read-only",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.ENOTDIR: "a file is in the way of that folder",
-    }.get(e.errno or 0, e.strerror or str(e))
-    return StorageError(
-        e.errno or errno.EIO,
-        f"cannot {action} in {where}: {hint} "
-        "(set RLCORE_RUNS_DIR or --runs-dir to a writable folder)",
-    )
+    return storage_error(action, where, e, "RLCORE_RUNS_DIR or --runs-dir")
 
 
 def default_runs_dir() -> Path:
@@ -104,6 +87,10 @@ class RunRecord:
     status: dict[str, Any]
 
 
+class RunClaimed(ValueError):
+    """The run was already taken by a worker: a second one must leave it alone."""
+
+
 class RunStore:
     """Create, append to, list and load runs under one folder.
 
@@ -114,10 +101,15 @@ class RunStore:
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root) if root is not None else default_runs_dir()
 
-    def path(self, run_id: str) -> Path:
-        if not run_id or "/" in run_id or "\\" in run_id or run_id.startswith("."):
-            raise ValueError(f"run id {run_id!r} is not valid")
-        return self.root / run_id
+    def path(self, run_id: str, field: str = "run") -> Path:
+        """The folder of ``run_id``: the one door every run id goes through.
+
+        Raises:
+            ValueError: naming ``field``, when ``run_id`` is not a plain name (a path,
+                ``..``, a separator, NUL, too long) or leads outside the runs folder.
+        """
+        check_name(run_id, field, "a run id", "list them with python -m rlcore list")
+        return inside(self.root, run_id, field, "that run")
 
     # -- writing --------------------------------------------------------------------
     def create(self, run: RunConfig, algo: AlgoConfig, extra: dict | None = None) -> str:
@@ -163,6 +155,26 @@ class RunStore:
         except OSError as e:
             raise _storage_error("write the status of a run", p.parent, e) from e
 
+    def claim(self, run_id: str) -> None:
+        """Make this process the only one that ever trains ``run_id``.
+
+        Creates ``claim`` in the run folder with ``O_EXCL``, atomic on any POSIX file system
+        (NFS included), so a second worker launched for the same run (two servers racing
+        over one runs folder, a queue recovering from a crash) gets :class:`RunClaimed`
+        and leaves the run alone.
+        """
+        p = self.path(run_id) / "claim"
+        try:
+            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise RunClaimed(
+                f"run = {run_id!r}: already taken by another worker (a run trains once)"
+            ) from None
+        except OSError as e:
+            raise _storage_error("claim a run", p.parent, e) from e
+        with os.fdopen(fd, "w") as f:
+            json.dump(process_identity(), f)
+
     def mark_started(self, run_id: str) -> None:
         """Record that this process now trains the run (status ``running``, its identity)."""
         self.set_status(run_id, "running", started=time.time(), step=0, **process_identity())
@@ -197,17 +209,27 @@ class RunStore:
         atomic_write_bytes(self.path(run_id) / "model.safetensors", save(tensors))
 
     def delete(self, run_id: str) -> None:
+        """Delete a listed run's folder (``ValueError`` for anything else)."""
         import shutil
 
-        shutil.rmtree(self.path(run_id))
+        p = self.path(run_id)
+        if not (p / "config.json").is_file() or p.is_symlink():
+            raise ValueError(f"run = {run_id!r}: no such run in {self.root}")
+        shutil.rmtree(p)
 
     # -- reading --------------------------------------------------------------------
     def ids(self) -> list[str]:
+        """Every run in the folder, newest first (what the door lets through, nothing else)."""
         if not self.root.exists():
             return []
-        return sorted(
-            (p.name for p in self.root.iterdir() if (p / "config.json").exists()), reverse=True
-        )
+        out = []
+        for p in self.root.iterdir():
+            try:
+                if (self.path(p.name) / "config.json").exists():
+                    out.append(p.name)
+            except ValueError:
+                continue  # hidden (.queue), foreign, or a symlink out of the folder
+        return sorted(out, reverse=True)
 
     def _read_status(self, run_id: str) -> dict[str, Any]:
         try:
@@ -286,7 +308,10 @@ class RunStore:
 
         p = self.path(run_id)
         if not (p / "config.json").exists():
-            raise ValueError(f"no run {run_id!r} in {self.root}")
+            raise ValueError(
+                f"run = {run_id!r}: no such run in {self.root} "
+                "(allowed: the runs python -m rlcore list shows)"
+            )
         cfg = json.loads((p / "config.json").read_text())
         run = from_dict(RunConfig, cfg["run"])
         algo = from_dict(get_algo(run.algo).config_cls, cfg["algo"])

@@ -37,7 +37,7 @@ from rlcore.core.settings import get_settings
 from rlcore.core.threads import choose_threads
 from rlcore.core.types import Metrics
 from rlcore.service.processes import process_identity, spawn_module
-from rlcore.service.runs import HEARTBEAT_S, RunStore
+from rlcore.service.runs import HEARTBEAT_S, RunClaimed, RunStore
 from rlcore.train.model_size import count_parameters
 from rlcore.train.trainer import Trainer
 
@@ -113,6 +113,9 @@ def run_job(
 ) -> str:
     """Train run ``run_id``; returns its final status.
 
+    A run trains once: a run another worker already claimed raises
+    :class:`~rlcore.service.runs.RunClaimed` (a ``ValueError``) before anything is written.
+
     Status goes ``running`` -> ``finished`` | ``stopped`` (stop flag, or the wall-time
     limit: the message says so) | ``diverged`` (a training metric became NaN/inf: the
     message names it) | ``failed`` (an exception: the message holds it) |
@@ -127,6 +130,7 @@ def run_job(
     rec = store.load(run_id)
     limit = get_settings().max_run_seconds or None
     t0 = time.monotonic()
+    store.claim(run_id)  # RunClaimed: another worker has it; nothing here is touched
     store.mark_started(run_id)
     trainer = None
     last_ckpt = time.time()
@@ -265,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
             signal.alarm(limit + HARD_LIMIT_GRACE_S)
             _ALARM_ARMED = True
         status = run_job(args[0])
+    except RunClaimed as e:  # launched twice: the first worker owns the run and its status
+        print(f"error: {e}", file=sys.stderr)
+        return 3
     except (ValueError, OSError) as e:  # before training started: say why in the run
         print(f"error: {e}", file=sys.stderr)
         try:

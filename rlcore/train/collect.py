@@ -18,12 +18,10 @@ from rlcore.data.datasets import (
     _collect,
     _episode_returns,
     _episodes_from_buffer,
-    _episodes_of,
     _experts_dir,
     _write,
     check_build_args,
     dataset_id,
-    delete_dataset,
     normalized_score,
 )
 from rlcore.train.evaluation import evaluate
@@ -135,62 +133,65 @@ def build_dataset(
 
     ``mix`` (for ``kind="mixed"``) maps component kinds (random, medium, expert) to
     proportions of the ``n_steps`` transitions. ``expert_steps`` overrides the online
-    training budget of the expert/medium agents (the preset's by default).
+    training budget of the expert/medium agents (the preset's by default). The dataset
+    is written all or nothing (``rlcore.data.datasets``): a build killed or ended by a
+    full disk leaves no part of it, and a mixture's parts are never stored.
     """
     check_build_args(kind, n_steps, expert_steps)
     env_spec(env_id)  # ValueError for an unknown id, before any work
+    ds_id = dataset_id(env_id, name or kind)  # ValueError for a bad name, before any work
     refs = reference_scores(env_id, seed, expert_steps, progress)
-    ds_id = dataset_id(env_id, name or kind)
+    if kind != "mixed":
+        episodes, source = _episodes(env_id, kind, n_steps, seed, refs, expert_steps, progress)
+        return _write(ds_id, env_id, episodes, refs, kind, source)
+    mix = mix or {"random": 0.5, "expert": 0.5}
+    bad = set(mix) - {"random", "medium", "expert"}
+    if bad or not mix or any(not 0 <= v for v in mix.values()) or sum(mix.values()) <= 0:
+        raise ValueError(f"mix = {mix!r}: proportions of random, medium, expert (>= 0)")
+    total = sum(mix.values())
+    episodes, parts = [], []
+    for k, p in mix.items():
+        if p <= 0:
+            continue
+        n = max(100, int(n_steps * p / total))
+        episodes += _episodes(env_id, k, n, seed, refs, expert_steps, progress)[0]
+        parts.append(f"{k} {p / total:.0%}")
+    return _write(ds_id, env_id, episodes, refs, kind, "mixture: " + " + ".join(parts))
+
+
+def _episodes(
+    env_id: str,
+    kind: str,
+    n_steps: int,
+    seed: int,
+    refs: dict[str, Any],
+    expert_steps: int | None,
+    progress: Callable | None,
+) -> tuple[list[dict], str]:
+    """Whole episodes of one kind (not ``mixed``) and the sentence saying where they came from."""
     if kind == "random":
         env = make_env(env_id, seed=seed)
         space = env.action_space
         space.seed(seed)
         episodes = _collect(env_id, lambda _o: space.sample(), n_steps, seed)
-        source = "uniform random policy"
-    elif kind == "expert":
+        return episodes, "uniform random policy"
+    if kind == "expert":
         agent = _load_expert(env_id)
         episodes = _collect(env_id, lambda o: agent.act(o, explore=False), n_steps, seed)
-        source = f"{refs['expert_algo']} expert, greedy"
-    elif kind in ("medium", "medium-replay"):
-        target = sum(MEDIUM_TARGET) / 2
-        tr, score = _train_agent(
-            env_id,
-            expert_steps,
-            seed + 1,
-            stop_score=target,
-            refs=(refs["random"], refs["expert"]),
-            progress=progress,
-        )
-        if kind == "medium":
-            agent = tr.agent
-            episodes = _collect(env_id, lambda o: agent.act(o, explore=True), n_steps, seed)
-            source = f"{refs['expert_algo']} stopped at score {score:.0f}, stochastic"
-        else:
-            buf = tr.buffer
-            episodes = _episodes_from_buffer(buf.data[: buf.size].cpu().numpy(), buf._cols)
-            source = f"replay buffer of {refs['expert_algo']} up to score {score:.0f}"
-    else:
-        mix = mix or {"random": 0.5, "expert": 0.5}
-        bad = set(mix) - {"random", "medium", "expert"}
-        if bad or not mix or any(not 0 <= v for v in mix.values()) or sum(mix.values()) <= 0:
-            raise ValueError(f"mix = {mix!r}: proportions of random, medium, expert (>= 0)")
-        total = sum(mix.values())
-        episodes, parts = [], []
-        for k, p in mix.items():
-            if p <= 0:
-                continue
-            part = f"{name or kind}-{k}-part"
-            sub = build_dataset(
-                env_id,
-                k,
-                max(100, int(n_steps * p / total)),
-                seed,
-                name=part,
-                expert_steps=expert_steps,
-                progress=progress,
-            )
-            episodes += _episodes_of(sub)
-            delete_dataset(sub)
-            parts.append(f"{k} {p / total:.0%}")
-        source = "mixture: " + " + ".join(parts)
-    return _write(ds_id, env_id, episodes, refs, kind, source)
+        return episodes, f"{refs['expert_algo']} expert, greedy"
+    target = sum(MEDIUM_TARGET) / 2
+    tr, score = _train_agent(
+        env_id,
+        expert_steps,
+        seed + 1,
+        stop_score=target,
+        refs=(refs["random"], refs["expert"]),
+        progress=progress,
+    )
+    if kind == "medium":
+        agent = tr.agent
+        episodes = _collect(env_id, lambda o: agent.act(o, explore=True), n_steps, seed)
+        return episodes, f"{refs['expert_algo']} stopped at score {score:.0f}, stochastic"
+    buf = tr.buffer
+    episodes = _episodes_from_buffer(buf.data[: buf.size].cpu().numpy(), buf._cols)
+    return episodes, f"replay buffer of {refs['expert_algo']} up to score {score:.0f}"
