@@ -87,7 +87,7 @@ def test_every_preset_is_valid():
     for env in ENVIRONMENTS.values():
         for algo in env.presets:
             offline = ALGORITHMS[algo].setting == "offline"
-            run = {"dataset": "any"} if offline else None
+            run = {"dataset": "any/data-v0"} if offline else None
             make_configs(algo, env.id, run=run)  # raises if a preset value is out of range
 
 

@@ -77,5 +77,5 @@ def test_killed_build_reads_as_failed(store):
     jobs.stop_build(bid)
     st = jobs.read_status(bid)
     assert st["status"] == "failed" and st["message"] == "stopped"
-    with pytest.raises(ValueError, match="no such dataset build"):
+    with pytest.raises(ValueError, match="not a dataset build id"):
         jobs.read_status("../nope")

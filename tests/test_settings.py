@@ -232,7 +232,7 @@ def test_the_parameter_count_is_exact_and_allocates_nothing():
         ("a2c", "Acrobot-v1", {"hidden": (24,)}, {}),
         ("td3", "Pendulum-v1", {"hidden": (16, 8)}, {}),  # twin critics and targets
         ("sac_n", "Pendulum-v1", {"hidden": (16,), "n_critics": 7}, {"dataset": "x/y-v0"}),
-        ("edac", "Pendulum-v1", {"n_critics": 3, "critic_layer_norm": True}, {"dataset": "x/y"}),
+        ("edac", "Pendulum-v1", {"n_critics": 3, "critic_layer_norm": True}, {"dataset": "x/y-v0"}),
     ]:
         run_cfg, cfg = make_configs(algo, env, hp, {**run, "device": "cpu"}, use_preset=False)
         real = sum(p.numel() for p in build_agent(run_cfg, cfg).parameters())

@@ -246,23 +246,22 @@ class RunConfig(_Validated):
                 f"RunConfig.env = {short_repr(self.env)}: unknown environment "
                 f"(allowed: {', '.join(ENVIRONMENTS)})"
             )
-        if self.dataset:
-            from rlcore.core.ids import check_dataset_id  # ids builds on this module
-
-            check_dataset_id(self.dataset, "RunConfig.dataset")
-        if self.algo not in ALGORITHM_SETTINGS:
-            return  # no algorithm registered yet: rlcore.train.checks.check_run checks it
-        offline = ALGORITHM_SETTINGS[self.algo] == "offline"
-        if offline and not self.dataset:
+        # no algorithm registered yet: rlcore.train.checks.check_run checks it
+        offline = ALGORITHM_SETTINGS.get(self.algo) == "offline"
+        if self.algo in ALGORITHM_SETTINGS and offline and not self.dataset:
             raise ValueError(
                 f"RunConfig.dataset = '': {self.algo} is an offline algorithm and needs a "
                 "dataset (build one: python -m rlcore dataset build)"
             )
-        if not offline and self.dataset:
+        if self.algo in ALGORITHM_SETTINGS and not offline and self.dataset:
             raise ValueError(
                 f"RunConfig.dataset = {short_repr(self.dataset)}: {self.algo} learns online "
                 "(allowed: empty)"
             )
+        if self.dataset:
+            from rlcore.core.ids import check_dataset_id  # ids builds on this module
+
+            check_dataset_id(self.dataset, "RunConfig.dataset")
 
 
 def _plain(raw: Any) -> Any:
