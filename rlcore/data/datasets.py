@@ -63,6 +63,7 @@ __all__ = [
     "import_file",
     "list_datasets",
     "load_transitions",
+    "local_dataset",
     "normalized_score",
 ]
 
@@ -453,12 +454,18 @@ def _no_such(ds_id: str, local: list[str], field: str = "dataset") -> ValueError
     )
 
 
-def load_transitions(ds_id: str) -> tuple[Transitions, dict[str, Any]]:
-    """Transitions of a local dataset and its metadata (env, reference scores, ...)."""
-    dataset_path(ds_id)
+def local_dataset(ds_id: str, field: str = "dataset") -> Path:
+    """The folder of a dataset :func:`list_datasets` lists; ``ValueError`` naming ``field``."""
+    path = dataset_path(ds_id, field)
     local = _local_ids()
     if ds_id not in local:
-        raise _no_such(ds_id, local)
+        raise _no_such(ds_id, local, field)
+    return path
+
+
+def load_transitions(ds_id: str) -> tuple[Transitions, dict[str, Any]]:
+    """Transitions of a local dataset and its metadata (env, reference scores, ...)."""
+    local_dataset(ds_id)
     with _minari_env() as minari:
         ds = minari.load_dataset(ds_id)
         obs, act, rew, nxt, term, tout, rets = [], [], [], [], [], [], []
@@ -538,10 +545,7 @@ def delete_dataset(ds_id: str) -> None:
     folder is never deleted. The folder is first renamed into a staging folder, so a
     delete killed midway leaves the dataset whole or gone.
     """
-    target = dataset_path(ds_id)
-    local = _local_ids()
-    if ds_id not in local:
-        raise _no_such(ds_id, local)
+    target = local_dataset(ds_id)
     try:
         with _staging() as tmp:
             _move(target, tmp / "deleted")

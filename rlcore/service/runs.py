@@ -115,13 +115,18 @@ class RunStore:
     def create(self, run: RunConfig, algo: AlgoConfig, extra: dict | None = None) -> str:
         """New run folder with its config and status ``queued``; returns the id.
 
-        Refuses (``ValueError``) a run above this server's limits or whose settings do
-        not fit together (:func:`rlcore.train.checks.check_run`); then, if
-        ``RLCORE_MAX_STORED_RUNS`` is set, prunes the oldest finished runs.
+        Refuses (``ValueError``) a run above this server's limits, whose settings do
+        not fit together (:func:`rlcore.train.checks.check_run`) or whose dataset is not
+        a listed local one; then, if ``RLCORE_MAX_STORED_RUNS`` is set, prunes the oldest
+        finished runs.
         """
         from rlcore.core.settings import get_settings
 
         check_run(run, algo)
+        if run.dataset:  # a run trains on a listed dataset, never on a path
+            from rlcore.data.datasets import local_dataset
+
+            local_dataset(run.dataset, "RunConfig.dataset")
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_id = f"{stamp}-{run.algo}-{run.env}-s{run.seed}-{secrets.token_hex(3)}"
         p = self.path(run_id)
