@@ -175,7 +175,7 @@ def fingerprint() -> tuple:
     out = [str(root)]
     if root.exists():
         for p in sorted(root.glob("*/*/*")):
-            if p.is_dir() and not p.parts[-3].startswith("_"):
+            if p.is_dir() and not p.parts[-3].startswith(("_", ".")):  # no staging folders
                 try:
                     out.append((str(p), p.stat().st_mtime_ns))
                 except OSError:

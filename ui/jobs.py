@@ -201,15 +201,18 @@ def current_batch(page: str = "train") -> Batch | None:
     """The batch a page's live view shows: the session's latest, or the URL's after a refresh."""
     key = batch_key(page)
     bid = st.session_state.get(key)
-    if bid is None:
+    from_url = bid is None
+    if from_url:
         bid = st.query_params.get("batch")
         if bid and bid not in session_batches():
             session_batches().append(bid)
     if not bid:
         return None
     try:
-        batch = load_batch(RunStore(), bid)
-    except ValueError:
+        batch = load_batch(RunStore(), bid)  # the door: a batch id is a name, never a path
+    except ValueError as e:
+        if from_url:
+            st.warning(t("url.bad_batch", error=str(e)), icon=":material/link_off:")
         st.session_state.pop(key, None)
         if bid in session_batches():
             session_batches().remove(bid)

@@ -190,13 +190,14 @@ def _minari_env(root: Path | None = None) -> Iterator[Any]:
 def dataset_id(env_id: str, name: str) -> str:
     """Minari id ``rlplay/<env>/<name>-v0`` (lower case, Minari's naming rules).
 
-    Any character of ``name`` outside letters and digits becomes ``-``, so no name can
+    Any character of ``name`` outside ASCII letters and digits becomes ``-``, so no name can
     make the id a path; ``ValueError`` naming ``name`` for a non-string or over 100 chars.
     """
     if not isinstance(name, str) or len(name) > 100:
         raise ValueError(f"name = {short_repr(name, 40)}: give a name of 1 to 100 characters")
     env = env_id.split("-v")[0].lower()
-    safe = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "data"
+    safe = "".join(c if c.isascii() and c.isalnum() else "-" for c in name.lower())
+    safe = safe.strip("-") or "data"
     return f"{NAMESPACE}/{env}/{safe}-v0"
 
 
@@ -434,17 +435,54 @@ def check_build_args(kind: str, n_steps: int, expert_steps: int | None) -> None:
 
 
 def _local_ids() -> list[str]:
-    """Minari's local datasets that pass the door (a symlink out of the folder does not)."""
-    with _minari_env() as minari:
-        ids = sorted(minari.list_local_datasets())
-    out = []
-    for ds_id in ids:
+    """The datasets of the folder, found as Minari lays them out, through the door.
+
+    Not ``minari.list_local_datasets``: it follows symlinks out of the folder, and one
+    stray ``data`` folder at a path without ``-v<version>`` makes it raise a TypeError.
+    A dataset is a folder whose id passes :func:`dataset_path` and whose
+    ``data/metadata.json`` names that id; hidden (staging) and ``_`` folders are skipped,
+    and no symlink is followed out of the folder.
+    """
+    root = datasets_dir()
+    try:
+        real_root = root.resolve()
+    except (OSError, RuntimeError):
+        return []
+    out: list[str] = []
+
+    def walk(d: Path, parts: tuple[str, ...]) -> None:
         try:
-            dataset_path(ds_id)
-        except ValueError:
-            continue
-        out.append(ds_id)
-    return out
+            children = sorted(d.iterdir())
+        except OSError:
+            return
+        for p in children:
+            if p.name.startswith((".", "_")) or len(parts) >= 8:
+                continue
+            try:
+                real = p.resolve()
+                if not p.is_dir() or real_root not in real.parents:
+                    continue
+            except (OSError, RuntimeError):
+                continue
+            rel = "/".join((*parts, p.name))
+            if (p / "data").is_dir():
+                if _names_itself(rel):
+                    out.append(rel)
+            else:
+                walk(p, (*parts, p.name))
+
+    walk(root, ())
+    return sorted(out)
+
+
+def _names_itself(ds_id: str) -> bool:
+    """Whether ``ds_id`` passes the door and its metadata names it (Minari's own check)."""
+    try:
+        path = dataset_path(ds_id)
+        meta = json.loads((path / "data" / "metadata.json").read_text())
+    except (ValueError, OSError):
+        return False
+    return isinstance(meta, dict) and meta.get("dataset_id") == ds_id
 
 
 def _no_such(ds_id: str, local: list[str], field: str = "dataset") -> ValueError:

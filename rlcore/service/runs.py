@@ -201,7 +201,18 @@ class RunStore:
         handle.write(json.dumps({k: _clean(v) for k, v in metrics.items()}) + "\n")
 
     def request_stop(self, run_id: str) -> None:
+        """Ask the run's worker to stop (``ValueError`` for a run that does not exist)."""
+        self._existing(run_id)
         (self.path(run_id) / "STOP").touch()
+
+    def _existing(self, run_id: str) -> Path:
+        p = self.path(run_id)
+        if not (p / "config.json").is_file():
+            raise ValueError(
+                f"run = {run_id!r}: no such run in {self.root} "
+                "(allowed: the runs python -m rlcore list shows)"
+            )
+        return p
 
     def stop_requested(self, run_id: str) -> bool:
         return (self.path(run_id) / "STOP").exists()
@@ -217,10 +228,7 @@ class RunStore:
         """Delete a listed run's folder (``ValueError`` for anything else)."""
         import shutil
 
-        p = self.path(run_id)
-        if not (p / "config.json").is_file() or p.is_symlink():
-            raise ValueError(f"run = {run_id!r}: no such run in {self.root}")
-        shutil.rmtree(p)
+        shutil.rmtree(self._existing(run_id))
 
     # -- reading --------------------------------------------------------------------
     def ids(self) -> list[str]:
@@ -311,12 +319,7 @@ class RunStore:
         """Configs and status of a run (``ValueError`` if it does not exist)."""
         from rlcore.algos.registry import get_algo
 
-        p = self.path(run_id)
-        if not (p / "config.json").exists():
-            raise ValueError(
-                f"run = {run_id!r}: no such run in {self.root} "
-                "(allowed: the runs python -m rlcore list shows)"
-            )
+        p = self._existing(run_id)
         cfg = json.loads((p / "config.json").read_text())
         run = from_dict(RunConfig, cfg["run"])
         algo = from_dict(get_algo(run.algo).config_cls, cfg["algo"])

@@ -111,6 +111,10 @@ TEXT = {
         "en": "Ignored a value of this link, the default is used: {error}",
         "zh": "已忽略链接中的一个值，改用默认值：{error}",
     },
+    "url.bad_batch": {
+        "en": "This link's batch cannot be shown: {error}",
+        "zh": "无法显示链接中的批次：{error}",
+    },
     "url.unknown": {
         "en": "Ignored the unknown link parameter {name}.",
         "zh": "已忽略未知的链接参数 {name}。",
