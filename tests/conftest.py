@@ -21,3 +21,27 @@ def _one_thread():
 
     torch.set_num_threads(1)  # tests run in parallel (-n 2): one thread each
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+_STARTED = __import__("time").time()
+FUZZ_COUNTS = {
+    "safety_counts": "hostile values (test_safety.py)",
+    "escape_counts": "hostile ids and paths (test_escapes.py)",
+}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per fuzzing family: the hostile inputs tried in this run and the escapes."""
+    import json
+
+    for stem, label in FUZZ_COUNTS.items():
+        files = [
+            p
+            for p in (ROOT / "test-artifacts").glob(f"{stem}*.json")
+            if p.stat().st_mtime >= _STARTED
+        ]
+        if files:
+            counts = [json.loads(p.read_text()) for p in files]
+            tried = sum(c.get("tried", 0) for c in counts)
+            escaped = sum(c.get("escaped", 0) for c in counts)
+            terminalreporter.write_line(f"{label}: {tried} tried, {escaped} escaped")

@@ -156,13 +156,21 @@ def _move(src: Path, dst: Path) -> None:
 def _swap_in(new: Path, target: Path, staging: Path) -> None:
     """Move a written dataset into place; the one it replaces goes into ``staging``.
 
-    Between the two renames the id is briefly absent, never half there.
+    Between the two renames the id is briefly absent (a build killed right there leaves
+    it absent), never half there; if the second rename fails the old one goes back.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     with _flock(datasets_dir() / SWAP_LOCK, fcntl.LOCK_EX if fcntl else 0):
+        replaced = None
         if target.exists() or target.is_symlink():
-            _move(target, staging / "replaced")
-        _move(new, target)
+            replaced = staging / "replaced"
+            _move(target, replaced)
+        try:
+            _move(new, target)
+        except OSError:
+            if replaced is not None:  # the new one could not go in: the old one goes back
+                _move(replaced, target)
+            raise
 
 
 def _write_error(action: str, e: OSError) -> OSError:
