@@ -277,7 +277,9 @@ class JobQueue:
 
     def _ticket_run(self, p: Path) -> str | None:
         """The run id a pending ticket names (``None`` for a file that is not a ticket)."""
-        rid = p.name.split("-", 1)[-1]
+        ns, sep, rid = p.name.partition("-")
+        if not sep or not ns.isdigit():
+            return None
         try:
             self.store.path(rid, "ticket")
         except ValueError:
