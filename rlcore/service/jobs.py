@@ -17,6 +17,15 @@ queued or running, so a queue drains even when no browser is watching. The slot 
 worker that dies is freed: ``RunStore.status`` reads its run as ``interrupted`` (or, for
 a worker of this process that exits without any final status, it is marked ``failed``).
 
+Several servers on one runs folder (replicas of a hosted demo) never train a run twice
+nor lose one: a ticket is looked at only under the lock; the worker is launched and its
+active ticket written before the pending one is removed, so a server killed at any point
+leaves each run pending or active; a pending run that already has a worker is adopted,
+not launched again; and the worker claims its run (``RunStore.claim``, an ``O_EXCL``
+file), so even a second launch trains nothing. Ticket and batch names go through the
+stores' doors (``RunStore.path``, :func:`batch_path`): a stray file is dropped, never
+followed.
+
 Shutdown. Workers run in their own session (``start_new_session``), so that a Streamlit
 rerun or a Ctrl-C in the server's terminal never reaches them, and so neither does the
 SIGTERM that ``docker stop`` sends to the server (PID 1). When a process launches its
