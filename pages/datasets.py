@@ -133,8 +133,8 @@ def list_section() -> None:
     m[1].metric(t("ds.m.return"), f"{info.return_mean:.1f} ± {info.return_std:.1f}")
     m[2].metric(t("ds.m.episodes"), info.episodes)
     m[3].metric(t("ds.m.transitions"), info.transitions)
-    if score != score:
-        st.warning(t("ds.no_span"))
+    if info.reference_problem:
+        st.warning(t("ds.refs_meaningless", random=info.ref_random, expert=info.ref_expert))
     ex.chart(ud.histogram(info, episode_returns(sel, key)), key=f"{P}.hist")
     st.caption(t("ds.score_caption"))
     if info.source:

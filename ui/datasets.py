@@ -72,8 +72,8 @@ ONE_DECIMAL = (
 
 
 def build_envs() -> list[str]:
-    """Catalogue environments a dataset can be built for (not the tabular ones)."""
-    return [e.id for e in ENVIRONMENTS.values() if not e.tabular]
+    """Catalogue environments a dataset can be built for (the tabular ones too)."""
+    return list(ENVIRONMENTS)
 
 
 def error_field(message: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from gymnasium.wrappers import DtypeObservation, FlattenObservation
 
 from rlcore.core.config import ActionKind
 
@@ -239,20 +240,6 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
 }
 
 
-class OneHotObservation(gym.ObservationWrapper):
-    """Discrete states (FrozenLake, CliffWalking) as one-hot vectors for neural networks."""
-
-    def __init__(self, env: gym.Env) -> None:
-        super().__init__(env)
-        self.n = int(env.observation_space.n)
-        self.observation_space = gym.spaces.Box(0.0, 1.0, (self.n,), np.float32)
-
-    def observation(self, observation: int) -> np.ndarray:
-        out = np.zeros(self.n, dtype=np.float32)
-        out[int(observation)] = 1.0
-        return out
-
-
 def env_spec(env_id: str) -> EnvSpec:
     """Catalogue entry for ``env_id``; ``ValueError`` listing the valid ids otherwise."""
     if env_id not in ENVIRONMENTS:
@@ -263,14 +250,16 @@ def env_spec(env_id: str) -> EnvSpec:
 
 
 def make_env(env_id: str, seed: int | None = None, render_mode: str | None = None) -> gym.Env:
-    """Create a catalogue environment (one-hot observations for tabular ones), seeded."""
+    """Create a catalogue environment (one-hot float32 observations for tabular ones), seeded."""
     spec = env_spec(env_id)
     kwargs = dict(spec.kwargs)
     if spec.max_episode_steps is not None:
         kwargs["max_episode_steps"] = spec.max_episode_steps
     env = gym.make(spec.id, render_mode=render_mode, **kwargs)
     if spec.tabular:
-        env = OneHotObservation(env)
+        # Gymnasium's own wrappers (not one of ours): Minari records them in the dataset's
+        # env spec and rebuilds the same one-hot float32 Box when it loads the dataset
+        env = DtypeObservation(FlattenObservation(env), np.float32)
     if seed is not None:
         env.reset(seed=seed)
         env.action_space.seed(seed)

@@ -65,6 +65,7 @@ __all__ = [
     "load_transitions",
     "local_dataset",
     "normalized_score",
+    "reference_problem",
 ]
 
 KINDS = ("random", "medium", "expert", "medium-replay", "mixed")
@@ -246,6 +247,11 @@ class DatasetInfo:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def reference_problem(self) -> str | None:
+        """Why this dataset's normalised scores mean nothing (``None`` if they do)."""
+        return reference_problem(self.ref_random, self.ref_expert)
+
 
 # -- reference scores and policies ---------------------------------------------------
 
@@ -283,6 +289,23 @@ def cheap_reference_scores(env_id: str) -> dict[str, float]:
     space.seed(0)
     rand = _episode_returns(env_id, lambda _o: space.sample(), 20, 0)
     return {"random": float(rand.mean()), "expert": env_spec(env_id).solved}
+
+
+def reference_problem(ref_random: float, ref_expert: float) -> str | None:
+    """A warning when the expert reference is not above the random one, else ``None``.
+
+    The normalised score divides by ``ref_expert - ref_random``: at zero it is undefined,
+    below zero it runs backwards (a better policy scores lower), so either way the scores
+    of that dataset mean nothing.
+    """
+    if ref_expert > ref_random:
+        return None
+    return (
+        f"the expert reference return ({ref_expert:.4g}) is not above the random one "
+        f"({ref_random:.4g}), so normalised scores on this dataset mean nothing; train a "
+        "better expert: delete the cached one (datasets folder, _experts/<env>) and build "
+        "again with a larger --expert-steps"
+    )
 
 
 def normalized_score(ret: float, ref_random: float, ref_expert: float) -> float:

@@ -29,7 +29,13 @@ from rlcore.core.config import short_repr
 from rlcore.core.envs import env_spec
 from rlcore.core.files import atomic_write_json
 from rlcore.core.ids import check_name, inside
-from rlcore.data.datasets import check_build_args, dataset_id, datasets_dir, load_transitions
+from rlcore.data.datasets import (
+    check_build_args,
+    dataset_id,
+    datasets_dir,
+    load_transitions,
+    reference_problem,
+)
 from rlcore.service.processes import pid_alive, spawn_module
 from rlcore.train import collect
 
@@ -85,12 +91,7 @@ def validate_build(
     """
     if not isinstance(env_id, str):
         raise ValueError(f"env = {short_repr(env_id, 40)}: not an environment id")
-    spec = env_spec(env_id)  # ValueError naming the catalogue
-    if spec.tabular:
-        raise ValueError(
-            f"env = {env_id!r}: a tabular environment; offline datasets are built for the "
-            "other catalogue environments"
-        )
+    env_spec(env_id)  # ValueError naming the catalogue
     check_build_args(kind, n_steps, expert_steps)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**31:
         raise ValueError(f"seed = {short_repr(seed, 40)}: out of range (allowed: 0 to 2^31 - 1)")
@@ -304,6 +305,9 @@ def build_and_report(
         f"{r.mean():.1f} ± {r.std():.1f} (random {meta['ref_min_score']:.1f}, "
         f"expert {meta['ref_max_score']:.1f})"
     )
+    problem = reference_problem(meta["ref_min_score"], meta["ref_max_score"])
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr, flush=True)
     return ds_id
 
 

@@ -80,9 +80,14 @@ TEXT = {
         "zh": "得分 = 100 × (R − R_random) / (R_expert − R_random)，其中 R 是数据集的平均"
         "回合回报。",
     },
-    "ds.no_span": {
-        "en": "The random and expert references are equal: no normalised score.",
-        "zh": "随机参考与专家参考相同：无法计算归一化得分。",
+    "ds.refs_meaningless": {
+        "en": "The expert reference return ({expert:.4g}) is not above the random one "
+        "({random:.4g}): normalised scores on this dataset mean nothing. Train a better "
+        "expert: delete the cached one (the datasets folder's `_experts/<env>`) and build "
+        "again with more expert steps.",
+        "zh": "专家参考回报（{expert:.4g}）不高于随机参考回报（{random:.4g}）："
+        "这个数据集上的归一化得分没有意义。请训练一个更好的专家：删除缓存的专家"
+        "（数据集文件夹中的 `_experts/<env>`），再用更多的专家训练步数重新构建。",
     },
     "ds.source": {"en": "Behaviour policy: {source}", "zh": "行为策略：{source}"},
     # -- delete

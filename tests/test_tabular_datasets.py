@@ -1,0 +1,98 @@
+"""Tabular environments (FrozenLake, CliffWalking): Gymnasium's one-hot wrappers, datasets.
+
+The one-hot observation comes from Gymnasium's own ``FlattenObservation`` +
+``DtypeObservation``, which Minari can record in a dataset's env spec (our former
+wrapper could not: building a tabular dataset failed while writing it).
+"""
+
+import numpy as np
+import pytest
+
+from rlcore.core.envs import make_env
+from rlcore.data import datasets as ds
+from rlcore.service.dataset_builds import build_and_report, validate_build
+from rlcore.train.presets import make_configs
+from rlcore.train.trainer import Trainer
+
+TABULAR = {"FrozenLake-v1": 16, "CliffWalking-v1": 48}
+
+
+@pytest.fixture(scope="module")
+def tab_store(tmp_path_factory):
+    import os
+
+    d = tmp_path_factory.mktemp("tab_datasets")
+    old = os.environ.get("RLCORE_DATASETS_DIR")
+    os.environ["RLCORE_DATASETS_DIR"] = str(d)
+    yield d
+    if old is None:
+        os.environ.pop("RLCORE_DATASETS_DIR", None)
+    else:
+        os.environ["RLCORE_DATASETS_DIR"] = old
+
+
+@pytest.mark.parametrize("env_id,n", TABULAR.items())
+def test_tabular_observation_is_a_float32_one_hot_box(env_id, n):
+    env = make_env(env_id, seed=0)
+    obs, _ = env.reset(seed=0)
+    assert env.observation_space.shape == (n,) and env.observation_space.dtype == np.float32
+    assert obs.dtype == np.float32 and obs.sum() == 1.0 and set(np.unique(obs)) == {0.0, 1.0}
+    start = int(env.unwrapped.s)
+    assert obs[start] == 1.0  # the one-hot index is the state number
+    env.close()
+
+
+@pytest.mark.parametrize("env_id,n", TABULAR.items())
+def test_tabular_dataset_builds_and_trains_bc_and_discrete_cql(tab_store, env_id, n, capsys):
+    validate_build(env_id, "random", 300)  # the app's builds accept tabular envs now
+    ds_id = build_and_report(env_id, "random", 300, expert_steps=300)
+    out = capsys.readouterr()
+    assert f"built {ds_id}" in out.out
+    tr, meta = ds.load_transitions(ds_id)
+    assert len(tr) >= 300 and tr.observations.shape == (len(tr), n)
+    assert np.array_equal(tr.observations.sum(1), np.ones(len(tr), np.float32))
+    assert set(np.unique(tr.actions)) <= {0.0, 1.0, 2.0, 3.0}
+    # the warning is printed exactly when the references make scores meaningless
+    bad = meta["ref_max_score"] <= meta["ref_min_score"]
+    assert ("warning: the expert reference return" in out.err) == bad
+    for algo in ("bc", "cql_discrete"):
+        run, cfg = make_configs(
+            algo,
+            env_id,
+            {"hidden": (16,), "batch_size": 32},
+            {"dataset": ds_id, "steps": 40, "eval_every": 20, "eval_episodes": 2},
+        )
+        metrics = list(Trainer(run, cfg))
+        evals = [m for m in metrics if "eval/return_mean" in m]
+        assert len(evals) == 2 and any("train/" in k for m in metrics for k in m)
+
+
+def test_reference_problem_only_when_expert_is_not_above_random():
+    assert ds.reference_problem(-200.0, -13.0) is None
+    for random, expert in ((0.0, 0.0), (0.05, 0.0), (-13.0, -200.0)):
+        msg = ds.reference_problem(random, expert)
+        assert msg and f"({expert:.4g})" in msg and f"({random:.4g})" in msg
+        assert "mean nothing" in msg
+
+
+def test_cli_warns_when_the_expert_is_not_above_random(tab_store, monkeypatch, capsys):
+    """A cached expert no better than random: the CLI build ends with a warning."""
+    import json
+
+    from rlcore.__main__ import main
+
+    ref = tab_store / "_experts" / "FrozenLake-v1" / "reference.json"
+    old = ref.read_text() if ref.exists() else None
+    ref.parent.mkdir(parents=True, exist_ok=True)
+    ref.write_text(json.dumps({"random": 0.05, "expert": 0.0, "expert_algo": "dqn"}))
+    try:
+        rc = main(["dataset", "build", "--env", "FrozenLake-v1", "--kind", "random",
+                   "--steps", "100", "--name", "warned"])  # fmt: skip
+    finally:
+        if old is None:
+            ref.unlink()
+        else:
+            ref.write_text(old)
+    assert rc == 0
+    err = capsys.readouterr().err
+    assert "warning: the expert reference return (0) is not above the random one (0.05)" in err
