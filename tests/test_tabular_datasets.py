@@ -75,24 +75,44 @@ def test_reference_problem_only_when_expert_is_not_above_random():
         assert "mean nothing" in msg
 
 
-def test_cli_warns_when_the_expert_is_not_above_random(tab_store, monkeypatch, capsys):
-    """A cached expert no better than random: the CLI build ends with a warning."""
+def test_cli_warns_when_the_expert_is_not_above_random(tab_store, capsys):
+    """A cached expert no better than random: a CLI warning and a Datasets-page notice."""
     import json
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
 
     from rlcore.__main__ import main
+    from ui.i18n import t
 
     ref = tab_store / "_experts" / "FrozenLake-v1" / "reference.json"
     old = ref.read_text() if ref.exists() else None
     ref.parent.mkdir(parents=True, exist_ok=True)
-    ref.write_text(json.dumps({"random": 0.05, "expert": 0.0, "expert_algo": "dqn"}))
+    errs = {}
     try:
-        rc = main(["dataset", "build", "--env", "FrozenLake-v1", "--kind", "random",
-                   "--steps", "100", "--name", "warned"])  # fmt: skip
+        for name, refs in (("warned", (0.05, 0.0)), ("sound", (0.05, 0.7))):
+            ref.write_text(json.dumps({"random": refs[0], "expert": refs[1]}))
+            argv = ["dataset", "build", "--env", "FrozenLake-v1", "--kind", "random"]
+            assert main([*argv, "--steps", "100", "--name", name]) == 0
+            errs[name] = capsys.readouterr().err
     finally:
         if old is None:
             ref.unlink()
         else:
             ref.write_text(old)
-    assert rc == 0
-    err = capsys.readouterr().err
-    assert "warning: the expert reference return (0) is not above the random one (0.05)" in err
+    assert (
+        "warning: the expert reference return (0) is not above the random one (0.05)"
+        in (errs["warned"])
+    )
+    assert "warning" not in errs["sound"]
+    page = str(Path(__file__).resolve().parent.parent / "pages" / "datasets.py")
+    notice = t("ds.refs_meaningless", "en", random=0.05, expert=0.0)
+    for name, shown in (("warned", True), ("sound", False)):
+        at = AppTest.from_file(page, default_timeout=60)
+        at.session_state["datasets.selected"] = f"rlplay/frozenlake/{name}-v0"
+        at.run()
+        assert not at.exception, at.exception
+        assert at.selectbox(key="datasets.selected").value == f"rlplay/frozenlake/{name}-v0"
+        warnings = [w.value for w in at.warning]
+        assert (notice in warnings) == shown
+        assert any("mean nothing" in w for w in warnings) == shown
