@@ -1,4 +1,4 @@
-"""Command line: ``python -m rlcore train|list|eval|show|algos|envs``.
+"""Command line: ``rlcore`` (``python -m rlcore``): train, eval, export, datasets, ...
 
 Examples::
 
@@ -14,8 +14,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
+
+DESCRIPTION = """\
+Train, evaluate and export RL agents; build offline datasets. Examples:
+
+  rlcore train --algo sac --env Pendulum-v1 --steps 20000 --seed 0 --set lr=3e-4
+  rlcore list
+  rlcore eval RUN_ID --episodes 20
+  rlcore export RUN_ID --format onnx
+  rlcore dataset build --env Pendulum-v1 --kind mixed --mix random=0.5,expert=0.5
+  rlcore train --algo iql --env Pendulum-v1 --dataset rlplay/pendulum/mixed-v0
+
+`rlcore` and `python -m rlcore` are the same program."""
 
 
 def _parse_sets(items: list[str]) -> dict[str, str]:
@@ -255,14 +268,19 @@ def cmd_dataset(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the CLI."""
     p = argparse.ArgumentParser(
-        prog="python -m rlcore",
-        description=__doc__,
+        prog=_prog(),
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--runs-dir", default=None, help="runs folder (default $RLCORE_RUNS_DIR or runs/)"
     )
-    sub = p.add_subparsers(dest="cmd", required=True)
+    p.add_argument(
+        "--datasets-dir",
+        default=None,
+        help="offline datasets folder (default $RLCORE_DATASETS_DIR or datasets_store/)",
+    )
+    sub = p.add_subparsers(dest="cmd", required=True, title="commands", metavar="COMMAND")
 
     _train_parser(sub)
 
@@ -312,14 +330,35 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _prog() -> str:
+    """``rlcore`` when run as the console script, ``python -m rlcore`` otherwise."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return "rlcore" if name.startswith("rlcore") and name != "__main__.py" else "python -m rlcore"
+
+
+def _quiet_broken_pipe() -> int:
+    """``rlcore algos -v | head``: the reader left; end quietly, as a pipe expects."""
+    # Python flushes stdout once more at exit: point it at /dev/null so that flush cannot
+    # raise again and print "Exception ignored ... BrokenPipeError"
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point; returns the exit code (2 on bad input, 1 on a storage error)."""
     from rlcore.core.threads import quiet_waiting_threads
 
     quiet_waiting_threads()  # before torch loads: idle threads sleep, never spin
     args = build_parser().parse_args(argv)
+    if args.datasets_dir is not None:  # the datasets store (and build processes) read it
+        os.environ["RLCORE_DATASETS_DIR"] = args.datasets_dir
     try:
-        return args.func(args)
+        rc = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return rc
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
