@@ -201,6 +201,26 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a run's greedy policy as one TorchScript or ONNX file (runs without rlcore)."""
+    from pathlib import Path
+
+    from rlcore.core.files import atomic_write_bytes
+    from rlcore.service.runs import RunStore
+    from rlcore.train.export import FORMATS, export_policy
+
+    store = RunStore(args.runs_dir)
+    rec = store.load(args.run)
+    if not (rec.path / "model.safetensors").exists():
+        raise ValueError(f"run {args.run!r} has no saved weights yet (train it first)")
+    rec, agent = store.load_agent(args.run)
+    data = export_policy(agent, rec.run, rec.algo, args.format)
+    out = Path(args.out) if args.out else rec.path / f"policy{FORMATS[args.format]}"
+    atomic_write_bytes(out, data)
+    print(f"{args.format} policy of {rec.run.algo} on {rec.run.env}: {out} ({len(data):,} bytes)")
+    return 0
+
+
 def cmd_algos(args: argparse.Namespace) -> int:
     """List the registered algorithms."""
     from rlcore.algos.registry import ALGORITHMS
@@ -296,6 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("show", help="config and final metrics of a run")
     s.add_argument("run")
     s.set_defaults(func=cmd_show)
+
+    x = sub.add_parser("export", help="export a run's greedy policy (TorchScript or ONNX)")
+    x.add_argument("run")
+    x.add_argument("--format", choices=["torchscript", "onnx"], default="torchscript")
+    x.add_argument("--out", help="file to write (default: policy.pt / policy.onnx in the run)")
+    x.set_defaults(func=cmd_export)
 
     a = sub.add_parser("algos", help="list algorithms (-v: with hyperparameters)")
     a.add_argument("-v", "--verbose", action="store_true")

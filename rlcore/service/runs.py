@@ -218,11 +218,20 @@ class RunStore:
         return (self.path(run_id) / "STOP").exists()
 
     def save_model(self, run_id: str, state_dict: dict) -> None:
-        """Weights as safetensors, atomically (a crash never leaves half a file)."""
-        from safetensors.torch import save
+        """Weights as safetensors, atomically (a crash never leaves half a file).
 
-        tensors = {k: v.detach().cpu().contiguous() for k, v in state_dict.items()}
-        atomic_write_bytes(self.path(run_id) / "model.safetensors", save(tensors))
+        The file's metadata holds the run's configuration and the rlcore version, so the
+        checkpoint alone rebuilds its agent (``rlcore.train.export.load_checkpoint``).
+        """
+        from rlcore.train.export import checkpoint_bytes, checkpoint_metadata
+
+        p = self.path(run_id)
+        try:
+            cfg = json.loads((p / "config.json").read_text())
+            meta = checkpoint_metadata(cfg["run"], cfg["algo"])
+        except (OSError, ValueError, KeyError, TypeError):
+            meta = None  # a damaged config: the weights are still worth keeping
+        atomic_write_bytes(p / "model.safetensors", checkpoint_bytes(state_dict, meta))
 
     def delete(self, run_id: str) -> None:
         """Delete a listed run's folder (``ValueError`` for anything else)."""
