@@ -154,3 +154,33 @@ def test_checkpoint_alone_rebuilds_its_agent_and_cli_exports(tmp_path, capsys):
         from safetensors.torch import save
 
         load_checkpoint(save({"w": torch.zeros(2)}))
+
+
+def test_run_view_offers_the_policy_download(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from ui.live import policy_file
+
+    runs = tmp_path / "runs"
+    monkeypatch.setenv("RLCORE_RUNS_DIR", str(runs))
+    argv = ["train", "--algo", "sac", "--env", "Pendulum-v1", "--steps", "200", "--quiet"]
+    assert main([*argv, "--eval-episodes", "1", "--set", "learning_starts=100"]) == 0
+    (run_id,) = RunStore(runs).ids()
+
+    def view(run_id):
+        from ui.live import export_row
+
+        export_row(run_id)
+
+    at = AppTest.from_function(view, args=(run_id,), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="export_format").options == ["TorchScript (.pt)", "ONNX (.onnx)"]
+    (button,) = at.get("download_button")
+    assert "Download the policy" in str(button.proto)
+    # the bytes the button serves: an ONNX file that acts as the run's agent
+    import onnxruntime as ort
+
+    _, agent = RunStore(runs).load_agent(run_id)
+    obs = np.random.default_rng(2).normal(size=(20, 3)).astype(np.float32)
+    sess = ort.InferenceSession(policy_file(run_id, "onnx"))
+    np.testing.assert_allclose(sess.run(None, {"obs": obs})[0], agent.act(obs), atol=1e-5)

@@ -37,7 +37,7 @@ from ui.jobs import (
 )
 from ui.state import FIGURES, SMOOTHING, WATCH, batch_key
 
-__all__ = ["live_view", "watch"]
+__all__ = ["export_row", "live_view", "policy_file", "watch"]
 
 POLL_S = 1.0  # progress and returns
 INSIDES_S = 2.0  # the insides panels
@@ -311,6 +311,41 @@ def episode_gif(run_id: str, seed: int, max_frames: int = 600) -> tuple[bytes, f
     return buf.getvalue(), ret, len(frames) - 1
 
 
+# -- take the policy away ------------------------------------------------------------
+EXPORT_FORMATS = {"torchscript": ".pt", "onnx": ".onnx"}  # rlcore.train.export.FORMATS
+
+
+def policy_file(run_id: str, fmt: str) -> bytes:
+    """The run's greedy policy (with its normalisation) as a TorchScript or ONNX file."""
+    from rlcore.train.export import export_policy
+
+    rec, agent = RunStore().load_agent(run_id)
+    return export_policy(agent, rec.run, rec.algo, fmt)
+
+
+def export_row(run_id: str) -> None:
+    """Format choice and a download button; the file is built only when it is downloaded."""
+    import importlib.util
+
+    formats = [f for f in EXPORT_FORMATS if f != "onnx" or importlib.util.find_spec("onnx")]
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    fmt = c1.selectbox(
+        t("export.format"),
+        formats,
+        format_func=lambda f: t(f"export.format.{f}"),
+        key="export_format",
+    )
+    c2.download_button(
+        t("export.download"),
+        lambda: policy_file(run_id, fmt),
+        file_name=f"{run_id}{EXPORT_FORMATS[fmt]}",
+        mime="application/octet-stream",
+        key="export_download",
+        icon=":material/download:",
+    )
+    st.caption(t("export.help" if "onnx" in formats else "export.help_no_onnx"))
+
+
 def watch(batch: Batch | None) -> None:
     """Render an episode of the current policy (after, or during, training)."""
     if batch is None:
@@ -328,6 +363,7 @@ def watch(batch: Batch | None) -> None:
     if not model.exists():
         st.caption(t("watch.no_model"))
         return
+    export_row(rid)
     state = st.session_state.get(WATCH)
     if st.button(t("watch.render"), key="watch_render", icon=":material/movie:"):
         seed = (state or {}).get("seed", -1) + 1

@@ -199,6 +199,28 @@ TEXT = {
         "another start state.",
         "zh": "策略在没有探索噪声的情况下行动（贪心）。再次点击播放可换一个初始状态。",
     },
+    # -- export ----------------------------------------------------------------------
+    "export.format": {"en": "Export the policy as", "zh": "导出策略的格式"},
+    "export.format.torchscript": {"en": "TorchScript (.pt)", "zh": "TorchScript（.pt）"},
+    "export.format.onnx": {"en": "ONNX (.onnx)", "zh": "ONNX（.onnx）"},
+    "export.download": {"en": "Download the policy", "zh": "下载策略"},
+    "export.help": {
+        "en": "One file with the greedy policy and its observation normalisation; it runs "
+        "without this app: `torch.jit.load(file)(obs)` or an onnxruntime session. Input: "
+        "float32 observations [batch, …]; output: the actions `agent.act` would choose. "
+        "The run's settings are inside the file's metadata.",
+        "zh": "一个文件，包含贪心策略及其观测归一化；无需本应用即可运行："
+        "`torch.jit.load(file)(obs)` 或 onnxruntime 会话。输入：float32 观测 [batch, …]；"
+        "输出：与 `agent.act` 相同的动作。运行的设置保存在文件的元数据中。",
+    },
+    "export.help_no_onnx": {
+        "en": "One file with the greedy policy and its observation normalisation; it runs "
+        "without this app: `torch.jit.load(file)(obs)`. ONNX export needs the onnx package "
+        "on this server (`pip install 'rl-playground[export]'`).",
+        "zh": "一个文件，包含贪心策略及其观测归一化；无需本应用即可运行："
+        "`torch.jit.load(file)(obs)`。导出 ONNX 需要服务器上安装 onnx 包"
+        "（`pip install 'rl-playground[export]'`）。",
+    },
     # -- charts ----------------------------------------------------------------------
     "chart.steps": {"en": "environment steps", "zh": "环境步数"},
     "chart.return": {"en": "return", "zh": "回报"},
