@@ -62,6 +62,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "threads",
         "dataset",
         "matmul_precision",
+        "tensorboard",
     ):
         if getattr(args, name) is not None:
             run_over[name] = getattr(args, name)
@@ -139,6 +140,12 @@ def _train_parser(sub: Any) -> None:
         dest="matmul_precision",
         choices=["highest", "high", "medium"],
         help="float32 matmul precision: medium uses bf16 (AMX CPUs) / TF32 (GPUs), faster",
+    )
+    t.add_argument(
+        "--tensorboard",
+        action="store_true",
+        default=None,
+        help="also write TensorBoard event files in the run folder (tensorboard --logdir runs)",
     )
     t.add_argument("--no-preset", action="store_true", help="ignore the tuned preset")
     t.add_argument("--quiet", action="store_true", help="no progress bar")

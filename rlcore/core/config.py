@@ -232,6 +232,12 @@ class RunConfig(_Validated):
         "medium only): 2-4x faster products, about 3 significant digits each.",
         choices=MATMUL_PRECISIONS,
     )
+    tensorboard: bool = hp(
+        False,
+        "Also write TensorBoard event files next to metrics.jsonl (our metric names plus "
+        "Stable-Baselines3's: rollout/ep_rew_mean, eval/mean_reward, time/fps); needs the "
+        "tensorboard package.",
+    )
 
     def check(self) -> None:
         from rlcore.core.envs import ENVIRONMENTS

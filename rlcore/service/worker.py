@@ -38,6 +38,7 @@ from rlcore.core.threads import choose_threads
 from rlcore.core.types import Metrics
 from rlcore.service.processes import process_identity, spawn_module
 from rlcore.service.runs import HEARTBEAT_S, RunClaimed, RunStore
+from rlcore.service.tensorboard import tensorboard_log
 from rlcore.train.model_size import count_parameters
 from rlcore.train.trainer import Trainer
 
@@ -142,9 +143,14 @@ def run_job(
             trainer = Trainer(
                 run, rec.algo, stop=lambda: store.stop_requested(run_id), max_seconds=limit
             )
-            with store.open_metrics(run_id) as fh:
+            with (
+                store.open_metrics(run_id) as fh,
+                tensorboard_log(rec.run, store.path(run_id)) as tb,
+            ):
                 for m in trainer:
                     store.write_metrics(fh, m)
+                    if tb is not None:
+                        tb.write(m)
                     if on_metrics is not None:
                         on_metrics(m)
                     bad = _diverged(m)

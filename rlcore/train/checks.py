@@ -24,6 +24,14 @@ def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
             f"RunConfig.steps = {run.steps}: above this server's limit "
             f"(allowed: 1 to {limit}; set by RLCORE_MAX_STEPS)"
         )
+    if run.tensorboard:
+        import importlib.util
+
+        if importlib.util.find_spec("tensorboard") is None:
+            raise ValueError(
+                "RunConfig.tensorboard = True: needs the tensorboard package "
+                "(allowed: false here; pip install 'rl-playground[tensorboard]')"
+            )
     if algo is None:
         return
     check_model_size(run, algo)
