@@ -242,14 +242,17 @@ def cmd_algos(args: argparse.Namespace) -> int:
 
 
 def cmd_envs(args: argparse.Namespace) -> int:
-    """List the environment catalogue."""
-    from rlcore.core.envs import ENVIRONMENTS
+    """List the environment catalogue, then the custom environments (local profile)."""
+    from rlcore.core.envs import env_ids, env_spec
     from rlcore.train.presets import compatible_algos
 
-    for e in ENVIRONMENTS.values():
+    for env_id in env_ids():
+        e = env_spec(env_id)
+        solved = "solved: ?" if e.solved is None else f"solved>={e.solved:<7g}"
+        mark = "  [custom]" if e.custom else ""
         print(
-            f"{e.id:26} {e.action_space:10} solved>={e.solved:<7g} "
-            f"algos: {', '.join(compatible_algos(e.id))}"
+            f"{e.id:26} {e.action_space:10} {solved:15} "
+            f"algos: {', '.join(compatible_algos(e.id))}{mark}"
         )
     return 0
 

@@ -140,6 +140,26 @@ def to_widget(p: HParam, value: Any) -> Any:
     return value
 
 
+def env_label(env: str) -> str:
+    """An environment as the select box lists it; custom ones are marked."""
+    spec = env_spec(env)
+    if spec.custom:
+        # both languages at once: the select box's value travels as its label, and a
+        # label that changed with the language would lose the choice on a switch
+        return f"{env} — {t('train.env.custom', 'en')} / {t('train.env.custom', 'zh')}"
+    return f"{spec.title} ({env})"
+
+
+def env_description(env: str) -> str:
+    """The description of an environment, in the session's language."""
+    spec = env_spec(env)
+    if spec.custom:
+        solved = t("train.env.unknown") if spec.solved is None else f"{spec.solved:g}"
+        kind = t(f"train.env.kind.{spec.action_space}")
+        return t("train.env.custom_desc", shape=spec.obs_shape, kind=kind, solved=solved)
+    return t("env." + env)
+
+
 def help_text(cls: type, p: HParam) -> str:
     """Tooltip: the field's help in the session's language (keyed by its owner) + its range."""
     return f"{t(hp_key(cls, p.name))}\n\n{t('form.allowed')}: {p.range_text()}"
@@ -225,7 +245,7 @@ def _clear_fields(k: Keys) -> None:
 def _reset_fields(k: Keys) -> None:
     """Env (dataset), algorithm or preset changed: hyperparameters restart from the base."""
     env = _env_of(k, st.session_state.get(k.dataset if k.offline else k.env))
-    algos = compatible_algos(env, _setting(k)) if env in ENVIRONMENTS else []
+    algos = compatible_algos(env, _setting(k)) if env in model.available_envs() else []
     if algos and st.session_state.get(k.algo) not in algos:
         st.session_state[k.algo] = algos[0]
     for key in list(st.session_state):
@@ -344,14 +364,17 @@ def _choices(k: Keys) -> Draft | None:
         else:
             env = st.selectbox(
                 t("train.env"),
-                list(ENVIRONMENTS),
-                format_func=lambda e: f"{ENVIRONMENTS[e].title} ({e})",
+                model.available_envs(),
+                format_func=env_label,
                 key=k.env,
                 on_change=_reset_fields,
                 args=(k,),
                 help=t("train.env.help"),
                 persist_state="session",
             )
+            broken = model.env_error()  # RLCORE_ENV_MODULES names a module that fails
+            if broken:
+                st.error(broken, icon=":material/error:")
     algos = compatible_algos(env, _setting(k))
     if st.session_state.get(k.algo) not in algos:
         st.session_state[k.algo] = algos[0]
@@ -380,7 +403,7 @@ def _choices(k: Keys) -> Draft | None:
         )
     st.session_state[ALGO_DOC] = algo  # the sidebar links to its docs
     spec = ALGORITHMS[algo]
-    what = f"**{ENVIRONMENTS[env].title}** — {t('env.' + env)}"
+    what = f"**{env_spec(env).title}** — {env_description(env)}"
     if dataset:
         what = _dataset_caption(_datasets()[dataset]) + "  \n" + what
     st.caption(f"{what}  \n**{spec.title}** — {spec.paper}")

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from rlcore.core.envs import ENVIRONMENTS
+from rlcore.core.envs import env_spec
 from rlcore.service.jobs import Batch
 from rlcore.service.runs import RunStore
 from ui import charts
@@ -110,7 +110,10 @@ def _refs(run_id: str, df: pd.DataFrame) -> list[tuple[str, float]]:
             (t("chart.ref_random"), float(first("ref/random_return"))),
         ]
     env = run_config(run_id).get("run", {}).get("env")
-    solved = ENVIRONMENTS[env].solved if env in ENVIRONMENTS else None
+    try:
+        solved = env_spec(env).solved  # None for a custom env without reward_threshold
+    except ValueError:  # a custom env this process cannot load (hosted, module gone)
+        solved = None
     return [] if solved is None else [(t("chart.solved"), solved)]
 
 

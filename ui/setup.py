@@ -25,7 +25,7 @@ from typing import Any
 
 from rlcore.core.config import AlgoConfig, HParam, RunConfig, coerce, from_dict, hparams
 from rlcore.core.device import resolve_device
-from rlcore.core.envs import ENVIRONMENTS, env_spec
+from rlcore.core.envs import ENVIRONMENTS, env_ids, env_spec
 from rlcore.service.jobs import Plan, parse_values, seed_plan, sweep_plan
 from rlcore.train.presets import compatible_algos, make_configs
 
@@ -39,7 +39,9 @@ __all__ = [
     "Notice",
     "Setup",
     "algo_params",
+    "available_envs",
     "base_configs",
+    "env_error",
     "fmt_value",
     "from_query",
     "has_preset",
@@ -277,9 +279,30 @@ def _pick_dataset(
     return dataset
 
 
+def available_envs() -> list[str]:
+    """The environments to offer: the catalogue, then the custom ones (local profile).
+
+    The catalogue alone while ``RLCORE_ENV_MODULES`` names a module that does not import
+    (:func:`env_error` says why).
+    """
+    try:
+        return env_ids()
+    except ValueError:
+        return list(ENVIRONMENTS)
+
+
+def env_error() -> str | None:
+    """Why the custom environments cannot be offered (a broken module), or ``None``."""
+    try:
+        env_ids()
+    except ValueError as e:
+        return str(e)
+    return None
+
+
 def _pick_env(q: dict[str, str], notices: list[Notice]) -> str:
     env = q.pop("env", None)
-    if env is not None and env not in ENVIRONMENTS:
+    if env is not None and env not in available_envs():
         notices.append(("url.bad_env", {"value": env}))
         env = None
     return env or next(iter(ENVIRONMENTS))

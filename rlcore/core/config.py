@@ -210,7 +210,11 @@ class RunConfig(_Validated):
     """Everything about a run that is not the algorithm: where, how long, how often."""
 
     algo: str = hp("dqn", "Algorithm name from the registry.")
-    env: str = hp("CartPole-v1", "Environment id from the catalogue.")
+    env: str = hp(
+        "CartPole-v1",
+        "Environment id: from the catalogue or, in the local profile, a custom one "
+        "(RLCORE_ENV_MODULES or module:Class).",
+    )
     seed: int = hp(0, "Random seed (torch, numpy, environment).", 0, 2**31 - 1)
     steps: int = hp(50_000, "Environment steps to train for.", 1, 50_000_000, log=True)
     device: str = hp("auto", "auto picks CUDA when present.", choices=DEVICES)
@@ -240,7 +244,7 @@ class RunConfig(_Validated):
     )
 
     def check(self) -> None:
-        from rlcore.core.envs import ENVIRONMENTS
+        from rlcore.core.envs import ENVIRONMENTS, env_spec
 
         if ALGORITHM_SETTINGS and self.algo not in ALGORITHM_SETTINGS:
             raise ValueError(
@@ -248,10 +252,11 @@ class RunConfig(_Validated):
                 f"(allowed: {', '.join(sorted(ALGORITHM_SETTINGS))})"
             )
         if self.env not in ENVIRONMENTS:
-            raise ValueError(
-                f"RunConfig.env = {short_repr(self.env)}: unknown environment "
-                f"(allowed: {', '.join(ENVIRONMENTS)})"
-            )
+            try:  # a custom environment (local profile), or a clear refusal
+                env_spec(self.env)
+            except ValueError as e:
+                msg = str(e)
+                raise ValueError("RunConfig." + msg if msg.startswith("env = ") else msg) from None
         # no algorithm registered yet: rlcore.train.checks.check_run checks it
         offline = ALGORITHM_SETTINGS.get(self.algo) == "offline"
         if self.algo in ALGORITHM_SETTINGS and offline and not self.dataset:

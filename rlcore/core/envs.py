@@ -1,12 +1,32 @@
-"""The environment catalogue: the only ids that ever reach ``gym.make``.
+"""The environment catalogue, and your own Gymnasium environments (local profile only).
 
 Presets start from the RL Baselines3 Zoo's tuned values (``hyperparams/*.yml``); ``steps``
 is the Zoo's ``n_timesteps``. ``solved`` is the return a learner should aim for.
-Only catalogue ids are accepted: a ``"module:Env"`` id would import arbitrary code.
+
+Beyond the catalogue, the ``local`` profile trains **custom environments**:
+
+- an id registered (``gymnasium.register``) by a module listed in ``RLCORE_ENV_MODULES``
+  (comma-separated, e.g. ``RLCORE_ENV_MODULES=my_pkg.envs``; ``gymnasium.envs`` opens all
+  of Gymnasium's own). Every process imports them when it first meets an unknown id, so
+  the training workers (fresh interpreters) find them too;
+- an entry point ``module:Class`` naming a ``gymnasium.Env`` subclass (the variable may
+  list entry points too, so that they appear in the app's list).
+
+Their action-space kind, observation shape and "solved" score (the registration's
+``reward_threshold``) come from the environment itself; they train with the algorithms'
+defaults (no preset). Episodes without a time limit of their own are cut at
+:data:`CUSTOM_MAX_EPISODE_STEPS` steps, so an evaluation always ends.
+
+The ``hosted`` profile (``RLCORE_PROFILE=hosted``) accepts catalogue ids only, and imports
+nothing: a ``"module:Class"`` id would run arbitrary code on the server.
 """
 
 from __future__ import annotations
 
+import importlib
+import math
+import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +34,24 @@ import gymnasium as gym
 import numpy as np
 from gymnasium.wrappers import DtypeObservation, FlattenObservation
 
-from rlcore.core.config import ActionKind
+from rlcore.core.config import ActionKind, short_repr
 
-__all__ = ["ENVIRONMENTS", "EnvSpec", "Preset", "env_spec", "make_env", "obs_dim"]
+__all__ = [
+    "CUSTOM_MAX_EPISODE_STEPS",
+    "ENVIRONMENTS",
+    "ENV_MODULES_VAR",
+    "EnvSpec",
+    "Preset",
+    "custom_env_ids",
+    "env_ids",
+    "env_spec",
+    "make_env",
+    "obs_dim",
+]
+
+ENV_MODULES_VAR = "RLCORE_ENV_MODULES"
+CUSTOM_MAX_EPISODE_STEPS = 1000  # for custom envs registered without max_episode_steps
+_ENTRY_POINT = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 
 
 @dataclass(frozen=True)
@@ -30,17 +65,20 @@ class Preset:
 
 @dataclass(frozen=True)
 class EnvSpec:
-    """One catalogue entry."""
+    """One environment: a catalogue entry, or a custom environment as found on first use."""
 
     id: str
     title: str
     action_space: ActionKind
-    solved: float
+    solved: float | None  # None: a custom environment registered without reward_threshold
     description: str
     presets: dict[str, Preset] = field(default_factory=dict)
-    tabular: bool = False
+    tabular: bool = False  # flattened to a float32 Box (one-hot for discrete states)
     kwargs: dict[str, Any] = field(default_factory=dict)
     max_episode_steps: int | None = None
+    custom: bool = False
+    obs_shape: tuple[int, ...] | None = None  # of what the agent sees (custom envs)
+    gym_spec: Any = None  # custom envs: the gymnasium EnvSpec that gym.make receives
 
 
 _DQN_CARTPOLE = Preset(
@@ -240,22 +278,197 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
 }
 
 
+def _hosted() -> bool:
+    from rlcore.core.settings import get_settings
+
+    return get_settings().profile == "hosted"
+
+
+def env_modules() -> list[str]:
+    """The entries of ``RLCORE_ENV_MODULES``: module names and ``module:Class`` entry points."""
+    return [m.strip() for m in os.environ.get(ENV_MODULES_VAR, "").split(",") if m.strip()]
+
+
+_MODULE_IDS: dict[str, tuple[str, ...]] = {}  # module -> the ids it registered
+_CUSTOM: dict[str, EnvSpec] = {}  # custom id -> its spec, built once per process
+
+
+def _entry_module(spec: Any) -> str:
+    ep = spec.entry_point
+    return ep.split(":")[0] if isinstance(ep, str) else getattr(ep, "__module__", "") or ""
+
+
+def _import_module(name: str, what: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except Exception as e:  # a user's module: any error, said with its origin
+        raise ValueError(f"{what}: cannot import {name!r} ({type(e).__name__}: {e})") from None
+
+
+def _module_ids(module: str) -> tuple[str, ...]:
+    """Ids ``module`` registers with Gymnasium (imported once, here if not before)."""
+    if module not in _MODULE_IDS:
+        before = set(gym.registry)
+        _import_module(module, ENV_MODULES_VAR)
+        new = [i for i in gym.registry if i not in before]
+        # imported earlier (by the user's own code): its ids are those it points to
+        new += [
+            i
+            for i, spec in gym.registry.items()
+            if i not in new
+            and (_entry_module(spec) == module or _entry_module(spec).startswith(module + "."))
+        ]
+        _MODULE_IDS[module] = tuple(i for i in new if i not in ENVIRONMENTS)
+    return _MODULE_IDS[module]
+
+
+def custom_env_ids() -> list[str]:
+    """The custom environments of ``RLCORE_ENV_MODULES`` (none in the hosted profile).
+
+    Raises:
+        ValueError: a listed module cannot be imported (the message names the variable).
+    """
+    if _hosted():
+        return []
+    out: list[str] = []
+    for entry in env_modules():
+        ids = [entry] if ":" in entry else list(_module_ids(entry))
+        out += [i for i in ids if i not in out]
+    return out
+
+
+def env_ids() -> list[str]:
+    """Every environment this process may train: the catalogue, then the custom ones."""
+    return list(ENVIRONMENTS) + [i for i in custom_env_ids() if i not in ENVIRONMENTS]
+
+
+def _unknown(env_id: str, why: str = "unknown environment") -> ValueError:
+    listed = ", ".join(env_modules()) or "none set"
+    return ValueError(
+        f"env = {short_repr(env_id)}: {why} (allowed: the catalogue "
+        f"{', '.join(ENVIRONMENTS)}; an id registered by a module in {ENV_MODULES_VAR} "
+        f"({listed}); or an entry point module:Class)"
+    )
+
+
+def _gym_spec(env_id: str) -> Any:
+    """The gymnasium ``EnvSpec`` of a custom id (``ValueError`` if it is none)."""
+    if ":" in env_id:
+        if not _ENTRY_POINT.fullmatch(env_id):
+            raise _unknown(env_id, "not an entry point of the form module:Class")
+        module, _, name = env_id.partition(":")
+        cls = getattr(_import_module(module, f"env = {env_id!r}"), name, None)
+        if not (isinstance(cls, type) and issubclass(cls, gym.Env)):
+            raise _unknown(env_id, f"unknown environment: {module}.{name} is not a gymnasium.Env")
+        return gym.envs.registration.EnvSpec(id=env_id, entry_point=env_id)
+    for module in env_modules():
+        if ":" not in module and env_id in _module_ids(module):
+            return gym.spec(env_id)
+    raise _unknown(env_id)
+
+
+def _action_kind(env_id: str, space: gym.Space) -> ActionKind:
+    if isinstance(space, gym.spaces.Discrete):
+        if int(space.start) != 0:
+            raise ValueError(
+                f"env = {env_id!r}: its Discrete action space starts at {int(space.start)} "
+                "(allowed: actions 0 to n-1)"
+            )
+        return "discrete"
+    if isinstance(space, gym.spaces.Box):
+        if not (np.isfinite(space.low).all() and np.isfinite(space.high).all()):
+            raise ValueError(
+                f"env = {env_id!r}: its Box action space is unbounded (allowed: finite low "
+                "and high: the policies squash their actions into the bounds)"
+            )
+        return "continuous"
+    raise ValueError(
+        f"env = {env_id!r}: action space {type(space).__name__} is not supported "
+        "(allowed: Discrete or a bounded Box)"
+    )
+
+
+def _custom_spec(env_id: str) -> EnvSpec:
+    """Look a custom environment up, make it once and read its spaces."""
+    gspec = _gym_spec(env_id)
+    cap = None if gspec.max_episode_steps else CUSTOM_MAX_EPISODE_STEPS
+    try:
+        env = gym.make(gspec, max_episode_steps=cap)
+    except Exception as e:  # the user's constructor: say which environment failed
+        raise ValueError(f"env = {env_id!r}: cannot be created ({type(e).__name__}: {e})") from None
+    obs_space, act_space = env.observation_space, env.action_space
+    env.close()
+    kind = _action_kind(env_id, act_space)
+    flat = not isinstance(obs_space, gym.spaces.Box)
+    if flat:
+        try:
+            obs_shape = gym.spaces.flatten_space(obs_space).shape
+        except (NotImplementedError, TypeError, ValueError):
+            raise ValueError(
+                f"env = {env_id!r}: observation space {type(obs_space).__name__} cannot be "
+                "flattened into a vector (allowed: Box, Discrete, MultiDiscrete, MultiBinary, "
+                "Dict or Tuple of those)"
+            ) from None
+    else:
+        obs_shape = obs_space.shape
+    thr = gspec.reward_threshold
+    solved = float(thr) if thr is not None and math.isfinite(float(thr)) else None
+    if kind == "discrete":
+        acts = f"{int(act_space.n)} discrete actions"
+    else:
+        acts = f"{int(np.prod(act_space.shape))}-dimensional actions in a box"
+    ep = gspec.entry_point
+    source = ep if isinstance(ep, str) else f"{ep.__module__}:{ep.__qualname__}"
+    return EnvSpec(
+        env_id,
+        env_id,
+        kind,
+        solved,
+        f"Your own environment ({source}): observations of shape {tuple(obs_shape)}, {acts}.",
+        tabular=flat,
+        max_episode_steps=cap,
+        custom=True,
+        obs_shape=tuple(int(n) for n in obs_shape),
+        gym_spec=gspec,
+    )
+
+
 def env_spec(env_id: str) -> EnvSpec:
-    """Catalogue entry for ``env_id``; ``ValueError`` listing the valid ids otherwise."""
-    if env_id not in ENVIRONMENTS:
+    """The entry of ``env_id``: the catalogue's, or a custom environment's (local profile).
+
+    Raises:
+        ValueError: an id outside the catalogue in the hosted profile, an unknown id
+            (the message lists what is allowed), or a custom environment this library
+            cannot train (its spaces).
+    """
+    if env_id in ENVIRONMENTS:
+        return ENVIRONMENTS[env_id]
+    if not isinstance(env_id, str) or not env_id or len(env_id) > 200:
+        raise _unknown(env_id, "not an environment id")
+    if _hosted():
         raise ValueError(
-            f"env = {env_id!r}: unknown environment (allowed: {', '.join(ENVIRONMENTS)})"
+            f"env = {short_repr(env_id)}: not in this server's catalogue (allowed: "
+            f"{', '.join(ENVIRONMENTS)}); custom environments ({ENV_MODULES_VAR}, "
+            "module:Class) are for the local profile only, and this server runs "
+            "RLCORE_PROFILE=hosted"
         )
-    return ENVIRONMENTS[env_id]
+    if env_id not in _CUSTOM:
+        _CUSTOM[env_id] = _custom_spec(env_id)
+    return _CUSTOM[env_id]
 
 
 def make_env(env_id: str, seed: int | None = None, render_mode: str | None = None) -> gym.Env:
-    """Create a catalogue environment (one-hot float32 observations for tabular ones), seeded."""
+    """Create an environment (observations flattened to float32 where needed), seeded.
+
+    Discrete states (FrozenLake, CliffWalking) become one-hot vectors.
+    """
     spec = env_spec(env_id)
     kwargs = dict(spec.kwargs)
     if spec.max_episode_steps is not None:
         kwargs["max_episode_steps"] = spec.max_episode_steps
-    env = gym.make(spec.id, render_mode=render_mode, **kwargs)
+    if render_mode is not None:  # not render_mode=None: a custom env may not take it
+        kwargs["render_mode"] = render_mode
+    env = gym.make(spec.gym_spec or spec.id, **kwargs)
     if spec.tabular:
         # Gymnasium's own wrappers (not one of ours): Minari records them in the dataset's
         # env spec and rebuilds the same one-hot float32 Box when it loads the dataset

@@ -287,8 +287,15 @@ def cheap_reference_scores(env_id: str) -> dict[str, float]:
     env = make_env(env_id, seed=0)
     space = env.action_space
     space.seed(0)
+    solved = env_spec(env_id).solved
+    if solved is None:
+        raise ValueError(
+            f"env = {env_id!r}: no expert reference return (a custom environment registered "
+            "without reward_threshold: register it with one, or build a dataset first, "
+            "which trains an expert)"
+        )
     rand = _episode_returns(env_id, lambda _o: space.sample(), 20, 0)
-    return {"random": float(rand.mean()), "expert": env_spec(env_id).solved}
+    return {"random": float(rand.mean()), "expert": solved}
 
 
 def reference_problem(ref_random: float, ref_expert: float) -> str | None:

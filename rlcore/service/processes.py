@@ -81,12 +81,15 @@ def spawn_module(
     """``python -m module *args`` in a new session, output appended to ``log``.
 
     The child runs from the project root with it on ``PYTHONPATH``, so it imports this
-    very ``rlcore`` whatever the parent's working directory.
+    very ``rlcore`` whatever the parent's working directory; the parent's working
+    directory follows it there, so the user's own environment modules
+    (``RLCORE_ENV_MODULES``) import in the child as they did in the parent.
     """
     env = dict(os.environ if env is None else env)
     quiet_waiting_threads(env)
     root = str(PROJECT_ROOT)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    parts = (root, os.getcwd(), env.get("PYTHONPATH"))
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(p for p in parts if p))
     with open(log, mode) as out:
         return subprocess.Popen(
             [sys.executable, "-m", module, *args],

@@ -19,6 +19,20 @@ TEXT = {
         "handle its kind of actions are offered.",
         "zh": "智能体要学习的任务（Gymnasium 环境）。只会列出能处理其动作类型的算法。",
     },
+    "train.env.custom": {"en": "custom", "zh": "自定义"},
+    "train.env.custom_desc": {
+        "en": "Your own environment (not in the catalogue, from RLCORE_ENV_MODULES): "
+        "observations of shape {shape}, {kind} actions, solved at {solved}. It trains with "
+        "the algorithm's defaults: there is no tuned preset for it.",
+        "zh": "你自己的环境（不在目录中，来自 RLCORE_ENV_MODULES）：观测形状 {shape}，"
+        "{kind}动作，解决标准 {solved}。它使用算法的默认超参数训练：没有为它调好的预设。",
+    },
+    "train.env.kind.discrete": {"en": "discrete", "zh": "离散"},
+    "train.env.kind.continuous": {"en": "continuous", "zh": "连续"},
+    "train.env.unknown": {
+        "en": "unknown (no reward_threshold)",
+        "zh": "未知（没有 reward_threshold）",
+    },
     "train.algo": {"en": "Algorithm", "zh": "算法"},
     "train.algo.help": {
         "en": "Algorithms that can act in this environment ({kind} actions).",
