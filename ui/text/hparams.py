@@ -42,7 +42,8 @@ def english() -> dict[str, str]:
 ZH = {
     # -- run settings (rlcore.core.config.RunConfig) ---------------------------------
     "RunConfig.algo": "注册表中的算法名。",
-    "RunConfig.env": "目录中的环境 id。",
+    "RunConfig.env": "环境 id：来自目录；在本地配置下也可以是自定义环境"
+    "（RLCORE_ENV_MODULES 或 module:Class）。",
     "RunConfig.seed": "随机种子（torch、numpy 和环境）。",
     "RunConfig.steps": "训练的环境总步数。",
     "RunConfig.device": "auto 在有 CUDA 时选用 GPU。",
@@ -55,6 +56,9 @@ ZH = {
     "RunConfig.matmul_precision": "float32 矩阵乘法的内部精度：highest = 完整 float32；"
     "high / medium 允许硬件使用 TF32（NVIDIA GPU）或 bfloat16（带 AMX 的 CPU，仅 medium）："
     "乘法快 2-4 倍，每个约 3 位有效数字。",
+    "RunConfig.tensorboard": "同时在 metrics.jsonl 旁写入 TensorBoard 事件文件（我们的指标名，"
+    "以及 Stable-Baselines3 的：rollout/ep_rew_mean、eval/mean_reward、time/fps）；需要安装 "
+    "tensorboard 包。",
     # -- every algorithm (AlgoConfig) and the off-policy ones (OffPolicyConfig) -------
     "AlgoConfig.gamma": "折扣因子 γ：未来奖励的权重。",
     "AlgoConfig.lr": "所有优化器的学习率（Adam）。",
