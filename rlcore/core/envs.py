@@ -452,9 +452,12 @@ def env_spec(env_id: str) -> EnvSpec:
             "module:Class) are for the local profile only, and this server runs "
             "RLCORE_PROFILE=hosted"
         )
-    if env_id not in _CUSTOM:
-        _CUSTOM[env_id] = _custom_spec(env_id)
-    return _CUSTOM[env_id]
+    known = _CUSTOM.get(env_id)
+    if known is not None and ":" not in env_id:
+        _gym_spec(env_id)  # still registered by a module listed now (the variable may change)
+    if known is None:
+        known = _CUSTOM[env_id] = _custom_spec(env_id)
+    return known
 
 
 def make_env(env_id: str, seed: int | None = None, render_mode: str | None = None) -> gym.Env:
