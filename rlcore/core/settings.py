@@ -15,6 +15,8 @@ with its own variable, e.g. ``RLCORE_PROFILE=hosted RLCORE_MAX_STEPS=500000``.
 | ``RLCORE_MAX_UPLOAD_MB`` | 200 | 50 | size of an imported/uploaded file, MB |
 | ``RLCORE_MAX_STORED_RUNS`` | 0 (all) | 300 | runs kept on disk (oldest finished go first) |
 | ``RLCORE_MAX_PARAMS`` | 50,000,000 | 4,000,000 | parameters of one run's networks (0 = any) |
+| ``RLCORE_MAX_STUDY_TRIALS`` | 1,000 | 20 | trials in one hyperparameter study |
+| ``RLCORE_MAX_SESSION_TRIALS`` | 0 (any) | 40 | trials one browser session may start in all |
 
 The limits are enforced in ``rlcore`` itself, not only by the app's widgets:
 ``make_configs`` and ``RunStore.create`` refuse runs above ``max_steps`` and networks
@@ -22,8 +24,9 @@ above ``max_params`` (counted exactly, target networks and critic ensembles incl
 building the agent on torch's ``meta`` device: nothing is allocated); ``run_job``
 stops a run at ``max_run_seconds`` (status ``stopped``, with a message saying why);
 ``datasets.build_dataset`` / ``import_file`` refuse data above the dataset and upload
-limits; ``RunStore.create`` prunes to ``max_stored_runs``. ``max_workers`` and
-``max_runs_per_session`` are numbers for the job queue and the app to apply.
+limits; ``RunStore.create`` prunes to ``max_stored_runs``; ``search.study.make_spec``
+refuses studies above ``max_study_trials``. ``max_workers``, ``max_runs_per_session``
+and ``max_session_trials`` are numbers for the job queue and the app to apply.
 
 Why these parameter budgets: training holds about 16 bytes per parameter (weights,
 gradients and Adam's two moments), so 50M is 0.8 GB, which a laptop can hold, and 4M
@@ -76,6 +79,10 @@ LIMITS: tuple[Limit, ...] = (
     Limit("max_params", "RLCORE_MAX_PARAMS", 50_000_000, 4_000_000,
           "Parameters of one run's networks, target networks and ensembles included "
           "(0 = any)."),
+    Limit("max_study_trials", "RLCORE_MAX_STUDY_TRIALS", 1_000, 20,
+          "Trials in one hyperparameter study (each trains one run per seed).", low=1),
+    Limit("max_session_trials", "RLCORE_MAX_SESSION_TRIALS", 0, 40,
+          "Study trials one browser session may start, all its studies together (0 = any)."),
 )  # fmt: skip
 
 
@@ -92,6 +99,8 @@ class Settings:
     max_upload_mb: int
     max_stored_runs: int
     max_params: int
+    max_study_trials: int
+    max_session_trials: int
 
     @property
     def max_upload_bytes(self) -> int:

@@ -87,7 +87,7 @@ __all__ = [
 ]
 
 QUEUE_DIR = ".queue"
-BATCH_KINDS = ("single", "seeds", "sweep")
+BATCH_KINDS = ("single", "seeds", "sweep", "trial")  # trial: one study trial's seeds
 MAX_BATCH_RUNS = 100  # a sweep of 10 values x 10 seeds; more is a typo, not a plan
 
 SHUTDOWN_GRACE_S = 5.0  # how long an exiting server waits for its workers to save and end
@@ -139,7 +139,7 @@ def default_max_workers() -> int:
 class Plan:
     """The validated runs of one submission, before anything is written."""
 
-    kind: str  # "single" | "seeds" | "sweep"
+    kind: str  # "single" | "seeds" | "sweep" | "trial"
     runs: tuple[tuple[RunConfig, AlgoConfig], ...]
     param: str | None = None  # the swept hyperparameter
     values: tuple = ()  # its values, in the order given
@@ -296,22 +296,23 @@ class JobQueue:
         return rid
 
     # -- submitting ---------------------------------------------------------------
-    def submit(self, plan: Plan) -> Batch:
+    def submit(self, plan: Plan, extra: dict[str, Any] | None = None) -> Batch:
         """Create the plan's runs, queue them in order, start what the cap allows.
 
         Every run is checked first (``check_run``: a sweep over ``hidden`` may cross the
-        size limit at its last value), so a refused plan leaves no run behind.
+        size limit at its last value), so a refused plan leaves no run behind. ``extra``
+        goes into every run's ``config.json`` (a study trial's name and number).
         """
         for run, algo in plan.runs:
             check_run(run, algo)
         batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
         ids = []
         for run, algo in plan.runs:
-            extra: dict[str, Any] = {"batch": batch_id}
+            tags: dict[str, Any] = {**(extra or {}), "batch": batch_id}
             if plan.param is not None:
                 v = getattr(algo, plan.param)
-                extra["sweep"] = {"param": plan.param, "value": list(v) if type(v) is tuple else v}
-            ids.append(self.store.create(run, algo, extra))
+                tags["sweep"] = {"param": plan.param, "value": list(v) if type(v) is tuple else v}
+            ids.append(self.store.create(run, algo, tags))
         batch = Batch(batch_id, plan.kind, tuple(ids), plan.param, plan.values, time.time())
         with self._locked():
             atomic_write_json(
@@ -329,6 +330,27 @@ class JobQueue:
                 (self.dir / "pending" / f"{time.time_ns():020d}-{rid}").write_text(rid)
         self.pump()
         return batch
+
+    def enqueue(self, run_ids: Sequence[str]) -> list[str]:
+        """Queue again runs that are ``queued`` but hold no ticket and no slot; returns them.
+
+        What a restarted study driver calls for runs it created but could not queue
+        before it died: a run already waiting or training is left alone, so none runs twice.
+        """
+        added = []
+        with self._locked():
+            waiting = {self._ticket_run(p) for p in self._pending()}
+            active = {p.stem for p in self._active()}
+            for rid in run_ids:
+                if rid in waiting or rid in active:
+                    continue
+                if self.store.status(rid).get("status") != "queued":
+                    continue
+                (self.dir / "pending" / f"{time.time_ns():020d}-{rid}").write_text(rid)
+                added.append(rid)
+        if added:
+            self.pump()
+        return added
 
     # -- dispatching --------------------------------------------------------------
     def _launch(self, run_id: str) -> Any:

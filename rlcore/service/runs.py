@@ -2,7 +2,8 @@
 
 ```
 config.json        {"run": RunConfig, "algo": AlgoConfig, "created": ...}   (atomic)
-status.json        {"status": queued|running|finished|stopped|failed|diverged|interrupted,
+status.json        {"status": queued|running|finished|stopped|pruned|failed|diverged|
+                    interrupted,
                     "pid", "pid_start", "host", "message", ...}                (atomic)
 metrics.jsonl      one JSON object per line, appended and flushed as training goes
 model.safetensors  the agent's weights (atomic; never a pickle)
@@ -10,6 +11,8 @@ worker.json        {"pid", "pid_start", "host"} of the process spawned for the r
 claim              created (O_EXCL) by the one process that trains the run
 heartbeat          touched every few seconds by the training process
 STOP               present = please stop (the worker checks it)
+PRUNE              present = a study's pruner stopped this trial; holds why (the worker
+                   ends the run ``pruned``: metrics and weights kept, not a failure)
 ```
 
 Metrics are JSON lines rather than CSV because rows carry different keys (episode rows,
@@ -55,7 +58,7 @@ __all__ = [
     "prune_runs",
 ]
 
-TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
+TERMINAL = ("finished", "stopped", "pruned", "failed", "diverged", "interrupted")
 ACTIVE = ("queued", "running")
 HEARTBEAT_S = 5.0  # how often a training process touches its heartbeat file
 HEARTBEAT_STALE_S = 120.0  # a run of another host with an older heartbeat is dead
@@ -216,6 +219,17 @@ class RunStore:
 
     def stop_requested(self, run_id: str) -> bool:
         return (self.path(run_id) / "STOP").exists()
+
+    def request_prune(self, run_id: str, reason: str) -> None:
+        """Ask the run to end as ``pruned`` (a study's pruner decided; ``reason`` says why)."""
+        atomic_write_bytes(self.path(run_id) / "PRUNE", reason.encode())
+
+    def prune_reason(self, run_id: str) -> str | None:
+        """Why the run was asked to end as ``pruned`` (``None``: it was not)."""
+        try:
+            return (self.path(run_id) / "PRUNE").read_text(errors="replace")
+        except OSError:
+            return None
 
     def save_model(self, run_id: str, state_dict: dict) -> None:
         """Weights as safetensors, atomically (a crash never leaves half a file).
@@ -395,7 +409,7 @@ class RunStore:
 def prune_runs(store: RunStore, max_runs: int) -> list[str]:
     """Delete the oldest finished runs until at most ``max_runs`` remain; returns their ids.
 
-    Only runs in a terminal state (finished, stopped, failed, diverged, interrupted) are
+    Only runs in a terminal state (finished, stopped, pruned, failed, diverged, interrupted) are
     deleted, oldest first by creation time; a running or queued run is never touched,
     so more than ``max_runs`` may remain while many are active.
     """

@@ -118,7 +118,8 @@ def run_job(
     :class:`~rlcore.service.runs.RunClaimed` (a ``ValueError``) before anything is written.
 
     Status goes ``running`` -> ``finished`` | ``stopped`` (stop flag, or the wall-time
-    limit: the message says so) | ``diverged`` (a training metric became NaN/inf: the
+    limit: the message says so) | ``pruned`` (a study's pruner asked it to end early: the
+    message says why) | ``diverged`` (a training metric became NaN/inf: the
     message names it) | ``failed`` (an exception: the message holds it) |
     ``interrupted`` (Ctrl-C / SIGTERM). Metrics written so far are kept in every case,
     and the weights are saved at the end and at evaluations (every
@@ -141,7 +142,10 @@ def run_job(
         try:
             run = _with_threads(store, run_id, rec.run, rec.algo, say or _print)
             trainer = Trainer(
-                run, rec.algo, stop=lambda: store.stop_requested(run_id), max_seconds=limit
+                run,
+                rec.algo,
+                stop=lambda: store.stop_requested(run_id) or store.prune_reason(run_id) is not None,
+                max_seconds=limit,
             )
             with (
                 store.open_metrics(run_id) as fh,
@@ -166,7 +170,10 @@ def run_job(
                     if limit is not None and time.monotonic() - t0 > limit:
                         status, message = "stopped", _wall_message(limit)
                         break
-            if status == "finished" and trainer.stopped_early:
+            pruned = store.prune_reason(run_id)
+            if status == "finished" and trainer.stopped_early and pruned is not None:
+                status, message = "pruned", pruned
+            elif status == "finished" and trainer.stopped_early:
                 status = "stopped"
                 if limit is not None and not store.stop_requested(run_id):
                     message = _wall_message(limit)
@@ -260,7 +267,7 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m rlcore.service.worker RUN_ID``: exit 0 if the run finished or was stopped."""
+    """``python -m rlcore.service.worker RUN_ID``: exit 0 if the run finished, stopped or pruned."""
     global _ALARM_ARMED
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
@@ -290,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, old_term)  # main() may run inside another program
         if old_alarm is not None:
             signal.signal(signal.SIGALRM, old_alarm)
-    return 0 if status in ("finished", "stopped") else 1
+    return 0 if status in ("finished", "stopped", "pruned") else 1
 
 
 if __name__ == "__main__":

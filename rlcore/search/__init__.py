@@ -1,0 +1,1 @@
+"""Hyperparameter search: Optuna studies over the search spaces the ``hp()`` metadata gives."""
