@@ -8,6 +8,8 @@ Examples::
     python -m rlcore show RUN_ID
     python -m rlcore dataset build --env Pendulum-v1 --kind mixed --mix random=0.5,expert=0.5
     python -m rlcore train --algo iql --env Pendulum-v1 --dataset rlplay/pendulum/mixed-v0
+    python -m rlcore tune --algo dqn --env CartPole-v1 --params lr,gamma --trials 30 --steps 20000
+    python -m rlcore tune list
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import sys
 from typing import Any
 
 DESCRIPTION = """\
-Train, evaluate and export RL agents; build offline datasets. Examples:
+Train, evaluate and export RL agents; build offline datasets; search hyperparameters.
+Examples:
 
   rlcore train --algo sac --env Pendulum-v1 --steps 20000 --seed 0 --set lr=3e-4
   rlcore list
@@ -27,6 +30,7 @@ Train, evaluate and export RL agents; build offline datasets. Examples:
   rlcore export RUN_ID --format onnx
   rlcore dataset build --env Pendulum-v1 --kind mixed --mix random=0.5,expert=0.5
   rlcore train --algo iql --env Pendulum-v1 --dataset rlplay/pendulum/mixed-v0
+  rlcore tune --algo dqn --env CartPole-v1 --params lr,gamma --trials 30 --steps 20000
 
 `rlcore` and `python -m rlcore` are the same program."""
 
@@ -295,6 +299,219 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_ranges(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(
+                f"--range {item!r}: expected NAME=LOW:HIGH or NAME=A,B (allowed: e.g. "
+                "--range lr=1e-4:1e-2, --range loss=huber,mse, --range hidden=64;64,64)"
+            )
+        out[name.strip()] = text.strip()
+    return out
+
+
+def _ray_address(args: argparse.Namespace) -> str | None:
+    import os
+
+    return args.ray or os.environ.get("RLCORE_RAY_ADDRESS") or None
+
+
+def _trial_line(t: dict[str, Any]) -> str:
+    params = "  ".join(f"{k}={_fmt(v)}" for k, v in t["params"].items())
+    value = f"{t['value']:9.2f}" if t["value"] is not None else " " * 9
+    tail = f"  ({t['error'][:160]})" if t.get("error") else ""
+    return f"trial {t['number']:>4}  {t['state']:9} {value}  {params}{tail}"
+
+
+def _drive(args: argparse.Namespace, store: Any, name: str, executor: Any) -> int:
+    """Run a study to its end in this process, with a progress bar and the best at the end."""
+    from tqdm import tqdm
+
+    from rlcore.service.studies import study_info
+    from rlcore.service.study_driver import run_study
+
+    info = study_info(store, name)
+    counts = dict(info.counts)
+    bar = tqdm(total=info.trials, initial=info.done, unit="trial", disable=args.quiet)
+    best: list[float] = [info.best_value] if info.best_value is not None else []
+
+    def on_trial(t: dict[str, Any]) -> None:
+        counts[t["state"]] = counts.get(t["state"], 0) + 1
+        if t["state"] == "complete" and t["value"] is not None:
+            best.append(t["value"])
+        bar.update(1)
+        bar.set_postfix(
+            best=_fmt(max(best)) if best else "-",
+            pruned=counts.get("pruned", 0),
+            failed=counts.get("failed", 0),
+        )
+        bar.write(_trial_line(t))
+
+    try:
+        how = run_study(store, name, executor, parallel=args.parallel, on_trial=on_trial)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"interrupted: resume with python -m rlcore tune resume {name}", file=sys.stderr)
+        return 1
+    bar.close()
+    info = study_info(store, name)
+    print(f"study {name}: {how}; " + ", ".join(f"{n} {s}" for s, n in sorted(info.counts.items())))
+    if info.best_value is None:
+        print("no trial completed")
+        return 1
+    print(f"best mean final evaluation return {info.best_value:.2f} with:")
+    for k, v in info.best_params.items():
+        print(f"  {k} = {_fmt(v)}")
+    from rlcore.search.study import trial_overrides
+    from rlcore.service.studies import open_study
+
+    spec, study = open_study(store, name)
+    run_d, hp_d = trial_overrides(spec, study.best_trial.params)
+    flags = " ".join(
+        f"--{k.replace('_', '-')} {_value_text(v)}"
+        for k, v in run_d.items()
+        if k in ("steps", "eval_every", "eval_episodes", "threads", "seed")
+    )
+    sets = " ".join(f"--set {k}={_value_text(v)}" for k, v in hp_d.items())
+    data = f" --dataset {spec.dataset}" if spec.dataset else ""
+    preset = "" if spec.preset else " --no-preset"
+    print(
+        f"train it: python -m rlcore train --algo {spec.algo} --env {spec.env}{data}{preset} "
+        f"{flags} {sets}".rstrip()
+    )
+    return 0
+
+
+def _value_text(v: Any) -> str:
+    if isinstance(v, tuple):
+        return ",".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def _executor(args: argparse.Namespace, store: Any) -> Any:
+    """The Ray executor when an address is given (connected now: a bad one writes nothing)."""
+    address = _ray_address(args)
+    if not address:
+        return None
+    from rlcore.service.ray_backend import RayExecutor
+
+    return RayExecutor(store, address)
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Hyperparameter search: run a new study, or list / show / resume / stop / delete one."""
+    import time
+
+    from rlcore.service import studies
+    from rlcore.service.runs import RunStore
+
+    store = RunStore(args.runs_dir)
+    if args.action == "list":
+        return _tune_list(store)
+    if args.action is not None:
+        if not args.study:
+            raise ValueError(f"tune {args.action}: give the study's name (see: tune list)")
+        if args.action == "show":
+            return _tune_show(store, args.study)
+        if args.action == "stop":
+            studies.request_stop(store, args.study)
+            print(f"asked study {args.study} to stop")
+            return 0
+        if args.action == "delete":
+            studies.delete_study(store, args.study)
+            print(f"deleted study {args.study} (its runs stay)")
+            return 0
+        studies.open_study(store, args.study)  # resume: it must exist
+        return _drive(args, store, args.study, _executor(args, store))
+    if args.study:
+        raise ValueError(
+            f"tune {args.study!r}: unknown action (allowed: list, show, resume, stop, delete)"
+        )
+    from rlcore.search.study import make_spec
+
+    for flag in ("algo", "env", "params"):
+        if not getattr(args, flag):
+            raise ValueError(f"tune: --{flag} is required to start a study")
+    run_over: dict[str, Any] = {}
+    for name in ("steps", "eval_every", "eval_episodes", "threads", "dataset", "seed"):
+        if getattr(args, name) is not None:
+            run_over[name] = getattr(args, name)
+    name = args.name or f"{args.algo}-{args.env}-{time.strftime('%Y%m%d-%H%M%S')}"
+    spec = make_spec(
+        name,
+        args.algo,
+        args.env,
+        [p.strip() for p in args.params.split(",") if p.strip()],
+        ranges=_parse_ranges(args.range),
+        trials=args.trials,
+        seeds=args.seeds,
+        sampler=args.sampler,
+        pruner="none" if args.no_prune else args.pruner,
+        hp=_parse_sets(args.set),
+        run=run_over,
+        use_preset=not args.no_preset,
+        sampler_seed=args.sampler_seed,
+    )
+    executor = _executor(args, store)  # before the study exists: a bad address leaves nothing
+    try:
+        url = studies.create_study(store, spec, args.storage)
+    except BaseException:
+        if executor is not None:
+            executor.close()
+        raise
+    print(f"study {name}  ({url})")
+    space = "  ".join(f"{r.name}: {r.text()}{' (log)' if r.log else ''}" for r in spec.space.ranges)
+    print(f"searching {space}")
+    return _drive(args, store, name, executor)
+
+
+def _tune_list(store: Any) -> int:
+    from rlcore.service.studies import list_studies
+
+    infos = list_studies(store)
+    if not infos:
+        print(
+            "no studies yet: python -m rlcore tune --algo dqn --env CartPole-v1 --params lr,gamma"
+        )
+        return 0
+    print(
+        f"{'study':44} {'algo':8} {'env':16} {'trials':>9} {'pruned':>6} {'failed':>6} {'best':>9}"
+    )
+    for i in infos:
+        done = f"{i.done}/{i.trials}"
+        state = " running" if i.running else ""
+        print(
+            f"{i.name:44} {i.algo:8} {i.env:16} {done:>9} {i.counts.get('pruned', 0):>6} "
+            f"{i.counts.get('failed', 0):>6} {_fmt(i.best_value):>9}{state}"
+            + (f"  ({i.error[:80]})" if i.error else "")
+        )
+    return 0
+
+
+def _tune_show(store: Any, name: str) -> int:
+    from rlcore.service.studies import study_info, trial_rows
+
+    spec, rows = trial_rows(store, name)
+    info = study_info(store, name)
+    print(
+        f"study {name}: {spec.algo} on {spec.dataset or spec.env}, {spec.steps} steps a run, "
+        f"{spec.seeds} seed(s) a trial, sampler {spec.sampler}, pruner {spec.pruner}"
+    )
+    for r in spec.space.ranges:
+        print(f"  {r.name}: {r.text()}{' (log)' if r.log else ''}")
+    print(f"{info.done}/{spec.trials} trials done" + (" (running)" if info.running else ""))
+    for row in rows:
+        print(_trial_line(row) + f"  steps {row['steps']}  runs {', '.join(row['runs'])}")
+    if info.best_value is not None:
+        params = ", ".join(f"{k}={_fmt(v)}" for k, v in info.best_params.items())
+        print(f"best: {info.best_value:.2f} with {params}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the CLI."""
     p = argparse.ArgumentParser(
@@ -363,6 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     en = sub.add_parser("envs", help="list environments")
     en.set_defaults(func=cmd_envs)
+    _tune_parser(sub)
     return p
 
 
@@ -379,6 +597,56 @@ def _quiet_broken_pipe() -> int:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     return 0
+
+
+def _tune_parser(sub: Any) -> None:
+    from rlcore.search.study import PRUNERS, SAMPLERS
+
+    tu = sub.add_parser(
+        "tune",
+        help="hyperparameter search with Optuna (tune --algo ... | list | show | resume | stop)",
+        description="Start a study: tune --algo A --env E --params p1,p2 [options]; or "
+        "tune list | show STUDY | resume STUDY | stop STUDY | delete STUDY.",
+    )
+    tu.add_argument("action", nargs="?", help="list | show | resume | stop | delete")
+    tu.add_argument("study", nargs="?", help="study name (show, resume, stop, delete)")
+    tu.add_argument("--algo", help="algorithm (see `algos`)")
+    tu.add_argument("--env", help="environment id (see `envs`)")
+    tu.add_argument("--dataset", help="offline dataset id (offline algorithms)")
+    tu.add_argument("--params", help="hyperparameters to search, e.g. lr,gamma,batch_size")
+    tu.add_argument(
+        "--range",
+        action="append",
+        default=[],
+        metavar="NAME=RANGE",
+        help="a range instead of the default window around the preset: lr=1e-4:1e-2, "
+        "loss=huber,mse, hidden=64;64,64 (repeatable)",
+    )
+    tu.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="fix a hyperparameter"
+    )
+    tu.add_argument("--trials", type=int, default=20, help="trials in the study (default 20)")
+    tu.add_argument("--seeds", type=int, default=1, help="seeds (runs) per trial (default 1)")
+    tu.add_argument("--steps", type=int, help="steps per run (default: the preset's)")
+    tu.add_argument("--eval-every", type=int, dest="eval_every", help="default: steps / 10")
+    tu.add_argument("--eval-episodes", type=int, dest="eval_episodes")
+    tu.add_argument("--threads", type=int, help="torch threads per run (default 1)")
+    tu.add_argument("--seed", type=int, help="first seed of every trial (default 0)")
+    tu.add_argument("--sampler", default="tpe", choices=SAMPLERS)
+    tu.add_argument("--sampler-seed", type=int, default=0, dest="sampler_seed")
+    tu.add_argument("--pruner", default="median", choices=[p for p in PRUNERS if p != "none"])
+    tu.add_argument("--no-prune", action="store_true", dest="no_prune", help="no pruning")
+    tu.add_argument(
+        "--ray",
+        help="Ray address: host:port, ray://host:port, auto, local "
+        "(default $RLCORE_RAY_ADDRESS; none = the local job queue)",
+    )
+    tu.add_argument("--storage", help="Optuna storage URL (default: SQLite in the runs folder)")
+    tu.add_argument("--name", help="study name (default: ALGO-ENV-DATE-TIME)")
+    tu.add_argument("--parallel", type=int, help="trials in flight (default: workers / seeds)")
+    tu.add_argument("--no-preset", action="store_true", dest="no_preset")
+    tu.add_argument("--quiet", action="store_true", help="no progress bar")
+    tu.set_defaults(func=cmd_tune)
 
 
 def main(argv: list[str] | None = None) -> int:

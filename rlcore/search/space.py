@@ -55,6 +55,11 @@ def _encode(v: Any) -> Any:
     return ",".join(str(x) for x in v) if isinstance(v, tuple) else v
 
 
+def _text(v: Any) -> str:
+    """A choice as it is typed (``true``, ``huber``, ``64,64``)."""
+    return str(v).lower() if isinstance(v, bool) else str(_encode(v))
+
+
 @dataclass(frozen=True)
 class ParamRange:
     """Where one hyperparameter is searched: a numeric range or a set of choices."""
@@ -95,8 +100,7 @@ class ParamRange:
         """The range as it is typed: ``1e-4:0.01`` or ``huber,mse`` (``64;64,64`` for layers)."""
         if self.kind == "categorical":
             sep = ";" if any(isinstance(c, tuple) for c in self.choices) else ","
-            return sep.join(str(_encode(c)).lower() if isinstance(c, bool) else str(_encode(c))
-                            for c in self.choices)  # fmt: skip
+            return sep.join(_text(c) for c in self.choices)
         return f"{_num(self.low)}:{_num(self.high)}"
 
     def grid(self, points: int = GRID_POINTS) -> list[Any]:

@@ -44,6 +44,7 @@ __all__ = [
     "make_spec",
     "open_storage",
     "trial_configs",
+    "trial_overrides",
     "validate_study_name",
 ]
 
@@ -292,3 +293,19 @@ def mean_or_nan(values: list[float]) -> float:
     """The mean of finite values (NaN if there are none)."""
     vals = [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
     return sum(vals) / len(vals) if vals else math.nan
+
+
+def trial_overrides(spec: StudySpec, params: dict[str, Any]) -> tuple[dict, dict]:
+    """``(run, hp)``: what a trial sets that differs from the preset (or the defaults).
+
+    What a link to the Train page or ``train --set`` needs to reproduce the trial's
+    configuration (one seed: the first).
+    """
+    run, algo = trial_configs(spec, params)[0]
+    over = {"dataset": spec.dataset} if spec.dataset else None
+    ref_run, ref_algo = make_configs(spec.algo, spec.env, None, over, use_preset=spec.preset)
+    run_d, ref_r = to_dict(run), to_dict(ref_run)
+    algo_d, ref_a = to_dict(algo), to_dict(ref_algo)
+    skip = ("algo", "env", "dataset")
+    run_diff = {k: v for k, v in run_d.items() if k not in skip and v != ref_r[k]}
+    return run_diff, {k: v for k, v in algo_d.items() if v != ref_a[k]}

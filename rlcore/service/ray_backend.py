@@ -36,6 +36,10 @@ ADDRESS_HELP = (
     "ray://host:10001, auto (a cluster on this machine) or local (start one here)"
 )
 CONNECT_TIMEOUT_S = 5.0
+WORKER_DIED = (
+    "the Ray worker died (killed, out of memory or its node was lost); "
+    "metrics saved so far are kept"
+)
 
 
 def check_address(address: str) -> str:
@@ -144,8 +148,7 @@ class RayExecutor:
             try:
                 self.ray.get(ref)
             except self.ray.exceptions.WorkerCrashedError:
-                self._ended(rid, "interrupted", "the Ray worker died (killed, out of memory or "
-                            "its node was lost); metrics saved so far are kept")  # fmt: skip
+                self._ended(rid, "interrupted", WORKER_DIED)
             except Exception as e:  # the task raised before run_job could record it
                 self._ended(rid, "failed", f"Ray task failed: {str(e).splitlines()[0][:300]}")
 

@@ -184,9 +184,12 @@ class StudyInfo:
         return sum(self.counts.get(s, 0) for s in ("complete", "pruned", "failed"))
 
 
+_STATES = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed"}
+
+
 def _state(t: Any) -> str:
-    return {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "running",
-            "WAITING": "waiting"}.get(t.state.name, t.state.name.lower())  # fmt: skip
+    """An Optuna trial's state as the tables say it: running, complete, pruned, failed."""
+    return _STATES.get(t.state.name, t.state.name.lower())
 
 
 def study_info(store: RunStore, name: str) -> StudyInfo:
