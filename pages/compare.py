@@ -2,8 +2,9 @@ import hashlib
 
 import streamlit as st
 
+from rlcore.core.settings import get_settings
 from rlcore.data.datasets import normalized_score
-from ui import charts, compare
+from ui import charts, compare, search
 from ui.forms import lang_key
 from ui.i18n import t
 from ui.jobs import batch_runs, session_batches
@@ -13,7 +14,7 @@ st.caption(t("cmp.intro"))
 if st.button(t("cmp.refresh"), key="cmp_refresh", icon=":material/refresh:"):
     st.rerun()
 
-mine = {r for b in session_batches() for r in batch_runs(b)}
+mine = {r for b in session_batches() for r in batch_runs(b)} | search.session_runs()
 frame = compare.visible(compare.runs_frame(), mine)  # hosted: only this session's runs
 if frame.empty:
     st.info(t("cmp.none"), icon=":material/info:")
@@ -38,6 +39,8 @@ stats = f3.multiselect(
 shown = compare.filtered(frame, env=envs, dataset=datasets, algo=algos, status=stats)
 
 table = compare.display_table(shown)
+linked = set(st.query_params.get("runs", "").split(","))  # a study's trial links here
+picked = (linked & set(shown["id"])) or mine
 digest = hashlib.md5("".join(shown["id"]).encode()).hexdigest()[:8]
 event = st.dataframe(
     table,
@@ -46,7 +49,9 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="multi-row",
     key=f"cmp_table_{digest}",
-    selection_default={"selection": {"rows": [i for i, r in enumerate(shown["id"]) if r in mine]}},
+    selection_default={
+        "selection": {"rows": [i for i, r in enumerate(shown["id"]) if r in picked]}
+    },
     column_config={
         t("col.final"): st.column_config.NumberColumn(format="%.1f"),
         t("col.final_std"): st.column_config.NumberColumn(format="%.1f"),
@@ -150,3 +155,5 @@ if sweeps:
         config={"displaylogo": False},
     )
     st.caption(t("cmp.sensitivity.help"))
+
+search.studies_section(mine_only=get_settings().profile == "hosted")

@@ -1,13 +1,14 @@
 """Offline: train BC, CQL, IQL, AWAC, TD3+BC, SAC-N or EDAC on a local dataset.
 
-The same form, job queue and live view as the Train page (``ui.forms``, ``ui.jobs``,
-``ui.live``), with a dataset in place of the environment. Its setup lives under its own
-session keys (``offline_*``), so the Train page's setup is kept while this one is used.
+The same form, job queue, live view and search as the Train page (``ui.forms``,
+``ui.jobs``, ``ui.live``, ``ui.search``), with a dataset in place of the environment. Its
+setup lives under its own session keys (``offline_*``), so the Train page's setup is kept
+while this one is used.
 """
 
 import streamlit as st
 
-from ui import forms, jobs, live
+from ui import forms, jobs, live, search
 from ui.i18n import t
 from ui.learn.links import explorer_links
 
@@ -23,6 +24,12 @@ if "dataset" in setup.errors and not setup.algo:  # no dataset on this server ye
     st.stop()
 explorer_links(setup.algo)
 st.caption(t("offline.steps_note"))
+if setup.mode == "search":
+    search.start_controls(setup, PAGE)
+    forms.write_url(setup.query, None, forms.OFFLINE)
+    st.divider()
+    search.study_view(setup.query.get("study"), PAGE)
+    st.stop()
 jobs.start_controls(setup, PAGE)
 batch = jobs.current_batch(PAGE)
 forms.write_url(setup.query, batch.id if batch else None, forms.OFFLINE)

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from ui import forms, jobs, live
+from ui import forms, jobs, live, search
 from ui.i18n import t
 from ui.learn.links import explorer_links
 
@@ -9,6 +9,12 @@ st.caption(t("train.intro"))
 
 setup = forms.train_form()
 explorer_links(setup.algo)
+if setup.mode == "search":
+    search.start_controls(setup, "train")
+    forms.write_url(setup.query)
+    st.divider()
+    search.study_view(setup.query.get("study"), "train")
+    st.stop()
 jobs.start_controls(setup)
 batch = jobs.current_batch()
 forms.write_url(setup.query, batch.id if batch else None)

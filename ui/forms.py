@@ -7,9 +7,10 @@ values per decade, choices a select box, booleans a toggle and layer sizes a tex
 ``make_configs``), and the ``ValueError`` text is shown under the field it names.
 
 The whole setup (environment, algorithm, preset, hyperparameters, seed, run settings,
-seeds and sweep) is mirrored into the URL's query parameters, so a copied link opens the
+seeds, sweep and search) is mirrored into the URL's query parameters, so a copied link opens the
 same setup. What the setup is, how it reads and writes the URL and how it is validated
-lives in ``ui/setup.py`` (no Streamlit); this module draws its widgets and its errors.
+lives in ``ui/setup.py`` (no Streamlit); this module draws its widgets and its errors,
+and ``ui/search.py`` the Search mode's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import typing
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,7 @@ from rlcore.core.config import HParam, hparams
 from rlcore.core.envs import ENVIRONMENTS, env_spec
 from rlcore.service.jobs import MAX_BATCH_RUNS, default_max_workers
 from rlcore.train.presets import compatible_algos
+from ui import search
 from ui import setup as model
 from ui.i18n import current_language, t
 from ui.setup import MAX_SEEDS, MODES, PRESET_RUN, RUN_MAIN, Draft, Experiment, Setup, fmt_value
@@ -211,12 +214,12 @@ def _grid(
     prefix: str,
     base: Any,
     cols: int = 3,
-    swept: str | None = None,
+    swept: Collection[str] = (),
 ) -> dict[str, tuple[Any, Any]]:
     """Widgets in rows of ``cols``; returns name -> (raw value, the cell for its error).
 
     ``base`` is the config the values start from (preset or defaults). The ``swept``
-    hyperparameter is shown disabled: the sweep sets its values.
+    hyperparameters are shown disabled: the sweep (or the search) sets their values.
     """
     out = {}
     for start in range(0, len(params), cols):
@@ -225,7 +228,7 @@ def _grid(
             cell = col.container()
             with cell:
                 value = getattr(base, p.name)
-                raw = hparam_widget(type(base), p, f"{prefix}{p.name}", value, p.name == swept)
+                raw = hparam_widget(type(base), p, f"{prefix}{p.name}", value, p.name in swept)
             out[p.name] = (raw, cell)
     return out
 
@@ -300,6 +303,7 @@ def _read_url(k: Keys) -> None:
         state[k.sweep_param] = draft.exp.param
     if draft.exp.values is not None:
         state[f"{k.sweep_values_}{draft.exp.param or ''}"] = draft.exp.values
+    search.restore(k.page, k.hp, draft)
 
 
 def write_url(query: dict[str, str], batch: str | None = None, k: Keys = TRAIN) -> None:
@@ -418,7 +422,11 @@ def _fields(k: Keys, d: Draft) -> dict[str, Any]:
     fields = _grid(main, k.run, run_base, cols=3)
     with st.expander(t("train.hparams", algo=ALGORITHMS[d.algo].title), expanded=True):
         mode_now = st.session_state.get(lang_key(k.mode), st.session_state.get(k.mode))
-        swept = st.session_state.get(k.sweep_param) if mode_now == "sweep" else None
+        swept: Collection[str] = ()
+        if mode_now == "sweep":
+            swept = {st.session_state.get(k.sweep_param)}
+        elif mode_now == "search":
+            swept = search.searched(k.page)
         params = model.algo_params(type(algo_base), k.offline)
         hp_fields = _grid(params, f"{k.hp}{d.algo}_", algo_base, swept=swept)
     with st.expander(t("train.run_settings")):
@@ -453,6 +461,8 @@ def _experiment(k: Keys, d: Draft) -> Any:
     d.exp = Experiment(mode)
     if mode == "single":
         return None
+    if mode == "search":
+        return search.search_fields(k.page, k.hp, d, k.offline)
     c1, c2, c3 = st.columns([1, 1, 2])
     with c1:
         d.exp.seeds = int(
@@ -524,6 +534,7 @@ def train_form(k: Keys = TRAIN) -> Setup:
         st.caption(
             t("train.plan", n=len(setup.plan), cap=default_max_workers(), max=MAX_BATCH_RUNS)
         )
+    search.plan_caption(setup)
     return setup
 
 

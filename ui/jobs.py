@@ -168,7 +168,16 @@ def run_state(run_id: str, positions: dict[str, int], df: pd.DataFrame) -> RunSt
     )
 
 
-STATUSES = ("queued", "running", "finished", "stopped", "failed", "diverged", "interrupted")
+STATUSES = (
+    "queued",
+    "running",
+    "finished",
+    "stopped",
+    "pruned",
+    "failed",
+    "diverged",
+    "interrupted",
+)
 
 
 def status_text(status: str, position: int | None = None) -> str:

@@ -9,9 +9,11 @@ this module with plain unit tests.
   (``coerce``/``from_dict`` one field at a time, then ``make_configs`` and the experiment's
   plan) and returns the per-field errors, and :func:`to_query` renders a ``Draft`` back into
   query parameters: only values that differ from the preset (or defaults), so links stay short.
-- An experiment mode (single run, N seeds, sweep) is a :class:`Mode` in :data:`MODES`: the
-  URL fields it owns, how it reads them, writes them and turns a validated run into a plan.
-  A new mode is one more subclass registered there (and its widgets in ``ui/forms.py``).
+- An experiment mode (single run, N seeds, sweep, search) is a :class:`Mode` in
+  :data:`MODES`: the URL fields it owns, how it reads them, writes them and turns a validated
+  run into a plan (search: into an Optuna study's spec, ``rlcore.search``). A new mode is
+  one more subclass registered there (and its widgets in ``ui/forms.py``; the search's in
+  ``ui/search.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 from rlcore.core.config import AlgoConfig, HParam, RunConfig, coerce, from_dict, hparams
 from rlcore.core.device import resolve_device
 from rlcore.core.envs import ENVIRONMENTS, env_ids, env_spec
+from rlcore.search.study import PRUNERS, SAMPLERS, StudySpec, make_spec
 from rlcore.service.jobs import Plan, parse_values, seed_plan, sweep_plan
 from rlcore.train.presets import compatible_algos, make_configs
 
@@ -59,6 +62,7 @@ RUN_HIDDEN = ("algo", "env", "dataset")  # own select boxes; datasets are for of
 PRESET_RUN = ("steps", "eval_every", "eval_episodes", "log_every")  # reset with the preset
 MAX_SEEDS = 20
 DEFAULT_SEEDS = 3
+DEFAULT_TRIALS = 20
 
 Notice = tuple[str, dict[str, str]]  # a ui/text key and its format values
 
@@ -69,9 +73,17 @@ class Experiment:
     """How many runs a setup becomes: the mode and its own fields, as typed."""
 
     mode: str = "single"
-    seeds: int = DEFAULT_SEEDS  # seeds ("seeds") or seeds per value ("sweep")
+    seeds: int = DEFAULT_SEEDS  # seeds ("seeds"), seeds per value ("sweep") or per trial
     param: str | None = None  # the swept hyperparameter
     values: str | None = None  # its values, as text ("1e-3, 3e-3")
+    # search: the hyperparameters searched, their ranges as typed (default: the window
+    # around the base value), trials, sampler, pruning, and the study being watched
+    params: list[str] = field(default_factory=list)
+    ranges: dict[str, str] = field(default_factory=dict)
+    trials: int = DEFAULT_TRIALS
+    sampler: str = "tpe"
+    prune: bool = True
+    study: str | None = None
 
 
 @dataclass
@@ -111,10 +123,12 @@ class Setup:
     plan: Plan | None = None
     errors: dict[str, str] = field(default_factory=dict)  # field name -> message
     query: dict[str, str] = field(default_factory=dict)  # the URL of this setup
+    mode: str = "single"
+    study: StudySpec | None = None  # search mode: the study to create (named at its start)
 
     @property
     def ok(self) -> bool:
-        return not self.errors and self.plan is not None
+        return not self.errors and (self.plan is not None or self.study is not None)
 
 
 # -- the fields ----------------------------------------------------------------------
@@ -206,6 +220,11 @@ class Mode:
         """The runs of a validated setup; ``ValueError`` if the mode's fields are bad."""
         return seed_plan(run, algo, 1)
 
+    def apply(self, setup: Setup, d: Draft) -> None:
+        """Put what the validated setup becomes into ``setup`` (its plan); ``ValueError``."""
+        assert setup.run is not None and setup.algo_cfg is not None
+        setup.plan = self.plan(setup.run, setup.algo_cfg, d.exp)
+
 
 class SeedsMode(Mode):
     """N copies of one setup with consecutive seeds."""
@@ -256,7 +275,92 @@ class SweepMode(SeedsMode):
         return sweep_plan(run, algo, exp.param or "", values, exp.seeds)
 
 
-MODES: dict[str, Mode] = {m.name: m for m in (Mode(), SeedsMode(), SweepMode())}
+def _bool(name: str, raw: str) -> bool:
+    if raw.lower() not in ("1", "0", "true", "false"):
+        raise ValueError(f"{name} = {raw!r} (allowed: true, false)")
+    return raw.lower() in ("1", "true")
+
+
+def _ranges_text(ranges: Mapping[str, str]) -> str:
+    return "|".join(f"{k}={v}" for k, v in ranges.items())
+
+
+class SearchMode(Mode):
+    """An Optuna study: the ticked hyperparameters over their ranges, trials x seeds.
+
+    URL fields: ``search`` (the hyperparameters, comma-separated), ``ranges``
+    (``lr=1e-4:1e-2|hidden=64;64,64``: only ranges changed from the default window),
+    ``trials``, ``seeds`` (per trial), ``sampler``, ``prune`` and ``study`` (the study
+    the page shows). Validation builds the study's spec with ``rlcore.search``, whose
+    message names the field (a parameter, a range and its bounds, trials, seeds).
+    """
+
+    name = "search"
+    fields = ("search", "ranges", "trials", "seeds", "sampler", "prune", "study")
+    error_field = "search"
+
+    def read(self, exp: Experiment, name: str, raw: str, params: Sequence[str]) -> None:
+        if name == "search":
+            names = [p.strip() for p in raw.split(",") if p.strip()]
+            bad = [p for p in names if p not in params]
+            if bad:
+                raise ValueError(f"search = {bad[0]!r} (allowed: {', '.join(params)})")
+            exp.params = names
+        elif name == "ranges":
+            for part in raw.split("|"):
+                key, sep, text = part.partition("=")
+                if not sep or key.strip() not in params:
+                    raise ValueError(f"ranges = {raw!r} (allowed: NAME=RANGE|...)")
+                exp.ranges[key.strip()] = text.strip()
+        elif name == "trials":
+            try:
+                exp.trials = int(raw)
+            except ValueError:
+                raise ValueError(f"trials = {raw!r} (allowed: a whole number)") from None
+        elif name == "sampler":
+            if raw not in SAMPLERS:
+                raise ValueError(f"sampler = {raw!r} (allowed: {', '.join(SAMPLERS)})")
+            exp.sampler = raw
+        elif name == "prune":
+            exp.prune = _bool(name, raw)
+        elif name == "study":
+            exp.study = raw
+        else:
+            super().read(exp, name, raw, params)
+
+    def query(self, exp: Experiment) -> dict[str, str]:
+        q = {"mode": self.name, "search": ",".join(exp.params)}
+        ranges = {k: v for k, v in exp.ranges.items() if k in exp.params}
+        if ranges:
+            q["ranges"] = _ranges_text(ranges)
+        q.update(trials=str(exp.trials), seeds=str(exp.seeds), sampler=exp.sampler)
+        q["prune"] = "true" if exp.prune else "false"
+        if exp.study:
+            q["study"] = exp.study
+        return q
+
+    def apply(self, setup: Setup, d: Draft) -> None:
+        assert setup.run is not None and setup.algo_cfg is not None
+        run = dataclasses.asdict(setup.run)
+        for k in ("algo", "env"):
+            run.pop(k)
+        setup.study = make_spec(
+            "draft",  # named when it starts
+            d.algo,
+            d.env,
+            d.exp.params,
+            ranges={k: v for k, v in d.exp.ranges.items() if k in d.exp.params},
+            trials=d.exp.trials,
+            seeds=d.exp.seeds,
+            sampler=d.exp.sampler,
+            pruner=PRUNERS[0] if d.exp.prune else "none",
+            hp=dataclasses.asdict(setup.algo_cfg),
+            run=run,
+            use_preset=setup.preset,
+        )
+
+
+MODES: dict[str, Mode] = {m.name: m for m in (Mode(), SeedsMode(), SweepMode(), SearchMode())}
 
 
 def _mode_of_field(name: str) -> Mode | None:
@@ -412,9 +516,10 @@ def validate(d: Draft) -> Setup:
             name = _field_of(str(e), [p.name for p in rps + aps]) or "setup"
             setup.errors[name] = str(e)
     mode = MODES[d.exp.mode]
+    setup.mode = mode.name
     if setup.run is not None and setup.algo_cfg is not None:
         try:
-            setup.plan = mode.plan(setup.run, setup.algo_cfg, d.exp)
+            mode.apply(setup, d)
         except ValueError as e:
             setup.errors[mode.error_field] = str(e)
     setup.query = _query(

@@ -56,10 +56,11 @@ TEXT = {
     },
     "train.mode": {"en": "Experiment", "zh": "实验方式"},
     "train.mode.help": {
-        "en": "One run; the same setup with several seeds (to see how much luck matters); or "
-        "a sweep of one hyperparameter over several values × seeds.",
-        "zh": "单次运行；同一设置用多个随机种子（看运气的影响有多大）；或对一个超参数取多个值 × 多"
-        "个种子做扫描。",
+        "en": "One run; the same setup with several seeds (to see how much luck matters); "
+        "a sweep of one hyperparameter over several values × seeds; or a search: Optuna "
+        "picks the values of several hyperparameters trial after trial.",
+        "zh": "单次运行；同一设置用多个随机种子（看运气的影响有多大）；对一个超参数取多个值 × 多"
+        "个种子做扫描；或超参数搜索：由 Optuna 逐次试验地为多个超参数选取取值。",
     },
     "train.mode.single": {"en": "Single run", "zh": "单次运行"},
     "train.mode.seeds": {"en": "N seeds", "zh": "多个种子"},
@@ -84,8 +85,8 @@ TEXT = {
         "zh": "例如 1e-4, 3e-4, 1e-3。网络层大小之间用 ';' 分隔，例如 64; 64,64。",
     },
     "train.swept": {
-        "en": "Set by the sweep below.",
-        "zh": "由下方的超参数扫描设置。",
+        "en": "Set by the sweep (or the search) below.",
+        "zh": "由下方的超参数扫描（或搜索）设置。",
     },
     "train.plan": {
         "en": "{n} runs. At most {cap} train at once; the others wait in the queue "

@@ -1,0 +1,138 @@
+"""AppTest of the Search mode: a tiny study started from the Train page, its trials table
+and Optuna figures updating, "Train the best", bad ranges, hosted caps, Compare's list."""
+
+import json
+from urllib.parse import parse_qsl
+
+from streamlit.testing.v1 import AppTest
+
+from helpers import poll
+from rlcore.search.study import make_spec
+from rlcore.service.runs import RunStore
+from rlcore.service.studies import create_study, study_info
+
+TINY = {
+    "env": "CartPole-v1",
+    "algo": "dqn",
+    "preset": "false",
+    "steps": "400",
+    "eval_every": "100",
+    "eval_episodes": "2",
+    "learning_starts": "100",
+    "hidden": "8",
+    "mode": "search",
+    "search": "lr,gamma",
+    "trials": "3",
+    "seeds": "1",
+}
+
+
+def open_page(page, **query):
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    at.switch_page(page)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def qp(at, key):
+    v = at.query_params[key]
+    return v[0] if isinstance(v, list) else v
+
+
+def charts(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def trials_table(at):
+    return next(d.value for d in at.dataframe if "mean final return" in d.value.columns)
+
+
+def test_search_mode_runs_a_study_and_shows_its_trials_and_figures():
+    at = open_page("pages/train.py", **TINY)
+    assert not at.exception and not at.error, at.error
+    assert at.multiselect(key="train_search_params").value == ["lr", "gamma"]
+    assert at.text_input(key="hp_dqn_range_lr").value == "1e-05:0.001"  # v/10..10v (log)
+    assert at.text_input(key="hp_dqn_range_gamma").value == "0.89:1"
+    assert at.select_slider(key="hp_dqn_lr").disabled  # set by the search
+    assert "3 trials × 1 seed(s) = up to 3 runs" in " ".join(c.value for c in at.caption)
+
+    at.text_input(key="hp_dqn_range_lr").set_value("1e-9:1e-2").run()  # below the bound
+    errors = " ".join(e.value for e in at.error)
+    assert "DQNConfig.lr range '1e-9:1e-2': outside the field's bounds (allowed: 1e-06 to 1)" in (
+        errors
+    )
+    assert at.button(key="train_search_start").disabled
+    assert not (RunStore().root / ".studies").exists()  # nothing created
+    at.text_input(key="hp_dqn_range_lr").set_value("1e-4:1e-2").run()
+    assert qp(at, "ranges") == "lr=1e-4:1e-2"  # only the edited range is in the URL
+
+    at.button(key="train_search_start").click().run()
+    assert not at.exception
+    name = qp(at, "study")
+    assert name.startswith("dqn-CartPole-v1-")
+
+    def some_done(x):
+        return any(s in ("complete", "pruned") for s in trials_table(x)["state"])
+
+    poll(at, some_done, timeout=240)
+    first = charts(at)
+    assert len(first) >= 2  # optimization history and intermediate values, at least
+    n_first = sum(len(t.get("x", [])) for t in first[0]["data"])
+    poll(at, lambda x: study_info(RunStore(), name).done == 3 and len(trials_table(x)) == 3,
+         timeout=300)  # fmt: skip
+    at.run()
+    table = trials_table(at)
+    assert set(table["state"]) <= {"complete", "pruned"} and len(table) == 3
+    store = RunStore()
+    for link in table["runs"]:
+        (rid,) = link.split("runs=")[1].split(",")
+        assert store.status(rid)["status"] in ("finished", "pruned")
+    last = charts(at)
+    assert len(last) >= 3  # history, intermediate values, parallel coordinates (+ more)
+    assert sum(len(t.get("x", [])) for t in last[0]["data"]) > n_first  # the history grew
+    titles = [c["layout"]["title"]["text"] for c in last]
+    assert "Optimization history" in titles and "Parallel coordinates" in titles
+
+    # "Train the best": the Train page with the best configuration in its URL
+    (link,) = [p for p in at.get("page_link") if p.proto.label == "Train the best"]
+    query = dict(parse_qsl(link.proto.query_string))
+    best = max((r for r in table.itertuples() if r.state == "complete"),
+               key=lambda r: r._3)  # fmt: skip
+    assert query["env"] == "CartPole-v1" and query["algo"] == "dqn" and "mode" not in query
+    assert (
+        float(query["lr"]) == float(best.lr) or abs(float(query["lr"]) / float(best.lr) - 1) < 1e-3
+    )
+    train = open_page("pages/train.py", **query)
+    assert not train.exception and not train.warning  # every value of the link was taken
+    assert train.select_slider(key="hp_dqn_lr").value == float(query["lr"])
+    assert train.number_input(key="run_steps").value == 400
+
+    cmp = open_page("pages/compare.py")
+    studies = next(d.value for d in cmp.dataframe if "best" in d.value.columns)
+    assert list(studies["study"]) == [name] and list(studies["trials"]) == ["3 / 3"]
+    runs = cmp.dataframe[0].value
+    assert set(runs["study"]) == {f"{name} #{i}" for i in range(3)}
+
+
+def test_hosted_caps_trials_per_study_and_per_session(monkeypatch):
+    monkeypatch.setenv("RLCORE_PROFILE", "hosted")
+    monkeypatch.setenv("RLCORE_MAX_SESSION_TRIALS", "5")
+    at = open_page("pages/train.py", **{**TINY, "trials": "50"})
+    assert at.number_input(key="train_search_trials").value == 20  # the hosted cap
+    spec = make_spec("earlier", "dqn", "CartPole-v1", ["lr"], trials=3, run={"steps": 2000})
+    create_study(RunStore(), spec)  # a study this session started before (not run here)
+    at.session_state["search_studies"] = ["earlier"]
+    at.number_input(key="train_search_trials").set_value(3).run()
+    warning = " ".join(w.value for w in at.warning)
+    assert "one session start 5 trials in all; this session has started 3" in warning
+    assert at.button(key="train_search_start").disabled
+
+
+def test_a_bad_search_link_is_noted_and_zero_params_refused():
+    at = open_page("pages/train.py", **{**TINY, "search": "lr,nope", "sampler": "cma"})
+    notes = " ".join(w.value for w in at.warning)
+    assert "nope" in notes and "cma" in notes
+    at.multiselect(key="train_search_params").set_value([]).run()
+    assert "params: none given (allowed: gamma, lr" in " ".join(e.value for e in at.error)
+    assert at.button(key="train_search_start").disabled
