@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 from typing import Any
 
 import pandas as pd
@@ -346,7 +347,9 @@ def study_figures(study: Any, n_complete: int, n_params: int) -> list[tuple[str,
             out.append((kind, needs.get(kind, 1)))
             continue
         try:
-            out.append((kind, make(study)))
+            with warnings.catch_warnings():  # Optuna's notes about few trials: not for visitors
+                warnings.simplefilter("ignore")
+                out.append((kind, make(study)))
         except (ValueError, RuntimeError):  # e.g. importances of values that never vary
             out.append((kind, needs.get(kind, 1) + 1))
     return out

@@ -129,13 +129,13 @@ TEXT = {
         "en": "Drawn by optuna.visualization. History: each trial's score and the best so "
         "far. Evaluation returns: the values the pruner compared (pruned trials end early). "
         "Parallel coordinates: one line per complete trial through its values, coloured by "
-        "score. Importances: how much of the score's variation each hyperparameter explains "
-        "(fANOVA).",
+        "score. Importances: how strongly each hyperparameter's value tells the best trials "
+        "from the rest (PED-ANOVA, Optuna's default).",
         "zh": "由 optuna.visualization 绘制。优化历史：每次试验的得分与目前最佳。评估回报：剪枝器"
         "比较的数值（被剪枝的试验提前结束）。平行坐标：每条线是一次完成的试验，经过其取值，颜色"
-        "表示得分。重要性：每个超参数解释了多少得分变化（fANOVA）。",
+        "表示得分。重要性：每个超参数的取值在多大程度上区分了最佳试验与其余试验（PED-ANOVA，"
+        "Optuna 的默认方法）。",
     },
-    "search.driver_log": {"en": "Driver log", "zh": "驱动进程日志"},
     "search.studies": {"en": "Hyperparameter studies", "zh": "超参数搜索"},
     "search.studies.help": {
         "en": "Every Optuna study of this runs folder; open one to see its trials and plots.",
