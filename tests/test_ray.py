@@ -7,6 +7,7 @@ connects to it by address, as it would to a cluster of many machines.
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -38,6 +39,10 @@ def free_port():
 def ray_address():
     # a short temp dir: Ray's unix sockets live under it and their paths have a length limit
     tmp = tempfile.mkdtemp(prefix="ray", dir="/tmp")
+    # token authentication, as on a real cluster: the head and this driver share a token
+    auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16)}
+    saved = {k: os.environ.get(k) for k in auth}
+    os.environ.update(auth)
     port = free_port()
     ports = {
         "--ray-client-server-port": free_port(),
@@ -63,9 +68,14 @@ def ray_address():
                 time.sleep(0.5)
         yield f"127.0.0.1:{port}"
     finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         os.killpg(head.pid, signal.SIGTERM)  # the head and its raylet, GCS and workers
         try:
-            head.wait(timeout=60)
+            head.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(head.pid, signal.SIGKILL)
             head.wait()
@@ -115,7 +125,7 @@ def test_a_study_runs_on_a_ray_cluster_and_its_runs_are_listed(ray_address, tmp_
 def test_a_ray_worker_killed_mid_trial_fails_that_trial_only(ray_address, tmp_path):
     store = RunStore(tmp_path / "runs")
     ex = RayExecutor(store, ray_address)
-    create_study(store, spec("kill", 3, 4000))
+    create_study(store, spec("kill", 3, 2000))
     killed = {}
 
     def kill_one_mid_trial():
@@ -145,6 +155,6 @@ def test_a_ray_worker_killed_mid_trial_fails_that_trial_only(ray_address, tmp_pa
     states = {r["runs"][0]: r for r in rows}
     assert states[rid]["state"] == "failed" and states[rid]["run_status"] == ["interrupted"]
     assert "interrupted" in states[rid]["error"]
-    assert store.status(rid)["step"] < 4000 and store.metric_rows(rid)  # metrics kept
+    assert store.status(rid)["step"] < 2000 and store.metric_rows(rid)  # metrics kept
     others = [r for r in rows if r["runs"][0] != rid]
     assert len(others) == 2 and all(r["state"] == "complete" for r in others)

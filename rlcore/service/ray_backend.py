@@ -13,6 +13,11 @@ port, 6379 by default), ``ray://host:10001`` (Ray Client), ``auto`` (a cluster s
 on this machine), or ``local`` (start a throwaway one-machine cluster in this process).
 A task whose worker dies (SIGKILL, out of memory, a lost node) ends its run
 ``interrupted``, with the metrics written so far; the study goes on with the others.
+
+Token authentication (Ray >= 2.52): a head started with ``ray start`` on a machine that
+holds a token (``~/.ray/auth_token``) requires it, so when ``RAY_AUTH_MODE`` is unset and
+a token is there (or in ``RAY_AUTH_TOKEN`` / ``RAY_AUTH_TOKEN_PATH``), the connection
+uses it too. On a cluster, set ``RAY_AUTH_MODE=token`` and the same token everywhere.
 """
 
 from __future__ import annotations
@@ -68,6 +73,12 @@ def check_address(address: str) -> str:
     return address
 
 
+def _token_available() -> bool:
+    if os.environ.get("RAY_AUTH_TOKEN") or os.environ.get("RAY_AUTH_TOKEN_PATH"):
+        return True
+    return (Path.home() / ".ray" / "auth_token").is_file()
+
+
 def _train(run_id: str, runs_dir: str, datasets_dir: str | None) -> str:
     """The Ray task: ``run_job`` on the shared runs folder (runs in a Ray worker process)."""
     os.environ["RLCORE_RUNS_DIR"] = runs_dir
@@ -108,6 +119,8 @@ class RayExecutor:
             kwargs.update(num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=False)
         else:
             kwargs["address"] = address
+            if "RAY_AUTH_MODE" not in os.environ and _token_available():
+                os.environ["RAY_AUTH_MODE"] = "token"  # what `ray start` did with that token
         try:
             ray.init(**kwargs)
         except Exception as e:  # ConnectionError, a version mismatch, a refused token
