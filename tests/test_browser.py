@@ -188,3 +188,60 @@ def test_offline_page_trains_on_a_dataset_and_compares(offline_url, browser):
         raise
     finally:
         ctx.close()
+
+
+def test_search_mode_runs_a_tiny_study_and_opens_the_best(app_url, browser):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    try:
+        page.goto(
+            f"{app_url}/train?env=CartPole-v1&algo=dqn&preset=false&steps=400&eval_every=100"
+            "&eval_episodes=2&learning_starts=100&hidden=8&mode=search&search=lr,gamma"
+            "&trials=3&seeds=1"
+        )
+        start = page.locator(".st-key-train_search_start button")
+        start.wait_for(timeout=60_000)
+        idle(page)
+        # tick one more hyperparameter, edit a range: both go into the URL
+        box = page.locator(".st-key-train_search_params input")
+        box.fill("batch_size")
+        box.press("Enter")
+        page.locator(".st-key-hp_dqn_range_batch_size input").wait_for(timeout=30_000)
+        page.wait_for_url(re.compile("search=lr%2Cgamma%2Cbatch_size"))
+        idle(page)
+        lr_range = page.locator(".st-key-hp_dqn_range_lr input")
+        lr_range.fill("1e-4:1e-2")
+        lr_range.press("Enter")
+        page.wait_for_url(re.compile("ranges=lr"))
+        idle(page)
+        assert page.locator(".st-key-hp_dqn_lr").get_by_role("slider").is_disabled()
+        start.click()
+        name = wait_text(page, r"Study (dqn-CartPole-v1-[\d-]+)").group(1)
+        page.wait_for_url(re.compile(f"study={name}"))
+        # the trials table and Optuna's figures update while the study runs
+        page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)
+        wait_text(page, r"[12] of 3 trials done", timeout=240)  # two trials at a time
+        charts = page.get_by_test_id("stPlotlyChart")
+        charts.nth(1).wait_for(timeout=60_000)
+        first = charts.first.inner_html()
+        wait_text(page, r"3 of 3 trials done", timeout=240)
+        wait_text(page, r"finished")
+        deadline = time.time() + 30
+        while charts.first.inner_html() == first and time.time() < deadline:
+            time.sleep(0.5)
+        assert charts.first.inner_html() != first  # the history gained the last trial
+        assert charts.count() >= 3
+        no_exception(page)
+        # "Train the best": the Train page with the best configuration in its URL
+        idle(page)  # the study's end reruns the page once: click after it
+        page.get_by_role("button", name="Train the best").click()
+        page.locator(".st-key-train_start button").wait_for(timeout=60_000)
+        idle(page)
+        assert "mode=search" not in page.url and "lr=" in page.url
+        no_exception(page)
+    except BaseException:
+        save_screenshots({"search": page}, "browser_search")
+        raise
+    finally:
+        ctx.close()

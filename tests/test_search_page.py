@@ -2,7 +2,6 @@
 and Optuna figures updating, "Train the best", bad ranges, hosted caps, Compare's list."""
 
 import json
-from urllib.parse import parse_qsl
 
 from streamlit.testing.v1 import AppTest
 
@@ -95,18 +94,16 @@ def test_search_mode_runs_a_study_and_shows_its_trials_and_figures():
     assert "Optimization history" in titles and "Parallel coordinates" in titles
 
     # "Train the best": the Train page with the best configuration in its URL
-    (link,) = [p for p in at.get("page_link") if p.proto.label == "Train the best"]
-    query = dict(parse_qsl(link.proto.query_string))
-    best = max((r for r in table.itertuples() if r.state == "complete"),
-               key=lambda r: r._3)  # fmt: skip
+    best = study_info(store, name).best_params
+    at.button(key="train_search_best").click().run()
+    assert not at.exception and not at.warning  # every value of the link was taken
+    query = {k: qp(at, k) for k in at.query_params}
     assert query["env"] == "CartPole-v1" and query["algo"] == "dqn" and "mode" not in query
-    assert (
-        float(query["lr"]) == float(best.lr) or abs(float(query["lr"]) / float(best.lr) - 1) < 1e-3
-    )
-    train = open_page("pages/train.py", **query)
-    assert not train.exception and not train.warning  # every value of the link was taken
-    assert train.select_slider(key="hp_dqn_lr").value == float(query["lr"])
-    assert train.number_input(key="run_steps").value == 400
+    assert float(query["lr"]) == best["lr"] and float(query["gamma"]) == best["gamma"]
+    assert at.select_slider(key="hp_dqn_lr").value == best["lr"]
+    assert at.number_input(key="hp_dqn_gamma").value == best["gamma"]
+    assert at.number_input(key="run_steps").value == 400
+    assert not at.select_slider(key="hp_dqn_lr").disabled  # a single run again
 
     cmp = open_page("pages/compare.py")
     studies = next(d.value for d in cmp.dataframe if "best" in d.value.columns)

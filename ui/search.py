@@ -402,6 +402,9 @@ def _header(name: str, info: Any, page: str) -> None:
 
 def study_view(name: str | None, page: str) -> None:
     """A study's live view: progress, Stop/Resume, trials, Optuna's figures, the best."""
+    goto = st.session_state.pop(f"{page}_search_goto", None)
+    if goto is not None:  # "Train the best" was pressed
+        st.switch_page(goto[0], query_params=goto[1])
     if not name:
         st.info(t("search.none"), icon=":material/travel_explore:")
         return
@@ -429,13 +432,16 @@ def study_view(name: str | None, page: str) -> None:
                 icon=":material/emoji_events:",
             )
             target = "pages/offline.py" if spec.dataset else "pages/train.py"
-            st.page_link(
-                target,
-                label=t("search.train_best"),
+            if st.button(
+                t("search.train_best"),
+                key=f"{page}_search_best",
                 icon=":material/rocket_launch:",
-                query_params=best_query(spec, best["params"]),
                 help=t("search.train_best.help"),
-            )
+            ):
+                # st.switch_page from inside a fragment is ignored by the browser: the whole
+                # page reruns and switches (below, in study_view)
+                st.session_state[f"{page}_search_goto"] = (target, best_query(spec, best["params"]))
+                st.rerun(scope="app")
         st.markdown(f"**{t('search.trials_table')}**")
         st.dataframe(
             trials_frame(rows, spec.space.names),

@@ -319,27 +319,33 @@ def driver_lock(store: RunStore, name: str) -> Iterator[None]:
 
 
 def _driver_pid(store: RunStore, name: str) -> int | None:
+    return (_driver_identity(store, name) or {}).get("pid")
+
+
+def _driver_identity(store: RunStore, name: str) -> dict[str, Any] | None:
     try:
-        return json.loads((studies_dir(store) / f"{name}.driver.json").read_text()).get("pid")
-    except (OSError, json.JSONDecodeError, AttributeError):
+        ident = json.loads((studies_dir(store) / f"{name}.driver.json").read_text())
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
         return None
+    return ident if isinstance(ident, dict) else None
 
 
 def driver_alive(store: RunStore, name: str) -> bool:
-    """Whether a driver runs the study now (its lock is held)."""
+    """Whether a driver runs the study now: its lock is held, or it is starting.
+
+    A driver spawned by :func:`spawn_driver` takes the lock only once Python and Optuna
+    are imported (seconds); until then its recorded identity says it is on its way.
+    """
     lock = studies_dir(store) / f"{name}.lock"
-    if not lock.exists():
-        return False
-    if fcntl is None:  # pragma: no cover
-        ident = json.loads((studies_dir(store) / f"{name}.driver.json").read_text())
-        return bool(process_alive(ident))
-    with open(lock, "a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        return False
+    if lock.exists() and fcntl is not None:
+        with open(lock, "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    ident = _driver_identity(store, name)
+    return ident is not None and bool(process_alive(ident))
 
 
 def request_stop(store: RunStore, name: str) -> None:
@@ -370,7 +376,10 @@ def spawn_driver(store: RunStore, name: str, ray_address: str | None = None) -> 
     env = dict(os.environ, RLCORE_RUNS_DIR=str(store.root.resolve()), PYTHONUNBUFFERED="1")
     args = [name] + (["--ray", ray_address] if ray_address else [])
     log = studies_dir(store) / f"{name}.log"
-    return spawn_module("rlcore.service.study_driver", args, log, env)
+    proc = spawn_module("rlcore.service.study_driver", args, log, env)
+    # the driver's identity at once, so the study reads as running while it starts
+    atomic_write_json(studies_dir(store) / f"{name}.driver.json", process_identity(proc.pid))
+    return proc
 
 
 def log_tail(store: RunStore, name: str, lines: int = 20) -> str:
