@@ -108,13 +108,21 @@ def ray_ratio(args):
     from rlcore.service.ray_backend import RayExecutor
     from rlcore.service.runs import RunStore
 
-    tmp = Path(tempfile.mkdtemp(prefix="rl-tune-ray-"))
+    tmp = Path(tempfile.mkdtemp(prefix="rtr", dir="/tmp"))  # short: Ray's socket paths
     store = RunStore(tmp / "runs")
     port = free_port()
     t0 = time.perf_counter()
+    ports = (
+        "--ray-client-server-port",
+        "--dashboard-agent-listen-port",
+        "--dashboard-agent-grpc-port",
+        "--metrics-export-port",
+        "--runtime-env-agent-port",
+    )
     head = subprocess.Popen(
-        ["ray", "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=false",
-         f"--temp-dir={tmp / 'ray'}", "--block", "--disable-usage-stats"],
+        [sys.executable, "-m", "ray.scripts.scripts", "start", "--head", f"--port={port}",
+         "--num-cpus=2", "--include-dashboard=false", f"--temp-dir={tmp / 'ray'}", "--block",
+         "--disable-usage-stats", *(f"{p}={free_port()}" for p in ports)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:
