@@ -94,6 +94,9 @@ class RayExecutor:
 
     def __init__(self, store: RunStore, address: str, num_cpus: int | None = None) -> None:
         address = check_address(address)
+        if address != "local" and "RAY_AUTH_MODE" not in os.environ and _token_available():
+            # what `ray start` did with that token; read by Ray when it is imported
+            os.environ["RAY_AUTH_MODE"] = "token"
         try:
             import ray
         except ImportError:
@@ -119,8 +122,6 @@ class RayExecutor:
             kwargs.update(num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=False)
         else:
             kwargs["address"] = address
-            if "RAY_AUTH_MODE" not in os.environ and _token_available():
-                os.environ["RAY_AUTH_MODE"] = "token"  # what `ray start` did with that token
         try:
             ray.init(**kwargs)
         except Exception as e:  # ConnectionError, a version mismatch, a refused token
