@@ -381,3 +381,38 @@ def test_optuna_figures_draw_from_a_study(tmp_path):
         assert fig.data, plot.__name__
     assert math.isfinite(study.best_value)
     assert make_pruner(open_study(store, "fig")[0]).__class__ is optuna.pruners.MedianPruner
+
+
+# -- the Search mode of the setup model (ui/setup.py, no Streamlit) -------------------
+def test_search_mode_validates_into_a_study_spec_and_round_trips_its_url():
+    from ui import setup as m
+
+    exp = m.Experiment("search", seeds=2, params=["lr", "hidden"], trials=7, sampler="random",
+                       prune=False, ranges={"hidden": "64;64,64"})  # fmt: skip
+    d = m.Draft("CartPole-v1", "dqn", run={"steps": "5000"}, exp=exp)
+    s = m.validate(d)
+    assert s.ok and s.plan is None and s.mode == "search"
+    spec = s.study
+    assert (spec.trials, spec.seeds, spec.sampler, spec.pruner) == (7, 2, "random", "none")
+    assert spec.space.names == ["lr", "hidden"] and spec.steps == 5000
+    assert spec.space.ranges[1].choices == ((64,), (64, 64))
+    assert spec.space.ranges[0].low == pytest.approx(2.3e-4)  # around the preset's 2.3e-3
+    assert s.query["ranges"] == "hidden=64;64,64" and s.query["search"] == "lr,hidden"
+    back, notices = m.from_query(s.query)
+    assert notices == [] and back.exp == exp and m.to_query(back) == s.query
+
+
+def test_search_mode_errors_land_under_the_search_field():
+    from ui import setup as m
+
+    bad = {
+        "ranges": ({"lr": "1e-9:1e-2"}, "DQNConfig.lr range '1e-9:1e-2': outside"),
+        "trials": ({}, "trials = 0: out of range"),
+        "params": ({}, "params: none given"),
+    }
+    for what, (ranges, words) in bad.items():
+        exp = m.Experiment("search", seeds=1, params=[] if what == "params" else ["lr"],
+                           trials=0 if what == "trials" else 5, ranges=ranges)  # fmt: skip
+        s = m.validate(m.Draft("CartPole-v1", "dqn", exp=exp))
+        assert list(s.errors) == ["search"] and words in s.errors["search"], s.errors
+        assert not s.ok and s.study is None

@@ -163,7 +163,8 @@ def test_a_bad_sweep_is_an_error_of_the_sweep_field():
 
 @pytest.mark.parametrize("mode", list(m.MODES))
 def test_every_mode_reads_back_the_fields_it_writes(mode):
-    exp = m.Experiment(mode, seeds=2, param="lr", values="1e-4, 1e-3")
+    search = {"params": ["lr", "gamma"], "ranges": {"lr": "1e-4:1e-2"}, "study": "s-1"}
+    exp = m.Experiment(mode, seeds=2, param="lr", values="1e-4, 1e-3", **search)
     q = m.to_query(m.Draft("CartPole-v1", "dqn", exp=exp))
     assert set(q) - {"env", "algo"} == (
         {"mode", *m.MODES[mode].fields} if m.MODES[mode].fields else set()
