@@ -105,6 +105,16 @@ def _with_threads(
     return dataclasses.replace(run, threads=n)
 
 
+def _early_end(store: RunStore, run_id: str, limit: float | None) -> tuple[str, str]:
+    """Why a run ended before its last step: pruned by a study, stopped, or out of time."""
+    pruned = store.prune_reason(run_id)
+    if pruned is not None:
+        return "pruned", pruned
+    if limit is not None and not store.stop_requested(run_id):
+        return "stopped", _wall_message(limit)
+    return "stopped", ""
+
+
 def run_job(
     run_id: str,
     store: RunStore | None = None,
@@ -170,13 +180,8 @@ def run_job(
                     if limit is not None and time.monotonic() - t0 > limit:
                         status, message = "stopped", _wall_message(limit)
                         break
-            pruned = store.prune_reason(run_id)
-            if status == "finished" and trainer.stopped_early and pruned is not None:
-                status, message = "pruned", pruned
-            elif status == "finished" and trainer.stopped_early:
-                status = "stopped"
-                if limit is not None and not store.stop_requested(run_id):
-                    message = _wall_message(limit)
+            if status == "finished" and trainer.stopped_early:
+                status, message = _early_end(store, run_id, limit)
         except WallTimeExceeded:
             status, message = "stopped", _wall_message(limit or 0)
         except KeyboardInterrupt as e:
