@@ -3,6 +3,7 @@ and Optuna figures updating, "Train the best", bad ranges, hosted caps, Compare'
 
 import json
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from helpers import poll
@@ -133,3 +134,38 @@ def test_a_bad_search_link_is_noted_and_zero_params_refused():
     at.multiselect(key="train_search_params").set_value([]).run()
     assert "params: none given (allowed: gamma, lr" in " ".join(e.value for e in at.error)
     assert at.button(key="train_search_start").disabled
+
+
+@pytest.fixture
+def a_dataset(tmp_path, monkeypatch):
+    from rlcore.train import collect
+
+    monkeypatch.setenv("RLCORE_DATASETS_DIR", str(tmp_path / "datasets"))
+    return collect.build_dataset("Pendulum-v1", "random", 400, expert_steps=300)
+
+
+def test_offline_search_trains_on_a_dataset_and_the_best_opens_the_offline_page(a_dataset):
+    at = open_page("pages/offline.py", dataset=a_dataset, algo="iql", steps="200",
+                   eval_every="100", eval_episodes="1", hidden="16", mode="search",
+                   search="lr,expectile", trials="2", seeds="1", prune="false")  # fmt: skip
+    assert not at.exception and not at.error, at.error
+    options = at.multiselect(key="offline_search_params").options
+    assert "expectile" in options and "buffer_size" not in options  # no data-collection fields
+    at.button(key="offline_search_start").click().run()
+    name = qp(at, "study")
+    assert name.startswith("iql-" + a_dataset.replace("/", "-"))
+    poll(at, lambda x: study_info(RunStore(), name).done == 2, timeout=300)
+    at.run()
+    table = trials_table(at)
+    assert list(table["state"]) == ["complete", "complete"]
+    for link in table["runs"]:
+        (rid,) = link.split("runs=")[1].split(",")
+        rec = RunStore().load(rid)
+        assert rec.run.dataset == a_dataset and rec.status["eval_score"] is not None
+    at.button(key="offline_search_best").click().run()
+    assert not at.exception
+    assert (
+        qp(at, "dataset") == a_dataset
+        and qp(at, "algo") == "iql"
+        and "mode" not in {k for k in at.query_params}
+    )
