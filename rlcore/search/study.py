@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 from rlcore.algos.registry import get_algo
 from rlcore.core.config import AlgoConfig, RunConfig, from_dict, short_repr, to_dict
+from rlcore.core.ids import check_name
 from rlcore.core.settings import get_settings
 from rlcore.search.space import SearchSpace, build_space
 from rlcore.train.checks import check_run
@@ -52,17 +52,13 @@ SAMPLERS = ("tpe", "random", "grid")
 PRUNERS = ("median", "halving", "none")
 MAX_SEEDS = 10  # seeds per trial
 STUDIES_DIR = ".studies"
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
 
 def validate_study_name(name: Any) -> str:
-    """A study name: letters, digits, ``_ . -`` (at most 100); ``ValueError`` otherwise."""
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
-        raise ValueError(
-            f"study = {short_repr(name)}: not a valid study name (allowed: 1 to 100 letters, "
-            "digits, '_', '.', '-', starting with a letter or digit)"
-        )
-    return name
+    """A study name: the shared id rule of ``rlcore.core.ids`` (the one door for ids)."""
+    return check_name(
+        name, "study", "a valid study name", "list them with python -m rlcore tune list"
+    )
 
 
 def default_storage_url(runs_root: Path) -> str:
