@@ -1,64 +1,107 @@
-"""Our DQN and SAC against Stable-Baselines3 on the same work, in one script.
+"""Our DQN, SAC and TD3 against Stable-Baselines3 and SBX (its JAX port) on the same work.
 
     pip install -r requirements-bench.txt
-    python benchmarks/online.py [--threads 0] [--seed 0] [--only dqn|sac] [--scale 1.0]
+    python benchmarks/online.py [--threads 1] [--seed 0] [--only dqn|sac|td3] [--scale 1.0]
+                                [--impls ours,sb3,sbx] [--sbx-venv PATH]
 
-Each measurement runs in a fresh subprocess of this script (same interpreter, same
-torch thread count, nothing else running), so neither side inherits the other's
-allocator, thread pool or denormal state. Hyperparameters are matched field by field
-(the RL Zoo's: DQN CartPole-v1 50k steps, SAC Pendulum-v1 20k steps). Wall time covers
-training only; both policies are then evaluated the same way (10 deterministic episodes
-with our evaluator on the same seeds). Prints wall time, env steps/s, gradient updates/s,
-final return, and the ratios ours / SB3.
+Each measurement runs in a fresh subprocess of this script (same torch thread count,
+nothing else running), so no side inherits another's allocator, thread pool or
+denormal state. Ours and SB3 run on this interpreter. SBX (``sbx-rl``, JAX) runs from
+its own virtual environment, made by this script on first use (``--sbx-venv``, else
+$SBX_VENV, else bench_out/sbx-venv; torch 2.13.0 CPU installed first because SB3, which
+SBX builds on, needs it; then the pins in ``SBX_PINS``: 1.7 GB, about 2 minutes);
+the repository joins its PYTHONPATH so that the same evaluator scores it.
+
+The tasks are the RL Zoo's: DQN CartPole-v1 50k steps, SAC Pendulum-v1 20k steps and
+TD3 Pendulum-v1 20k steps. Hyperparameters are read from our presets and passed to SB3
+and SBX field by field. TD3 trains as the Zoo does, once per episode (SB3's
+``train_freq=(1, "episode")``, ``gradient_steps=-1``): Pendulum's episodes are always 200
+steps, so ours runs it as ``train_freq = gradient_steps = 200`` (our TD3 preset itself
+trains every step; the number of updates is the same, 10,000 at full scale).
+SBX's DQN has no ``max_grad_norm``; it gets SB3's clipping (global norm 10) through its
+``optimizer_class`` (``optax.chain(clip_by_global_norm, adam)``), so all three clip alike.
+With ``--threads 1`` XLA runs single-threaded too (``XLA_FLAGS``); with more, or 0, JAX
+keeps its own default (all cores).
+
+Wall time covers training only (``learn`` / the trainer's loop; SBX's includes its JIT
+compilation); "proc s" is the whole process (interpreter start, imports, training, final
+evaluation), as a user waits for it. All policies are then evaluated the same way: 10
+deterministic episodes with our evaluator on the same seeds. Prints wall time, whole
+process time, CPU time, env steps/s, gradient updates/s, final return, and the ratios
+ours / SB3 and ours / SBX. ``--scale`` shrinks the step budget and
+``learning_starts`` alike (the same task, shorter); ``--scale 0.02`` checks in about a
+minute that every implementation runs and trains.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 TASKS = {
     "dqn": ("CartPole-v1", 50_000),
     "sac": ("Pendulum-v1", 20_000),
+    "td3": ("Pendulum-v1", 20_000),
 }
+PER_EPISODE = {"td3"}  # the Zoo trains TD3 Pendulum once per episode, one update per step
+IMPLS = ("ours", "sb3", "sbx")
+ROOT = Path(__file__).resolve().parents[1]
+SBX_PINS = ["sbx-rl==0.28.0", "stable-baselines3==2.9.2", "gymnasium==1.4.0", "jax[cpu]==0.10.2"]
+NOTES = [
+    "TD3: per-episode training (SB3/SBX train_freq=(1, 'episode'), gradient_steps=-1; "
+    "ours train_freq = gradient_steps = 200, Pendulum's fixed episode length)",
+    "SBX DQN has no max_grad_norm: it gets SB3's clipping via "
+    "optax.chain(clip_by_global_norm, adam)",
+]
 
 
-def run_ours(algo: str, steps: int, seed: int, threads: int) -> dict:
-    from rlcore.train.evaluation import evaluate
+def task_configs(algo: str, scale: float, seed: int = 0, threads: int = 1):
+    """Our run and algorithm configs of a task: the preset, the Zoo's schedule, the scale.
+
+    All three implementations read their hyperparameters from these, so they match field
+    by field.
+    """
+    import gymnasium as gym
+
     from rlcore.train.presets import make_configs
+
+    env_id, full = TASKS[algo]
+    _, preset = make_configs(algo, env_id)
+    hp = {"learning_starts": int(preset.learning_starts * scale)}
+    if algo in PER_EPISODE:
+        length = gym.spec(env_id).max_episode_steps  # Pendulum: 200, never terminates
+        hp.update(train_freq=length, gradient_steps=length)
+    run = {"steps": int(full * scale), "seed": seed, "threads": threads, "eval_every": 10**7}
+    run["eval_episodes"] = 1
+    return make_configs(algo, env_id, hp=hp, run=run)
+
+
+def run_ours(algo: str, scale: float, seed: int, threads: int) -> dict:
+    from rlcore.train.evaluation import evaluate
     from rlcore.train.trainer import Trainer
 
-    env, _ = TASKS[algo]
-    run, cfg = make_configs(
-        algo,
-        env,
-        run={
-            "steps": steps,
-            "seed": seed,
-            "threads": threads,
-            "eval_every": 10**7,
-            "eval_episodes": 1,
-        },
-    )
+    run, cfg = task_configs(algo, scale, seed, threads)
     tr = Trainer(run, cfg)
     for _ in tr:
         pass
-    res = evaluate(tr.agent, env, 10, seed=10_000)
+    res = evaluate(tr.agent, run.env, 10, seed=10_000)
     return {
         "wall_s": tr.train_seconds,
         "cpu_s": tr.train_cpu_seconds,
         "updates": tr.updates,
-        "steps": steps,
+        "steps": run.steps,
         "return_mean": res.mean,
         "return_std": res.std,
     }
 
 
 class _SB3Policy:
-    """Adapter so our evaluator runs the SB3 policy on exactly the same episodes."""
+    """Adapter so our evaluator runs an SB3 or SBX policy on exactly the same episodes."""
 
     def __init__(self, model) -> None:
         import numpy as np
@@ -78,119 +121,217 @@ class _SB3Policy:
         return obs
 
 
-def run_sb3(algo: str, steps: int, seed: int, threads: int) -> dict:
-    import gymnasium as gym
-    import torch
-    from stable_baselines3 import DQN, SAC
+def _clipped_adam(max_norm: float):
+    """SBX's DQN optimizer with SB3's gradient clipping (SBX's DQN has no max_grad_norm)."""
+    import optax
 
-    from rlcore.train.evaluation import evaluate
-    from rlcore.train.presets import make_configs
+    def make(learning_rate: float):
+        return optax.chain(optax.clip_by_global_norm(max_norm), optax.adam(learning_rate))
 
-    if threads > 0:
-        torch.set_num_threads(threads)
-    env_id, _ = TASKS[algo]
-    _, c = make_configs(algo, env_id)  # the same preset values we train with
-    env = gym.make(env_id)
+    return make
+
+
+def make_baseline(impl: str, algo: str, c, env, seed: int):
+    """An SB3 or SBX model with our config ``c``'s values, field by field."""
+    import numpy as np
+
+    if impl == "sbx":
+        import sbx as lib
+    else:
+        import stable_baselines3 as lib
+    per_episode = algo in PER_EPISODE
+    common = dict(
+        learning_rate=c.lr,
+        buffer_size=c.buffer_size,
+        learning_starts=c.learning_starts,
+        batch_size=c.batch_size,
+        tau=c.tau,
+        gamma=c.gamma,
+        train_freq=(1, "episode") if per_episode else c.train_freq,
+        gradient_steps=-1 if per_episode else c.gradient_steps,
+        policy_kwargs={"net_arch": list(c.hidden)},
+        seed=seed,
+        device="cpu",
+    )
     if algo == "dqn":
-        model = DQN(
-            "MlpPolicy",
-            env,
-            learning_rate=c.lr,
-            batch_size=c.batch_size,
-            buffer_size=c.buffer_size,
-            learning_starts=c.learning_starts,
-            gamma=c.gamma,
+        kw = dict(
             target_update_interval=c.target_update_interval,
-            train_freq=c.train_freq,
-            gradient_steps=c.gradient_steps,
             exploration_fraction=c.exploration_fraction,
             exploration_initial_eps=c.exploration_initial_eps,
             exploration_final_eps=c.exploration_final_eps,
-            max_grad_norm=c.max_grad_norm,
-            tau=c.tau,
-            policy_kwargs={"net_arch": list(c.hidden)},
-            seed=seed,
-            device="cpu",
         )
-    else:
-        model = SAC(
-            "MlpPolicy",
-            env,
-            learning_rate=c.lr,
-            buffer_size=c.buffer_size,
-            learning_starts=c.learning_starts,
-            batch_size=c.batch_size,
-            tau=c.tau,
-            gamma=c.gamma,
-            train_freq=c.train_freq,
-            gradient_steps=c.gradient_steps,
-            ent_coef=f"auto_{c.alpha}",
-            target_entropy=-c.target_entropy_scale * 1.0,
-            policy_kwargs={"net_arch": list(c.hidden)},
-            seed=seed,
-            device="cpu",
-        )
+        if impl == "sbx":
+            # SBX's Q-network is two equal layers of n_units = net_arch[0]
+            assert len(set(c.hidden)) == 1 and len(c.hidden) == 2, c.hidden
+            common["policy_kwargs"]["optimizer_class"] = _clipped_adam(c.max_grad_norm)
+        else:
+            kw["max_grad_norm"] = c.max_grad_norm
+        return lib.DQN("MlpPolicy", env, **common, **kw)
+    act_dim = env.action_space.shape[0]
+    if algo == "sac":
+        kw = dict(ent_coef=f"auto_{c.alpha}", target_entropy=-c.target_entropy_scale * act_dim)
+        return lib.SAC("MlpPolicy", env, **common, **kw)
+    from stable_baselines3.common.noise import NormalActionNoise
+
+    # SB3 adds the noise in its [-1, 1] action space: sigma in half-ranges, as ours
+    noise = NormalActionNoise(np.zeros(act_dim), c.exploration_noise * np.ones(act_dim))
+    kw = dict(
+        policy_delay=c.policy_delay,
+        target_policy_noise=c.target_policy_noise,
+        target_noise_clip=c.target_noise_clip,
+        action_noise=noise,
+    )
+    return lib.TD3("MlpPolicy", env, **common, **kw)
+
+
+def run_baseline(impl: str, algo: str, scale: float, seed: int, threads: int) -> dict:
+    import gymnasium as gym
+    import torch
+
+    from rlcore.train.evaluation import evaluate
+
+    if threads > 0:
+        torch.set_num_threads(threads)
+    run, c = task_configs(algo, scale, seed, threads)
+    model = make_baseline(impl, algo, c, gym.make(run.env), seed)
     t0, c0 = time.perf_counter(), time.process_time()
-    model.learn(steps)
+    model.learn(run.steps)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    res = evaluate(_SB3Policy(model), env_id, 10, seed=10_000)  # type: ignore[arg-type]
+    res = evaluate(_SB3Policy(model), run.env, 10, seed=10_000)  # type: ignore[arg-type]
     return {
         "wall_s": wall,
         "cpu_s": cpu,
         "updates": int(model._n_updates),
-        "steps": steps,
+        "steps": run.steps,
         "return_mean": res.mean,
         "return_std": res.std,
     }
 
 
-def child(impl: str, algo: str, steps: int, seed: int, threads: int) -> dict:
-    cmd = [sys.executable, __file__, "--child", impl, algo, str(steps), str(seed), str(threads)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def ensure_sbx_venv(venv: Path) -> Path:
+    """The SBX virtual environment's python, made on first use (torch 2.13.0 CPU first)."""
+    py = venv / "bin" / "python"
+    if not py.exists():
+        t0 = time.perf_counter()
+        print(f"making the SBX virtual environment in {venv} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        pip = [str(py), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, "torch==2.13.0"], check=True)  # the CPU wheel, before SB3 asks
+        subprocess.run([*pip, "torch==2.13.0", *SBX_PINS], check=True)
+        print(f"... done in {time.perf_counter() - t0:.0f} s", flush=True)
+    return py
+
+
+def child(impl: str, algo: str, scale: float, seed: int, threads: int, venv: Path) -> dict:
+    """One measurement in a fresh process; adds its whole-process wall time as proc_s."""
+    py, env = sys.executable, dict(os.environ)
+    # the repository importable in every child (this script's folder is benchmarks/)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    if impl == "sbx":
+        py = str(ensure_sbx_venv(venv))
+        env["JAX_PLATFORMS"] = "cpu"
+        if threads == 1:  # XLA's CPU thread pools, as torch's one thread
+            flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+            env["XLA_FLAGS"] = f"{env.get('XLA_FLAGS', '')} {flags}".strip()
+    cmd = [py, __file__, "--child", impl, algo, str(scale), str(seed), str(threads)]
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    proc = time.perf_counter() - t0
+    if out.returncode:
+        sys.exit(f"{impl} {algo} failed:\n{out.stderr[-3000:]}")
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "proc_s": proc}
+
+
+def parse_impls(text: str) -> list[str]:
+    impls = [s.strip() for s in text.split(",") if s.strip()]
+    bad = [s for s in impls if s not in IMPLS]
+    if bad or not impls:
+        raise argparse.ArgumentTypeError(
+            f"--impls = {text!r}: a comma-separated list of {', '.join(IMPLS)}"
+        )
+    return list(dict.fromkeys(impls))
+
+
+def report(rows: list, impls: list[str]) -> None:
+    print(
+        f"{'task':22} {'impl':5} {'wall s':>8} {'proc s':>8} {'cpu s':>8} {'steps/s':>9} "
+        f"{'updates/s':>10} {'return':>16}"
+    )
+    for algo, env, r in rows:
+        for impl in impls:
+            x = r[impl]
+            print(
+                f"{algo + ' ' + env:22} {impl:5} {x['wall_s']:8.1f} {x['proc_s']:8.1f} "
+                f"{x['cpu_s']:8.1f} {x['steps'] / x['wall_s']:9.0f} "
+                f"{x['updates'] / x['wall_s']:10.0f} "
+                f"{x['return_mean']:9.1f} ± {x['return_std']:5.1f}"
+            )
+        o = r.get("ours")
+        for impl in (i for i in impls if i != "ours" and o):
+            s = r[impl]
+            ups = (
+                f"{o['updates'] / o['wall_s'] / (s['updates'] / s['wall_s']):.2f}x"
+                if o["updates"] and s["updates"]
+                else "n/a"
+            )
+            print(
+                f"{'':22} ratio ours/{impl}: wall {o['wall_s'] / s['wall_s']:.2f}x, "
+                f"process {o['proc_s'] / s['proc_s']:.2f}x, "
+                f"cpu time {o['cpu_s'] / s['cpu_s']:.2f}x, updates/s {ups}, "
+                f"same updates: {o['updates'] == s['updates']}, "
+                f"return ours - {impl} {o['return_mean'] - s['return_mean']:+.1f}"
+            )
+    for note in NOTES:
+        if ("TD3" in note and any(a in PER_EPISODE for a, _, _ in rows)) or (
+            "SBX DQN" in note and "sbx" in impls and any(a == "dqn" for a, _, _ in rows)
+        ):
+            print("note:", note)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--threads", type=int, default=1, help="torch threads of both sides (0 = torch default)"
+        "--threads", type=int, default=1, help="torch threads of every side (0 = torch default)"
     )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", choices=list(TASKS))
-    ap.add_argument("--scale", type=float, default=1.0, help="fraction of the step budget")
+    ap.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the step budget and learning_starts"
+    )
+    ap.add_argument(
+        "--impls",
+        type=parse_impls,
+        default=list(IMPLS),
+        help="comma-separated implementations to run (default ours,sb3,sbx)",
+    )
+    ap.add_argument(
+        "--sbx-venv",
+        type=Path,
+        default=Path(os.environ.get("SBX_VENV", "bench_out/sbx-venv")),
+        help="SBX's virtual environment, made on first use ($SBX_VENV, else bench_out/sbx-venv)",
+    )
     ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        impl, algo, steps, seed, threads = args.child
-        fn = run_ours if impl == "ours" else run_sb3
-        print(json.dumps(fn(algo, int(steps), int(seed), int(threads))))
+        impl, algo, scale, seed, threads = args.child
+        if impl == "ours":
+            res = run_ours(algo, float(scale), int(seed), int(threads))
+        else:
+            res = run_baseline(impl, algo, float(scale), int(seed), int(threads))
+        print(json.dumps(res))
         return
+    if not 0 < args.scale <= 1:
+        ap.error(f"--scale = {args.scale:g}: allowed 0 (exclusive) to 1")
     rows = []
-    for algo, (env, steps) in TASKS.items():
+    for algo, (env, _) in TASKS.items():
         if args.only and algo != args.only:
             continue
-        steps = int(steps * args.scale)
-        r = {impl: child(impl, algo, steps, args.seed, args.threads) for impl in ("sb3", "ours")}
+        r = {
+            impl: child(impl, algo, args.scale, args.seed, args.threads, args.sbx_venv)
+            for impl in args.impls
+        }
         rows.append((algo, env, r))
-    print(
-        f"{'task':22} {'impl':5} {'wall s':>8} {'cpu s':>8} {'steps/s':>9} {'updates/s':>10} "
-        f"{'return':>16}"
-    )
-    for algo, env, r in rows:
-        for impl in ("sb3", "ours"):
-            x = r[impl]
-            print(
-                f"{algo + ' ' + env:22} {impl:5} {x['wall_s']:8.1f} {x['cpu_s']:8.1f} "
-                f"{x['steps'] / x['wall_s']:9.0f} {x['updates'] / x['wall_s']:10.0f} "
-                f"{x['return_mean']:9.1f} ± {x['return_std']:5.1f}"
-            )
-        o, s = r["ours"], r["sb3"]
-        print(
-            f"{'':22} ratio ours/sb3: wall {o['wall_s'] / s['wall_s']:.2f}x, "
-            f"cpu time {o['cpu_s'] / s['cpu_s']:.2f}x, "
-            f"updates/s {o['updates'] / o['wall_s'] / (s['updates'] / s['wall_s']):.2f}x, "
-            f"same updates: {o['updates'] == s['updates']}"
-        )
+    report(rows, args.impls)
 
 
 if __name__ == "__main__":
