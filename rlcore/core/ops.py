@@ -7,24 +7,36 @@ explorer that shows, say, the expectile loss calls exactly the code IQL trains w
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 import torch
 from torch import Tensor, nn
 
 __all__ = [
+    "LineSearchResult",
+    "approx_kl",
     "awr_weights",
+    "backtracking_line_search",
+    "categorical_kl",
     "clipped_min",
+    "clipped_surrogate",
+    "clipped_value_loss",
+    "conjugate_gradient",
     "cql_logsumexp",
     "discounted_returns",
     "dual_loss",
     "edac_diversity",
     "expectile_loss",
     "expectile_weights",
+    "explained_variance",
+    "fisher_vector_product",
     "gae",
+    "gaussian_kl",
     "hard_update",
     "linear_schedule",
     "lse",
+    "running_moments",
     "soft_update",
     "td_target",
 ]
@@ -194,3 +206,172 @@ def edac_diversity(action_grads: Tensor, eps: float = 1e-10) -> tuple[Tensor, Te
     off_diag = sim * (1 - torch.eye(n, device=sim.device))
     loss = off_diag.sum(dim=(1, 2)).mean() / max(n - 1, 1)
     return loss, sim
+
+
+# -- policy optimisation: PPO and TRPO ------------------------------------------------------
+
+
+def clipped_surrogate(ratio: Tensor, advantage: Tensor, clip: float) -> Tensor:
+    r"""PPO's clipped surrogate per sample (Schulman et al. 2017, eq. 7), to be *maximised*.
+
+    $$L^{CLIP} = \min\big(\rho\,\hat A,\; \mathrm{clip}(\rho, 1-\epsilon, 1+\epsilon)\,\hat A\big),
+    \qquad \rho = \frac{\pi_\theta(a|s)}{\pi_{\theta_{old}}(a|s)}$$
+
+    For $\hat A > 0$ it stops rewarding $\rho$ above $1+\epsilon$; for $\hat A < 0$ below
+    $1-\epsilon$. The min keeps the unclipped term whenever it is the more pessimistic one,
+    so a step that made things worse is always undone (flat only on the improving side).
+    """
+    return torch.min(ratio * advantage, ratio.clamp(1.0 - clip, 1.0 + clip) * advantage)
+
+
+def approx_kl(log_ratio: Tensor) -> Tensor:
+    r"""Estimate of $\mathrm{KL}(\pi_{old}\,\|\,\pi_\theta)$ from samples of $\pi_{old}$.
+
+    $\mathbb{E}_{a\sim\pi_{old}}[(\rho - 1) - \log\rho]$ with $\rho = \pi_\theta/\pi_{old}$:
+    unbiased ($\mathbb{E}[\rho] = 1$) and never negative per sample, unlike
+    $-\log\rho$ (Schulman's "k3" estimator, used by Stable-Baselines3 and CleanRL).
+    """
+    return ((torch.exp(log_ratio) - 1.0) - log_ratio).mean()
+
+
+def clipped_value_loss(
+    values: Tensor, old_values: Tensor, returns: Tensor, clip: float | None
+) -> Tensor:
+    r"""Value regression, optionally clipped around the rollout's values (PPO2, SB3).
+
+    $$L^V = \tfrac12\,\mathbb{E}\big[\max\big((V - \hat R)^2,\;
+    (V_{old} + \mathrm{clip}(V - V_{old}, -\epsilon_v, \epsilon_v) - \hat R)^2\big)\big]$$
+
+    ``clip = None`` gives plain $\mathbb{E}[(V - \hat R)^2]$ (SB3's default). With a clip
+    the loss (like the policy's) takes the larger, pessimistic error, hence the max.
+    """
+    if clip is None:
+        return (values - returns).pow(2).mean()
+    clipped = old_values + (values - old_values).clamp(-clip, clip)
+    return 0.5 * torch.max((values - returns).pow(2), (clipped - returns).pow(2)).mean()
+
+
+def explained_variance(pred: Tensor, target: Tensor) -> Tensor:
+    r"""$1 - \mathrm{Var}[y - \hat y]/\mathrm{Var}[y]$: 1 perfect, 0 no better than the mean.
+
+    Negative when the prediction is worse than a constant; 0 when $y$ has no variance.
+    """
+    var = target.var()
+    if target.numel() < 2 or var.item() == 0:
+        return torch.zeros((), device=target.device)
+    return 1.0 - (target - pred).var() / var
+
+
+def categorical_kl(logp_p: Tensor, logp_q: Tensor) -> Tensor:
+    r"""$\mathrm{KL}(p\,\|\,q) = \sum_a p(a)\,(\log p(a) - \log q(a))$ over the last axis."""
+    return (logp_p.exp() * (logp_p - logp_q)).sum(-1)
+
+
+def gaussian_kl(mean_p: Tensor, log_std_p: Tensor, mean_q: Tensor, log_std_q: Tensor) -> Tensor:
+    r"""KL of diagonal Gaussians, summed over the last axis.
+
+    $$\mathrm{KL}(p\|q) = \sum_i \log\frac{\sigma_{q,i}}{\sigma_{p,i}}
+    + \frac{\sigma_{p,i}^2 + (\mu_{p,i} - \mu_{q,i})^2}{2\sigma_{q,i}^2} - \frac12$$
+    """
+    var_p, var_q = torch.exp(2 * log_std_p), torch.exp(2 * log_std_q)
+    kl = log_std_q - log_std_p + (var_p + (mean_p - mean_q).pow(2)) / (2 * var_q) - 0.5
+    return kl.sum(-1)
+
+
+def fisher_vector_product(
+    kl: Tensor, params: Sequence[Tensor], damping: float = 0.0
+) -> Callable[[Tensor], Tensor]:
+    r"""$v \mapsto (F + \lambda I)\,v$ without forming $F$ (TRPO, Schulman et al. 2015, App. C).
+
+    ``kl`` is the mean $\mathrm{KL}(\pi_{old}\,\|\,\pi_\theta)$ built with $\pi_{old}$
+    detached and evaluated at $\theta = \theta_{old}$: its gradient there is zero and its
+    Hessian is the Fisher information matrix $F$. Two backward passes give the product:
+    $F v = \nabla_\theta\big((\nabla_\theta \mathrm{KL})^\top v\big)$. The damping
+    $\lambda$ keeps the conjugate-gradient solve well conditioned.
+    """
+    params = list(params)
+    grads = torch.autograd.grad(kl, params, create_graph=True)
+    flat = torch.cat([g.reshape(-1) for g in grads])
+
+    def product(v: Tensor) -> Tensor:
+        hv = torch.autograd.grad(flat @ v, params, retain_graph=True)
+        return torch.cat([h.reshape(-1) for h in hv]) + damping * v
+
+    return product
+
+
+def conjugate_gradient(
+    matvec: Callable[[Tensor], Tensor], b: Tensor, iters: int = 10, tol: float = 1e-10
+) -> tuple[Tensor, Tensor]:
+    r"""Solve $A x = b$ for symmetric positive-definite $A$, given only $v \mapsto A v$.
+
+    TRPO's natural-gradient direction $x = F^{-1} g$ in ``iters`` Fisher-vector products
+    instead of inverting $F$ (exact after $n$ iterations for an $n \times n$ system).
+
+    Returns:
+        ``(x, residual)`` with ``residual`` $= \|b - A x\|$ as tracked by the iteration.
+    """
+    x = torch.zeros_like(b)
+    r = b.clone()
+    p = b.clone()
+    rr = r @ r
+    for _ in range(iters):
+        if rr.item() < tol:
+            break
+        ap = matvec(p)
+        alpha = rr / (p @ ap)
+        x = x + alpha * p
+        r = r - alpha * ap
+        rr_new = r @ r
+        p = r + (rr_new / rr) * p
+        rr = rr_new
+    return x, rr.sqrt()
+
+
+class LineSearchResult(NamedTuple):
+    """What the backtracking line search accepted (``fraction`` 0: nothing, parameters kept)."""
+
+    fraction: float  # of the full step, shrink ** backtracks, or 0 when every try failed
+    backtracks: int  # steps shrunk before acceptance (max_backtracks when none was accepted)
+    improvement: float  # surrogate gain of the accepted step (0 when none)
+    kl: float  # KL of the accepted step (0 when none)
+
+
+def backtracking_line_search(
+    evaluate: Callable[[float], tuple[float, float]],
+    max_kl: float,
+    shrink: float = 0.8,
+    max_backtracks: int = 10,
+) -> LineSearchResult:
+    r"""TRPO's line search: shrink the step until it improves and stays in the KL ball.
+
+    ``evaluate(f)`` applies ``f`` times the full step and returns
+    ``(surrogate improvement, KL)``; the first ``f = shrink^k`` with improvement > 0 and
+    $\mathrm{KL} \le \delta$ is accepted. The quadratic model that sized the full step is
+    only a model: the true KL can exceed $\delta$, which is what the search checks.
+    """
+    frac = 1.0
+    for k in range(max_backtracks):
+        improvement, kl = evaluate(frac)
+        if kl <= max_kl and improvement > 0:
+            return LineSearchResult(frac, k, improvement, kl)
+        frac *= shrink
+    return LineSearchResult(0.0, max_backtracks, 0.0, 0.0)
+
+
+def running_moments(
+    mean: Tensor, var: Tensor, count: Tensor, batch: Tensor
+) -> tuple[Tensor, Tensor, Tensor]:
+    r"""Merge a batch (axis 0) into running mean/variance/count (Chan et al. 1979).
+
+    The parallel form of Welford's update, as in Stable-Baselines3's ``VecNormalize``:
+    $\delta = \bar x_B - \bar x$, $n' = n + n_B$,
+    $\bar x' = \bar x + \delta\,n_B/n'$,
+    $\sigma'^2 = (n\sigma^2 + n_B\sigma_B^2 + \delta^2 n n_B/n')/n'$.
+    """
+    b_mean, b_var, b_count = batch.mean(0), batch.var(0, unbiased=False), batch.shape[0]
+    delta = b_mean - mean
+    total = count + b_count
+    new_mean = mean + delta * b_count / total
+    m2 = var * count + b_var * b_count + delta.pow(2) * count * b_count / total
+    return new_mean, m2 / total, total
