@@ -112,10 +112,13 @@ class Agent(nn.Module):
     action_space: ClassVar[ActionSpace]  # what the algorithm handles
     loop: ClassVar[Loop] = "replay"  # the trainer's loop that drives it
     config_cls: ClassVar[type[AlgoConfig]] = AlgoConfig
+    shared_base: ClassVar[bool] = False  # set on a base class that is never registered
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Reject, when the class is defined, a missing or out-of-vocabulary fact."""
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("shared_base", False):
+            return  # a base that algorithms extend (ActorCritic), never registered itself
         for fact in ("name", "title", "paper"):
             if not isinstance(getattr(cls, fact, None), str):
                 raise TypeError(f"{cls.__name__}.{fact}: not set (a str)")
@@ -214,6 +217,15 @@ class Agent(nn.Module):
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         raise NotImplementedError
+
+    def rollout_actions(self, obs: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Exploration actions for a batch: as the environments get them, as the learner keeps them.
+
+        The same array here; PPO and TRPO keep the unclipped Gaussian sample, whose
+        probability is the one the policy gave.
+        """
+        a = self.act(obs, explore=True)
+        return a, a
 
     # -- learning -------------------------------------------------------------------
     def update(self, batch: Any) -> dict[str, Tensor]:

@@ -18,11 +18,13 @@ from rlcore.algos.ddpg import DDPG
 from rlcore.algos.dqn import DQN
 from rlcore.algos.edac import EDAC
 from rlcore.algos.iql import IQL
+from rlcore.algos.ppo import PPO
 from rlcore.algos.reinforce import REINFORCE
 from rlcore.algos.sac import SAC
 from rlcore.algos.sac_n import SACN
 from rlcore.algos.td3 import TD3
 from rlcore.algos.td3_bc import TD3BC
+from rlcore.algos.trpo import TRPO
 from rlcore.core.config import ALGORITHM_SETTINGS, ActionSpace, AlgoConfig, Loop, Setting
 
 __all__ = ["AGENT_CLASSES", "ALGORITHMS", "AlgoSpec", "compatible", "get_algo"]
@@ -75,6 +77,8 @@ AGENT_CLASSES: tuple[type[Agent], ...] = (
     DQN,
     REINFORCE,
     A2C,
+    PPO,
+    TRPO,
     DDPG,
     TD3,
     SAC,

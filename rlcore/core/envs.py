@@ -134,6 +134,109 @@ _TAB_DQN = dict(
     hidden=(64,),
 )
 
+# PPO and TRPO: the Zoo's ppo.yml / trpo.yml (sb3-contrib's TRPO). "normalize: true" is
+# our ``normalize`` (running observation and return statistics, as VecNormalize). The
+# Zoo's Pendulum and MountainCarContinuous entries use gSDE (state-dependent exploration),
+# which we do not have: they run here with the plain state-independent Gaussian instead.
+_PPO_CARTPOLE = Preset(
+    100_000,
+    dict(
+        n_envs=8,
+        n_steps=32,
+        batch_size=256,
+        gae_lambda=0.8,
+        gamma=0.98,
+        n_epochs=20,
+        ent_coef=0.0,
+        lr=1e-3,
+        anneal_lr=True,  # lin_0.001
+        clip_range=0.2,
+        anneal_clip=True,  # lin_0.2
+    ),
+    dict(eval_every=10_000),
+)
+_TRPO_CARTPOLE = Preset(
+    100_000,
+    dict(
+        n_envs=2,
+        n_steps=512,
+        batch_size=512,
+        cg_damping=1e-3,
+        gae_lambda=0.98,
+        gamma=0.99,
+        lr=1e-3,
+        n_critic_updates=20,
+    ),
+    dict(eval_every=10_000),
+)
+_PPO_ACROBOT = Preset(
+    1_000_000,
+    dict(normalize=True, n_envs=16, n_steps=256, gae_lambda=0.94, gamma=0.99, n_epochs=4),
+    dict(eval_every=50_000),
+)
+_TRPO_ACROBOT = Preset(
+    100_000, dict(normalize=True, n_envs=2, n_steps=1024), dict(eval_every=10_000)
+)
+_PPO_LUNAR = Preset(
+    1_000_000,
+    dict(
+        n_envs=16,
+        n_steps=1024,
+        batch_size=64,
+        gae_lambda=0.98,
+        gamma=0.999,
+        n_epochs=4,
+        ent_coef=0.01,
+    ),
+    dict(eval_every=50_000),
+)
+_TRPO_LUNAR = Preset(
+    200_000,
+    dict(
+        n_envs=2,
+        n_steps=512,
+        cg_damping=0.01,
+        gae_lambda=0.98,
+        gamma=0.99,
+        lr=1e-3,
+        n_critic_updates=15,
+    ),
+    dict(eval_every=20_000),
+)
+# Zoo: + use_sde, sde_sample_freq 4 (not here: plain Gaussian policy)
+_PPO_PENDULUM = Preset(
+    100_000,
+    dict(n_envs=4, n_steps=1024, gae_lambda=0.95, gamma=0.9, n_epochs=10, lr=1e-3, clip_range=0.2),
+    dict(eval_every=10_000),
+)
+_TRPO_PENDULUM = Preset(
+    100_000, dict(n_envs=2, n_steps=1024, gamma=0.9, n_critic_updates=15), dict(eval_every=10_000)
+)
+# Zoo: + use_sde with log_std_init -3.29. Without gSDE that log-std would mean a policy std
+# of 0.04 (no exploration at all), so the Gaussian starts at SB3's default log-std 0.
+# batch_size 256 is larger than the 8-sample rollout: SB3 then uses the whole rollout as
+# its one minibatch, which is batch_size 8 here.
+_PPO_MCC = Preset(
+    20_000,
+    dict(
+        normalize=True,
+        n_envs=1,
+        n_steps=8,
+        batch_size=8,
+        gamma=0.9999,
+        lr=7.77e-5,
+        ent_coef=0.00429,
+        clip_range=0.1,
+        n_epochs=10,
+        gae_lambda=0.9,
+        max_grad_norm=5.0,
+        vf_coef=0.19,
+        ortho_init=False,
+    ),
+    dict(eval_every=2000),
+)
+_TRPO_MCC = Preset(50_000, dict(normalize=True, n_envs=2), dict(eval_every=5000))  # Zoo: + gSDE
+
 ENVIRONMENTS: dict[str, EnvSpec] = {
     e.id: e
     for e in [
@@ -147,6 +250,8 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
                 "dqn": _DQN_CARTPOLE,
                 "a2c": Preset(500_000, dict(n_envs=8, ent_coef=0.0), dict(eval_every=25_000)),
                 "reinforce": Preset(200_000, dict(lr=1e-3), dict(eval_every=10_000)),
+                "ppo": _PPO_CARTPOLE,
+                "trpo": _TRPO_CARTPOLE,
             },
         ),
         EnvSpec(
@@ -159,6 +264,8 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
                 "dqn": Preset(100_000, _DQN_ACROBOT),
                 "a2c": Preset(500_000, dict(n_envs=16, ent_coef=0.0), dict(eval_every=25_000)),
                 "reinforce": Preset(200_000, dict(lr=1e-3)),
+                "ppo": _PPO_ACROBOT,
+                "trpo": _TRPO_ACROBOT,
             },
         ),
         EnvSpec(
@@ -197,6 +304,8 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
                 "dqn": Preset(100_000, _DQN_ACROBOT, dict(eval_every=10_000)),
                 "a2c": Preset(200_000, dict(n_envs=8, gamma=0.995, lr=8.3e-4, ent_coef=1e-5)),
                 "reinforce": Preset(500_000, dict(lr=1e-3, gamma=0.99)),
+                "ppo": _PPO_LUNAR,
+                "trpo": _TRPO_LUNAR,
             },
         ),
         EnvSpec(
@@ -209,6 +318,8 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
                 "sac": Preset(20_000, _SAC_PENDULUM, dict(eval_every=2000)),
                 "td3": Preset(20_000, _TD3_PENDULUM, dict(eval_every=2000)),
                 "ddpg": Preset(20_000, _TD3_PENDULUM, dict(eval_every=2000)),
+                "ppo": _PPO_PENDULUM,
+                "trpo": _TRPO_PENDULUM,
                 # Offline. TD3+BC's alpha = 2.5 (tuned on D4RL locomotion) leaves the policy
                 # at behaviour cloning here: Pendulum's Q is large (long horizon, dense -ve
                 # rewards) next to its spread over actions. Measured on our medium-replay
@@ -253,6 +364,8 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
                 ),
                 "td3": Preset(300_000, dict(exploration_noise=0.5)),
                 "ddpg": Preset(300_000, dict(exploration_noise=0.5)),
+                "ppo": _PPO_MCC,
+                "trpo": _TRPO_MCC,
             },
         ),
         EnvSpec(

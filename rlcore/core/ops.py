@@ -239,16 +239,17 @@ def clipped_value_loss(
 ) -> Tensor:
     r"""Value regression, optionally clipped around the rollout's values (PPO2, SB3).
 
-    $$L^V = \tfrac12\,\mathbb{E}\big[\max\big((V - \hat R)^2,\;
+    $$L^V = \mathbb{E}\big[\max\big((V - \hat R)^2,\;
     (V_{old} + \mathrm{clip}(V - V_{old}, -\epsilon_v, \epsilon_v) - \hat R)^2\big)\big]$$
 
     ``clip = None`` gives plain $\mathbb{E}[(V - \hat R)^2]$ (SB3's default). With a clip
-    the loss (like the policy's) takes the larger, pessimistic error, hence the max.
+    the loss (like the policy's) takes the larger, pessimistic error, hence the max. No
+    factor 1/2 in either case: the weight ``vf_coef`` carries it (as in SB3).
     """
     if clip is None:
         return (values - returns).pow(2).mean()
     clipped = old_values + (values - old_values).clamp(-clip, clip)
-    return 0.5 * torch.max((values - returns).pow(2), (clipped - returns).pow(2)).mean()
+    return torch.max((values - returns).pow(2), (clipped - returns).pow(2)).mean()
 
 
 def explained_variance(pred: Tensor, target: Tensor) -> Tensor:

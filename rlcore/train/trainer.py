@@ -268,8 +268,14 @@ class Trainer:
             if step % 64 == 0 and self._should_stop():
                 return
 
-    # -- "rollout" (on-policy), n steps x N envs: A2C -----------------------------------
+    # -- "rollout" (on-policy), n steps x N envs: A2C, PPO, TRPO ------------------------
     def _rollout(self) -> Iterator[Metrics]:
+        """Rollouts of ``n_steps`` x ``n_envs``, one ``update`` each.
+
+        Gymnasium's vector env resets a finished environment in the same step
+        (``SAME_STEP``): the observation it returns is the new episode's, and the true
+        final observation (bootstrapped on truncation) comes in ``info["final_obs"]``.
+        """
         agent, c, run = self.agent, self.cfg, self.run
         n, t_len = c.n_envs, c.n_steps
         envs = gym.vector.SyncVectorEnv(
@@ -283,16 +289,19 @@ class Trainer:
         d = agent.obs_dim
         o_buf = np.zeros((t_len, n, d), np.float32)
         no_buf = np.zeros((t_len, n, d), np.float32)
-        a_buf = np.zeros((t_len, n), np.int64)
+        if agent.discrete:
+            a_buf = np.zeros((t_len, n), np.int64)
+        else:
+            a_buf = np.zeros((t_len, n, agent.action_dim), np.float32)
         r_buf = np.zeros((t_len, n), np.float32)
         te_buf = np.zeros((t_len, n), np.float32)
         end_buf = np.zeros((t_len, n), np.float32)
         while self.step < run.steps:
             agent.progress = self.step / run.steps
             for t in range(t_len):
-                actions = agent.act(obs, explore=True)
+                actions, kept = agent.rollout_actions(obs)
                 new_obs, rew, term, trunc, info = envs.step(actions)
-                o_buf[t], a_buf[t], r_buf[t] = obs.reshape(n, d), actions, rew
+                o_buf[t], a_buf[t], r_buf[t] = obs.reshape(n, d), kept.reshape(a_buf[t].shape), rew
                 te_buf[t], end_buf[t] = term, term | trunc
                 nxt = new_obs.reshape(n, d).copy()
                 for i in np.flatnonzero(term | trunc):

@@ -1,0 +1,196 @@
+r"""What PPO and TRPO share: the actor-critic, the rollout's advantages, running normalisation.
+
+The actor is a categorical policy (discrete actions) or a diagonal Gaussian whose mean is
+a network and whose log standard deviation is a free parameter, independent of the state
+(as in the PPO and TRPO papers and Stable-Baselines3). The learner stores the *unclipped*
+Gaussian sample, so the probability ratio $\pi_\theta(a|s)/\pi_{old}(a|s)$ is that of the
+action the policy really drew; only the environment gets the clipped copy.
+
+Each rollout is $T$ steps of $N$ environments. Advantages come from GAE(λ),
+$\hat A_t = \sum_l (\gamma\lambda)^l\delta_{t+l}$, bootstrapping $V$ of the true final
+observation on a time-limit truncation and nothing on termination; the value target is
+$\hat R_t = \hat A_t + V(s_t)$.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from rlcore.algos.base import Agent
+from rlcore.core.config import AlgoConfig, hp
+from rlcore.core.nn import MLP
+from rlcore.core.ops import categorical_kl, explained_variance, gae, gaussian_kl, running_moments
+from rlcore.core.types import Rollout
+
+__all__ = ["ActorCritic", "OnPolicyConfig", "PreparedRollout"]
+
+
+@dataclass(frozen=True)
+class OnPolicyConfig(AlgoConfig):
+    """Rollout, network and normalisation settings shared by PPO and TRPO (SB3 defaults)."""
+
+    hidden: tuple[int, ...] = hp((64, 64), "Hidden layers of the actor and of the critic.", 1, 4096)
+    n_envs: int = hp(1, "Parallel environments.", 1, 64)
+    n_steps: int = hp(2048, "Steps per environment per rollout.", 1, 8192, log=True)
+    gae_lambda: float = hp(0.95, "GAE λ: 0 = one-step TD advantage, 1 = Monte-Carlo.", 0.0, 1.0)
+    normalize_advantage: bool = hp(True, "Standardise advantages (per minibatch in PPO).")
+    normalize: bool = hp(
+        False, "Normalise observations and scale rewards by running statistics (VecNormalize)."
+    )
+    log_std_init: float = hp(0.0, "Initial log standard deviation of a Gaussian policy.", -5.0, 2.0)
+    ortho_init: bool = hp(True, "Orthogonal initialisation of the networks (PPO's).")
+
+
+class PreparedRollout(NamedTuple):
+    """A rollout flattened to ``[T*N, ...]`` with what every update needs."""
+
+    obs: Tensor
+    action: Tensor
+    old_log_prob: Tensor
+    old_values: Tensor
+    advantage: Tensor
+    returns: Tensor
+    old_dist: tuple[Tensor, ...]  # logits, or (mean, log_std): pi_old for the KL
+
+
+class ActorCritic(Agent):
+    """Categorical or diagonal-Gaussian actor with a state-value critic, for PPO and TRPO."""
+
+    shared_base = True  # PPO and TRPO declare their own name, title and paper
+    cfg: OnPolicyConfig
+    action_space = "both"
+    loop = "rollout"
+
+    def __init__(self, obs_space, action_space, config: OnPolicyConfig, device="cpu") -> None:
+        super().__init__(obs_space, action_space, config, device)
+        c = config
+        mk = dict(activation="tanh", orthogonal=c.ortho_init)
+        out = self.n_actions if self.discrete else self.action_dim
+        self.actor = MLP(self.obs_dim, out, c.hidden, out_gain=0.01, **mk)
+        self.log_std = None if self.discrete else nn.Parameter(torch.full((out,), c.log_std_init))
+        self.critic = MLP(self.obs_dim, 1, c.hidden, out_gain=1.0, **mk)
+        # VecNormalize's running statistics: observations, and the discounted return whose
+        # standard deviation scales the rewards (count starts at SB3's epsilon)
+        self.register_buffer("obs_var", torch.ones(self.obs_dim))
+        self.register_buffer("obs_count", torch.tensor(1e-4))
+        self.register_buffer("ret_stats", torch.tensor([0.0, 1.0, 1e-4]))  # mean, var, count
+        self._ret: Tensor | None = None  # running discounted return per environment
+        self.to(self.device)
+        self.actor_params = list(self.actor.parameters()) + (
+            [] if self.log_std is None else [self.log_std]
+        )
+
+    # -- the policy -----------------------------------------------------------------------
+    def dist(self, obs: Tensor) -> tuple[Tensor, ...]:
+        """Logits ``[B, A]``, or the Gaussian's mean ``[B, A]`` and log std ``[A]``."""
+        out = self.actor(obs)
+        return (out,) if self.discrete else (out, self.log_std)
+
+    def log_prob_entropy(self, dist: tuple[Tensor, ...], action: Tensor) -> tuple[Tensor, Tensor]:
+        r"""$\log\pi(a|s)$ and the entropy of $\pi(\cdot|s)$, both ``[B]``."""
+        if self.discrete:
+            log_p = F.log_softmax(dist[0], -1)
+            entropy = -(log_p.exp() * log_p).sum(-1)
+            return log_p.gather(1, action.long().view(-1, 1)).squeeze(1), entropy
+        mean, log_std = dist
+        z = (action - mean) * torch.exp(-log_std)
+        log_p = (-0.5 * z.pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
+        entropy = (log_std + 0.5 * math.log(2 * math.pi * math.e)).sum().expand(mean.shape[0])
+        return log_p, entropy
+
+    def kl(self, old: tuple[Tensor, ...], new: tuple[Tensor, ...]) -> Tensor:
+        r"""Mean $\mathrm{KL}(\pi_{old}\,\|\,\pi_{new})$ over the states, analytic."""
+        if self.discrete:
+            return categorical_kl(F.log_softmax(old[0], -1), F.log_softmax(new[0], -1)).mean()
+        return gaussian_kl(old[0], old[1].expand_as(old[0]), new[0], new[1]).mean()
+
+    def _act(self, obs: Tensor, explore: bool) -> Tensor:
+        if self.discrete:
+            logits = self.actor(obs)
+            if explore:
+                return torch.multinomial(F.softmax(logits, -1), 1).squeeze(-1)
+            return logits.argmax(-1)
+        mean = self.actor(obs)
+        return mean + self.log_std.exp() * torch.randn_like(mean) if explore else mean
+
+    @torch.inference_mode()
+    def rollout_actions(self, obs: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Environment actions (clipped to the box) and the unclipped samples to learn from."""
+        a = self._act(self.obs_tensor(obs), True).cpu().numpy()
+        if self.discrete:
+            return a, a
+        return np.clip(a, self.action_low, self.action_high), a
+
+    def value(self, obs: Tensor) -> Tensor:
+        return self.critic(obs).squeeze(-1)
+
+    # -- the rollout ----------------------------------------------------------------------
+    def _normalize(self, obs: Tensor) -> Tensor:
+        return (obs - self.obs_mean) / self.obs_std if self.normalize_obs else obs
+
+    @torch.no_grad()
+    def _scale_rewards(self, reward: Tensor, episode_end: Tensor) -> Tensor:
+        """Divide by the running std of the discounted return, clip to ±10 (VecNormalize)."""
+        stats = self.ret_stats
+        if self._ret is None or self._ret.shape != reward.shape[1:]:
+            self._ret = torch.zeros_like(reward[0])
+        for t in range(reward.shape[0]):
+            self._ret = self._ret * self.cfg.gamma + reward[t]
+            stats.copy_(torch.stack(running_moments(stats[0], stats[1], stats[2], self._ret)))
+            self._ret = self._ret * (1.0 - episode_end[t])
+        return (reward / torch.sqrt(stats[1] + 1e-8)).clamp(-10.0, 10.0)
+
+    @torch.no_grad()
+    def _update_obs_stats(self, obs: Tensor) -> None:
+        mean, var, count = running_moments(self.obs_mean, self.obs_var, self.obs_count, obs)
+        self.obs_mean.copy_(mean)
+        self.obs_var.copy_(var)
+        self.obs_count.copy_(count)
+        self.obs_std.copy_(torch.sqrt(var + 1e-8))
+        self.normalize_obs = True
+
+    @torch.no_grad()
+    def prepare(self, ro: Rollout) -> tuple[PreparedRollout, dict[str, Tensor]]:
+        """GAE advantages and value targets of a rollout, under the policy that collected it.
+
+        Observations are normalised with the statistics the actions were chosen with, so
+        ``old_log_prob`` is exactly the behaviour policy's; the statistics then absorb the
+        rollout for the next one.
+        """
+        t, n = ro.reward.shape
+        obs = self._normalize(ro.obs.reshape(t * n, -1))
+        next_obs = self._normalize(ro.next_obs.reshape(t * n, -1))
+        reward = ro.reward
+        if self.cfg.normalize:
+            reward = self._scale_rewards(reward, ro.episode_end)
+            self._update_obs_stats(ro.obs.reshape(t * n, -1))
+        values = self.value(obs)
+        next_values = self.value(next_obs).reshape(t, n)
+        adv = gae(
+            reward,
+            values.reshape(t, n),
+            next_values,
+            ro.terminated,
+            ro.episode_end,
+            self.cfg.gamma,
+            self.cfg.gae_lambda,
+        ).reshape(-1)
+        returns = adv + values
+        action = ro.action.reshape(t * n, *ro.action.shape[2:])
+        dist = tuple(d.detach() for d in self.dist(obs))
+        log_prob, _ = self.log_prob_entropy(dist, action)
+        info = {
+            "explained_variance": explained_variance(values, returns),
+            "v_mean": values.mean(),
+            "advantage_std": adv.std() if adv.numel() > 1 else torch.zeros(()),
+        }
+        if not self.discrete:
+            info["std"] = self.log_std.exp().mean()
+        return PreparedRollout(obs, action, log_prob, values, adv, returns, dist), info
