@@ -28,8 +28,18 @@ from rlcore.train.presets import make_configs
 from rlcore.train.trainer import Trainer, build_agent
 
 ENV_FOR = {"discrete": "CartPole-v1", "continuous": "Pendulum-v1"}
-ALGOS = [(name, ENV_FOR[s.action_space]) for name, s in ALGORITHMS.items() if s.setting == "online"]
-ALL = [(name, ENV_FOR.get(s.action_space, "Pendulum-v1")) for name, s in ALGORITHMS.items()]
+ALGOS = [
+    (name, env)
+    for name, s in ALGORITHMS.items()
+    if s.setting == "online"
+    for kind, env in ENV_FOR.items()
+    if s.action_space in (kind, "both")
+]
+ALL = ALGOS + [
+    (name, ENV_FOR.get(s.action_space, "Pendulum-v1"))
+    for name, s in ALGORITHMS.items()
+    if s.setting == "offline"
+]
 ALL += [("bc", "CartPole-v1")]  # BC handles both kinds of action space
 SMALL = {"hidden": (16, 16)}
 
@@ -41,8 +51,9 @@ def small_configs(algo, env, **run):
     for k, v in {
         "learning_starts": 50,
         "batch_size": 16,
-        "n_envs": 2,
-        "n_steps": 4,
+        # one env on Pendulum (200-step episodes) so that 300 steps finish an episode
+        "n_envs": 1 if env == "Pendulum-v1" else 2,
+        "n_steps": 16 if env == "Pendulum-v1" else 8,
         "episodes_per_update": 1,
         "train_freq": 1,
         "gradient_steps": 1,
