@@ -66,9 +66,7 @@ def test_clipped_value_loss_by_hand():
     old = torch.tensor([2.0, 2.0])
     ret = torch.tensor([0.0, 0.0])
     # unclipped errors 1, 9; clipped values 1.5, 2.5 -> 2.25, 6.25; max -> 2.25, 9
-    assert ops.clipped_value_loss(values, old, ret, 0.5).item() == pytest.approx(
-        (2.25 + 9.0) / 2
-    )
+    assert ops.clipped_value_loss(values, old, ret, 0.5).item() == pytest.approx((2.25 + 9.0) / 2)
     assert ops.clipped_value_loss(values, old, ret, None).item() == pytest.approx(5.0)
 
 
