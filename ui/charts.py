@@ -57,8 +57,30 @@ PANELS: list[tuple[str, Callable[[str], bool]]] = [
     ),
     (
         "exploration",
-        lambda k: k in ("train/epsilon", "train/exploration_noise", "train/entropy", "train/alpha"),
+        lambda k: (
+            k
+            in (
+                "train/epsilon",
+                "train/exploration_noise",
+                "train/entropy",
+                "train/alpha",
+                "train/std",
+            )
+        ),
     ),
+    # policy optimisation (PPO, TRPO): how far each update moves the policy
+    (
+        "clipping",
+        lambda k: (
+            k in ("train/clip_fraction", "train/clip_range", "train/ratio_std", "train/ratio_max")
+        ),
+    ),
+    ("kl", lambda k: k in ("train/approx_kl", "train/kl", "train/target_kl")),
+    ("epochs", lambda k: k == "train/epochs"),
+    ("trust_step", lambda k: k in ("train/step_size", "train/step_norm")),
+    ("line_search", lambda k: k in ("train/backtracks", "train/accepted")),
+    ("surrogate", lambda k: k in ("train/surrogate_improvement", "train/cg_residual")),
+    ("value_fit", lambda k: k == "train/explained_variance"),
     (
         "td",
         lambda k: (

@@ -139,4 +139,6 @@ class PPO(ActorCritic):
             clip_range=torch.tensor(clip),
             lr=torch.tensor(lr),
         )
+        if c.target_kl > 0:
+            info["target_kl"] = torch.tensor(1.5 * c.target_kl)  # the early-stop level
         return info

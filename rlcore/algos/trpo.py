@@ -110,6 +110,7 @@ class TRPO(ActorCritic):
         vector_to_parameters(old + res.fraction * full_step, params)  # fraction 0: unchanged
         return {
             "kl": torch.tensor(res.kl),
+            "target_kl": torch.tensor(c.target_kl),  # the bound, drawn beside the KL
             "step_size": beta.detach() * res.fraction,
             "step_norm": full_step.norm() * res.fraction,
             "backtracks": torch.tensor(float(res.backtracks)),
