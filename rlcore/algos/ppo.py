@@ -140,5 +140,5 @@ class PPO(ActorCritic):
             lr=torch.tensor(lr),
         )
         if c.target_kl > 0:
-            info["target_kl"] = torch.tensor(1.5 * c.target_kl)  # the early-stop level
+            info["target_kl"] = torch.tensor(c.target_kl)  # drawn beside the approx. KL
         return info

@@ -69,7 +69,7 @@ TEXT = {
     "metric.train/ratio_max": {"en": "max |ρ − 1|", "zh": "最大 |ρ − 1|"},
     "metric.train/approx_kl": {"en": "approx. KL (PPO)", "zh": "近似 KL（PPO）"},
     "metric.train/kl": {"en": "KL after the step", "zh": "更新后的 KL"},
-    "metric.train/target_kl": {"en": "KL bound δ", "zh": "KL 界限 δ"},
+    "metric.train/target_kl": {"en": "target_kl", "zh": "target_kl（KL 目标）"},
     "metric.train/epochs": {"en": "epochs run", "zh": "实际轮数"},
     "metric.train/step_size": {"en": "step size β", "zh": "步长 β"},
     "metric.train/step_norm": {"en": "step length ‖Δθ‖", "zh": "步长 ‖Δθ‖"},
