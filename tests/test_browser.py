@@ -245,3 +245,28 @@ def test_search_mode_runs_a_tiny_study_and_opens_the_best(app_url, browser):
         raise
     finally:
         ctx.close()
+
+
+def test_train_ppo_shows_its_clipping_and_kl_panels(app_url, browser):
+    """PPO from the Train page: the live insides include the ratio-clipping and KL panels."""
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    try:
+        page.goto(
+            f"{app_url}/train?env=CartPole-v1&algo=ppo&hidden=32&n_envs=4&n_steps=64"
+            "&batch_size=64&n_epochs=4&steps=2048&eval_every=1024&log_every=256"
+        )
+        page.locator(".st-key-train_start button").wait_for(timeout=60_000)
+        idle(page)
+        page.locator(".st-key-train_start button").click()
+        wait_text(page, r"Run (\S+-ppo-CartPole-v1-\S+)")
+        wait_text(page, r"finished — step [\d,]+ / 2,048", timeout=240)
+        for title in ("Probability ratio and clipping (PPO)", "Policy change: KL"):
+            page.get_by_text(title).first.wait_for(timeout=30_000)
+        no_exception(page)
+    except BaseException:
+        save_screenshots({"ppo": page}, "browser_ppo")
+        raise
+    finally:
+        ctx.close()
