@@ -159,3 +159,14 @@ def test_normalize_scales_rewards_by_the_running_return_std():
     assert agent.obs_mean.item() == pytest.approx(3.0, rel=1e-4)
     assert agent.obs_std.item() == pytest.approx(math.sqrt(5.0), rel=1e-4)
     assert agent.normalize_obs
+
+
+def test_ppo_and_trpo_declare_their_facts_and_share_an_unregistered_base():
+    from rlcore.algos.on_policy import ActorCritic
+    from rlcore.algos.registry import AGENT_CLASSES, compatible
+
+    assert ActorCritic not in AGENT_CLASSES and PPO in AGENT_CLASSES and TRPO in AGENT_CLASSES
+    for cls in (PPO, TRPO):
+        assert (cls.setting, cls.loop, cls.action_space) == ("online", "rollout", "both")
+    assert (PPO.name, TRPO.name) == ("ppo", "trpo")
+    assert compatible("ppo", "Pendulum-v1") and compatible("trpo", "CartPole-v1")
