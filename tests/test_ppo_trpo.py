@@ -40,16 +40,21 @@ def test_ppo_minibatch_loss_by_hand():
         returns=torch.tensor([3.0, 2.0]),
         old_dist=(torch.zeros(2, 2),),
     )
-    loss, info = agent.losses(data, torch.tensor([0, 1]), clip=0.2)
+    loss, terms = agent.losses(data, torch.tensor([0, 1]), clip=0.2)
     # ratios 2.0 and 0.625: A=+1 -> min(2, 1.2) = 1.2 ; A=-1 -> min(-0.625, -0.8) = -0.8
-    assert info["policy_loss"].item() == pytest.approx(-(1.2 - 0.8) / 2)
-    assert info["clip_fraction"].item() == 1.0  # both outside [0.8, 1.2]
+    assert terms.policy_loss.item() == pytest.approx(-(1.2 - 0.8) / 2)
     # values 1, 2 vs returns 3, 2 -> (4 + 0) / 2
-    assert info["value_loss"].item() == pytest.approx(2.0)
-    assert info["entropy"].item() == pytest.approx(math.log(2))
-    kl = ((2.0 - 1) - math.log(2.0) + (0.625 - 1) - math.log(0.625)) / 2
-    assert info["approx_kl"].item() == pytest.approx(kl)
+    assert terms.value_loss.item() == pytest.approx(2.0)
+    assert terms.entropy.item() == pytest.approx(math.log(2))
     assert loss.item() == pytest.approx(-0.2 + 0.5 * 2.0 - 0.1 * math.log(2))
+    stats = agent.ratio_stats(terms.log_ratio, clip=0.2)
+    assert stats["clip_fraction"].item() == 1.0  # both outside [0.8, 1.2]
+    kl = ((2.0 - 1) - math.log(2.0) + (0.625 - 1) - math.log(0.625)) / 2
+    assert stats["approx_kl"].item() == pytest.approx(kl)
+    assert stats["ratio_max"].item() == pytest.approx(1.0)  # |2 - 1|
+    assert stats["ratio_std"].item() == pytest.approx(torch.tensor([2.0, 0.625]).std().item())
+    half = agent.ratio_stats(torch.log(torch.tensor([1.1, 0.5])), clip=0.2)
+    assert half["clip_fraction"].item() == 0.5
 
 
 def test_prepare_bootstraps_truncation_only():

@@ -114,8 +114,8 @@ class ActorCritic(Agent):
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         if self.discrete:
             logits = self.actor(obs)
-            if explore:
-                return torch.multinomial(F.softmax(logits, -1), 1).squeeze(-1)
+            if explore:  # Gumbel-max: argmax(logits + Gumbel noise) ~ softmax(logits)
+                return (logits - torch.empty_like(logits).exponential_().log()).argmax(-1)
             return logits.argmax(-1)
         mean = self.actor(obs)
         return mean + self.log_std.exp() * torch.randn_like(mean) if explore else mean

@@ -21,6 +21,7 @@ and linear annealing of the learning rate and of $\epsilon$ to 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
@@ -59,6 +60,15 @@ class PPOConfig(OnPolicyConfig):
             )
 
 
+class Terms(NamedTuple):
+    """One minibatch's loss terms (detached) and its log-ratios, for the diagnostics."""
+
+    policy_loss: Tensor
+    value_loss: Tensor
+    entropy: Tensor
+    log_ratio: Tensor
+
+
 class PPO(ActorCritic):
     """PPO-Clip for discrete and continuous actions."""
 
@@ -75,37 +85,49 @@ class PPO(ActorCritic):
             self._params, lr=config.lr, eps=1e-5, fused=self.device.type in ("cpu", "cuda")
         )
 
-    def losses(
-        self, data: PreparedRollout, idx: Tensor, clip: float
-    ) -> tuple[Tensor, dict[str, Tensor]]:
+    def losses(self, data: PreparedRollout, idx: Tensor, clip: float) -> tuple[Tensor, Terms]:
         """Clipped surrogate, value and entropy terms on the minibatch ``idx``."""
         c = self.cfg
-        log_prob, entropy = self.log_prob_entropy(self.dist(data.obs[idx]), data.action[idx])
+        obs = data.obs[idx]
+        log_prob, entropy = self.log_prob_entropy(self.dist(obs), data.action[idx])
         log_ratio = log_prob - data.old_log_prob[idx]
         ratio = torch.exp(log_ratio)
         adv = data.advantage[idx]
         if c.normalize_advantage and adv.numel() > 1:
             adv = (adv - adv.mean()) / (adv.std() + 1e-8)
         policy_loss = -clipped_surrogate(ratio, adv, clip).mean()
-        values = self.value(data.obs[idx])
+        values = self.value(obs)
         vf_clip = c.clip_range_vf if c.clip_range_vf > 0 else None
         value_loss = clipped_value_loss(values, data.old_values[idx], data.returns[idx], vf_clip)
         entropy = entropy.mean()
         loss = policy_loss + c.vf_coef * value_loss - c.ent_coef * entropy
-        with torch.no_grad():
-            info = {
-                "policy_loss": policy_loss.detach(),
-                "value_loss": value_loss.detach(),
-                "entropy": entropy.detach(),
-                "approx_kl": approx_kl(log_ratio),
-                "clip_fraction": ((ratio - 1.0).abs() > clip).float().mean(),
-                "ratio_std": ratio.std() if ratio.numel() > 1 else torch.zeros(()),
-                "ratio_max": (ratio - 1.0).abs().max(),
-            }
-        return loss, info
+        terms = Terms(
+            policy_loss.detach(), value_loss.detach(), entropy.detach(), log_ratio.detach()
+        )
+        return loss, terms
+
+    @staticmethod
+    def ratio_stats(log_ratio: Tensor, clip: float) -> dict[str, Tensor]:
+        r"""How far the update moved the policy on its samples, $\log\rho$ ``[n]``.
+
+        The share of ratios outside $[1-\epsilon, 1+\epsilon]$, the approximate KL, the
+        spread of $\rho$ and its largest distance from 1.
+        """
+        ratio = torch.exp(log_ratio)
+        dist = (ratio - 1.0).abs()
+        return {
+            "clip_fraction": (dist > clip).float().mean(),
+            "approx_kl": approx_kl(log_ratio),
+            "ratio_std": ratio.std() if ratio.numel() > 1 else torch.zeros(()),
+            "ratio_max": dist.max(),
+        }
 
     def update(self, rollout: Rollout) -> dict[str, Tensor]:
-        """``n_epochs`` passes of minibatch steps over one rollout (fewer on a KL stop)."""
+        """``n_epochs`` passes of minibatch steps over one rollout (fewer on a KL stop).
+
+        The ratio statistics cover every sample of every minibatch step, computed once at
+        the end (as Stable-Baselines3's per-minibatch means, with fewer small kernels).
+        """
         c = self.cfg
         data, info = self.prepare(rollout)
         remaining = 1.0 - self.progress
@@ -116,25 +138,28 @@ class PPO(ActorCritic):
             group["lr"] = lr
         n = data.obs.shape[0]
         per_epoch = -(-n // c.batch_size)  # minibatches per epoch
-        steps: list[dict[str, Tensor]] = []
+        steps: list[Terms] = []
+        norms: list[Tensor] = []
         for _ in range(c.n_epochs):
             for idx in torch.randperm(n, device=self.device).split(c.batch_size):
-                loss, step_info = self.losses(data, idx, clip)
+                loss, terms = self.losses(data, idx, clip)
                 # SB3's rule: stop before a step once the policy has moved too far
-                if c.target_kl > 0 and step_info["approx_kl"].item() > 1.5 * c.target_kl:
+                if c.target_kl > 0 and approx_kl(terms.log_ratio).item() > 1.5 * c.target_kl:
                     break
-                step_info["grad_norm"] = optimize(
-                    self.optimizer, loss, self._params, c.max_grad_norm
+                # every parameter gets a gradient each step: no need to zero them
+                norms.append(
+                    optimize(self.optimizer, loss, self._params, c.max_grad_norm, set_to_none=True)
                 )
-                steps.append(step_info)
+                steps.append(terms)
             else:
                 continue
             break
         # the first minibatch always steps: its ratio is exactly 1, its approx. KL 0
-        for k in steps[0]:
-            info[k] = torch.stack([s[k] for s in steps]).mean()
-        info["ratio_max"] = torch.stack([s["ratio_max"] for s in steps]).max()
+        means = torch.stack([torch.stack(s[:3]) for s in steps]).mean(0)
+        info.update(zip(("policy_loss", "value_loss", "entropy"), means.unbind()))
+        info.update(self.ratio_stats(torch.cat([s.log_ratio for s in steps]), clip))
         info.update(
+            grad_norm=torch.stack(norms).mean(),
             epochs=torch.tensor(len(steps) / per_epoch),  # fractional after a KL stop
             clip_range=torch.tensor(clip),
             lr=torch.tensor(lr),
