@@ -15,6 +15,7 @@ PAGES = [
     ("nav.learn", "pages/learn_foundations.py", "page.learn_foundations", ":material/school:"),
     ("nav.learn", "pages/learn_value.py", "page.learn_value", ":material/grid_on:"),
     ("nav.learn", "pages/learn_policy.py", "page.learn_policy", ":material/psychology:"),
+    ("nav.learn", "pages/learn_trust.py", "page.learn_trust", ":material/shield:"),
     ("nav.learn", "pages/learn_offline.py", "page.learn_offline", ":material/database:"),
     ("nav.learn", "pages/learn_maths.py", "page.learn_maths", ":material/functions:"),
     ("nav.train", "pages/train.py", "page.train", ":material/play_arrow:"),

@@ -268,7 +268,7 @@ def gae_study(
         seen = counts > 0
         mean = np.where(seen, total / np.maximum(counts, 1), 0.0)
         bias2.append(float((counts * mean**2).sum() / flat.size))
-        var.append(float((total_sq - counts * mean**2)[seen].sum() / flat.size))
+        var.append(max(0.0, float((total_sq - counts * mean**2)[seen].sum() / flat.size)))
     return GAEStudy(np.asarray(lambdas, float), np.array(bias2), np.array(var), flat.size, episodes)
 
 

@@ -59,6 +59,9 @@ _BC = ("learn_offline", "bc", "lo.bc.title")
 _ENS = ("learn_offline", "ensembles", "lo.ens.title")
 _CQL = ("learn_offline", "cql", "lo.cql.title")
 _DUAL = ("learn_maths", "lagrange", "lm.dual.title")
+_CLIP = ("learn_trust", "clipped-surrogate", "lt.clip.title")
+_GAE = ("learn_trust", "gae", "lt.gae.title")
+_TRUST = ("learn_trust", "trust-region", "lt.tr.title")
 
 EXPLORERS: dict[str, list[tuple[str, str, str]]] = {
     "dqn": [
@@ -67,7 +70,9 @@ EXPLORERS: dict[str, list[tuple[str, str, str]]] = {
         ("learn_foundations", "td-learning", "lf.td.title"),
     ],
     "reinforce": [_PG, ("learn_foundations", "randomness", "lf.rand.title")],
-    "a2c": [_PG, ("learn_foundations", "td-learning", "lf.td.title")],
+    "a2c": [_PG, _GAE, ("learn_foundations", "td-learning", "lf.td.title")],
+    "ppo": [_CLIP, _GAE, _TRUST, _PG],
+    "trpo": [_TRUST, _CLIP, _GAE, ("learn_maths", "kl", "lm.kl.title")],
     "ddpg": [_CDQ, ("learn_maths", "backprop", "lm.bp.title")],
     "td3": [_CDQ],
     "sac": [
