@@ -63,7 +63,7 @@ def test_strings_are_coerced_like_the_cli_sends_them():
 
 def test_unknown_algo_and_env_list_valid_names():
     with pytest.raises(ValueError, match="unknown algorithm.*dqn.*sac"):
-        RunConfig(algo="ppo")
+        RunConfig(algo="muzero")
     with pytest.raises(ValueError, match="unknown environment.*CartPole-v1.*Pendulum-v1"):
         RunConfig(env="Humanoid-v5")
     with pytest.raises(ValueError, match="unknown environment"):
@@ -71,7 +71,9 @@ def test_unknown_algo_and_env_list_valid_names():
 
 
 def test_incompatible_pair_is_refused_with_alternatives():
-    with pytest.raises(ValueError, match="continuous.*algorithms for Pendulum-v1: ddpg, td3, sac"):
+    with pytest.raises(
+        ValueError, match="continuous.*algorithms for Pendulum-v1: ppo, trpo, ddpg, td3, sac"
+    ):
         make_configs("dqn", "Pendulum-v1")
 
 

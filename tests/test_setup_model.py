@@ -95,9 +95,8 @@ def test_a_malformed_link_falls_back_field_by_field_with_a_notice_each():
     assert d.hp == {"gamma": 0.5}  # the good value survives its bad neighbours
     assert d.exp == m.Experiment()
     _, notes = m.from_query({"algo": "sac"})
-    assert notes == [
-        ("url.bad_algo", {"value": "sac", "env": "CartPole-v1", "allowed": "dqn, reinforce, a2c"})
-    ]
+    allowed = "dqn, reinforce, a2c, ppo, trpo"
+    assert notes == [("url.bad_algo", {"value": "sac", "env": "CartPole-v1", "allowed": allowed})]
 
 
 def test_an_offline_link_picks_a_dataset_the_algorithm_fits():
