@@ -79,7 +79,14 @@ def main() -> None:
         for algo, env, steps, thr, _ in checks:
             for seed in args.seeds:
                 futures[(algo, env, seed)] = pool.submit(one, algo, env, steps, seed, thr)
-        results = {k: f.result() for k, f in futures.items()}
+        results = {}
+        for k, f in futures.items():  # each run as it ends: long runs report early
+            results[k] = r = f.result()
+            print(
+                f"  done: {k[0]} {k[1]} seed {k[2]}: best {r['best']:.1f}, final "
+                f"{r['final']:.1f}, curve {[round(v) for _, v in r['curve']]}",
+                flush=True,
+            )
     out = []
     print(f"{'algo':10} {'env':14} {'steps':>8} {'thr':>7}  per seed: best/final@first  pass")
     for algo, env, steps, thr, need in checks:
