@@ -257,7 +257,8 @@ def test_train_ppo_shows_its_clipping_and_kl_panels(app_url, browser):
             f"{app_url}/train?env=CartPole-v1&algo=ppo&hidden=32&n_envs=4&n_steps=64"
             "&batch_size=64&n_epochs=4&steps=2048&eval_every=1024&log_every=256"
         )
-        page.locator(".st-key-train_start button").wait_for(timeout=60_000)
+        # a cold server imports torch first: on a loaded machine that can take a while
+        page.locator(".st-key-train_start button").wait_for(timeout=180_000)
         idle(page)
         page.locator(".st-key-train_start button").click()
         wait_text(page, r"Run (\S+-ppo-CartPole-v1-\S+)")
