@@ -93,17 +93,22 @@ class ActorCritic(Agent):
         out = self.actor(obs)
         return (out,) if self.discrete else (out, self.log_std)
 
-    def log_prob_entropy(self, dist: tuple[Tensor, ...], action: Tensor) -> tuple[Tensor, Tensor]:
-        r"""$\log\pi(a|s)$ and the entropy of $\pi(\cdot|s)$, both ``[B]``."""
+    def log_prob(self, dist: tuple[Tensor, ...], action: Tensor) -> Tensor:
+        r"""$\log\pi(a|s)$ of the actions, ``[B]``."""
         if self.discrete:
             log_p = F.log_softmax(dist[0], -1)
-            entropy = -(log_p.exp() * log_p).sum(-1)
-            return log_p.gather(1, action.long().view(-1, 1)).squeeze(1), entropy
+            return log_p.gather(1, action.long().view(-1, 1)).squeeze(1)
         mean, log_std = dist
         z = (action - mean) * torch.exp(-log_std)
-        log_p = (-0.5 * z.pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
-        entropy = (log_std + 0.5 * math.log(2 * math.pi * math.e)).sum().expand(mean.shape[0])
-        return log_p, entropy
+        return (-0.5 * z.pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
+
+    def entropy(self, dist: tuple[Tensor, ...]) -> Tensor:
+        r"""$\mathcal H(\pi(\cdot|s))$, ``[B]``."""
+        if self.discrete:
+            log_p = F.log_softmax(dist[0], -1)
+            return -(log_p.exp() * log_p).sum(-1)
+        mean, log_std = dist
+        return (log_std + 0.5 * math.log(2 * math.pi * math.e)).sum().expand(mean.shape[0])
 
     def kl(self, old: tuple[Tensor, ...], new: tuple[Tensor, ...]) -> Tensor:
         r"""Mean $\mathrm{KL}(\pi_{old}\,\|\,\pi_{new})$ over the states, analytic."""
@@ -185,7 +190,7 @@ class ActorCritic(Agent):
         returns = adv + values
         action = ro.action.reshape(t * n, *ro.action.shape[2:])
         dist = tuple(d.detach() for d in self.dist(obs))
-        log_prob, _ = self.log_prob_entropy(dist, action)
+        log_prob = self.log_prob(dist, action)
         info = {
             "explained_variance": explained_variance(values, returns),
             "v_mean": values.mean(),

@@ -89,7 +89,8 @@ class PPO(ActorCritic):
         """Clipped surrogate, value and entropy terms on the minibatch ``idx``."""
         c = self.cfg
         obs = data.obs[idx]
-        log_prob, entropy = self.log_prob_entropy(self.dist(obs), data.action[idx])
+        dist = self.dist(obs)
+        log_prob = self.log_prob(dist, data.action[idx])
         log_ratio = log_prob - data.old_log_prob[idx]
         ratio = torch.exp(log_ratio)
         adv = data.advantage[idx]
@@ -99,8 +100,13 @@ class PPO(ActorCritic):
         values = self.value(obs)
         vf_clip = c.clip_range_vf if c.clip_range_vf > 0 else None
         value_loss = clipped_value_loss(values, data.old_values[idx], data.returns[idx], vf_clip)
-        entropy = entropy.mean()
-        loss = policy_loss + c.vf_coef * value_loss - c.ent_coef * entropy
+        loss = policy_loss + c.vf_coef * value_loss
+        if c.ent_coef > 0:
+            entropy = self.entropy(dist).mean()
+            loss = loss - c.ent_coef * entropy
+        else:  # only a diagnostic: keep it out of the backward pass
+            with torch.no_grad():
+                entropy = self.entropy(dist).mean()
         terms = Terms(
             policy_loss.detach(), value_loss.detach(), entropy.detach(), log_ratio.detach()
         )

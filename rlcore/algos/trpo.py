@@ -75,7 +75,7 @@ class TRPO(ActorCritic):
     def surrogate(self, data: PreparedRollout, adv: Tensor) -> tuple[Tensor, Tensor]:
         r"""$L(\theta) = \mathbb{E}[\rho_t \hat A_t]$ and $\bar D_{KL}(\theta_{old}, \theta)$."""
         dist = self.dist(data.obs)
-        log_prob, _ = self.log_prob_entropy(dist, data.action)
+        log_prob = self.log_prob(dist, data.action)
         ratio = torch.exp(log_prob - data.old_log_prob)
         return (ratio * adv).mean(), self.kl(data.old_dist, dist)
 
@@ -136,7 +136,6 @@ class TRPO(ActorCritic):
         data, info = self.prepare(rollout)
         info.update(self.policy_step(data))
         with torch.no_grad():
-            _, entropy = self.log_prob_entropy(self.dist(data.obs), data.action)
-        info["entropy"] = entropy.mean()
+            info["entropy"] = self.entropy(self.dist(data.obs)).mean()
         info.update(self.critic_step(data))
         return info
