@@ -175,3 +175,20 @@ def test_ppo_and_trpo_declare_their_facts_and_share_an_unregistered_base():
         assert (cls.setting, cls.loop, cls.action_space) == ("online", "rollout", "both")
     assert (PPO.name, TRPO.name) == ("ppo", "trpo")
     assert compatible("ppo", "Pendulum-v1") and compatible("trpo", "CartPole-v1")
+
+
+def test_clip_and_norm_matches_torch_clip_grad_norm_to_the_bit():
+    from torch import nn
+
+    from rlcore.algos.base import clip_and_norm
+
+    g = torch.Generator().manual_seed(0)
+    for scale in (0.01, 100.0):  # below and above the clip
+        ps = [nn.Parameter(torch.randn(*s, generator=g)) for s in [(8, 4), (8,), (2, 8)]]
+        for p in ps:
+            p.grad = scale * torch.randn(p.shape, generator=g)
+        qs = [nn.Parameter(p.detach().clone()) for p in ps]
+        for p, q in zip(ps, qs):
+            q.grad = p.grad.clone()
+        assert clip_and_norm(ps, 0.5).item() == nn.utils.clip_grad_norm_(qs, 0.5).item()
+        assert all(torch.equal(p.grad, q.grad) for p, q in zip(ps, qs))
