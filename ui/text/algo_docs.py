@@ -47,6 +47,35 @@ $b(s) = V_\psi(s)$，用最小二乘拟合 $G_t$。每次更新使用 ``episodes
 其中 $\hat R_t = \hat A_t + V_\psi(s_t)$。遇到时间上限截断时，用真实的最后观测做自举
 （$d_t = 0$），与 Stable-Baselines3 相同。
 """,
+    "ppo": r"""近端策略优化（PPO-Clip；Schulman 等 2017）。
+
+TRPO 信赖域思想的一阶版本：在同一个 rollout 上用小批量 SGD 训练多轮，每个样本的概率比
+$\rho_t = \pi_\theta(a_t|s_t) / \pi_{\theta_{old}}(a_t|s_t)$ 被裁剪，使它离开
+$[1-\epsilon, 1+\epsilon]$ 不再带来任何收益（式 7）：
+
+[[eq1]]
+
+[[eq2]]
+
+$\hat A_t$ 是在 $N$ 个并行环境上计算的 GAE(λ)（式 11），在每个小批量内标准化。可选：把价值预测
+裁剪在 rollout 时的价值附近（``clip_range_vf``）；当近似 KL
+$\mathbb{E}[(\rho - 1) - \log\rho]$ 超过 ``target_kl`` 的 1.5 倍时提前停止本轮训练（与
+Stable-Baselines3 相同）；把学习率和 $\epsilon$ 线性退火到 0。
+""",
+    "trpo": r"""信赖域策略优化（TRPO；Schulman 等 2015）。
+
+每一步策略更新都在采集 rollout 的旧策略周围的一个 KL 球内，最大化重要性采样的替代目标（式 14）：
+
+[[eq1]]
+
+把 $L$ 取线性近似（$g = \nabla_\theta L$）、把 KL 取二次近似（$\tfrac12 s^\top F s$，$F$ 为
+Fisher 矩阵），解就是缩放到球边界的自然梯度（附录 C）：
+
+[[eq2]]
+
+随后回溯线搜索不断缩小 $\beta$，直到*真实* KL 不超过 $\delta$ 且 $L$ 有所提升；若没有任何
+步长通过，策略保持不变。价值函数单独用回归拟合 $\hat R_t$（Adam，``n_critic_updates`` 轮小批量）。
+""",
     "ddpg": r"""深度确定性策略梯度（Lillicrap 等 2016）。
 
 一个确定性演员 $\mu_\phi(s)$ 和一个评论家 $Q_\theta(s,a)$，各自带一个缓慢移动的
