@@ -62,7 +62,7 @@ def small_configs(algo, env, **run):
             hp[k] = v
     base = {"steps": 300, "eval_every": 200, "eval_episodes": 2, "log_every": 100}
     if spec.setting == "offline":
-        base["dataset"] = "unused-by-these-tests"
+        base["dataset"] = "rlplay/tests/unused-v0"
     base.update(run)
     return make_configs(algo, env, hp, base, use_preset=False)
 
