@@ -76,6 +76,8 @@ def test_search_mode_runs_a_study_and_shows_its_trials_and_figures():
         return any(s in ("complete", "pruned") for s in trials_table(x)["state"])
 
     poll(at, some_done, timeout=240)
+    # the driver tells Optuna a result a moment after the run ends: the figures follow it
+    poll(at, lambda x: len(charts(x)) >= 2, timeout=120)
     first = charts(at)
     assert len(first) >= 2  # optimization history and intermediate values, at least
     n_first = sum(len(t.get("x", [])) for t in first[0]["data"])

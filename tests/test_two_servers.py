@@ -209,7 +209,11 @@ def test_two_server_processes_on_one_folder_run_every_run_exactly_once(tmp_path)
     for rid in ids:
         steps = [m["step"] for m in store.metric_rows(rid)]
         assert steps == sorted(steps) and steps[-1] == 300, (rid, steps)  # one pass, not two
-        assert "already taken" not in (store.path(rid) / "worker.log").read_text()
+        # A replica SIGKILLed between starting a worker and recording it leaves a ticket
+        # that the other replica launches again: that second worker finds the run claimed
+        # and trains nothing (exit 3). Trained once is what the steps above check.
+        log_text = (store.path(rid) / "worker.log").read_text()
+        assert log_text.count("threads:") == 1, (rid, log_text)  # one worker trained it
         assert (store.path(rid) / "claim").exists()
     spans = [(store.status(r)["started"], store.status(r)["finished"]) for r in ids]
     assert overlap(spans) <= 2  # the cap of 2 workers held across both servers
