@@ -46,6 +46,17 @@ class OnPolicyConfig(AlgoConfig):
     )
     log_std_init: float = hp(0.0, "Initial log standard deviation of a Gaussian policy.", -5.0, 2.0)
     ortho_init: bool = hp(True, "Orthogonal initialisation of the networks (PPO's).")
+    batch_size: int = hp(
+        64, "Minibatch size (the rollout holds n_envs × n_steps samples).", 1, 65536
+    )
+
+    def check(self) -> None:
+        n = self.n_envs * self.n_steps
+        if self.batch_size > n:
+            raise ValueError(
+                f"{type(self).__name__}.batch_size = {self.batch_size}: larger than the rollout, "
+                f"n_envs × n_steps = {n} (allowed: 1 to {n})"
+            )
 
 
 class PreparedRollout(NamedTuple):

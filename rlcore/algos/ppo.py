@@ -51,14 +51,6 @@ class PPOConfig(OnPolicyConfig):
     max_grad_norm: float = hp(0.5, "Gradient clipping norm (0 = off).", 0.0, 100.0)
     target_kl: float = hp(0.0, "Stop the epochs once approx. KL > 1.5 × this (0 = off).", 0.0, 1.0)
 
-    def check(self) -> None:
-        n = self.n_envs * self.n_steps
-        if self.batch_size > n:
-            raise ValueError(
-                f"PPOConfig.batch_size = {self.batch_size}: larger than the rollout, "
-                f"n_envs × n_steps = {n} (allowed: 1 to {n})"
-            )
-
 
 class Terms(NamedTuple):
     """One minibatch's loss terms (detached) and its log-ratios, for the diagnostics."""

@@ -48,14 +48,6 @@ class TRPOConfig(OnPolicyConfig):
     n_critic_updates: int = hp(10, "Value-function epochs per rollout.", 1, 100)
     batch_size: int = hp(128, "Minibatch size of the value regression.", 1, 65536)
 
-    def check(self) -> None:
-        n = self.n_envs * self.n_steps
-        if self.batch_size > n:
-            raise ValueError(
-                f"TRPOConfig.batch_size = {self.batch_size}: larger than the rollout, "
-                f"n_envs × n_steps = {n} (allowed: 1 to {n})"
-            )
-
 
 class TRPO(ActorCritic):
     """TRPO for discrete and continuous actions."""
