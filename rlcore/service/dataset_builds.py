@@ -1,11 +1,12 @@
-"""Dataset builds in the background: start ``python -m rlcore dataset build`` as a process.
+"""Dataset builds in the background: a process that runs :func:`build_and_report`.
 
 Building a dataset can take minutes (the first build for an environment trains its
 expert), so the app never builds in its own thread. :func:`start_build` checks the
 inputs (a ``ValueError`` naming the field, and nothing started), then starts a process
-that runs the CLI's ``dataset build`` with its output in a log file::
+that runs :func:`build_and_report` (what the CLI's ``dataset build`` runs too) with its
+output in a log file::
 
-    <datasets dir>/_builds/<build id>/spec.json    what was asked (the CLI arguments)
+    <datasets dir>/_builds/<build id>/spec.json    what was asked (and the equivalent CLI arguments)
     <datasets dir>/_builds/<build id>/log.txt      stdout and stderr of the build
     <datasets dir>/_builds/<build id>/status.json  running | finished | failed, message
 
@@ -149,8 +150,8 @@ def start_build(
 ) -> str:
     """Validate, then start the build process; returns the build id.
 
-    The process runs ``python -m rlcore dataset build ...`` (through this module's
-    runner, which also writes progress lines and the final status), with one torch
+    The process (``python -m rlcore.service.dataset_builds BUILD_DIR``) runs
+    :func:`build_and_report` and writes the final status, with one torch
     thread and ``RLCORE_DATASETS_DIR`` set to this process's datasets folder.
     """
     req = validate_build(env_id, kind, n_steps, seed, mix, name, expert_steps)
