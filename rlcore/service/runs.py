@@ -331,8 +331,8 @@ class RunStore:
         for run_id in self.ids():
             if run_id == exclude:
                 continue
-            st = self._read_status(run_id)
-            if st.get("status") != "running" or self.status(run_id).get("status") != "running":
+            st = self.status(run_id)  # reconciled: a dead worker's run is not running
+            if st.get("status") != "running":
                 continue
             n = st.get("threads")
             total += n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 1
