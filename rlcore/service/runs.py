@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from rlcore.core.config import AlgoConfig, RunConfig, from_dict, to_dict
 from rlcore.core.files import StorageError, atomic_write_bytes, atomic_write_json, storage_error
 from rlcore.core.ids import check_name, inside
-from rlcore.service.processes import process_alive, process_identity, this_host  # noqa: F401
+from rlcore.service.processes import process_alive, process_identity
 from rlcore.train.checks import check_run
 
 if TYPE_CHECKING:
