@@ -68,24 +68,40 @@ else:
     ids = selected["id"].tolist()
     dfs = compare.load_metrics(ids)
     keys = compare.metric_keys(dfs)
-    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    c1, c2, c3, c4 = st.columns([2, 1, 1.4, 1], vertical_alignment="bottom")
     key = c1.selectbox(
         t("cmp.metric"), keys, format_func=charts.metric_label, key=lang_key("cmp_metric")
     )
-    grouped = c2.toggle(t("cmp.group"), value=True, key="cmp_group", help=t("cmp.group.help"))
-    smoothing = c3.slider(t("live.smoothing"), 0.0, 0.99, 0.6, 0.01, key="cmp_smooth")
+    grouped = c2.toggle(t("cmp.group"), value=True, key="cmp_group", help=t("band.group_help"))
+    band = c3.radio(
+        t("band.choice"),
+        charts.BANDS,
+        format_func=lambda b: t(f"band.choice.{b}"),
+        key=lang_key("cmp_band"),
+        help=t("band.choice.help"),
+        disabled=not grouped,
+    )
+    smoothing = c4.slider(t("live.smoothing"), 0.0, 0.99, 0.6, 0.01, key="cmp_smooth")
+    x_title = compare.steps_axis(selected)
     if grouped:
-        labels = compare.group_labels(selected["config"].tolist())
+        configs = selected["config"].tolist()
+        labels = compare.group_labels(configs)
         groups: dict[str, list] = {}
-        for rid, cfg in zip(ids, selected["config"]):
+        for rid, cfg in zip(ids, configs):
             groups.setdefault(labels[cfg], []).append(dfs[rid])
-        fig = charts.band_figure(groups, key, smoothing, uirevision="cmp")
-    else:
-        fig = charts.overlay_figure(
-            {compare.run_label(r): dfs[r.id] for r in selected.itertuples()},
+        fig = charts.band_figure(
+            groups,
             key,
             smoothing,
             uirevision="cmp",
+            band=band,
+            bounds=compare.group_bounds(configs, key),
+            x_title=x_title,
+        )
+    else:
+        names = compare.run_labels(selected)
+        fig = charts.overlay_figure(
+            {names[rid]: dfs[rid] for rid in ids}, key, smoothing, uirevision="cmp", x_title=x_title
         )
     st.plotly_chart(fig, key="cmp_curves", config={"displaylogo": False})
     st.caption(t("cmp.group.caption") if grouped else t("cmp.overlay.caption"))
@@ -122,7 +138,8 @@ else:
 if st.session_state.get("cmp_refused"):
     st.warning(t("cmp.delete.refused", ids=", ".join(st.session_state.pop("cmp_refused"))))
 
-summary = compare.dataset_summary(shown)
+band = st.session_state.get(lang_key("cmp_band"), charts.BANDS[0])
+summary = compare.dataset_summary(shown, band)
 if not summary.empty:
     st.subheader(t("cmp.datasets"))
     names = list(summary["dataset"].unique())
@@ -135,7 +152,7 @@ if not summary.empty:
         else normalized_score(info.return_mean, info.ref_random, info.ref_expert)
     )
     st.plotly_chart(
-        charts.score_figure(one, pick, data_score),
+        charts.score_figure(one, pick, data_score, band),
         key="cmp_scores",
         config={"displaylogo": False},
     )
@@ -148,12 +165,15 @@ if sweeps:
         t("cmp.sweep"), list(sweeps), format_func=sweeps.get, key=lang_key("cmp_sweep_batch")
     )
     param, points = compare.sweep_points(frame, batch)
-    algo = frame.loc[frame["batch"] == batch, "algo"].iloc[0]
-    st.plotly_chart(
-        charts.sensitivity_figure(points, param, compare.is_log_param(algo, param)),
-        key="cmp_sensitivity",
-        config={"displaylogo": False},
+    algo, env = frame.loc[frame["batch"] == batch, ["algo", "env"]].iloc[0]
+    fig = charts.sensitivity_figure(
+        points,
+        param,
+        compare.is_log_param(algo, param),
+        band=band,
+        bounds=charts.return_bounds(env),
     )
-    st.caption(t("cmp.sensitivity.help"))
+    st.plotly_chart(fig, key="cmp_sensitivity", config={"displaylogo": False})
+    st.caption(t("band.sensitivity_help"))
 
 search.studies_section(mine_only=get_settings().profile == "hosted")

@@ -44,4 +44,3 @@ if batch is not None:
         icon=":material/compare_arrows:",
         query_params={"dataset": dataset} if dataset else None,
     )
-live.watch(batch)

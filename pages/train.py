@@ -21,4 +21,3 @@ forms.write_url(setup.query, batch.id if batch else None)
 
 st.divider()
 live.live_view(batch)
-live.watch(batch)

@@ -8,6 +8,7 @@ height, and ``uirevision`` keeps the user's zoom across the live refreshes.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -21,17 +22,21 @@ __all__ = [
     "PANELS",
     "align",
     "band_figure",
+    "bootstrap_interval",
     "downsample",
     "final_return",
+    "log_ticks",
     "metric_label",
     "overlay_figure",
     "panel_figure",
     "panels",
+    "ref_traces",
     "return_figure",
     "sensitivity_figure",
     "series",
     "smooth",
-    "t_interval",
+    "spread",
+    "step_title",
 ]
 
 MAX_POINTS = 2000
@@ -132,25 +137,89 @@ def smooth(y: np.ndarray, weight: float) -> np.ndarray:
     return pd.Series(y).ewm(alpha=1.0 - weight, adjust=True).mean().to_numpy()
 
 
-def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, ...]:
-    """Mean and Student-t confidence interval over axis 0, ignoring NaN.
+BANDS = ("bootstrap", "minmax")  # what a band over seeds shows (the user picks)
+N_BOOT = 1000
 
-    Returns ``(mean, low, high, n)``; where fewer than two values exist the interval is
-    NaN (one seed says nothing about the spread).
+
+def bootstrap_interval(
+    values: np.ndarray, level: float = 0.95, n_boot: int = N_BOOT, seed: int = 0
+) -> tuple[np.ndarray, ...]:
+    """Mean and percentile-bootstrap interval of the mean over axis 0, ignoring NaN.
+
+    Returns ``(mean, low, high, n)``; NaN where fewer than two values exist. Why not a
+    Student t interval: with 3 seeds its half-width is 2.5 standard errors and, on two
+    evaluation points, a CartPole band ran from -1000 to +1500 where returns lie in 0-500.
+    A bootstrap interval of the mean always stays between the lowest and highest value.
+    Resampling uses a fixed seed, so the same data draws the same band on every refresh.
     """
-    from scipy import stats
-
     v = np.asarray(values, dtype=float)
     if v.ndim == 1:
-        v = v[:, None]  # a 1-D sample: one column
-    n = np.sum(~np.isnan(v), axis=0)
+        v = v[:, None]
+    ok = ~np.isnan(v)
+    n = ok.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, np.nansum(v, axis=0) / np.maximum(n, 1), np.nan)
-        dev = np.where(np.isnan(v), 0.0, v - mean)
-        sd = np.sqrt(np.sum(dev**2, axis=0) / np.maximum(n - 1, 1))
-        half = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
-    half = np.where(n >= 2, half, np.nan)
-    return mean, mean - half, mean + half, n
+        mean = np.where(n > 0, np.where(ok, v, 0.0).sum(axis=0) / np.maximum(n, 1), np.nan)
+    low, high = np.full(v.shape[1], np.nan), np.full(v.shape[1], np.nan)
+    rng = np.random.default_rng(seed)
+    tail = 50.0 * (1.0 - level)
+    for k in np.unique(n[n >= 2]):
+        cols = np.flatnonzero(n == k)
+        # each column's k values (resampling ignores their order, so sorting NaN away is fine)
+        sub = np.sort(np.where(ok[:, cols], v[:, cols], np.inf), axis=0)[:k].T  # [C, k]
+        picks = rng.integers(0, k, size=(n_boot, k))
+        counts = np.zeros((n_boot, k))
+        np.add.at(counts, (np.arange(n_boot)[:, None], picks), 1.0)
+        means = sub @ counts.T / k  # [C, B]: the mean of each resample
+        low[cols], high[cols] = np.percentile(means, [tail, 100.0 - tail], axis=1)
+    return mean, low, high, n
+
+
+def spread(
+    values: np.ndarray,
+    band: str = "bootstrap",
+    level: float = 0.95,
+    bounds: tuple[float | None, float | None] | None = None,
+) -> tuple[np.ndarray, ...]:
+    """``(mean, low, high, n)`` over axis 0: a bootstrap CI of the mean, or the seeds' min-max.
+
+    ``bounds`` (the lowest and highest possible value, e.g. a return's range) clip the
+    band: it never claims a value the task cannot produce.
+    """
+    if band not in BANDS:
+        raise ValueError(f"band = {band!r} (allowed: {', '.join(BANDS)})")
+    if band == "bootstrap":
+        mean, low, high, n = bootstrap_interval(values, level)
+    else:
+        v = np.asarray(values, dtype=float)
+        v = v[:, None] if v.ndim == 1 else v
+        n = np.sum(~np.isnan(v), axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: NaN is right
+            mean = np.nanmean(v, axis=0)
+            low = np.where(n >= 2, np.nanmin(v, axis=0), np.nan)
+            high = np.where(n >= 2, np.nanmax(v, axis=0), np.nan)
+    lo, hi = bounds or (None, None)
+    if lo is not None:
+        low = np.maximum(low, lo)
+    if hi is not None:
+        high = np.minimum(high, hi)
+    return mean, low, high, n
+
+
+def band_text(band: str, level: float = 0.95) -> str:
+    """What a band shows, in words (chart titles and captions say it)."""
+    return t(f"band.{band}", pct=round(level * 100))
+
+
+def return_bounds(env: str | None) -> tuple[float | None, float | None] | None:
+    """The lowest and highest episode return of a catalogue environment (None: unknown)."""
+    from rlcore.core.envs import ENVIRONMENTS
+
+    spec = ENVIRONMENTS.get(env or "")
+    return None if spec is None else spec.return_range
+
+
+RETURN_KEYS = ("rollout/return", "eval/return_mean")
 
 
 def align(
@@ -181,9 +250,13 @@ def final_return(df: pd.DataFrame) -> float:
 
 
 def metric_label(key: str) -> str:
-    """Readable name of a metric key (the key itself if there is no translation)."""
+    """Readable name of a metric key: its translation, else its last part in words.
+
+    A legend never shows a raw key such as ``train/q_pi_mean``; every key a registered
+    algorithm logs has a translation (tested), the fallback covers new ones.
+    """
     k = f"metric.{key}"
-    return t(k) if k in catalogue() else key
+    return t(k) if k in catalogue() else key.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def panels(df: pd.DataFrame) -> list[tuple[str, list[str]]]:
@@ -211,7 +284,16 @@ def panels(df: pd.DataFrame) -> list[tuple[str, list[str]]]:
 # Figures are built in one go (traces and layout given to the constructor): plotly's
 # incremental ``update_layout``/``add_trace`` validate on every call and cost ~5x more,
 # which matters when the live view redraws every second.
-def _layout(title: str, y_title: str, uirevision: str, height: int = HEIGHT) -> dict:
+def step_title(offline: bool | None) -> str:
+    """What a step axis counts: environment steps online, gradient steps offline, or both."""
+    if offline is None:
+        return t("xaxis.mixed")
+    return t("xaxis.gradient") if offline else t("xaxis.env")
+
+
+def _layout(
+    title: str, y_title: str, uirevision: str, height: int = HEIGHT, x_title: str | None = None
+) -> dict:
     return {
         "title": {"text": title, "font": {"size": 15}, "y": 0.98, "yanchor": "top"},
         "height": height,
@@ -219,7 +301,12 @@ def _layout(title: str, y_title: str, uirevision: str, height: int = HEIGHT) -> 
         "hovermode": "x unified",
         "uirevision": uirevision,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
-        "xaxis": {"title": {"text": t("chart.steps")}},
+        # Steps start at 0 and are whole numbers: anchoring the axis at 0 keeps Plotly from
+        # zooming onto a single point with ticks like "1,999.5".
+        "xaxis": {
+            "title": {"text": x_title or t("xaxis.env")},
+            "rangemode": "tozero",
+        },
         "yaxis": {"title": {"text": y_title}},
     }
 
@@ -268,18 +355,32 @@ def _band(x, low, high, color: str, name: str, group: str) -> list[dict]:
     return out
 
 
+Bounds = tuple[float | None, float | None] | None
+
+
+def _clip(low: np.ndarray, high: np.ndarray, bounds: Bounds) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = bounds or (None, None)
+    return (
+        low if lo is None else np.maximum(low, lo),
+        high if hi is None else np.minimum(high, hi),
+    )
+
+
 def return_figure(
     df: pd.DataFrame,
     smoothing: float = 0.8,
     refs: Sequence[tuple[str, float]] = (),
     uirevision: str = "returns",
+    x_title: str | None = None,
+    bounds: Bounds = None,
 ) -> go.Figure:
     """Episode return (raw and smoothed), evaluation return with its ±1 std band.
 
     ``refs`` are labelled horizontal reference lines: the environment's "solved" score,
-    or an offline run's dataset mean, expert and random returns.
+    or an offline run's dataset mean, expert and random returns. ``bounds`` (the task's
+    return range) clip the std band.
     """
-    layout = _layout(t("chart.returns"), t("chart.return"), uirevision)
+    layout = _layout(t("chart.returns"), t("chart.return"), uirevision, x_title=x_title)
     data: list[dict] = []
     x, y = series(df, "rollout/return")
     if len(x):
@@ -295,53 +396,89 @@ def return_figure(
         _, es = series(df, "eval/return_std")
         es = es if len(es) == len(ey) else np.zeros_like(ey)
         ex, ey, es = ex[-MAX_POINTS:], ey[-MAX_POINTS:], es[-MAX_POINTS:]
-        data += _band(ex, ey - es, ey + es, PALETTE[1], "std", "eval")
+        data += _band(ex, *_clip(ey - es, ey + es, bounds), PALETTE[1], "std", "eval")
         line = _line(ex, ey, t("chart.eval_return"), PALETTE[1], 2.5, "eval")
         data.append({**line, "mode": "lines+markers"})
-    if refs:
-        layout.update(_ref_lines(refs, "left"))
+    steps = np.concatenate([x, ex])
+    if refs and len(steps):
+        data += ref_traces(refs, 0.0, float(steps.max()))
     return go.Figure(data=data, layout=layout)
 
 
-def _ref_lines(refs: Sequence[tuple[str, float]], label_side: str) -> dict[str, list[dict]]:
-    """Dotted gray horizontal lines across the plot, each labelled at one end."""
-    return {
-        "shapes": [
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": v,
-                "y1": v,
-                "line": {"dash": "dot", "color": "gray"},
-            }
-            for _, v in refs
-        ],
-        "annotations": [
-            {
-                "xref": "paper",
-                "x": 0 if label_side == "left" else 1,
-                "y": v,
-                "text": label,
-                "showarrow": False,
-                "xanchor": label_side,
-                "yanchor": "bottom",
-            }
-            for label, v in refs
-        ],
-    }
+REF_DASHES = ("dot", "dash", "dashdot", "longdash")
+
+
+def ref_traces(refs: Sequence[tuple[str, float]], x0: float, x1: float) -> list[dict]:
+    """Dotted gray horizontal reference lines, named in the legend with their value.
+
+    In the legend rather than as labels on the plot: the dataset mean, the expert and the
+    random returns of an offline run are often close, and labels written on the lines
+    overlapped.
+    """
+    return [
+        {
+            "type": "scatter",
+            "x": [x0, x1],
+            "y": [v, v],
+            "mode": "lines",
+            "name": f"{label} ({v:,.1f})",
+            "line": {"dash": REF_DASHES[i % len(REF_DASHES)], "color": "gray", "width": 1.5},
+            "hoverinfo": "skip",
+        }
+        for i, (label, v) in enumerate(refs)
+    ]
 
 
 def panel_figure(
-    df: pd.DataFrame, keys: Sequence[str], title: str, uirevision: str = "panel"
+    df: pd.DataFrame,
+    keys: Sequence[str],
+    title: str,
+    uirevision: str = "panel",
+    x_title: str | None = None,
+    warmup: int = 0,
 ) -> go.Figure:
-    """One line per metric key against the step."""
+    """One line per metric key against the step.
+
+    ``warmup`` (steps of random actions before the first update) shades that stretch on
+    the speed panel and scales its y axis to the training phase: steps without updates
+    run 10-100x faster, and that spike flattened the curve that matters.
+    """
     data = [
         _line(*downsample(*series(df, key)), metric_label(key), PALETTE[i % len(PALETTE)])
         for i, key in enumerate(keys)
     ]
-    return go.Figure(data=data, layout=_layout(title, "", uirevision))
+    layout = _layout(title, "", uirevision, x_title=x_title)
+    if warmup > 0 and list(keys) == ["time/sps"]:
+        x, y = series(df, "time/sps")
+        after = y[x > warmup]
+        layout["shapes"] = [
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": 0,
+                "x1": warmup,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "rgba(128,128,128,0.15)",
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "xref": "x",
+                "yref": "paper",
+                "x": warmup / 2,
+                "y": 1,
+                "text": t("chart.warmup"),
+                "showarrow": False,
+                "yanchor": "top",
+            }
+        ]
+        if len(after):
+            layout["yaxis"]["range"] = [0, float(after.max()) * 1.25]
+    return go.Figure(data=data, layout=layout)
 
 
 def overlay_figure(
@@ -349,13 +486,15 @@ def overlay_figure(
     key: str,
     smoothing: float = 0.0,
     uirevision: str = "overlay",
+    x_title: str | None = None,
 ) -> go.Figure:
     """One line per run (label -> its metrics) for one metric key."""
     data = []
     for i, (label, df) in enumerate(curves.items()):
         x, y = series(df, key)
         data.append(_line(*downsample(x, smooth(y, smoothing)), label, PALETTE[i % len(PALETTE)]))
-    return go.Figure(data=data, layout=_layout(metric_label(key), metric_label(key), uirevision))
+    layout = _layout(metric_label(key), metric_label(key), uirevision, x_title=x_title)
+    return go.Figure(data=data, layout=layout)
 
 
 def band_figure(
@@ -364,9 +503,17 @@ def band_figure(
     smoothing: float = 0.0,
     level: float = 0.95,
     uirevision: str = "groups",
+    band: str = "bootstrap",
+    bounds: dict[str, Bounds] | None = None,
+    x_title: str | None = None,
 ) -> go.Figure:
-    """Per group of runs (seeds of one configuration): the mean and its t confidence band."""
-    title = f"{metric_label(key)} — {t('chart.mean_ci', pct=round(level * 100))}"
+    """Per group of runs (seeds of one configuration): the mean over seeds and a band.
+
+    ``band`` picks what the band shows (:data:`BANDS`: a bootstrap interval of the mean,
+    or the lowest to highest seed), and the title says which; ``bounds`` maps a group to
+    the range its values can take (a return's range), and its band is clipped to it.
+    """
+    title = f"{metric_label(key)} — {band_text(band, level)}"
     data: list[dict] = []
     for i, (label, dfs) in enumerate(groups.items()):
         color = PALETTE[i % len(PALETTE)]
@@ -377,18 +524,36 @@ def band_figure(
         grid, values = align(curves)
         if not len(grid):
             continue
-        mean, low, high, n = t_interval(values, level)
+        mean, low, high, n = spread(values, band, level, (bounds or {}).get(label))
         data += _band(grid, low, high, color, label, label)
         data.append(_line(grid, mean, f"{label} (n={int(n.max())})", color, 2.5, label))
-    return go.Figure(data=data, layout=_layout(title, metric_label(key), uirevision))
+    return go.Figure(
+        data=data, layout=_layout(title, metric_label(key), uirevision, x_title=x_title)
+    )
+
+
+def log_ticks(values: Sequence[float]) -> dict:
+    """Tick marks of a log axis at the values themselves, written plainly (0.001, 0.003).
+
+    Plotly's own log ticks label minor ticks "2 3 4 … 0.001", unreadable on a sweep of
+    three learning rates.
+    """
+    vals = sorted({float(v) for v in values})
+    return {"tickvals": vals, "ticktext": [f"{v:g}" for v in vals]}
 
 
 def sensitivity_figure(
-    points: pd.DataFrame, param: str, log_x: bool = False, level: float = 0.95
+    points: pd.DataFrame,
+    param: str,
+    log_x: bool = False,
+    level: float = 0.95,
+    band: str = "bootstrap",
+    bounds: Bounds = None,
 ) -> go.Figure:
-    """Final return against a swept hyperparameter: every seed, the mean and its CI.
+    """Final return against a swept hyperparameter: every seed, the mean and its interval.
 
-    ``points`` has one row per run: ``value`` (the hyperparameter) and ``final``.
+    ``points`` has one row per run: ``value`` (the hyperparameter) and ``final``. The
+    error bars are what ``band`` names (:func:`spread`), clipped to ``bounds``.
     """
     layout = _layout(
         t("chart.sensitivity", param=param), t("chart.final_return"), f"sens-{param}", 380
@@ -411,56 +576,86 @@ def sensitivity_figure(
     ]
     rows = []
     for value, grp in points.assign(label=labels).groupby("label", sort=False):
-        mean, low, high, n = t_interval(grp["final"].to_numpy(float), level)
+        mean, low, high, n = spread(grp["final"].to_numpy(float), band, level, bounds)
         rows.append((value, mean[0], low[0], high[0], int(n[0])))
     summary = pd.DataFrame(rows, columns=["value", "mean", "low", "high", "n"])
     if numeric:
         summary = summary.sort_values("value")
-    err = (summary["high"] - summary["mean"]).fillna(0)
+    up = (summary["high"] - summary["mean"]).fillna(0).clip(lower=0)
+    down = (summary["mean"] - summary["low"]).fillna(0).clip(lower=0)
     data.append(
         {
             "type": "scatter",
             "x": summary["value"].to_list(),
             "y": summary["mean"].to_numpy(float),
             "mode": "lines+markers",
-            "name": t("chart.mean_ci", pct=round(level * 100)),
+            "name": band_text(band, level),
             "line": {"color": PALETTE[1], "width": 2.5},
             "marker": {"size": 11},
-            "error_y": {"type": "data", "array": err.to_numpy(float), "visible": True},
-            "customdata": summary["n"].to_numpy(),
-            "hovertemplate": "%{x}: %{y:.4g} ± %{error_y.array:.3g} (n=%{customdata})",
+            "error_y": {
+                "type": "data",
+                "symmetric": False,
+                "array": up.to_numpy(float),
+                "arrayminus": down.to_numpy(float),
+                "visible": True,
+            },
+            "customdata": np.stack(
+                [summary["n"], summary["low"], summary["high"]], axis=-1
+            ).tolist(),
+            "hovertemplate": "%{x}: %{y:.4g} [%{customdata[1]:.4g}, %{customdata[2]:.4g}]"
+            " (n=%{customdata[0]})",
         }
     )
     if numeric and log_x and (summary["value"] > 0).all():
-        layout["xaxis"]["type"] = "log"
+        layout["xaxis"].update(type="log", **log_ticks(summary["value"]))
     elif not numeric:
         layout["xaxis"]["type"] = "category"
     return go.Figure(data=data, layout=layout)
 
 
-def score_figure(summary: pd.DataFrame, dataset: str, data_score: float | None) -> go.Figure:
-    """Algorithms on one dataset: mean normalised score over seeds with its 95% CI.
+def score_figure(
+    summary: pd.DataFrame, dataset: str, data_score: float | None, band: str = "bootstrap"
+) -> go.Figure:
+    """Algorithms on one dataset: mean normalised score over seeds with its interval.
 
-    ``summary`` is :func:`ui.compare.dataset_summary` for that dataset; ``data_score`` is
-    the dataset's own mean episode return as a normalised score (drawn as a line: an
-    algorithm above it does better than the behaviour that collected the data).
+    ``summary`` is :func:`ui.compare.dataset_summary` for that dataset (made with the same
+    ``band``); ``data_score`` is the dataset's own mean episode return as a normalised
+    score (drawn as a line: an algorithm above it does better than the behaviour that
+    collected the data).
     """
     layout = _layout(t("chart.dataset_scores", dataset=dataset), t("chart.score"), dataset, 360)
     layout["hovermode"] = "closest"
     layout["xaxis"] = {"title": {"text": t("col.algo")}, "type": "category"}
-    err = (summary["score_high"] - summary["score"]).fillna(0)
+    up = (summary["score_high"] - summary["score"]).fillna(0).clip(lower=0)
+    down = (summary["score"] - summary["score_low"]).fillna(0).clip(lower=0)
     data = [
         {
             "type": "bar",
             "x": summary["algo"].to_list(),
             "y": summary["score"].to_numpy(float),
             "marker": {"color": [PALETTE[i % len(PALETTE)] for i in range(len(summary))]},
-            "error_y": {"type": "data", "array": err.to_numpy(float), "visible": True},
+            "error_y": {
+                "type": "data",
+                "symmetric": False,
+                "array": up.to_numpy(float),
+                "arrayminus": down.to_numpy(float),
+                "visible": True,
+            },
             "customdata": summary["n"].to_numpy(),
-            "hovertemplate": "%{x}: %{y:.1f} ± %{error_y.array:.1f} (n=%{customdata})",
-            "name": t("chart.mean_ci", pct=95),
+            "hovertemplate": "%{x}: %{y:.1f} (n=%{customdata})",
+            "name": band_text(band),
         }
     ]
     if data_score is not None:
-        layout.update(_ref_lines([(t("chart.ref_dataset"), data_score)], "right"))
+        data.append(
+            {
+                "type": "scatter",
+                "x": summary["algo"].to_list(),
+                "y": [data_score] * len(summary),
+                "mode": "lines",
+                "name": f"{t('chart.ref_dataset')} ({data_score:.1f})",
+                "line": {"dash": "dot", "color": "gray"},
+                "hoverinfo": "skip",
+            }
+        )
     return go.Figure(data=data, layout=layout)

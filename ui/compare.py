@@ -46,24 +46,59 @@ def _short(v: Any) -> str:
     return str(v)
 
 
+def _flat(key: str) -> dict[str, Any]:
+    d = json.loads(key)
+    return {**{f"run.{n}": v for n, v in d["run"].items()}, **d["algo"]}
+
+
+# Shown in their own columns (or meaningless between runs): never "what differs".
+_OWN_COLUMNS = ("run.algo", "run.env", "run.dataset", "run.seed")
+
+
+def differences(keys: list[str], limit: int = 4) -> list[str]:
+    """For each configuration key, the settings in which it differs from the others.
+
+    ``["lr=0.001", "lr=0.0003", ...]`` for the runs of a learning-rate sweep: the column
+    that tells the runs of one table apart (algorithm, environment and seed have their own).
+    """
+    flat = {k: _flat(k) for k in set(keys)}
+    names = sorted({n for f in flat.values() for n in f})
+    differ = [
+        n
+        for n in names
+        if n not in _OWN_COLUMNS and len({_short(f.get(n)) for f in flat.values()}) > 1
+    ]
+    return [
+        " · ".join(
+            [f"{n.removeprefix('run.')}={_short(flat[k][n])}" for n in differ if n in flat[k]][
+                :limit
+            ]
+        )
+        for k in keys
+    ]
+
+
 def group_labels(keys: list[str]) -> dict[str, str]:
     """Readable labels for configuration keys: algorithm · env + what differs between them."""
-    parsed = {k: json.loads(k) for k in set(keys)}
-    flat = {
-        k: {**{f"run.{n}": v for n, v in d["run"].items()}, **d["algo"]} for k, d in parsed.items()
-    }
-    names = sorted({n for f in flat.values() for n in f})
-    differ = [n for n in names if len({_short(f.get(n)) for f in flat.values()}) > 1]
-    differ = [n for n in differ if n not in ("run.algo", "run.env", "run.dataset")]
+    unique = list(dict.fromkeys(keys))
     out = {}
-    for k, f in flat.items():
-        head = (
-            f"{ALGORITHMS[f['run.algo']].title if f['run.algo'] in ALGORITHMS else f['run.algo']}"
-        )
+    for k, extra in zip(unique, differences(unique)):
+        f = _flat(k)
+        algo = f["run.algo"]
+        head = ALGORITHMS[algo].title if algo in ALGORITHMS else algo
         head += f" · {f.get('run.dataset') or f['run.env']}"
-        extra = [f"{n.removeprefix('run.')}={_short(f[n])}" for n in differ if n in f][:4]
-        out[k] = " · ".join([head, *extra])
+        out[k] = " · ".join([head, extra]) if extra else head
     return out
+
+
+def group_bounds(keys: list[str], metric: str) -> dict[str, Any]:
+    """Group label -> the range its values can take (returns only: the environment's range)."""
+    from ui.charts import RETURN_KEYS, return_bounds
+
+    if metric not in RETURN_KEYS:
+        return {}
+    labels = group_labels(keys)
+    return {labels[k]: return_bounds(_flat(k)["run.env"]) for k in set(keys)}
 
 
 def runs_frame(store: RunStore | None = None) -> pd.DataFrame:
@@ -174,6 +209,7 @@ TABLE_COLUMNS = (
     "env",
     "dataset",
     "study",
+    "differs",
     "seed",
     "step",
     "steps",
@@ -207,19 +243,19 @@ def visible(frame: pd.DataFrame, mine: set[str]) -> pd.DataFrame:
     return frame[frame["id"].isin(mine)].reset_index(drop=True)
 
 
-def dataset_summary(frame: pd.DataFrame) -> pd.DataFrame:
+def dataset_summary(frame: pd.DataFrame, band: str = "bootstrap") -> pd.DataFrame:
     """Offline runs with a final evaluation, per (dataset, algorithm): seeds and scores.
 
     Columns: ``dataset, algo, n, score, score_low, score_high, final`` (mean final return);
-    the interval is a 95% Student-t interval over seeds (NaN for a single seed).
+    the interval is ``band`` over seeds (:func:`ui.charts.spread`; NaN for a single seed).
     """
-    from ui.charts import t_interval
+    from ui.charts import spread
 
     done = frame[(frame["dataset"] != "") & frame["final"].notna()] if len(frame) else frame
     rows = []
     for (dataset, algo), grp in done.groupby(["dataset", "algo"], sort=True):
         scores = grp["score"].astype(float).to_numpy()
-        mean, low, high, n = (float(x[0]) for x in t_interval(scores))
+        mean, low, high, n = (float(x[0]) for x in spread(scores, band))
         rows.append(
             {
                 "dataset": dataset,
@@ -255,6 +291,7 @@ def display_table(shown: pd.DataFrame) -> pd.DataFrame:
     table = shown.assign(
         status=[status_text(s, p) for s, p in zip(shown["status"], shown["position"])],
         wall=shown["wall"].map(fmt_duration),
+        differs=differences(shown["config"].tolist()) if len(shown) else [],
     )[list(TABLE_COLUMNS)]
     table.columns = [t(f"col.{c}") for c in TABLE_COLUMNS]
     return table
@@ -266,9 +303,30 @@ def metric_keys(dfs: dict[str, pd.DataFrame]) -> list[str]:
     return [k for k in PREFERRED if k in keys] + sorted(keys - set(PREFERRED))
 
 
-def run_label(row: Any) -> str:
-    """A run in a legend: algorithm · env · seed · when."""
-    return f"{row.algo} · {row.env} · {t('live.seed', n=row.seed)} · {row.created:%m-%d %H:%M:%S}"
+def run_label(row: Any, differs: str = "") -> str:
+    """A run in a legend: algorithm · env · what differs · seed · when."""
+    parts = [
+        row.algo,
+        row.env,
+        differs,
+        t("live.seed", n=row.seed),
+        f"{row.created:%m-%d %H:%M:%S}",
+    ]
+    return " · ".join(p for p in parts if p)
+
+
+def run_labels(rows: pd.DataFrame) -> dict[str, str]:
+    """Run id -> legend label, with what differs between these runs (a sweep's value)."""
+    diffs = differences(rows["config"].tolist())
+    return {r.id: run_label(r, d) for r, d in zip(rows.itertuples(), diffs)}
+
+
+def steps_axis(rows: pd.DataFrame) -> str:
+    """The step axis title of these runs: gradient steps if all train offline, and so on."""
+    from ui.charts import step_title
+
+    offline = set((rows["dataset"].fillna("") != "").tolist())
+    return step_title(offline.pop() if len(offline) == 1 else None)
 
 
 def model_bytes(run_id: str) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,12 @@ def metrics(run_id: str) -> pd.DataFrame:
 
 @dataclass
 class RunState:
-    """What the live view shows about one run."""
+    """What the live view shows about one run.
+
+    ``eta`` is the time left from :func:`rlcore.service.speed.estimate`: the steps left in
+    each phase (warm-up, training) at that phase's measured speed, the run's own once it
+    has one; ``None`` when nothing measured can say it (the view says so, never guesses).
+    """
 
     id: str
     status: str
@@ -90,6 +96,7 @@ class RunState:
     position: int | None
     message: str
     label: str
+    eta: Any = None  # rlcore.service.speed.Estimate | None
 
     @property
     def done(self) -> bool:
@@ -101,9 +108,9 @@ class RunState:
 
     @property
     def eta_s(self) -> float | None:
-        if self.done or not self.sps or self.status != "running":
+        if self.done or self.eta is None or self.status != "running":
             return None
-        return max(0.0, (self.steps - self.step) / self.sps)
+        return max(0.0, self.eta.seconds)
 
 
 def run_config(run_id: str) -> dict[str, Any]:
@@ -148,24 +155,78 @@ def _recent_rate(df: pd.DataFrame, window: int = 5) -> float | None:
     return float(steps / secs) if secs > 0 else None
 
 
+def phase_rates(df: pd.DataFrame, warm: int, window: int = 5) -> tuple[float | None, ...]:
+    """The run's own seconds per step in its warm-up and its training phase (None: not yet).
+
+    Read from the rows that carry ``time/elapsed`` (training logs and evaluations): the
+    warm-up rate from the last row inside the warm-up, the training rate from the last
+    ``window`` intervals that lie wholly after it.
+    """
+    if df.empty or "time/elapsed" not in df.columns or "step" not in df.columns:
+        return None, None
+    rows = df.loc[df["time/elapsed"].notna(), ["step", "time/elapsed"]].drop_duplicates("step")
+    steps, secs = rows["step"].to_numpy(float), rows["time/elapsed"].to_numpy(float)
+    inside = steps <= warm
+    warm_rate = None
+    if warm > 0 and inside.any() and steps[inside][-1] > 0:
+        warm_rate = float(secs[inside][-1] / steps[inside][-1])
+    after = steps >= warm
+    s, e = steps[after][-(window + 1) :], secs[after][-(window + 1) :]
+    train_rate = float((e[-1] - e[0]) / (s[-1] - s[0])) if len(s) >= 2 and s[-1] > s[0] else None
+    return warm_rate, train_rate
+
+
+def _record(run_id: str) -> Any:
+    """A run's parsed configs (once per session): ``RunStore.load`` validates them."""
+    cache = st.session_state.setdefault(RUN_CACHE, {})
+    key = f"{run_id}#record"
+    if key not in cache:
+        try:
+            cache[key] = RunStore().load(run_id)
+        except (ValueError, OSError, KeyError):
+            return None
+    return cache[key]
+
+
+def run_eta(run_id: str, step: int, df: pd.DataFrame) -> Any:
+    """The time left of a run (:class:`rlcore.service.speed.Estimate`, or ``None``)."""
+    from rlcore.service.speed import estimate, warmup_steps
+
+    rec = _record(run_id)
+    if rec is None:
+        return None
+    warm_rate, train_rate = phase_rates(df, warmup_steps(rec.run, rec.algo))
+    return estimate(RunStore().root, rec.run, rec.algo, step, warm_rate, train_rate)
+
+
 def run_state(run_id: str, positions: dict[str, int], df: pd.DataFrame) -> RunState:
-    """Status, progress and speed of one run (from its status file and metrics)."""
+    """Status, progress, speed and time left of one run (from its status file and metrics)."""
     store = RunStore()
     status = store.status(run_id) if store.path(run_id).exists() else {"status": "deleted"}
     steps = int(run_config(run_id).get("run", {}).get("steps", 1))
     step = int(status.get("step") or 0)
     if not df.empty and "step" in df.columns:
         step = max(step, int(df["step"].max()))
+    state = status.get("status", "unknown")
     return RunState(
         run_id,
-        status.get("status", "unknown"),
+        state,
         step,
         steps,
         _recent_rate(df),
         positions.get(run_id),
         status.get("message") or "",
         run_label(run_id),
+        run_eta(run_id, step, df) if state == "running" else None,
     )
+
+
+def fmt_estimate(est: Any, what: str = "eta.left") -> str:
+    """``about 6 min 10 s left`` (``≈`` and "rough" when from similar runs), or why none."""
+    if est is None:
+        return t("eta.none")
+    text = t(what, time=fmt_duration(est.seconds))
+    return text if est.basis == "measured" else f"{text} {t('eta.rough')}"
 
 
 STATUSES = (
@@ -252,6 +313,28 @@ def session_limit_message(n_new: int) -> str | None:
     return t("train.session_limit", limit=limit, active=active, n=n_new)
 
 
+def batch_label(batch_id: str) -> str:
+    """A submission as the learner knows it: ``14:02 · DQN · CartPole-v1 · sweep of lr``."""
+    from rlcore.algos.registry import ALGORITHMS
+
+    try:
+        b = load_batch(RunStore(), batch_id)
+    except ValueError:
+        return batch_id
+    run = run_config(b.runs[0]).get("run", {}) if b.runs else {}
+    algo = run.get("algo", "?")
+    title = ALGORITHMS[algo].title if algo in ALGORITHMS else algo
+    if b.kind == "sweep":
+        n = max(len(b.values), 1)
+        what = t("batch.sweep", param=b.param, values=n, seeds=len(b.runs) // n)
+    elif b.kind == "seeds":
+        what = t("batch.seeds", n=len(b.runs))
+    else:
+        what = t("batch.single", seed=run.get("seed", 0))
+    when = time.strftime("%H:%M:%S", time.localtime(b.created))
+    return " · ".join([when, title, run.get("dataset") or run.get("env", "?"), what])
+
+
 def batch_runs(batch_id: str) -> tuple[str, ...]:
     """Run ids of a batch (empty if it is gone)."""
     try:
@@ -268,6 +351,56 @@ def start(plan: Plan, page: str = "train") -> Batch:
     return batch
 
 
+def plan_estimate(plan: Any) -> str:
+    """How long a plan would take on this server, said before Start.
+
+    ``about 6 min on this server`` (until its last run ends, behind the runs already
+    queued), or why there is no estimate (no run of this algorithm measured here yet).
+    """
+    from rlcore.service.speed import estimate, forecast
+
+    if plan is None or not len(plan):
+        return ""
+    ahead = forecast(queue(), plan.runs)
+    finishes = [ahead.get(f"plan:{i}") for i in range(len(plan))]
+    if any(f is None for f in finishes):
+        return t("eta.before_none", algo=plan.runs[0][0].algo)
+    est = estimate(RunStore().root, *plan.runs[0])
+    rough = est is not None and est.basis != "measured"
+    text = t("eta.before", time=fmt_duration(max(f[1] for f in finishes)))
+    return f"{text} {t('eta.rough')}" if rough else text
+
+
+def queued_estimate(run_id: str) -> str:
+    """When a waiting run should start and end (or why that is not known yet)."""
+    from rlcore.service.speed import forecast
+
+    when = forecast(queue()).get(run_id)
+    if when is None:
+        return t("eta.queued_none")
+    return t("eta.queued", start=fmt_duration(when[0]), end=fmt_duration(when[1]))
+
+
+def batch_estimate(states: list[RunState]) -> str:
+    """Time until a batch's last run ends: running runs' time left, queued runs behind them."""
+    from rlcore.service.speed import forecast
+
+    active = [s for s in states if not s.done]
+    if not active:
+        return ""
+    ends = []
+    ahead = forecast(queue()) if any(s.status == "queued" for s in active) else {}
+    for s in active:
+        if s.status == "running":
+            ends.append(s.eta_s)
+        elif s.status == "queued":
+            when = ahead.get(s.id)
+            ends.append(None if when is None else when[1])
+    if any(e is None for e in ends):
+        return t("eta.none")
+    return t("eta.left", time=fmt_duration(max(ends)))
+
+
 def start_controls(setup: Any, page: str = "train") -> None:
     """The fix-these-fields notice, the per-session limit and the Start button of a page.
 
@@ -281,6 +414,8 @@ def start_controls(setup: Any, page: str = "train") -> None:
     if limited:
         st.warning(limited, icon=":material/hourglass_top:")
     n = len(setup.plan) if setup.plan else 1
+    if setup.ok:
+        st.caption(plan_estimate(setup.plan), help=t("eta.help"))
     pressed = st.button(
         t("train.start", n=n) if n > 1 else t("train.start1"),
         key=f"{page}_start",

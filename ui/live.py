@@ -24,10 +24,13 @@ from ui.forms import lang_key
 from ui.i18n import current_language, t
 from ui.jobs import (
     RunState,
+    batch_estimate,
+    batch_label,
     batch_runs,
-    fmt_duration,
+    fmt_estimate,
     metrics,
     queue,
+    queued_estimate,
     run_config,
     run_label,
     run_state,
@@ -49,27 +52,25 @@ def _progress(s: RunState) -> None:
         return
     if s.status == "queued":
         summary = queue().summary()
-        st.progress(
-            0.0,
-            text=t(
-                "live.queued",
-                n=s.position or 1,
-                running=summary["running"],
-                cap=summary["max_workers"],
-            ),
+        text = t(
+            "live.queued",
+            n=s.position or 1,
+            running=summary["running"],
+            cap=summary["max_workers"],
         )
+        st.progress(0.0, text=f"{text} · {queued_estimate(s.id)}")
         return
     sps = f"{s.sps:,.0f}" if s.sps else "—"
     st.progress(
         s.fraction,
         text=t(
-            "live.progress",
+            "eta.progress",
             step=f"{s.step:,}",
             steps=f"{s.steps:,}",
             sps=sps,
-            eta=fmt_duration(s.eta_s),
+            eta=fmt_estimate(s.eta) if s.status == "running" else "",
             status=status_text(s.status, s.position),
-        ),
+        ).removesuffix(" · "),
     )
 
 
@@ -88,12 +89,28 @@ def _figures(run_id: str, df: pd.DataFrame) -> list[tuple[str, go.Figure]]:
     rows_train = (_count(df, "time/sps"), _count(df, "eval/return_mean"), lang)
     rows_all = (len(df), smoothing, lang)
     cache = st.session_state.setdefault(FIGURES, {}).setdefault(run_id, {})
+    cfg = run_config(run_id)
+    run = cfg.get("run", {})
+    x_title = charts.step_title(bool(run.get("dataset")))
     if cache.get("return", (None,))[0] != rows_all:
-        fig = charts.return_figure(df, smoothing, _refs(run_id, df), uirevision=run_id)
+        fig = charts.return_figure(
+            df,
+            smoothing,
+            _refs(run_id, df),
+            uirevision=run_id,
+            x_title=x_title,
+            bounds=charts.return_bounds(run.get("env")),
+        )
         cache["return"] = (rows_all, fig)
     if cache.get("panels", (None,))[0] != rows_train:
+        warm = 0 if run.get("dataset") else int(cfg.get("algo", {}).get("learning_starts") or 0)
         panels = [
-            (name, charts.panel_figure(df, keys, t(f"chart.{name}"), uirevision=run_id))
+            (
+                name,
+                charts.panel_figure(
+                    df, keys, t(f"chart.{name}"), uirevision=run_id, x_title=x_title, warmup=warm
+                ),
+            )
             for name, keys in charts.panels(df)
         ]
         cache["panels"] = (rows_train, panels)
@@ -169,20 +186,19 @@ def _batch_figures(batch: Batch, states: list[RunState], dfs: dict[str, pd.DataF
             groups.setdefault(s.label.split(" · ")[0], []).append(dfs[s.id])
     else:
         groups = {t("live.all_seeds"): [dfs[s.id] for s in states]}
+    run = run_config(states[0].id).get("run", {}) if states else {}
+    bounds = dict.fromkeys(groups, charts.return_bounds(run.get("env")))
+    x_title = charts.step_title(bool(run.get("dataset")))
     c1, c2 = st.columns(2)
-    with c1:
-        st.plotly_chart(
-            charts.band_figure(groups, "rollout/return", smoothing, uirevision=batch.id),
-            key="live_batch_episode",
-            config={"displaylogo": False},
+    for col, key, smooth, name in (
+        (c1, "rollout/return", smoothing, "live_batch_episode"),
+        (c2, "eval/return_mean", 0.0, "live_batch_eval"),
+    ):
+        fig = charts.band_figure(
+            groups, key, smooth, uirevision=batch.id, bounds=bounds, x_title=x_title
         )
-    with c2:
-        st.plotly_chart(
-            charts.band_figure(groups, "eval/return_mean", uirevision=batch.id),
-            key="live_batch_eval",
-            config={"displaylogo": False},
-        )
-    st.caption(t("live.band.help"))
+        col.plotly_chart(fig, key=name, config={"displaylogo": False})
+    st.caption(t("band.live_help"))
 
 
 def page_of(batch_id: str) -> str:
@@ -201,6 +217,7 @@ def _header(batch: Batch, page: str) -> None:
         pick.selectbox(
             t("live.batches"),
             mine[::-1],
+            format_func=batch_label,
             key="live_pick",
             on_change=lambda: st.session_state.update(
                 {batch_key(page): st.session_state["live_pick"]}
@@ -219,7 +236,7 @@ def _header(batch: Batch, page: str) -> None:
 
 
 def live_view(batch: Batch | None, page: str = "train") -> None:
-    """This session's current batch: progress, Stop, live charts (polls while running)."""
+    """This session's current batch: progress, Stop, return chart, watch, insides (polled)."""
     if batch is None:
         st.subheader(t("live.title"), anchor=False)
         st.info(t("live.none"), icon=":material/play_circle:")
@@ -245,14 +262,15 @@ def live_view(batch: Batch | None, page: str = "train") -> None:
                 done = sum(s.step for s in states)
                 total = sum(s.steps for s in states)
                 n_done = sum(s.done for s in states)
+                text = t(
+                    "live.batch_progress",
+                    done=n_done,
+                    n=len(states),
+                    kind=t(f"train.mode.{batch.kind}"),
+                )
+                left = batch_estimate(states)
                 st.progress(
-                    min(1.0, done / max(total, 1)),
-                    text=t(
-                        "live.batch_progress",
-                        done=n_done,
-                        n=len(states),
-                        kind=t(f"train.mode.{batch.kind}"),
-                    ),
+                    min(1.0, done / max(total, 1)), text=f"{text} · {left}" if left else text
                 )
         with top[1]:
             if still_active and st.button(
@@ -285,6 +303,9 @@ def live_view(batch: Batch | None, page: str = "train") -> None:
         _panels(pick, metrics(pick), "live")
 
     _poll()
+    # "Watch the agent" right under the return curve: below the insides panels (up to
+    # eight charts) nobody found it.
+    watch(batch)
     _insides()
 
 

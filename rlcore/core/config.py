@@ -202,6 +202,7 @@ ALGORITHM_SETTINGS: dict[str, Setting] = {}
 
 DEVICES = ("auto", "cpu", "cuda")
 MATMUL_PRECISIONS = ("highest", "high", "medium")  # torch.set_float32_matmul_precision
+AUTO_EVALUATIONS = 20  # evaluations over a run when eval_every is 0 (auto)
 MAX_TEXT = 200  # longest text field (ids and names); anything longer is hostile or a typo
 
 
@@ -218,7 +219,13 @@ class RunConfig(_Validated):
     seed: int = hp(0, "Random seed (torch, numpy, environment).", 0, 2**31 - 1)
     steps: int = hp(50_000, "Environment steps to train for.", 1, 50_000_000, log=True)
     device: str = hp("auto", "auto picks CUDA when present.", choices=DEVICES)
-    eval_every: int = hp(5_000, "Evaluate every this many env steps.", 1, 10_000_000, log=True)
+    eval_every: int = hp(
+        0,
+        "Evaluate every this many steps (environment steps online, gradient steps "
+        f"offline); 0 = auto: {AUTO_EVALUATIONS} evaluations spread over the run.",
+        0,
+        10_000_000,
+    )
     eval_episodes: int = hp(10, "Deterministic evaluation episodes.", 1, 1000)
     log_every: int = hp(1_000, "Aggregate training metrics every this many steps.", 1, 10**7)
     threads: int = hp(
@@ -242,6 +249,14 @@ class RunConfig(_Validated):
         "Stable-Baselines3's: rollout/ep_rew_mean, eval/mean_reward, time/fps); needs the "
         "tensorboard package.",
     )
+
+    def eval_interval(self) -> int:
+        """Steps between evaluations: ``eval_every``, or (0) the run's length over 20.
+
+        Why auto by default: a fixed interval gave a 3,000-step run one evaluation (one
+        dot on its chart); a cadence that follows the length always draws a curve.
+        """
+        return self.eval_every or max(1, self.steps // AUTO_EVALUATIONS)
 
     def check(self) -> None:
         from rlcore.core.envs import ENVIRONMENTS, env_spec

@@ -79,6 +79,9 @@ class EnvSpec:
     custom: bool = False
     obs_shape: tuple[int, ...] | None = None  # of what the agent sees (custom envs)
     gym_spec: Any = None  # custom envs: the gymnasium EnvSpec that gym.make receives
+    # the lowest and highest return an episode can have (None: unbounded); charts clip
+    # confidence bands to it, so a band never claims an impossible return
+    return_range: tuple[float | None, float | None] = (None, None)
 
 
 _DQN_CARTPOLE = Preset(
@@ -96,7 +99,6 @@ _DQN_CARTPOLE = Preset(
         exploration_final_eps=0.04,
         hidden=(256, 256),
     ),
-    dict(eval_every=5000),
 )
 _DQN_ACROBOT = dict(
     lr=6.3e-4,
@@ -153,7 +155,6 @@ _PPO_CARTPOLE = Preset(
         clip_range=0.2,
         anneal_clip=True,  # lin_0.2
     ),
-    dict(eval_every=10_000),
 )
 _TRPO_CARTPOLE = Preset(
     100_000,
@@ -167,16 +168,11 @@ _TRPO_CARTPOLE = Preset(
         lr=1e-3,
         n_critic_updates=20,
     ),
-    dict(eval_every=10_000),
 )
 _PPO_ACROBOT = Preset(
-    1_000_000,
-    dict(normalize=True, n_envs=16, n_steps=256, gae_lambda=0.94, gamma=0.99, n_epochs=4),
-    dict(eval_every=50_000),
+    1_000_000, dict(normalize=True, n_envs=16, n_steps=256, gae_lambda=0.94, gamma=0.99, n_epochs=4)
 )
-_TRPO_ACROBOT = Preset(
-    100_000, dict(normalize=True, n_envs=2, n_steps=1024), dict(eval_every=10_000)
-)
+_TRPO_ACROBOT = Preset(100_000, dict(normalize=True, n_envs=2, n_steps=1024))
 _PPO_LUNAR = Preset(
     1_000_000,
     dict(
@@ -188,7 +184,6 @@ _PPO_LUNAR = Preset(
         n_epochs=4,
         ent_coef=0.01,
     ),
-    dict(eval_every=50_000),
 )
 _TRPO_LUNAR = Preset(
     200_000,
@@ -201,17 +196,13 @@ _TRPO_LUNAR = Preset(
         lr=1e-3,
         n_critic_updates=15,
     ),
-    dict(eval_every=20_000),
 )
 # Zoo: + use_sde, sde_sample_freq 4 (not here: plain Gaussian policy)
 _PPO_PENDULUM = Preset(
     100_000,
     dict(n_envs=4, n_steps=1024, gae_lambda=0.95, gamma=0.9, n_epochs=10, lr=1e-3, clip_range=0.2),
-    dict(eval_every=10_000),
 )
-_TRPO_PENDULUM = Preset(
-    100_000, dict(n_envs=2, n_steps=1024, gamma=0.9, n_critic_updates=15), dict(eval_every=10_000)
-)
+_TRPO_PENDULUM = Preset(100_000, dict(n_envs=2, n_steps=1024, gamma=0.9, n_critic_updates=15))
 # Zoo: + use_sde with log_std_init -3.29. Without gSDE that log-std would mean a policy std
 # of 0.04 (no exploration at all), so the Gaussian starts at SB3's default log-std 0.
 # batch_size 256 is larger than the 8-sample rollout: SB3 then uses the whole rollout as
@@ -233,9 +224,8 @@ _PPO_MCC = Preset(
         vf_coef=0.19,
         ortho_init=False,
     ),
-    dict(eval_every=2000),
 )
-_TRPO_MCC = Preset(50_000, dict(normalize=True, n_envs=2), dict(eval_every=5000))  # Zoo: + gSDE
+_TRPO_MCC = Preset(50_000, dict(normalize=True, n_envs=2))  # Zoo: + gSDE
 
 ENVIRONMENTS: dict[str, EnvSpec] = {
     e.id: e
@@ -248,11 +238,12 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
             "Balance a pole on a cart: +1 per step upright, at most 500 steps.",
             {
                 "dqn": _DQN_CARTPOLE,
-                "a2c": Preset(500_000, dict(n_envs=8, ent_coef=0.0), dict(eval_every=25_000)),
-                "reinforce": Preset(200_000, dict(lr=1e-3), dict(eval_every=10_000)),
+                "a2c": Preset(500_000, dict(n_envs=8, ent_coef=0.0)),
+                "reinforce": Preset(200_000, dict(lr=1e-3)),
                 "ppo": _PPO_CARTPOLE,
                 "trpo": _TRPO_CARTPOLE,
             },
+            return_range=(0.0, 500.0),
         ),
         EnvSpec(
             "Acrobot-v1",
@@ -262,11 +253,12 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
             "Swing a two-link arm above a line: -1 per step until it gets there.",
             {
                 "dqn": Preset(100_000, _DQN_ACROBOT),
-                "a2c": Preset(500_000, dict(n_envs=16, ent_coef=0.0), dict(eval_every=25_000)),
+                "a2c": Preset(500_000, dict(n_envs=16, ent_coef=0.0)),
                 "reinforce": Preset(200_000, dict(lr=1e-3)),
                 "ppo": _PPO_ACROBOT,
                 "trpo": _TRPO_ACROBOT,
             },
+            return_range=(-500.0, 0.0),
         ),
         EnvSpec(
             "MountainCar-v0",
@@ -293,6 +285,7 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
                 ),
                 "a2c": Preset(1_000_000, dict(n_envs=16, ent_coef=0.0)),
             },
+            return_range=(-200.0, 0.0),
         ),
         EnvSpec(
             "LunarLander-v3",
@@ -301,7 +294,7 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
             200.0,
             "Land a craft on the pad with four discrete engine commands (Box2D).",
             {
-                "dqn": Preset(100_000, _DQN_ACROBOT, dict(eval_every=10_000)),
+                "dqn": Preset(100_000, _DQN_ACROBOT),
                 "a2c": Preset(200_000, dict(n_envs=8, gamma=0.995, lr=8.3e-4, ent_coef=1e-5)),
                 "reinforce": Preset(500_000, dict(lr=1e-3, gamma=0.99)),
                 "ppo": _PPO_LUNAR,
@@ -315,9 +308,9 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
             -200.0,
             "Swing a pendulum up and hold it upright with a bounded torque.",
             {
-                "sac": Preset(20_000, _SAC_PENDULUM, dict(eval_every=2000)),
-                "td3": Preset(20_000, _TD3_PENDULUM, dict(eval_every=2000)),
-                "ddpg": Preset(20_000, _TD3_PENDULUM, dict(eval_every=2000)),
+                "sac": Preset(20_000, _SAC_PENDULUM),
+                "td3": Preset(20_000, _TD3_PENDULUM),
+                "ddpg": Preset(20_000, _TD3_PENDULUM),
                 "ppo": _PPO_PENDULUM,
                 "trpo": _TRPO_PENDULUM,
                 # Offline. TD3+BC's alpha = 2.5 (tuned on D4RL locomotion) leaves the policy
@@ -325,7 +318,7 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
                 # rewards) next to its spread over actions. Measured on our medium-replay
                 # data, 10k steps: alpha 2.5 -> -1335/-1132/-1085 (data mean -1125),
                 # alpha 10 -> -782 (seed 1).
-                "td3_bc": Preset(20_000, dict(bc_alpha=10.0), dict(eval_every=2000)),
+                "td3_bc": Preset(20_000, dict(bc_alpha=10.0)),
                 # SAC-N / EDAC on our medium-replay data (2,561 transitions): the members
                 # agree off the data, Q of the policy's actions climbs above Q of the data's
                 # and the return peaks near 3k steps, then falls to about -1570 at 10k
@@ -335,9 +328,10 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
                 # start states (benchmarks/offline_learning.py): -149/-367/-630 on
                 # medium-replay, EDAC -152/-152/-153 on mixed (data mean -680). With 1-D
                 # actions EDAC trains exactly as SAC-N (its diversity term is flat).
-                "sac_n": Preset(10_000, _OFFLINE_ENSEMBLE, dict(eval_every=1000)),
-                "edac": Preset(10_000, _OFFLINE_ENSEMBLE, dict(eval_every=1000)),
+                "sac_n": Preset(10_000, _OFFLINE_ENSEMBLE),
+                "edac": Preset(10_000, _OFFLINE_ENSEMBLE),
             },
+            return_range=(-3254.8, 0.0),
         ),
         EnvSpec(
             "MountainCarContinuous-v0",
@@ -367,6 +361,7 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
                 "ppo": _PPO_MCC,
                 "trpo": _TRPO_MCC,
             },
+            return_range=(-99.9, 100.0),
         ),
         EnvSpec(
             "FrozenLake-v1",
@@ -376,6 +371,7 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
             "Cross a frozen lake to the goal without falling in a hole; the ice is slippery.",
             {"dqn": Preset(50_000, _TAB_DQN, dict(eval_episodes=100))},
             tabular=True,
+            return_range=(0.0, 1.0),
         ),
         EnvSpec(
             "CliffWalking-v1",
@@ -386,6 +382,7 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
             {"dqn": Preset(30_000, _TAB_DQN)},
             tabular=True,
             max_episode_steps=200,
+            return_range=(-20_000.0, -13.0),
         ),
     ]
 }

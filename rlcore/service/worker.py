@@ -214,12 +214,18 @@ def _finish(
     message: str,
     final: Metrics,
 ) -> None:
-    """Save the weights and write the final status (with the last evaluation's numbers)."""
+    """Save the weights and write the final status (with the last evaluation's numbers).
+
+    A run that finished or was stopped also adds its measured speed to the server's table
+    (``rlcore.service.speed``), which the app's time estimates read.
+    """
     if trainer is not None:
         try:
             store.save_model(run_id, trainer.agent.state_dict())
         except OSError as e:
             message = (message + "; " if message else "") + f"could not save weights: {e}"
+        if status in ("finished", "stopped"):
+            _record_speed(store, run_id, trainer)
     try:
         store.set_status(
             run_id,
@@ -234,6 +240,25 @@ def _finish(
         )
     except OSError as e:  # the status stays "running"; readers mark it interrupted
         print(f"error: {e}", file=sys.stderr)
+
+
+def _record_speed(store: RunStore, run_id: str, trainer: Trainer) -> None:
+    """Add this run's measured phases to the server's speed table (never fails the run)."""
+    from rlcore.service.speed import record_run
+
+    try:
+        record_run(
+            store.root,
+            trainer.run,
+            trainer.cfg,
+            str(trainer.device),
+            trainer.warmup_seconds,
+            trainer.train_seconds - trainer.warmup_seconds,
+            trainer.step,
+            trainer.updates,
+        )
+    except (OSError, ValueError):
+        pass  # a read-only or full disk loses an estimate, not the run
 
 
 def spawn_job(run_id: str, store: RunStore | None = None) -> subprocess.Popen:

@@ -53,7 +53,7 @@ def make_configs(
     algo_values.update(hp or {})
     run_values: dict[str, Any] = {"algo": algo, "env": env}
     if spec.setting == "offline":
-        run_values.update(steps=100_000, eval_every=5_000)
+        run_values.update(steps=100_000)
     if preset:
         # a preset's budget is capped at this server's limit; an explicit one is refused
         run_values["steps"] = min(preset.steps, get_settings().max_steps)

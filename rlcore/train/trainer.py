@@ -115,6 +115,7 @@ class Trainer:
         self.updates = 0
         self.stopped_early = False
         self.train_seconds = self.train_cpu_seconds = 0.0
+        self.warmup_seconds = 0.0  # wall time of the random-action warm-up (off-policy)
         self._cpu0 = time.process_time()
         self._t0 = time.perf_counter()
         self._log_t, self._log_step, self._log_updates = self._t0, 0, 0
@@ -223,7 +224,7 @@ class Trainer:
             self.device,
             seed=self.run.seed,
         )
-        log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_every)
+        log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_interval())
         obs, _ = env.reset(seed=self.run.seed)
         ep_ret, ep_len = 0.0, 0
         for step in range(total):
@@ -237,6 +238,8 @@ class Trainer:
             ep_ret += float(reward)
             ep_len += 1
             self.step = step + 1
+            if self.step == c.learning_starts:  # the warm-up's speed feeds run-time estimates
+                self.warmup_seconds = time.perf_counter() - self._t0
             if term or trunc:
                 yield {"step": self.step, "rollout/return": ep_ret, "rollout/length": ep_len}
                 obs, _ = env.reset()
@@ -257,7 +260,7 @@ class Trainer:
     # -- "dataset" (offline): gradient steps on a fixed dataset --------------------------
     def _dataset(self) -> Iterator[Metrics]:
         agent, c, total = self.agent, self.cfg, self.run.steps
-        log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_every)
+        log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_interval())
         for step in range(total):
             agent.progress = step / total
             self.acc.add(agent.update(self.buffer.sample(c.batch_size)))
@@ -284,7 +287,7 @@ class Trainer:
         )
         envs.action_space.seed(run.seed)
         obs, _ = envs.reset(seed=[run.seed + i for i in range(n)])
-        log_due, eval_due = _Every(run.log_every), _Every(run.eval_every)
+        log_due, eval_due = _Every(run.log_every), _Every(run.eval_interval())
         ep_ret, ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
         d = agent.obs_dim
         o_buf = np.zeros((t_len, n, d), np.float32)
@@ -335,7 +338,7 @@ class Trainer:
     # -- "episodes" (on-policy), complete episodes: REINFORCE ----------------------------
     def _episodes(self) -> Iterator[Metrics]:
         agent, c, run, env = self.agent, self.cfg, self.run, self.env
-        log_due, eval_due = _Every(run.log_every), _Every(run.eval_every)
+        log_due, eval_due = _Every(run.log_every), _Every(run.eval_interval())
         obs, _ = env.reset(seed=run.seed)
         while self.step < run.steps:
             agent.progress = self.step / run.steps
