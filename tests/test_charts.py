@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
 from test_algos import ALL, one_batch, small_configs
+
 from rlcore.train.trainer import build_agent
 from ui import charts, compare
 from ui.i18n import catalogue
@@ -60,7 +60,7 @@ def test_bootstrap_interval_by_hand():
 
 def test_min_max_band_and_clipping():
     v = np.array([[-5.0, 1.0], [7.0, 3.0], [2.0, np.nan]])
-    mean, low, high, n = charts.spread(v, "minmax", bounds=(0.0, None))
+    mean, low, high, _ = charts.spread(v, "minmax", bounds=(0.0, None))
     assert mean.tolist() == pytest.approx([4 / 3, 2.0])
     assert low.tolist() == [0.0, 1.0] and high.tolist() == [7.0, 3.0]
     with pytest.raises(ValueError, match="band = 't'"):

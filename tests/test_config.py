@@ -146,3 +146,21 @@ def test_tune_cpu_allocator_serves_large_tensors_from_the_heap():
         [sys.executable, "-c", _MALLINFO_PROBE], capture_output=True, text=True, check=True
     ).stdout.split("\n")[0]
     assert out == "1 True [0, 0, 0] True", out
+
+
+def test_evaluation_cadence_follows_the_run_length_by_default():
+    from rlcore.core.config import AUTO_EVALUATIONS
+    from rlcore.train.presets import make_configs
+    from rlcore.train.trainer import Trainer
+
+    # a 3,000-step offline run evaluated every 5,000 steps drew one dot
+    run, _ = make_configs("iql", "Pendulum-v1", run={"steps": 3000, "dataset": "x"})
+    assert run.eval_every == 0 and run.eval_interval() == 3000 // AUTO_EVALUATIONS
+    run, _ = make_configs("sac", "Pendulum-v1", run={"steps": 4000})  # preset, fewer steps
+    assert run.eval_interval() == 200
+    assert make_configs("dqn", "CartPole-v1", run={"eval_every": 7})[0].eval_interval() == 7
+    run, cfg = make_configs(
+        "reinforce", "CartPole-v1", {"hidden": (8,)}, {"steps": 600, "eval_episodes": 1}
+    )
+    evals = [m["step"] for m in Trainer(run, cfg) if "eval/return_mean" in m]
+    assert len(evals) >= 10 and evals == sorted(evals)

@@ -39,8 +39,8 @@ __all__ = [
     "estimate",
     "forecast",
     "read_records",
-    "run_device",
     "record_run",
+    "run_device",
     "schedule",
     "warmup_steps",
 ]
