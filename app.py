@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.i18n import LANGUAGES, t
+from ui.i18n import LANGUAGES, language_from_url, language_to_url, t
 from ui.sidebar import render_sidebar
 
 ROOT = Path(__file__).parent
@@ -27,9 +27,8 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="RL Playground", page_icon="🎮", layout="wide")
-if "lang" not in st.session_state:
-    st.session_state["lang"] = "en"
 assert set(LANGUAGES) >= {"en", "zh"}
+language_from_url()  # ?lang=zh: before any text is drawn
 
 sections: dict[str, list] = {}
 for section, path, title_key, icon in PAGES:
@@ -45,4 +44,7 @@ for section, path, title_key, icon in PAGES:
 
 nav = st.navigation(sections, expanded=True)  # every page visible, no "View more"
 render_sidebar()
-nav.run()
+try:
+    nav.run()
+finally:
+    language_to_url()  # after the page, which may have rewritten the query parameters

@@ -9,9 +9,30 @@ from rlcore.algos.registry import ALGORITHMS
 from rlcore.data import datasets as ds
 from rlcore.train import collect
 from rlcore.train.presets import make_configs
-from rlcore.train.trainer import Trainer
+from rlcore.train.trainer import Trainer, build_agent
 
 TINY = {"expert_steps": 300}  # a (bad) expert in seconds: enough to exercise the pipeline
+BALANCE = [0.5, 1.0, 10.0, 2.0]  # push right when x/2 + v + 10 θ + 2 ω > 0: 500 every time
+
+
+def plant_cartpole_expert(steps=300):
+    """Cache a hand-made CartPole controller as the expert of budget ``steps``.
+
+    A real expert in no time: DQN's Q-network with two hidden units computes it exactly,
+    Q(s, right) = relu(w·s) and Q(s, left) = relu(-w·s).
+    """
+    import torch
+
+    run, cfg = make_configs("dqn", "CartPole-v1", {"hidden": (2,)}, {"steps": 1}, use_preset=False)
+    agent = build_agent(run, cfg)
+    w = torch.tensor(BALANCE)
+    state = agent.state_dict()
+    for net in ("q", "q_target"):
+        state[f"{net}.net.0.weight"] = torch.stack([w, -w])
+        state[f"{net}.net.0.bias"] = torch.zeros(2)
+        state[f"{net}.net.2.weight"] = torch.tensor([[0.0, 1.0], [1.0, 0.0]])
+        state[f"{net}.net.2.bias"] = torch.zeros(2)
+    return collect.store_expert("CartPole-v1", steps, "dqn", cfg, state)
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +42,11 @@ def store(tmp_path_factory):
     d = tmp_path_factory.mktemp("datasets")
     old = os.environ.get("RLCORE_DATASETS_DIR")
     os.environ["RLCORE_DATASETS_DIR"] = str(d)
+    plant_cartpole_expert()
     ids = {
         "random": collect.build_dataset("Pendulum-v1", "random", 400, **TINY),
         "mixed": collect.build_dataset(
-            "Pendulum-v1", "mixed", 800, mix={"random": 3, "expert": 1}, **TINY
+            "CartPole-v1", "mixed", 800, mix={"random": 3, "expert": 1}, **TINY
         ),
         "cartpole": collect.build_dataset("CartPole-v1", "random", 300, expert_steps=300),
     }
@@ -52,12 +74,41 @@ def test_random_dataset_round_trip(store):
 
 def test_mixture_proportions_and_listing(store):
     tr, meta = ds.load_transitions(store["mixed"])
-    assert len(tr) == 800  # 600 random + 200 expert: whole 200-step episodes
+    # 600 random transitions and 200 expert ones, in whole episodes: the expert balances
+    # for all 500 steps, so its part is one episode of 500
+    n_expert = int((tr.episode_returns == 500).sum())
+    assert n_expert == 1 and 600 <= len(tr) - 500 < 700
     assert "random 75%" in meta["source"] and "expert 25%" in meta["source"]
     listed = {d.id: d for d in ds.list_datasets()}
     assert set(store.values()) <= set(listed)  # the temporary part datasets are gone
     info = listed[store["mixed"]]
-    assert info.episodes == 4 and info.transitions == 800 and info.size_mb > 0
+    assert info.episodes == len(tr.episode_returns) and info.transitions == len(tr)
+    assert info.size_mb > 0
+
+
+def test_expert_reference_is_the_return_of_the_policy_that_recorded_the_expert_data(store):
+    refs = collect.reference_scores("CartPole-v1", expert_steps=300)
+    assert refs["clear"] and refs["expert"] == 500.0 and refs["episodes"] == 100
+    ds_id = collect.build_dataset("CartPole-v1", "expert", 1000, **TINY)
+    info = {d.id: d for d in ds.list_datasets()}[ds_id]
+    assert info.ref_expert == 500.0 and info.return_mean == 500.0
+    # the expert's own data scores 100, as the word "normalised" promises
+    assert ds.normalized_score(info.return_mean, info.ref_random, info.ref_expert) == 100.0
+    ds.delete_dataset(ds_id)
+
+
+def test_an_expert_no_better_than_random_is_refused_before_any_data(store):
+    refs = collect.reference_scores("Pendulum-v1", expert_steps=300)  # cached by the fixture
+    assert not refs["clear"]
+    for kind, mix in (("expert", None), ("medium", None), ("mixed", {"random": 1, "expert": 1})):
+        with pytest.raises(ValueError, match="not clearly better than the random policy"):
+            collect.build_dataset("Pendulum-v1", kind, 400, mix=mix, name=f"weak-{kind}", **TINY)
+    assert not [d for d in ds.list_datasets() if "weak" in d.id]
+    # a random dataset needs no expert: its yardstick is then the solved score, said so
+    _, meta = ds.load_transitions(store["random"])
+    assert meta["ref_max_score"] == -200.0 and "solved score" in meta["source"]
+    # the weak expert cached under 300 steps never stands in for another budget
+    assert collect._expert_dir("Pendulum-v1", 300) != collect._expert_dir("Pendulum-v1", 20_000)
 
 
 def test_minari_round_trip_is_exact(store):
@@ -192,7 +243,7 @@ OFFLINE = [
 
 @pytest.mark.parametrize("algo,env_id", OFFLINE)
 def test_offline_algorithms_train_deterministically(store, algo, env_id):
-    dataset = store["cartpole"] if env_id == "CartPole-v1" else store["mixed"]
+    dataset = store["cartpole"] if env_id == "CartPole-v1" else store["random"]
 
     def go():
         run, cfg = make_configs(

@@ -4,6 +4,11 @@ Text lives in ``ui/text/*.py`` modules, one per page group, each defining ``TEXT
 {"en": ..., "zh": ...}}``. ``t("key")`` returns the string in the language chosen in the
 sidebar; ``t("key", n=3)`` formats it. A missing key or language raises ``KeyError`` in
 tests (``tests/test_i18n.py`` checks that every key has both languages).
+
+The language also lives in the URL (``?lang=zh``; English, the default, writes nothing),
+so a refresh, a new tab and a shared link keep it: :func:`language_from_url` runs before
+anything is drawn, :func:`language_to_url` after the page (pages rewrite their own query
+parameters, so ``lang`` is taken out while they run and put back afterwards).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from functools import cache
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
 LANG_KEY = "lang"  # session_state key (see ui/state.py)
+URL_PARAM = "lang"  # the query parameter
+_URL_WRITTEN = "lang_url_written"  # session_state: the language this session last wrote
 
 
 @cache
@@ -47,3 +54,41 @@ def t(key: str, lang: str | None = None, **fmt) -> str:
     entry = catalogue()[key]
     s = entry[lang or current_language()]
     return s.format(**fmt) if fmt else s
+
+
+def language_from_url() -> None:
+    """Take the language from ``?lang=`` when the URL brought it, and hide it from the page.
+
+    The URL wins when it differs from what this session last wrote there (a refresh, a
+    shared link, a new tab, a link followed); otherwise the sidebar's choice stands.
+    """
+    import streamlit as st
+
+    lang = st.query_params.get(URL_PARAM)
+    if lang is not None:
+        del st.query_params[URL_PARAM]
+    if lang in LANGUAGES and lang != st.session_state.get(_URL_WRITTEN):
+        st.session_state[LANG_KEY] = lang
+    st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
+    st.session_state[_URL_WRITTEN] = lang if lang in LANGUAGES else None
+
+
+def language_to_url() -> None:
+    """Put the session's language back into the URL (nothing for the default, English)."""
+    import streamlit as st
+
+    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    written = lang if lang != DEFAULT_LANGUAGE else None
+    if written is not None and st.query_params.get(URL_PARAM) != written:
+        st.query_params[URL_PARAM] = written
+    st.session_state[_URL_WRITTEN] = written
+
+
+def with_lang(url: str) -> str:
+    """``/learn_value#lse`` -> ``/learn_value?lang=zh#lse`` in Chinese: links keep the language."""
+    lang = current_language()
+    if lang == DEFAULT_LANGUAGE:
+        return url
+    base, _, anchor = url.partition("#")
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}{URL_PARAM}={lang}" + (f"#{anchor}" if anchor else "")

@@ -278,12 +278,21 @@ def _episode_returns(env_id: str, policy: Callable, episodes: int, seed: int) ->
 def cheap_reference_scores(env_id: str) -> dict[str, float]:
     """Reference returns without training anything.
 
-    The cached ones if an expert was trained, else the random policy's return and the
-    catalogue's "solved" score as the expert reference.
+    Those of the cached expert with the largest budget that is clearly better than random
+    (``rlcore.train.collect``), else the random policy's return and the catalogue's
+    "solved" score as the expert reference.
     """
-    meta = _experts_dir() / env_id / "reference.json"
-    if meta.exists():
-        return json.loads(meta.read_text())
+    cached = []
+    for meta in (_experts_dir() / env_id).glob("steps-*/reference.json"):
+        try:
+            refs = json.loads(meta.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if refs.get("clear"):
+            cached.append(refs)
+    if cached:
+        best = max(cached, key=lambda r: r.get("expert_steps", 0))
+        return {"random": best["random"], "expert": best["expert"]}
     env = make_env(env_id, seed=0)
     space = env.action_space
     space.seed(0)

@@ -10,8 +10,12 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from rlcore.core.config import to_dict
 from rlcore.core.envs import env_spec, make_env
 from rlcore.data.datasets import (
     MEDIUM_TARGET,
@@ -77,46 +81,137 @@ def _train_agent(
     return tr, score
 
 
-def reference_scores(
-    env_id: str, seed: int = 0, expert_steps: int | None = None, progress: Callable | None = None
-) -> dict[str, float]:
-    """Random and expert returns of ``env_id`` (the expert is trained once and cached)."""
-    d = _experts_dir() / env_id
-    meta = d / "reference.json"
-    if meta.exists():
-        return json.loads(meta.read_text())
+REF_EPISODES = 100  # greedy episodes from as many start states: the expected 10-episode score
+# an expert is "clearly better than random" when its mean beats the random policy's by 3
+# standard errors of the difference and by a tenth of the way from random to "solved"
+CLEAR_SE, CLEAR_SHARE = 3.0, 0.1
+
+
+def _budget(env_id: str, expert_steps: int | None) -> int:
+    """The expert's training budget: ``expert_steps``, or its preset's (capped by the server)."""
+    if expert_steps is not None:
+        return expert_steps
+    return make_configs(_expert_algo(env_id), env_id)[0].steps
+
+
+def _expert_dir(env_id: str, steps: int) -> Path:
+    """Where the expert trained for ``steps`` is cached.
+
+    One folder per budget: a 300-step expert cached first must never stand in for the
+    preset's, as it did when one expert per environment was cached whatever its budget.
+    """
+    return _experts_dir() / env_id / f"steps-{steps}"
+
+
+def _random_returns(env_id: str, episodes: int, seed: int) -> np.ndarray:
     env = make_env(env_id, seed=seed)
     space = env.action_space
     space.seed(seed)
-    rand = _episode_returns(env_id, lambda _o: space.sample(), 20, seed)
-    tr, _ = _train_agent(env_id, expert_steps, seed, progress=progress)
-    expert = evaluate(tr.agent, env_id, 10, seed=seed + 500)
-    refs = {
-        "random": float(rand.mean()),
-        "expert": float(expert.mean),
-        "expert_algo": _expert_algo(env_id),
-        "expert_steps": tr.step,
-    }
-    d.mkdir(parents=True, exist_ok=True)
+    env.close()
+    return _episode_returns(env_id, lambda _o: space.sample(), episodes, seed)
+
+
+def store_expert(
+    env_id: str, steps: int, algo: str, cfg: Any, state: dict, seed: int = 0
+) -> dict[str, Any]:
+    """Cache a policy as the expert of ``env_id`` for budget ``steps`` and measure it.
+
+    The weights are written first and read back into a fresh agent, and *that* agent is
+    evaluated (greedy, :data:`REF_EPISODES` start states, the evaluation the runs use): the
+    expert reference is the return of the very policy that records the expert episodes.
+    The random reference is measured over as many episodes. ``clear`` says whether the
+    expert is clearly better than random (:data:`CLEAR_SE`); builds refuse it if not.
+    """
     from safetensors.torch import save
 
     from rlcore.core.files import atomic_write_bytes, atomic_write_json
 
+    d = _expert_dir(env_id, steps)
+    d.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(
-        d / "expert.safetensors",
-        save({k: v.contiguous() for k, v in tr.agent.state_dict().items()}),
+        d / "expert.safetensors", save({k: v.contiguous() for k, v in state.items()})
     )
-    atomic_write_json(meta, refs)
+    refs: dict[str, Any] = {
+        "expert_algo": algo,
+        "expert_steps": steps,
+        "expert_config": to_dict(cfg),
+        "episodes": REF_EPISODES,
+    }
+    atomic_write_json(d / "config.json", refs)
+    expert = evaluate(_load_expert(env_id, steps), env_id, REF_EPISODES, seed=seed + 500)
+    rand = _random_returns(env_id, REF_EPISODES, seed)
+    se = math.sqrt((expert.std**2 + float(rand.std()) ** 2) / REF_EPISODES)
+    gap = expert.mean - float(rand.mean())
+    share = CLEAR_SHARE * abs(env_spec(env_id).solved - float(rand.mean()))
+    refs.update(
+        random=float(rand.mean()),
+        expert=expert.mean,
+        expert_std=expert.std,
+        clear=bool(gap > CLEAR_SE * se and gap > share),
+    )
+    atomic_write_json(d / "reference.json", refs)
     return refs
 
 
-def _load_expert(env_id: str):
+def reference_scores(
+    env_id: str, seed: int = 0, expert_steps: int | None = None, progress: Callable | None = None
+) -> dict[str, Any]:
+    """Random and expert returns of ``env_id`` with the expert of that budget (cached).
+
+    Returns ``{"random", "expert", "expert_std", "clear", "expert_algo", "expert_steps",
+    ...}``; ``clear`` is False when the trained expert is not clearly better than random.
+    """
+    steps = _budget(env_id, expert_steps)
+    meta = _expert_dir(env_id, steps) / "reference.json"
+    if meta.exists():
+        return json.loads(meta.read_text())
+    tr, _ = _train_agent(env_id, steps, seed, progress=progress)
+    return store_expert(env_id, steps, tr.run.algo, tr.cfg, tr.agent.state_dict(), seed)
+
+
+def _load_expert(env_id: str, steps: int) -> Any:
+    """The cached expert of that budget, rebuilt with the configuration it trained with."""
     from safetensors.torch import load_file
 
-    run, cfg = make_configs(_expert_algo(env_id), env_id)
+    d = _expert_dir(env_id, steps)
+    meta = json.loads((d / "config.json").read_text())
+    run, cfg = make_configs(
+        meta["expert_algo"], env_id, meta["expert_config"], {"steps": 1}, use_preset=False
+    )
     agent = build_agent(run, cfg)
-    agent.load_state_dict(load_file(str(_experts_dir() / env_id / "expert.safetensors")))
+    agent.load_state_dict(load_file(str(d / "expert.safetensors")))
     return agent
+
+
+def check_expert(env_id: str, refs: dict[str, Any]) -> None:
+    """``ValueError`` if the expert is not clearly better than random (before any data)."""
+    if refs.get("clear"):
+        return
+    preset = make_configs(_expert_algo(env_id), env_id)[0].steps
+    raise ValueError(
+        f"expert_steps = {refs['expert_steps']}: the expert trained for "
+        f"{refs['expert_steps']:,} steps returns {refs['expert']:.1f} on average, not clearly "
+        f"better than the random policy ({refs['random']:.1f}); its episodes would not be "
+        "expert data and scores normalised with it would mean nothing (allowed: a budget "
+        f"that trains a real expert, e.g. the preset's {preset:,} steps)"
+    )
+
+
+def dataset_refs(env_id: str, refs: dict[str, Any]) -> tuple[dict[str, float], str]:
+    """The references a dataset records, and a note when the expert could not serve.
+
+    A random dataset needs no expert's behaviour, only a yardstick for normalised scores:
+    with a weak expert it gets the catalogue's "solved" return instead, and its source
+    says so.
+    """
+    if refs.get("clear"):
+        return {"random": refs["random"], "expert": refs["expert"]}, ""
+    solved = env_spec(env_id).solved
+    return (
+        {"random": refs["random"], "expert": solved},
+        f"; expert reference = the solved score {solved:g} (the {refs['expert_steps']:,}-step "
+        f"expert, {refs['expert']:.1f}, was no better than random)",
+    )
 
 
 def build_dataset(
@@ -140,14 +235,22 @@ def build_dataset(
     check_build_args(kind, n_steps, expert_steps)
     env_spec(env_id)  # ValueError for an unknown id, before any work
     ds_id = dataset_id(env_id, name or kind)  # ValueError for a bad name, before any work
+    if kind == "mixed":
+        mix = mix or {"random": 0.5, "expert": 0.5}
+        bad = set(mix) - {"random", "medium", "expert"}
+        if bad or not mix or any(not 0 <= v for v in mix.values()) or sum(mix.values()) <= 0:
+            raise ValueError(f"mix = {mix!r}: proportions of random, medium, expert (>= 0)")
     refs = reference_scores(env_id, seed, expert_steps, progress)
+    uses_expert = kind != "random" and (
+        kind != "mixed" or any(p > 0 for k, p in (mix or {}).items() if k != "random")
+    )
+    if uses_expert:
+        check_expert(env_id, refs)  # before any data: a weak expert makes no expert data
+    ds_refs, note = dataset_refs(env_id, refs)
     if kind != "mixed":
         episodes, source = _episodes(env_id, kind, n_steps, seed, refs, expert_steps, progress)
-        return _write(ds_id, env_id, episodes, refs, kind, source)
-    mix = mix or {"random": 0.5, "expert": 0.5}
-    bad = set(mix) - {"random", "medium", "expert"}
-    if bad or not mix or any(not 0 <= v for v in mix.values()) or sum(mix.values()) <= 0:
-        raise ValueError(f"mix = {mix!r}: proportions of random, medium, expert (>= 0)")
+        return _write(ds_id, env_id, episodes, ds_refs, kind, source + note)
+    assert mix is not None
     total = sum(mix.values())
     episodes, parts = [], []
     for k, p in mix.items():
@@ -156,7 +259,8 @@ def build_dataset(
         n = max(100, int(n_steps * p / total))
         episodes += _episodes(env_id, k, n, seed, refs, expert_steps, progress)[0]
         parts.append(f"{k} {p / total:.0%}")
-    return _write(ds_id, env_id, episodes, refs, kind, "mixture: " + " + ".join(parts))
+    source = "mixture: " + " + ".join(parts)
+    return _write(ds_id, env_id, episodes, ds_refs, kind, source + note)
 
 
 def _episodes(
@@ -176,7 +280,7 @@ def _episodes(
         episodes = _collect(env_id, lambda _o: space.sample(), n_steps, seed)
         return episodes, "uniform random policy"
     if kind == "expert":
-        agent = _load_expert(env_id)
+        agent = _load_expert(env_id, refs["expert_steps"])
         episodes = _collect(env_id, lambda o: agent.act(o, explore=False), n_steps, seed)
         return episodes, f"{refs['expert_algo']} expert, greedy"
     target = sum(MEDIUM_TARGET) / 2
