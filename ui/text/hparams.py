@@ -47,7 +47,8 @@ ZH = {
     "RunConfig.seed": "随机种子（torch、numpy 和环境）。",
     "RunConfig.steps": "训练的环境总步数。",
     "RunConfig.device": "auto 在有 CUDA 时选用 GPU。",
-    "RunConfig.eval_every": "每隔多少环境步评估一次。",
+    "RunConfig.eval_every": "每隔多少步评估一次（在线为环境步，离线为梯度步）；"
+    "0 = 自动：在整个运行中均匀评估 20 次。",
     "RunConfig.eval_episodes": "确定性评估的回合数。",
     "RunConfig.log_every": "每隔多少步汇总一次训练指标。",
     "RunConfig.threads": "本次运行的 torch CPU 线程数；0 = 自动：小网络用一个，"
