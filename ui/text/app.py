@@ -155,10 +155,6 @@ TEXT = {
         "en": "Starting the worker process…",
         "zh": "正在启动工作进程……",
     },
-    "live.progress": {
-        "en": "{status} — step {step} / {steps} · {sps} steps/s · ETA {eta}",
-        "zh": "{status} — 第 {step} / {steps} 步 · {sps} 步/秒 · 预计剩余 {eta}",
-    },
     "live.batch_progress": {
         "en": "{kind}: {done} of {n} runs done",
         "zh": "{kind}：{n} 次运行中已完成 {done} 次",
@@ -177,11 +173,6 @@ TEXT = {
     "live.inspect": {"en": "Look inside one run", "zh": "查看单次运行的内部"},
     "live.seed": {"en": "seed {n}", "zh": "种子 {n}"},
     "live.all_seeds": {"en": "all seeds", "zh": "所有种子"},
-    "live.band.help": {
-        "en": "Line: the mean over seeds; band: its 95% confidence interval (Student t). "
-        "Narrow band = the result does not depend much on luck.",
-        "zh": "曲线为各种子的平均值，阴影为其 95% 置信区间（t 分布）。阴影越窄，结果越不依赖运气。",
-    },
     "status.queued": {"en": "queued", "zh": "排队中"},
     "status.running": {"en": "running", "zh": "训练中"},
     "status.finished": {"en": "finished", "zh": "已完成"},
@@ -366,11 +357,6 @@ TEXT = {
     },
     "cmp.metric": {"en": "Metric", "zh": "指标"},
     "cmp.group": {"en": "Group seeds", "zh": "按配置分组"},
-    "cmp.group.help": {
-        "en": "Runs that differ only in their seed form one group: mean and 95% confidence "
-        "interval (Student t over seeds).",
-        "zh": "只有种子不同的运行归为一组：显示均值和 95% 置信区间（对种子做 t 区间）。",
-    },
     "cmp.group.caption": {
         "en": "n = number of seeds in the group. With one seed there is no band: one run "
         "says nothing about the spread.",
@@ -400,13 +386,6 @@ TEXT = {
     "cmp.sweep.label": {
         "en": "{param}: {values} values × {seeds} seeds — {algo} on {env} ({when})",
         "zh": "{param}：{values} 个取值 × {seeds} 个种子 — {algo} / {env}（{when}）",
-    },
-    "cmp.sensitivity.help": {
-        "en": "Each dot is one run's final evaluation return; the line is the mean per value "
-        "with its 95% confidence interval. A flat curve = the algorithm is robust to this "
-        "hyperparameter.",
-        "zh": "每个点是一次运行的最终评估回报；折线为每个取值的均值及其 95% 置信区间。曲线平坦说明"
-        "算法对该超参数不敏感。",
     },
     # -- Algorithms page -------------------------------------------------------------
     "algos.title": {"en": "Algorithms", "zh": "算法"},
