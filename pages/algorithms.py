@@ -3,7 +3,7 @@ import streamlit as st
 from rlcore.algos.registry import ALGORITHMS
 from rlcore.core.config import hparams
 from ui import forms
-from ui.i18n import current_language, t
+from ui.i18n import current_language, lang_query, t
 from ui.state import ALGO_DOC
 
 st.title(t("algos.title"))
@@ -49,5 +49,5 @@ if len(envs) and spec.setting == "online":
         "pages/train.py",
         label=t("algos.train", algo=spec.title),
         icon=":material/play_arrow:",
-        query_params={"algo": algo, "env": envs.iloc[0, 0]},
+        query_params=lang_query({"algo": algo, "env": envs.iloc[0, 0]}),
     )

@@ -1,7 +1,13 @@
+"""Home: the course — the study notes' questions in order, each a lesson with a real run."""
+
 import streamlit as st
 
-from ui.i18n import t
+from ui import course, lesson
 
-st.title(t("home.title"))
-st.write(t("home.intro"))
-st.code("python -m rlcore train --algo dqn --env CartPole-v1", language="bash")
+progress = lesson.state()
+here = course.topic(st.query_params.get("topic"))
+if here is None:
+    lesson.index(progress)
+else:
+    lesson.lesson(progress, here)
+lesson.write_url(progress, here.id if here else None)

@@ -9,7 +9,7 @@ while this one is used.
 import streamlit as st
 
 from ui import forms, jobs, live, search
-from ui.i18n import t
+from ui.i18n import lang_query, t, with_lang
 from ui.learn.links import explorer_links
 
 PAGE = "offline"
@@ -20,7 +20,7 @@ st.caption(t("offline.intro"))
 setup = forms.train_form(forms.OFFLINE)
 if "dataset" in setup.errors and not setup.algo:  # no dataset on this server yet
     st.info(setup.errors["dataset"], icon=":material/database:")
-    st.markdown(f"[{t('offline.to_datasets')}](/datasets)")
+    st.markdown(f"[{t('offline.to_datasets')}]({with_lang('/datasets')})")
     st.stop()
 explorer_links(setup.algo)
 st.caption(t("offline.steps_note"))
@@ -42,5 +42,5 @@ if batch is not None:
         "pages/compare.py",
         label=t("offline.compare"),
         icon=":material/compare_arrows:",
-        query_params={"dataset": dataset} if dataset else None,
+        query_params=lang_query({"dataset": dataset} if dataset else {}),
     )

@@ -92,3 +92,9 @@ def with_lang(url: str) -> str:
     base, _, anchor = url.partition("#")
     sep = "&" if "?" in base else "?"
     return f"{base}{sep}{URL_PARAM}={lang}" + (f"#{anchor}" if anchor else "")
+
+
+def lang_query(query: dict[str, str]) -> dict[str, str]:
+    """Query parameters of an in-app link, with the language when it is not the default."""
+    lang = current_language()
+    return query if lang == DEFAULT_LANGUAGE else {**query, URL_PARAM: lang}

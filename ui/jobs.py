@@ -357,16 +357,22 @@ def plan_estimate(plan: Any) -> str:
     ``about 6 min on this server`` (until its last run ends, behind the runs already
     queued), or why there is no estimate (no run of this algorithm measured here yet).
     """
-    from rlcore.service.speed import estimate, forecast
-
     if plan is None or not len(plan):
         return ""
-    ahead = forecast(queue(), plan.runs)
-    finishes = [ahead.get(f"plan:{i}") for i in range(len(plan))]
-    if any(f is None for f in finishes):
-        return t("eta.before_none", algo=plan.runs[0][0].algo)
-    est = estimate(RunStore().root, *plan.runs[0])
-    rough = est is not None and est.basis != "measured"
+    return runs_estimate(list(plan.runs))
+
+
+def runs_estimate(runs: list[tuple[Any, Any]]) -> str:
+    """How long these ``(RunConfig, AlgoConfig)`` runs would take here, queued now."""
+    from rlcore.service.speed import estimate, forecast
+
+    ahead = forecast(queue(), runs)
+    finishes = [ahead.get(f"plan:{i}") for i in range(len(runs))]
+    missing = [run.algo for (run, _), f in zip(runs, finishes) if f is None]
+    if missing:
+        return t("eta.before_none", algo=missing[0])
+    ests = [estimate(RunStore().root, run, algo) for run, algo in runs]
+    rough = any(e is not None and e.basis != "measured" for e in ests)
     text = t("eta.before", time=fmt_duration(max(f[1] for f in finishes)))
     return f"{text} {t('eta.rough')}" if rough else text
 

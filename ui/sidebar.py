@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.i18n import LANGUAGES, t
+from ui.i18n import LANGUAGES, lang_query, t
 from ui.state import ALGO_DOC, LANG
 
 
@@ -47,5 +47,5 @@ def render_sidebar() -> None:
                 "pages/algorithms.py",
                 label=t("sidebar.algo_docs", algo=ALGORITHMS[algo].title),
                 icon=":material/menu_book:",
-                query_params={"algo": algo},
+                query_params=lang_query({"algo": algo}),
             )

@@ -57,12 +57,16 @@ def toc(items: list[tuple[str, str]]) -> None:
 def section(anchor: str, title: str, question: str | None = None) -> None:
     """A section header with a fixed anchor and the study notes' question it answers.
 
-    The anchor is what :func:`toc` links to.
+    The anchor is what :func:`toc` links to. A section that answers a question of the
+    course (the Home page) shows the way to that question's real run under it.
     """
+    from ui.lesson import explorer_course_box
+
     st.divider()
     st.header(title, anchor=anchor)
     if question:
         st.markdown(f"> {t('explorer.question')} {question}")
+    explorer_course_box(anchor)
 
 
 def formula(latex: str, caption: str | None = None) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from rlcore.algos.registry import ALGORITHMS
-from ui.i18n import t
+from ui.i18n import lang_query, t, with_lang
 
 __all__ = ["EXPLORERS", "explorer_links", "train_link"]
 
@@ -45,7 +45,7 @@ def train_link(algo: str | None = None, env: str | None = None, dataset: str | N
     if not (ROOT / "pages" / f"{page}.py").exists():
         return
     try:
-        st.page_link(f"pages/{page}.py", label=label, icon=icon, query_params=query)
+        st.page_link(f"pages/{page}.py", label=label, icon=icon, query_params=lang_query(query))
     except st.errors.StreamlitAPIException:
         pass
 
@@ -97,5 +97,5 @@ def explorer_links(algo: str) -> None:
     links = EXPLORERS.get(algo, [])
     if not links:
         return
-    parts = [f"[{t(key)}](/{page}#{anchor})" for page, anchor, key in links]
+    parts = [f"[{t(key)}]({with_lang(f'/{page}#{anchor}')})" for page, anchor, key in links]
     st.markdown(f"{t('explorer.links_heading')} " + " · ".join(parts))

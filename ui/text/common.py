@@ -10,12 +10,6 @@ TEXT = {
     "sidebar.device": {"en": "Device", "zh": "计算设备"},
     "sidebar.cuda_yes": {"en": "CUDA available", "zh": "CUDA 可用"},
     "sidebar.cuda_no": {"en": "CPU only (no CUDA)", "zh": "仅 CPU（无 CUDA）"},
-    "home.title": {"en": "RL Playground", "zh": "强化学习游乐场"},
-    "home.intro": {
-        "en": "Learn reinforcement learning by doing it: explore the maths, train agents, "
-        "and watch what happens inside them.",
-        "zh": "在动手中学习强化学习：探索背后的数学，训练智能体，观察它们内部发生了什么。",
-    },
 }
 
 TEXT.update(
