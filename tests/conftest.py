@@ -8,6 +8,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+# No spare worker (a process started ahead with PyTorch imported) unless a test asks for
+# one: every page run would start one, on a machine the tests share.
+os.environ.setdefault("RLCORE_SPARE_WORKERS", "0")
+
+
 @pytest.fixture(autouse=True)
 def _runs_dir(tmp_path, monkeypatch):
     """Every test writes runs into its own temp folder."""

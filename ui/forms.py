@@ -32,7 +32,7 @@ from rlcore.service.jobs import MAX_BATCH_RUNS, default_max_workers
 from rlcore.train.presets import compatible_algos
 from ui import search
 from ui import setup as model
-from ui.i18n import current_language, t
+from ui.i18n import current_language, page_params, set_page_params, t
 from ui.setup import MAX_SEEDS, MODES, PRESET_RUN, RUN_MAIN, Draft, Experiment, Setup, fmt_value
 from ui.state import ALGO_DOC
 from ui.text.algo_docs import DOC_ZH
@@ -282,7 +282,7 @@ def _env_of(k: Keys, choice: str | None) -> str | None:
 def _read_url(k: Keys) -> None:
     """First visit of this session: take the setup from the URL, noting what was wrong."""
     datasets = {d: info.env for d, info in _datasets().items()} if k.offline else None
-    draft, notices = model.from_query(st.query_params.to_dict(), k.offline, datasets)
+    draft, notices = model.from_query(page_params(), k.offline, datasets)
     st.session_state[k.notices] = [t(key, **fmt) for key, fmt in notices]
     if draft is None:
         return
@@ -312,8 +312,7 @@ def write_url(query: dict[str, str], batch: str | None = None, k: Keys = TRAIN) 
     q = dict(query)
     if batch:
         q["batch"] = batch
-    if st.query_params.to_dict() != q:
-        st.query_params.from_dict(q)
+    set_page_params(q)
 
 
 # -- the form ------------------------------------------------------------------------
@@ -513,7 +512,7 @@ def train_form(k: Keys = TRAIN) -> Setup:
     """
     # Read the URL on arrival (a shared link, a refresh) or when a link from another page
     # brought a setup; after a page switch it is empty and the session's values stay.
-    arrived = {n: v for n, v in st.query_params.to_dict().items() if n != "batch"}
+    arrived = {n: v for n, v in page_params().items() if n != "batch"}
     written = st.session_state.get(k.url_written)
     if written is None or (arrived and arrived != written):
         _clear_fields(k)

@@ -7,8 +7,9 @@ tests (``tests/test_i18n.py`` checks that every key has both languages).
 
 The language also lives in the URL (``?lang=zh``; English, the default, writes nothing),
 so a refresh, a new tab and a shared link keep it: :func:`language_from_url` runs before
-anything is drawn, :func:`language_to_url` after the page (pages rewrite their own query
-parameters, so ``lang`` is taken out while they run and put back afterwards).
+anything is drawn, :func:`language_to_url` after the page. Pages read and write their own
+query parameters through :func:`page_params` and :func:`set_page_params`, which leave
+``lang`` alone (it never flickers out of the address bar).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def t(key: str, lang: str | None = None, **fmt) -> str:
 
 
 def language_from_url() -> None:
-    """Take the language from ``?lang=`` when the URL brought it, and hide it from the page.
+    """Take the language from ``?lang=`` when the URL brought it.
 
     The URL wins when it differs from what this session last wrote there (a refresh, a
     shared link, a new tab, a link followed); otherwise the sidebar's choice stands.
@@ -65,8 +66,6 @@ def language_from_url() -> None:
     import streamlit as st
 
     lang = st.query_params.get(URL_PARAM)
-    if lang is not None:
-        del st.query_params[URL_PARAM]
     if lang in LANGUAGES and lang != st.session_state.get(_URL_WRITTEN):
         st.session_state[LANG_KEY] = lang
     st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
@@ -74,14 +73,34 @@ def language_from_url() -> None:
 
 
 def language_to_url() -> None:
-    """Put the session's language back into the URL (nothing for the default, English)."""
+    """Put the session's language into the URL (none for the default, English)."""
     import streamlit as st
 
     lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
     written = lang if lang != DEFAULT_LANGUAGE else None
-    if written is not None and st.query_params.get(URL_PARAM) != written:
-        st.query_params[URL_PARAM] = written
+    if st.query_params.get(URL_PARAM) != written:
+        if written is None:
+            del st.query_params[URL_PARAM]
+        else:
+            st.query_params[URL_PARAM] = written
     st.session_state[_URL_WRITTEN] = written
+
+
+def page_params() -> dict[str, str]:
+    """The URL's query parameters a page owns: all but the language."""
+    import streamlit as st
+
+    return {k: v for k, v in st.query_params.to_dict().items() if k != URL_PARAM}
+
+
+def set_page_params(query: dict[str, str]) -> None:
+    """Replace a page's query parameters with ``query``, keeping the language (if changed)."""
+    import streamlit as st
+
+    lang = st.query_params.get(URL_PARAM)
+    full = {**query, URL_PARAM: lang} if lang is not None else dict(query)
+    if st.query_params.to_dict() != full:
+        st.query_params.from_dict(full)
 
 
 def with_lang(url: str) -> str:

@@ -414,6 +414,9 @@ def start_controls(setup: Any, page: str = "train") -> None:
     reruns the page (the sidebar's worker count included). A server limit or a full disk
     is said in an error box, and nothing starts.
     """
+    from rlcore.service.worker import ensure_spare
+
+    ensure_spare(RunStore())  # the run's process starts now, while the learner reads
     if setup.errors:
         st.error(t("train.fix", fields=", ".join(setup.errors)), icon=":material/block:")
     limited = session_limit_message(len(setup.plan)) if setup.ok else None

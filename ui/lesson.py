@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, course, jobs
-from ui.i18n import lang_query, t
+from ui.i18n import lang_query, page_params, set_page_params, t
 from ui.learn.figures import Line, lines_figure
 from ui.palette import GREY, PALETTE
 
@@ -46,7 +46,7 @@ def _parse(q: dict[str, str]) -> dict[str, Any]:
 def state() -> dict[str, Any]:
     """This session's course progress, merged with what the URL brings (a link, a reload)."""
     s = st.session_state.setdefault(COURSE, {"seen": [], "runs": {}, "pred": {}})
-    url = _parse(st.query_params.to_dict())
+    url = _parse(page_params())
     s["seen"] += [x for x in url["seen"] if x not in s["seen"]]
     for exp, batches in url["runs"].items():
         mine = [b for b in batches if jobs.batch_runs(b)]  # a deleted run is forgotten
@@ -72,8 +72,7 @@ def query(s: dict[str, Any], topic_id: str | None = None, **extra: str) -> dict[
 def write_url(s: dict[str, Any], topic_id: str | None) -> None:
     """Mirror the course's state into the URL (only when it changed)."""
     q = query(s, topic_id)
-    if st.query_params.to_dict() != q:
-        st.query_params.from_dict(q)
+    set_page_params(q)
 
 
 def _home_link(label: str, q: dict[str, str], key: str, icon: str | None = None) -> None:
@@ -105,6 +104,10 @@ def lesson(s: dict[str, Any], tp: course.Topic) -> None:
     """The notes' question, its explorer, the prediction, the real run and its result."""
     if tp.id not in s["seen"]:
         s["seen"].append(tp.id)
+    if tp.experiment is not None:  # a prediction just picked goes into every link below
+        picked = st.session_state.get(_pred_key(tp.experiment))
+        if picked is not None:
+            s["pred"][tp.experiment] = picked
     i = course.TOPICS.index(tp)
     _home_link(t("course.back"), query(s), "course_back", ":material/arrow_back:")
     st.title(t(tp.key + ".title"), anchor=False)
@@ -147,6 +150,13 @@ def _dataset() -> str | None:
     return have[-1].id if have else None
 
 
+def _pred_key(exp_id: str) -> str:
+    """The prediction radio's key: one per language (its option labels are translated)."""
+    from ui.i18n import current_language
+
+    return f"course_pred_{exp_id}_{current_language()}"
+
+
 def _experiment(s: dict[str, Any], tp: course.Topic, exp: course.Experiment) -> None:
     """Predict, run in one click, see the result over the prediction."""
     st.subheader(t("course.predict"), anchor=False)
@@ -157,7 +167,7 @@ def _experiment(s: dict[str, Any], tp: course.Topic, exp: course.Experiment) -> 
         options,
         index=options.index(picked) if picked in options else None,
         format_func=lambda o: t(f"course.exp.{exp.id}.opt.{o}"),
-        key=f"course_pred_{exp.id}_{st.session_state.get('lang', 'en')}",
+        key=_pred_key(exp.id),
         horizontal=True,
     )
     if choice is not None:
@@ -174,6 +184,9 @@ def _experiment(s: dict[str, Any], tp: course.Topic, exp: course.Experiment) -> 
         return
     batches = s["runs"].get(exp.id)
     if not batches:
+        from rlcore.service.worker import ensure_spare
+
+        ensure_spare()  # its process starts while the learner reads
         try:
             plans = course.experiment_plans(exp, dataset)
         except ValueError as e:
@@ -320,7 +333,7 @@ def explorer_course_box(anchor: str) -> None:
     tp = course.BY_ANCHOR.get(anchor)
     if tp is None:
         return
-    s = _parse(st.query_params.to_dict())
+    s = _parse(page_params())
     here = st.session_state.get(COURSE) or s
     n = course.TOPICS.index(tp) + 1
     with st.container(border=True):

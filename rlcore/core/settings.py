@@ -17,6 +17,7 @@ with its own variable, e.g. ``RLCORE_PROFILE=hosted RLCORE_MAX_STEPS=500000``.
 | ``RLCORE_MAX_PARAMS`` | 50,000,000 | 4,000,000 | parameters of one run's networks (0 = any) |
 | ``RLCORE_MAX_STUDY_TRIALS`` | 1,000 | 20 | trials in one hyperparameter study |
 | ``RLCORE_MAX_SESSION_TRIALS`` | 0 (any) | 40 | trials one browser session may start in all |
+| ``RLCORE_SPARE_WORKERS`` | 1 | 1 | a worker started ahead, so a run starts at once (0 = none) |
 
 The limits are enforced in ``rlcore`` itself, not only by the app's widgets:
 ``make_configs`` and ``RunStore.create`` refuse runs above ``max_steps`` and networks
@@ -83,6 +84,9 @@ LIMITS: tuple[Limit, ...] = (
           "Trials in one hyperparameter study (each trains one run per seed).", low=1),
     Limit("max_session_trials", "RLCORE_MAX_SESSION_TRIALS", 0, 40,
           "Study trials one browser session may start, all its studies together (0 = any)."),
+    Limit("spare_workers", "RLCORE_SPARE_WORKERS", 1, 1,
+          "A worker kept started, PyTorch imported, so the next run starts at once "
+          "rather than after ~4 s of imports (0 = none; at most 1 is kept)."),
 )  # fmt: skip
 
 
@@ -101,6 +105,7 @@ class Settings:
     max_params: int
     max_study_trials: int
     max_session_trials: int
+    spare_workers: int
 
     @property
     def max_upload_bytes(self) -> int:

@@ -124,6 +124,9 @@ def stop_workers(grace: float = SHUTDOWN_GRACE_S) -> list[str]:
     for proc in alive.values():
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(max(0.0, deadline - time.monotonic()))
+    from rlcore.service.worker import stop_spare
+
+    stop_spare()  # the idle worker started ahead for the next run
     return list(alive)
 
 

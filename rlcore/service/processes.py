@@ -77,6 +77,7 @@ def spawn_module(
     log: Path,
     env: Mapping[str, str] | None = None,
     mode: str = "ab",
+    stdin: int = subprocess.DEVNULL,
 ) -> subprocess.Popen:
     """``python -m module *args`` in a new session, output appended to ``log``.
 
@@ -84,6 +85,8 @@ def spawn_module(
     very ``rlcore`` whatever the parent's working directory; the parent's working
     directory follows it there, so the user's own environment modules
     (``RLCORE_ENV_MODULES``) import in the child as they did in the parent.
+    ``stdin=subprocess.PIPE`` gives the parent a pipe to talk to it (a spare worker
+    reads its run id from it).
     """
     env = dict(os.environ if env is None else env)
     quiet_waiting_threads(env)
@@ -95,7 +98,7 @@ def spawn_module(
             [sys.executable, "-m", module, *args],
             stdout=out,
             stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+            stdin=stdin,
             env=env,
             cwd=root,
             start_new_session=True,

@@ -19,6 +19,7 @@ Limits and faults:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -42,7 +43,7 @@ from rlcore.service.tensorboard import tensorboard_log
 from rlcore.train.model_size import count_parameters
 from rlcore.train.trainer import Trainer
 
-__all__ = ["Interrupted", "WallTimeExceeded", "run_job", "spawn_job"]
+__all__ = ["Interrupted", "WallTimeExceeded", "ensure_spare", "run_job", "spawn_job", "stop_spare"]
 
 HARD_LIMIT_GRACE_S = 30  # the alarm fires this long after the wall-time limit
 
@@ -261,20 +262,142 @@ def _record_speed(store: RunStore, run_id: str, trainer: Trainer) -> None:
         pass  # a read-only or full disk loses an estimate, not the run
 
 
+SPARE = "--spare"  # the argument of a worker started ahead, waiting for its run id
+# The one spare worker of this process: (process, the environment it was started with).
+_SPARE: dict[str, tuple[subprocess.Popen, dict[str, str]]] = {}
+_SPARE_LOCK = threading.Lock()
+
+
+def _worker_env(store: RunStore) -> dict[str, str]:
+    return dict(os.environ, RLCORE_RUNS_DIR=str(store.root.resolve()))
+
+
+def _take_spare(env: dict[str, str]) -> subprocess.Popen | None:
+    """The spare worker if it is alive and was started with ``env`` (else it is ended)."""
+    with _SPARE_LOCK:
+        proc, spare_env = _SPARE.pop("spare", (None, None))
+    if proc is None:
+        return None
+    if proc.poll() is None and spare_env == env:
+        return proc
+    stop_spare(proc)
+    return None
+
+
+def stop_spare(proc: subprocess.Popen | None = None) -> None:
+    """End a spare worker (by default this process's one); it holds no run."""
+    if proc is None:
+        with _SPARE_LOCK:
+            proc, _ = _SPARE.pop("spare", (None, None))
+    if proc is None:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        proc.stdin.close()
+    proc.kill()  # idle: nothing to save
+    proc.wait()
+
+
+def _start_spare(store: RunStore, env: dict[str, str]) -> None:
+    """Start the next run's worker now: its ~4 s of imports happen while nothing waits."""
+    log = store.root / ".queue" / "spare.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    proc = spawn_module("rlcore.service.worker", [SPARE], log, env, "wb", stdin=subprocess.PIPE)
+    with _SPARE_LOCK:
+        old = _SPARE.pop("spare", (None, None))[0]
+        _SPARE["spare"] = (proc, env)
+    if old is not None:
+        stop_spare(old)
+
+
+def ensure_spare(store: RunStore | None = None) -> None:
+    """Start a spare worker for ``store`` if there is none (a page about to offer Start).
+
+    On a fresh server the first run would otherwise wait for the imports (~4 s, more
+    under load); a learner reading the form gives the spare that time.
+    """
+    store = store or RunStore()
+    if get_settings().spare_workers <= 0:
+        return
+    env = _worker_env(store)
+    with _SPARE_LOCK:
+        proc, spare_env = _SPARE.get("spare", (None, None))
+    if proc is not None and proc.poll() is None and spare_env == env:
+        return
+    try:
+        _start_spare(store, env)
+    except OSError:
+        pass  # no spare: the run starts the slow way
+
+
 def spawn_job(run_id: str, store: RunStore | None = None) -> subprocess.Popen:
     """Start ``run_job`` in its own process (the app's path); returns the process.
 
-    The child's identity is written to ``worker.json`` so that a worker that dies
-    before it starts training still shows its run as interrupted.
+    The process is the spare worker when there is one (started ahead with this same
+    environment, PyTorch already imported: the run starts within a second rather than
+    after ~4 s of imports), else a new one; then the next spare is started
+    (``RLCORE_SPARE_WORKERS``, at most one per server process; it exits by itself when
+    the server does, its pipe then closing). The child's identity is written to
+    ``worker.json`` so that a worker that dies before it starts training still shows
+    its run as interrupted.
     """
     store = store or RunStore()
-    env = dict(os.environ, RLCORE_RUNS_DIR=str(store.root.resolve()))
-    proc = spawn_module("rlcore.service.worker", [run_id], store.path(run_id) / "worker.log", env)
+    env = _worker_env(store)
+    spares = get_settings().spare_workers > 0
+    proc = _take_spare(env) if spares else None
+    if proc is not None:
+        try:
+            proc.stdin.write(f"{run_id}\n".encode())
+            proc.stdin.close()
+        except OSError:  # it died meanwhile: start one the usual way
+            proc = None
+    if proc is None:
+        proc = spawn_module(
+            "rlcore.service.worker", [run_id], store.path(run_id) / "worker.log", env
+        )
     try:
         atomic_write_json(store.path(run_id) / "worker.json", process_identity(proc.pid))
     except OSError:
         pass  # the worker itself records its identity once it runs
+    if spares:
+        try:
+            _start_spare(store, env)
+        except OSError:
+            pass  # no spare: the next run starts the slow way
     return proc
+
+
+def _warm_up() -> None:
+    """Pay PyTorch's first-use costs while nothing waits.
+
+    The first optimiser a process builds imports torch's compiler stack (``torch._dynamo``,
+    measured 3.6 s of a 2-core machine): a spare pays it before its run arrives.
+    """
+    import torch
+
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+
+
+def _serve_spare() -> int:
+    """A spare worker: wait for a run id on stdin (imports done), then train it.
+
+    End of file (the server ended, or dropped this spare) exits without doing anything.
+    The output goes to the run's ``worker.log`` from then on, as for any worker.
+    """
+    _warm_up()
+    run_id = sys.stdin.readline().strip()
+    if not run_id:
+        return 0
+    try:
+        log = RunStore().path(run_id) / "worker.log"
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    except (OSError, ValueError):
+        return main([run_id])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    return main([run_id])
 
 
 _ALARM_ARMED = False
@@ -300,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m rlcore.service.worker RUN_ID``: exit 0 if the run finished, stopped or pruned."""
     global _ALARM_ARMED
     args = sys.argv[1:] if argv is None else argv
+    if args == [SPARE]:
+        return _serve_spare()
     if len(args) != 1:
         print("usage: python -m rlcore.service.worker RUN_ID", file=sys.stderr)
         return 2
