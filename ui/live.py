@@ -247,6 +247,10 @@ def live_view(batch: Batch | None, page: str = "train") -> None:
     if batch is None:
         st.subheader(t("live.title"), anchor=False)
         st.info(t("live.none"), icon=":material/play_circle:")
+        # the empty axes where the curve will be drawn: the browser loads the charting
+        # library now, not after Start (a fresh page took ~8 s to draw its first chart)
+        empty = charts.return_figure(pd.DataFrame(), uirevision="none")
+        st.plotly_chart(empty, key="live_empty", config={"displaylogo": False})
         return
     _header(batch, page)
     store = RunStore()
