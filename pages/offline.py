@@ -8,7 +8,7 @@ while this one is used.
 
 import streamlit as st
 
-from ui import forms, jobs, live, search
+from ui import forms, jobs, live, predict, search
 from ui.i18n import lang_query, t, with_lang
 from ui.learn.links import explorer_links
 
@@ -30,6 +30,7 @@ if setup.mode == "search":
     st.divider()
     search.study_view(setup.query.get("study"), PAGE)
     st.stop()
+predict.ask(setup, PAGE)
 jobs.start_controls(setup, PAGE)
 batch = jobs.current_batch(PAGE)
 forms.write_url(setup.query, batch.id if batch else None, forms.OFFLINE)

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from ui import forms, jobs, live, search
+from ui import forms, jobs, live, predict, search
 from ui.i18n import t
 from ui.learn.links import explorer_links
 
@@ -15,6 +15,7 @@ if setup.mode == "search":
     st.divider()
     search.study_view(setup.query.get("study"), "train")
     st.stop()
+predict.ask(setup)
 jobs.start_controls(setup)
 batch = jobs.current_batch()
 forms.write_url(setup.query, batch.id if batch else None)

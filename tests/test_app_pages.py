@@ -29,7 +29,7 @@ def open_page(page, **query):
 
 def set_tiny(at, hidden="16"):
     for key, value in TINY.items():
-        at.number_input(key=key).set_value(value)
+        at.text_input(key=key).set_value(str(value))
     at.text_input(key="hp_dqn_hidden").set_value(hidden)
     return at.run()
 
@@ -104,11 +104,34 @@ def test_train_page_trains_a_tiny_run_and_shows_its_charts():
     assert any(run_id in c.value for c in again.caption)
 
 
+def test_typed_numbers_are_kept_and_refused_in_a_learners_words():
+    at = open_page("pages/train.py")
+    at.text_input(key="run_steps").set_value("abc").run()
+    assert at.text_input(key="run_steps").value == "abc"  # kept, never turned into 1
+    errors = [e.value for e in at.error]
+    assert "**steps** = 'abc': not a whole number. Allowed: from 1 to 50,000,000" in errors[0]
+    assert "steps" not in at.query_params  # the URL keeps the last good value
+    assert at.button(key="train_start").disabled
+    at.text_input(key="run_steps").set_value("-5").run()
+    assert at.error[0].value.startswith("**steps** = -5: too small.")
+    # the preset's warm-up is longer than the run: said in words, no "allowed: 0 to 0"
+    at.text_input(key="run_steps").set_value("500").run()
+    (error,) = [e.value for e in at.error if "warm-up" in e.value]
+    assert "the warm-up (1,000 steps of random actions) would last the whole run" in error
+    assert "raise steps above 1,000" in error and "0 to" not in error
+    assert at.button(key="train_start").disabled
+    # a big network says its cost before Start
+    at.text_input(key="run_steps").set_value("5000").run()
+    at.text_input(key="hp_dqn_hidden").set_value("1024,1024").run()
+    assert any("2.1M parameters, about 32 MB of memory" in c.value for c in at.caption)
+    assert not at.button(key="train_start").disabled
+
+
 def test_bad_input_shows_an_error_next_to_the_field_and_starts_nothing():
     at = open_page("pages/train.py")
     at.text_input(key="hp_dqn_hidden").set_value("64,abc").run()
     errors = [e.value for e in at.error]
-    assert any(e.startswith("hidden = '64,abc'") for e in errors)
+    assert any(e.startswith("**hidden** = '64,abc'") for e in errors)
     assert any("hidden" in e and "fixed" in e for e in errors)
     assert at.button(key="train_start").disabled
     at.text_input(key="hp_dqn_hidden").set_value("0,64").run()
@@ -134,9 +157,9 @@ def test_a_link_opens_the_same_setup_and_a_malformed_one_falls_back_with_a_notic
     at = open_page("pages/train.py", env="Acrobot-v1", algo="a2c", seed="7", lr="0.002", n_envs="4")
     assert at.selectbox(key="train_env").value == "Acrobot-v1"
     assert at.selectbox(key="train_algo").value == "a2c"
-    assert at.number_input(key="run_seed").value == 7
+    assert at.text_input(key="run_seed").value == "7"
     assert at.select_slider(key="hp_a2c_lr").value == 0.002
-    assert at.number_input(key="hp_a2c_n_envs").value == 4
+    assert at.text_input(key="hp_a2c_n_envs").value == "4"
     assert not at.warning
     assert qp(at, "lr") == "0.002" and qp(at, "seed") == "7"
 
@@ -146,7 +169,7 @@ def test_a_link_opens_the_same_setup_and_a_malformed_one_falls_back_with_a_notic
     at.query_params["env"], at.query_params["algo"] = "Pendulum-v1", "sac"
     at.switch_page("pages/train.py").run()
     assert at.selectbox(key="train_algo").value == "sac"
-    assert at.number_input(key="run_seed").value == 0  # the old seed=7 is gone
+    assert at.text_input(key="run_seed").value == "0"  # the old seed=7 is gone
 
     bad = open_page("pages/train.py", env="Nope-v0", lr="banana", foo="1")
     notes = " ".join(w.value for w in bad.warning)
@@ -211,7 +234,8 @@ def test_compare_page_groups_seeds_plots_sweeps_downloads_and_deletes(saved_runs
     curves = [t for t in figs[0] if t.get("name")]
     assert any("(n=2)" in t["name"] for t in curves)  # grouped: mean over 2 seeds
     sensitivity = figs[-1]
-    assert [t["name"] for t in sensitivity] == ["each run", "mean and 95% CI"]
+    band = "mean over seeds, band: 95% bootstrap interval of the mean"
+    assert [t["name"] for t in sensitivity] == ["each run", band]
     assert n_points(sensitivity[0]["y"]) == 4
     assert {b.proto.label for b in at.get("download_button")} >= {"Metrics (CSV)", "Checkpoint"}
 

@@ -149,3 +149,37 @@ def test_compare_says_what_differs_between_runs():
     )
     table = compare.display_table(frame)
     assert table["what differs"].tolist() == ["lr=0.001", "lr=0.0003", "lr=0.001"]
+
+
+def test_offline_actions_against_states_shade_what_the_data_never_shows():
+    from ui.actions import actions_figure, coverage, state_angle
+
+    theta = np.array([0.0, 0.05, 0.1, 3.0])
+    obs = np.stack([np.cos(theta), np.sin(theta), np.zeros(4)], axis=1)
+    np.testing.assert_allclose(state_angle(obs), theta, atol=1e-12)
+    x = np.array([0.01, 0.02, 0.03, 3.0])
+    a = np.array([-0.5, 0.5, 0.2, 1.5])
+    _, low, high = coverage(x, a, bins=4)  # bins of width π/2 from -π
+    assert low.tolist()[2:] == [-0.5, 1.5] and high.tolist()[2:] == [0.5, 1.5]
+    assert np.isnan(low[:2]).all()  # no data between -π and 0: all of it off the data
+    d = {"angle": x, "data": a, "policies": {"BC": np.zeros(4), "CQL": np.ones(4)}}
+    fig = actions_figure(d)
+    names = [tr.name for tr in fig.data]
+    assert names[2:] == ["dataset actions", "BC", "CQL"]
+    _, _, high = coverage(x, a)  # the figure's 36 bins
+    ood_top = np.asarray(fig.data[0].y, float)[: len(high)]
+    # shaded from the data's highest action up, all the way where a bin has no data
+    np.testing.assert_array_equal(ood_top, np.where(np.isnan(high), 2.0, high))
+    assert sorted(set(ood_top)) == [0.5, 1.5, 2.0]
+
+
+def test_a_prediction_is_drawn_over_the_sweep_it_was_made_for():
+    from ui.predict import reveal_figure
+
+    points = pd.DataFrame({"value": [1e-3, 1e-2], "final": [100.0, 400.0]})
+    fig = charts.sensitivity_figure(points, "lr", log_x=True)
+    pred = {"kind": "sweep", "param": "lr", "guesses": {"0.01": 300.0, "0.001": 200.0}}
+    fig = reveal_figure(fig, pred)
+    mine = fig.data[-1]
+    assert mine.name == "your prediction" and list(mine.x) == [0.001, 0.01]
+    assert list(mine.y) == [200.0, 300.0] and mine.line.dash == "dash"

@@ -130,4 +130,5 @@ def test_train_preset_links_through_the_router():
         at.switch_page(f"pages/{name}.py").run()
         assert not at.exception
         links = [(link.proto.page, link.proto.query_string) for link in at.get("page_link")]
-        assert links == ([("train", q) for q in queries] if has_train else [])
+        train = [x for x in links if x[0] != "home"]  # the course's links are their own test
+        assert train == ([("train", q) for q in queries] if has_train else [])

@@ -31,4 +31,4 @@ def test_app_renders():
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
-    assert at.title[0].value in ("RL Playground", "强化学习游乐场")
+    assert at.title[0].value in ("Your notes, as a course", "你的笔记，变成一门课")  # Home

@@ -126,18 +126,22 @@ def log_grid(low: float, high: float, *extra: float) -> list[float]:
     return sorted(out)
 
 
-def _float_step(p: HParam, base: float) -> float:
-    if base:
-        return 10.0 ** (math.floor(math.log10(abs(base))) - 1)
-    if p.low is not None and p.high is not None:
-        return 10.0 ** (math.floor(math.log10(p.high - p.low)) - 2)
-    return 0.01
+def _typed(p: HParam) -> bool:
+    """Fields typed as text: numbers (but log-scale floats, a slider) and layer sizes.
+
+    Why text and not a number box: a number box turned "abc" into its minimum and -5 into
+    1 behind the learner's back; a text field keeps what was typed, and the check says
+    under it what is wrong and what is allowed.
+    """
+    return _is_tuple(p) or p.type is int or (p.type is float and not (p.log and p.low and p.high))
 
 
 def to_widget(p: HParam, value: Any) -> Any:
-    """A config value as its widget holds it (layer sizes as "256,256")."""
+    """A config value as its widget holds it (numbers and layer sizes as text)."""
     if _is_tuple(p):
         return ",".join(str(v) for v in value)
+    if _typed(p) and not isinstance(value, str):
+        return fmt_value(value)
     if p.type is float:
         return float(value)
     return value
@@ -184,29 +188,12 @@ def hparam_widget(cls: type, p: HParam, key: str, base: Any, swept: bool = False
         return st.toggle(label, **common)
     if p.choices is not None:
         return st.selectbox(label, list(p.choices), **common)
-    if _is_tuple(p):
-        return st.text_input(label, placeholder="256,256", **common)
     if p.type is float and p.log and p.low and p.high:
         options = log_grid(p.low, p.high, float(base), st.session_state[key])
         return st.select_slider(label, options=options, format_func=lambda v: f"{v:.3g}", **common)
-    if p.type is int:
-        return st.number_input(
-            label,
-            min_value=None if p.low is None else int(p.low),
-            max_value=None if p.high is None else int(p.high),
-            step=1,
-            **common,
-        )
-    if p.type is float:
-        return st.number_input(
-            label,
-            min_value=None if p.low is None else float(p.low),
-            max_value=None if p.high is None else float(p.high),
-            step=_float_step(p, float(base)),
-            format="%g",
-            **common,
-        )
-    return st.text_input(label, **common)
+    if not isinstance(st.session_state[key], str) and _typed(p):
+        st.session_state[key] = to_widget(p, st.session_state[key])  # set by an older page
+    return st.text_input(label, placeholder=fmt_value(base), **common)
 
 
 def _grid(
@@ -528,13 +515,60 @@ def train_form(k: Keys = TRAIN) -> Setup:
     cells[model.MODES[draft.exp.mode].error_field] = exp_cell
     setup = model.validate(draft)
     for name, message in setup.errors.items():
-        (cells.get(name) or st).error(message, icon=":material/error:")
+        (cells.get(name) or st).error(explain(message), icon=":material/error:")
     if setup.plan is not None and len(setup.plan) > 1:
         st.caption(
             t("train.plan", n=len(setup.plan), cap=default_max_workers(), max=MAX_BATCH_RUNS)
         )
     search.plan_caption(setup)
     return setup
+
+
+# -- errors in a learner's words -----------------------------------------------------
+_ERROR = re.compile(r"^(?:\w+\.)?(\w+) = (.*?): (.*?)(?: \(allowed: (.*)\))?$", re.DOTALL)
+_WHY = (  # rlcore's reasons, as the text keys that say them in the session's language
+    ("too small", "err.too_small"),
+    ("too large", "err.too_large"),
+    ("must be an integer", "err.integer"),
+    ("cannot be read as int", "err.integer"),
+    ("must be a number", "err.number"),
+    ("cannot be read as float", "err.number"),
+    ("must be finite", "err.finite"),
+    ("not a valid choice", "err.choice"),
+    ("must be true or false", "err.bool"),
+    ("must be a list of 1 to 8 layer sizes", "err.layers"),
+    ("cannot be read as tuple", "err.layers"),
+    ("above this server's limit", "err.server"),
+)
+
+
+def _allowed(text: str) -> str:
+    """``1 to 50000000`` -> ``1 to 50,000,000`` (in Chinese ``1 到 50,000,000``)."""
+    text = re.sub(r"(?<![\d.e-])\d{5,}(?![\d.])", lambda m: f"{int(m.group()):,}", text)
+    m = re.fullmatch(r"(-?[\d.,e+-]+) to (-?[\d.,e+-]+)", text)
+    if m:
+        return t("err.range", low=m.group(1), high=m.group(2))
+    if text.startswith("one of "):
+        return t("err.one_of", options=text.removeprefix("one of "))
+    return text
+
+
+def explain(message: str) -> str:
+    """An rlcore ``ValueError`` as a learner reads it: the field, what is wrong, what is allowed.
+
+    ``DQNConfig.lr = 7.0: too large (allowed: 1e-06 to 1)`` becomes "**lr** = 7.0 is too
+    large. Allowed: from 1e-06 to 1 — type a value in that range." (in the session's
+    language); a reason it does not know is kept as written.
+    """
+    m = _ERROR.match(message.strip())
+    if m is None:
+        return message
+    name, value, why, allowed = m.groups()
+    reason = next((t(key) for text, key in _WHY if why.startswith(text)), why)
+    out = t("err.head", name=name, value=value, why=reason)
+    if allowed:
+        out += " " + t("err.allowed", allowed=_allowed(allowed))
+    return out
 
 
 # -- tables about configs (Algorithms page) ------------------------------------------

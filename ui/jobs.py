@@ -345,9 +345,12 @@ def batch_runs(batch_id: str) -> tuple[str, ...]:
 
 def start(plan: Plan, page: str = "train") -> Batch:
     """Queue a plan's runs (they start as soon as the worker cap allows)."""
+    from ui.predict import attach
+
     batch = queue().submit(plan)
     session_batches().append(batch.id)
     st.session_state[batch_key(page)] = batch.id
+    attach(batch.id, page)  # the prediction typed before Start, kept for the reveal
     return batch
 
 
@@ -407,6 +410,19 @@ def batch_estimate(states: list[RunState]) -> str:
     return t("eta.left", time=fmt_duration(max(ends)))
 
 
+def network_cost(setup: Any) -> str:
+    """The size of the run's networks and the memory training them takes, said before Start.
+
+    About 16 bytes a parameter: the weights, their gradients and Adam's two moments.
+    """
+    from rlcore.train.model_size import count_parameters, fmt_count
+
+    n = count_parameters(setup.run, setup.algo_cfg)
+    mb = n * 16 / 2**20
+    size = f"{mb:,.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
+    return t("err.cost", params=fmt_count(n), mb=size)
+
+
 def start_controls(setup: Any, page: str = "train") -> None:
     """The fix-these-fields notice, the per-session limit and the Start button of a page.
 
@@ -424,7 +440,7 @@ def start_controls(setup: Any, page: str = "train") -> None:
         st.warning(limited, icon=":material/hourglass_top:")
     n = len(setup.plan) if setup.plan else 1
     if setup.ok:
-        st.caption(plan_estimate(setup.plan), help=t("eta.help"))
+        st.caption(f"{network_cost(setup)} {plan_estimate(setup.plan)}", help=t("eta.help"))
     pressed = st.button(
         t("train.start", n=n) if n > 1 else t("train.start1"),
         key=f"{page}_start",

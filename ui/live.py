@@ -206,6 +206,59 @@ def _batch_figures(batch: Batch, states: list[RunState], dfs: dict[str, pd.DataF
         )
         col.plotly_chart(fig, key=name, config={"displaylogo": False})
     st.caption(t("band.live_help"))
+    _reveal(batch, states, dfs)
+
+
+def _diagnosis(run_id: str, df: pd.DataFrame) -> None:
+    """What the run's metrics say, under its charts (``ui.diagnosis``)."""
+    from ui.course import BY_ANCHOR
+    from ui.diagnosis import diagnose
+    from ui.i18n import with_lang
+
+    done = RunStore().status(run_id).get("status") not in ("queued", "running")
+    found = diagnose(df, run_config(run_id), done)
+    if not found:
+        return
+    st.markdown(f"**{t('diag.title')}**")
+    for f in found:
+        text = t(f.key, **f.fmt)
+        if f.link is not None:
+            page, anchor = f.link
+            title = t(BY_ANCHOR[anchor].key + ".title")
+            text += f" {t('diag.explain')} [{title}]({with_lang(f'/{page}#{anchor}')})."
+        show = st.warning if f.level == "warning" else st.info
+        show(text, icon=":material/troubleshoot:")
+
+
+def _reveal(batch: Batch, states: list[RunState], dfs: dict[str, pd.DataFrame]) -> None:
+    """A sweep's final returns against its values, under the learner's prediction."""
+    from ui.compare import is_log_param
+    from ui.predict import prediction, reveal_figure
+
+    pred = prediction(batch.id)
+    if batch.kind != "sweep" and pred is None:
+        return
+    run = run_config(states[0].id).get("run", {})
+    if batch.kind == "sweep":
+        rows = [
+            (run_config(s.id).get("sweep", {}).get("value"), charts.final_return(dfs[s.id]))
+            for s in states
+            if s.done
+        ]
+        rows = [(tuple(v) if isinstance(v, list) else v, f) for v, f in rows if f == f]
+        fig = charts.sensitivity_figure(
+            pd.DataFrame(rows, columns=["value", "final"]),
+            batch.param or "",
+            is_log_param(run.get("algo", ""), batch.param or ""),
+            bounds=charts.return_bounds(run.get("env")),
+        )
+    else:
+        groups = {t("live.all_seeds"): [dfs[s.id] for s in states]}
+        fig = charts.band_figure(groups, "eval/return_mean", uirevision=f"{batch.id}-reveal")
+    if pred is not None:
+        fig = reveal_figure(fig, pred)
+        st.caption(t("predict.result", param=batch.param or t("live.all_seeds")))
+    st.plotly_chart(fig, key="live_reveal", config={"displaylogo": False})
 
 
 def page_of(batch_id: str) -> str:
@@ -242,6 +295,52 @@ def _header(batch: Batch, page: str) -> None:
     )
 
 
+def _progress_and_returns(batch: Batch, active: bool, waiting: bool) -> None:
+    """The polled top of the live view: progress, Stop, errors, the return chart(s)."""
+    q = queue()
+    positions = q.positions()
+    dfs = {rid: metrics(rid) for rid in batch.runs}
+    states = [run_state(rid, positions, dfs[rid]) for rid in batch.runs]
+    if any(s.status == "queued" for s in states):
+        q.pump()  # the queue's own thread does this too, unless the server restarted
+    still_active = any(not s.done for s in states)
+    top = st.columns([5, 1], vertical_alignment="center")
+    with top[0]:
+        if len(states) == 1:
+            _progress(states[0])
+        else:
+            done = sum(s.step for s in states)
+            total = sum(s.steps for s in states)
+            n_done = sum(s.done for s in states)
+            text = t(
+                "live.batch_progress",
+                done=n_done,
+                n=len(states),
+                kind=t(f"train.mode.{batch.kind}"),
+            )
+            left = batch_estimate(states)
+            st.progress(min(1.0, done / max(total, 1)), text=f"{text} · {left}" if left else text)
+    with top[1]:
+        if still_active and st.button(
+            t("live.stop"), key="live_stop", icon=":material/stop:", width="stretch"
+        ):
+            stop([s.id for s in states if not s.done])
+            st.toast(t("live.stopping"))
+    for s in states:
+        if s.status in ("failed", "diverged") and s.message:
+            st.error(f"{s.label}: {s.message}", icon=":material/error:")
+    if len(states) == 1:
+        st.caption(t("live.run_id", id=states[0].id))
+        _return_chart(states[0].id, dfs[states[0].id], "live")
+    else:
+        _batch_table(states, dfs)
+        _batch_figures(batch, states, dfs)
+    if active and not still_active:
+        st.rerun()  # once: stop polling, let the rest of the page catch up
+    elif waiting and any(not df.empty for df in dfs.values()):
+        st.rerun()  # once: the first point is drawn, poll at the usual pace
+
+
 def live_view(batch: Batch | None, page: str = "train") -> None:
     """This session's current batch: progress, Stop, return chart, watch, insides (polled)."""
     if batch is None:
@@ -262,50 +361,7 @@ def live_view(batch: Batch | None, page: str = "train") -> None:
 
     @st.fragment(run_every=(FIRST_POLL_S if waiting else POLL_S) if active else None)
     def _poll() -> None:
-        q = queue()
-        positions = q.positions()
-        dfs = {rid: metrics(rid) for rid in batch.runs}
-        states = [run_state(rid, positions, dfs[rid]) for rid in batch.runs]
-        if any(s.status == "queued" for s in states):
-            q.pump()  # the queue's own thread does this too, unless the server restarted
-        still_active = any(not s.done for s in states)
-        top = st.columns([5, 1], vertical_alignment="center")
-        with top[0]:
-            if len(states) == 1:
-                _progress(states[0])
-            else:
-                done = sum(s.step for s in states)
-                total = sum(s.steps for s in states)
-                n_done = sum(s.done for s in states)
-                text = t(
-                    "live.batch_progress",
-                    done=n_done,
-                    n=len(states),
-                    kind=t(f"train.mode.{batch.kind}"),
-                )
-                left = batch_estimate(states)
-                st.progress(
-                    min(1.0, done / max(total, 1)), text=f"{text} · {left}" if left else text
-                )
-        with top[1]:
-            if still_active and st.button(
-                t("live.stop"), key="live_stop", icon=":material/stop:", width="stretch"
-            ):
-                stop([s.id for s in states if not s.done])
-                st.toast(t("live.stopping"))
-        for s in states:
-            if s.status in ("failed", "diverged") and s.message:
-                st.error(f"{s.label}: {s.message}", icon=":material/error:")
-        if len(states) == 1:
-            st.caption(t("live.run_id", id=states[0].id))
-            _return_chart(states[0].id, dfs[states[0].id], "live")
-        else:
-            _batch_table(states, dfs)
-            _batch_figures(batch, states, dfs)
-        if active and not still_active:
-            st.rerun()  # once: stop polling, let the rest of the page catch up
-        elif waiting and any(not df.empty for df in dfs.values()):
-            st.rerun()  # once: the first point is drawn, poll at the usual pace
+        _progress_and_returns(batch, active, waiting)
 
     # The insides change only at each log interval: a slower refresh keeps the browser's
     # redrawing (7 Plotly charts: ~30% of a core at 1 s, measured) off the machine that trains.
@@ -317,7 +373,9 @@ def live_view(batch: Batch | None, page: str = "train") -> None:
                 t("live.inspect"), batch.runs, format_func=run_label, key=lang_key("live_inspect")
             )
             _return_chart(pick, metrics(pick), "live_one")
-        _panels(pick, metrics(pick), "live")
+        df = metrics(pick)
+        _panels(pick, df, "live")
+        _diagnosis(pick, df)
 
     _poll()
     # "Watch the agent" right under the return curve: below the insides panels (up to
@@ -327,19 +385,21 @@ def live_view(batch: Batch | None, page: str = "train") -> None:
 
 
 # -- watch the agent -----------------------------------------------------------------
-def episode_gif(run_id: str, seed: int, max_frames: int = 600) -> tuple[bytes, float, int]:
-    """Render one greedy episode of a run's saved policy as an animated GIF.
+def episode_gif(
+    run_id: str, seed: int, max_frames: int = 600, step: int | None = None
+) -> tuple[bytes, float, int]:
+    """Render one greedy episode of a run's policy as an animated GIF.
 
-    Returns ``(gif bytes, return, episode length)``. Frames are thinned to at most 150
-    (and halved in size if wider than 600 px) so the GIF stays small; the frame time
-    keeps real speed.
+    The policy is the run's latest weights, or its checkpoint at ``step``. Returns ``(gif
+    bytes, return, episode length)``. Frames are thinned to at most 150 (and halved in
+    size if wider than 600 px) so the GIF stays small; the frame time keeps real speed.
     """
     import imageio.v3 as iio
 
     from rlcore.core.envs import make_env
     from rlcore.train.evaluation import render_episode
 
-    rec, agent = RunStore().load_agent(run_id)
+    rec, agent = RunStore().load_agent(run_id, step)
     frames, ret = render_episode(agent, rec.run.env, seed=seed, max_frames=max_frames)
     env = make_env(rec.run.env)
     fps = env.metadata.get("render_fps") or 30
@@ -387,8 +447,53 @@ def export_row(run_id: str) -> None:
     st.caption(t("export.help" if "onnx" in formats else "export.help_no_onnx"))
 
 
+LATEST = -1  # the scrub slider's last stop: the run's latest weights
+
+
+def _scrub(store: RunStore, rid: str) -> int:
+    """The slider over the run's checkpoints (by steps); returns the chosen one."""
+    steps = store.checkpoint_steps(rid)
+    if not steps:
+        return LATEST
+    return st.select_slider(
+        t("scrub.at"),
+        [*steps, LATEST],
+        value=LATEST,
+        format_func=lambda s: t("scrub.latest") if s == LATEST else f"{s:,}",
+        key=f"watch_at_{rid}",
+        help=t("scrub.help"),
+    )
+
+
+def _at_step(rid: str, step: int) -> None:
+    """The run at that point: its curve marked there, and Q(s₀) against the return then."""
+    df = metrics(rid)
+    ev = df[df["eval/return_mean"].notna()] if "eval/return_mean" in df.columns else df.iloc[:0]
+    if ev.empty:
+        return
+    row = ev.iloc[-1] if step == LATEST else ev[ev["step"] <= step].iloc[-1:].squeeze()
+    if isinstance(row, pd.DataFrame):  # before the first evaluation
+        return
+    at = int(row["step"])
+    fig = charts.return_figure(df, uirevision=f"{rid}-scrub", x_title=_x_title(rid))
+    fig.add_vline(x=at, line={"dash": "dot", "color": "#7F7F7F"})
+    fig.update_layout(
+        height=260, showlegend=False, title={"text": t("scrub.curve", step=f"{at:,}")}
+    )
+    st.plotly_chart(fig, key="watch_scrub_curve", config={"displaylogo": False})
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t("scrub.eval"), f"{row['eval/return_mean']:.1f}")
+    if "eval/q_start" in row.index and row["eval/q_start"] == row["eval/q_start"]:
+        m2.metric(t("scrub.q"), f"{row['eval/q_start']:.1f}")
+        m3.metric(t("scrub.mc"), f"{row['eval/discounted_return']:.1f}")
+
+
+def _x_title(rid: str) -> str:
+    return charts.step_title(bool(run_config(rid).get("run", {}).get("dataset")))
+
+
 def watch(batch: Batch | None) -> None:
-    """Render an episode of the current policy (after, or during, training)."""
+    """Watch the agent, at the end or at any checkpoint along the run (scrub through it)."""
     if batch is None:
         return
     store = RunStore()
@@ -401,24 +506,36 @@ def watch(batch: Batch | None) -> None:
     else:
         rid = runs[0]
     model = store.path(rid) / "model.safetensors"
-    if not model.exists():
+    if not model.exists() and not store.checkpoint_steps(rid):
         st.caption(t("watch.no_model"))
         return
-    export_row(rid)
+    if model.exists():
+        export_row(rid)
+    step = _scrub(store, rid)
     state = st.session_state.get(WATCH)
-    if st.button(t("watch.render"), key="watch_render", icon=":material/movie:"):
-        seed = (state or {}).get("seed", -1) + 1
+    pressed = st.button(t("watch.render"), key="watch_render", icon=":material/movie:")
+    moved = state is not None and state["run"] == rid and state.get("step", LATEST) != step
+    if pressed or moved:
+        seed = (state or {}).get("seed", -1) + int(pressed)
         with st.spinner(t("watch.rendering")):
-            gif, ret, length = episode_gif(rid, seed)
-        state = {"run": rid, "seed": seed, "gif": gif, "ret": ret, "len": length}
+            gif, ret, length = episode_gif(rid, max(seed, 0), step=None if step == LATEST else step)
+        state = {
+            "run": rid,
+            "seed": max(seed, 0),
+            "gif": gif,
+            "ret": ret,
+            "len": length,
+            "step": step,
+        }
         st.session_state[WATCH] = state
-    if state and state["run"] == rid:
-        c1, c2 = st.columns([2, 1])
-        with c1:
+    c1, c2 = st.columns([2, 3])
+    with c1:
+        if state and state["run"] == rid:
             st.image(state["gif"], caption=t("watch.caption", seed=state["seed"]))
-        with c2:
             st.metric(t("watch.return"), f"{state['ret']:.1f}")
             st.metric(t("watch.length"), state["len"])
             st.caption(t("watch.help"))
-    else:
-        st.caption(t("watch.hint"))
+        else:
+            st.caption(t("watch.hint"))
+    with c2:
+        _at_step(rid, step)

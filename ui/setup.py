@@ -30,6 +30,7 @@ from rlcore.core.device import resolve_device
 from rlcore.core.envs import ENVIRONMENTS, env_ids, env_spec
 from rlcore.search.study import PRUNERS, SAMPLERS, StudySpec, make_spec
 from rlcore.service.jobs import Plan, parse_values, seed_plan, sweep_plan
+from rlcore.train.checks import check_run
 from rlcore.train.presets import compatible_algos, make_configs
 
 __all__ = [
@@ -510,6 +511,7 @@ def validate(d: Draft) -> Setup:
             hp = {p.name: getattr(algo_base, p.name) for p in aps} | algo_values
             given = {p.name: getattr(run_base, p.name) for p in rps} | run_values | fixed
             run, cfg = make_configs(d.algo, d.env, hp, given, use_preset=False)
+            check_run(run, cfg)  # settings that must fit together (a warm-up within the run)
             resolve_device(run.device)
             setup.run, setup.algo_cfg = run, cfg
         except ValueError as e:

@@ -90,6 +90,9 @@ class RunRecord:
     status: dict[str, Any]
 
 
+CHECKPOINTS = "checkpoints"  # a run's folder of weights along the way (step-<step>.safetensors)
+
+
 class RunClaimed(ValueError):
     """The run was already taken by a worker: a second one must leave it alone."""
 
@@ -247,6 +250,25 @@ class RunStore:
             meta = None  # a damaged config: the weights are still worth keeping
         atomic_write_bytes(p / "model.safetensors", checkpoint_bytes(state_dict, meta))
 
+    def save_checkpoint(self, run_id: str, step: int, state_dict: dict) -> None:
+        """Weights at ``step`` (``checkpoints/step-<step>.safetensors``), atomically."""
+        from rlcore.train.export import checkpoint_bytes
+
+        d = self.path(run_id) / CHECKPOINTS
+        d.mkdir(exist_ok=True)
+        atomic_write_bytes(d / f"step-{step:010d}.safetensors", checkpoint_bytes(state_dict, None))
+
+    def checkpoint_steps(self, run_id: str) -> list[int]:
+        """The steps a run saved its weights at along the way, in order."""
+        d = self.path(run_id) / CHECKPOINTS
+        steps = []
+        for p in d.glob("step-*.safetensors") if d.exists() else ():
+            try:
+                steps.append(int(p.stem.removeprefix("step-")))
+            except ValueError:
+                continue
+        return sorted(steps)
+
     def delete(self, run_id: str) -> None:
         """Delete a listed run's folder (``ValueError`` for anything else)."""
         import shutil
@@ -391,18 +413,23 @@ class RunStore:
         except OSError:
             return 0.0
 
-    def load_model(self, run_id: str) -> dict:
+    def load_model(self, run_id: str, step: int | None = None) -> dict:
+        """The run's latest weights, or those of its checkpoint at ``step``."""
         from safetensors.torch import load_file
 
-        return load_file(str(self.path(run_id) / "model.safetensors"))
+        p = self.path(run_id)
+        name = (
+            "model.safetensors" if step is None else f"{CHECKPOINTS}/step-{step:010d}.safetensors"
+        )
+        return load_file(str(p / name))
 
-    def load_agent(self, run_id: str):
-        """Rebuild the agent of a run and load its saved weights (for eval and watch)."""
+    def load_agent(self, run_id: str, step: int | None = None):
+        """Rebuild the agent of a run and load its weights (latest, or at ``step``)."""
         from rlcore.train.trainer import build_agent
 
         rec = self.load(run_id)
         agent = build_agent(rec.run, rec.algo)
-        agent.load_state_dict(self.load_model(run_id))
+        agent.load_state_dict(self.load_model(run_id, step))
         return rec, agent
 
 

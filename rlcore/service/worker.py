@@ -46,6 +46,7 @@ from rlcore.train.trainer import Trainer
 __all__ = ["Interrupted", "WallTimeExceeded", "ensure_spare", "run_job", "spawn_job", "stop_spare"]
 
 HARD_LIMIT_GRACE_S = 30  # the alarm fires this long after the wall-time limit
+CHECKPOINT_COUNT = 10  # checkpoints along a run (besides its final weights)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -147,6 +148,7 @@ def run_job(
     store.mark_started(run_id)
     trainer = None
     last_ckpt = time.time()
+    along = _Checkpoints(store, run_id, rec.run.steps)
     status, message = "finished", ""
     final: Metrics = {}
     with _Heartbeat(store, run_id):
@@ -177,6 +179,7 @@ def run_job(
                         if time.time() - last_ckpt > checkpoint_every_s:
                             store.save_model(run_id, trainer.agent.state_dict())
                             last_ckpt = time.time()
+                        along.at_eval(trainer, m["step"])
                         _report_eval(store, run_id, m)
                     if limit is not None and time.monotonic() - t0 > limit:
                         status, message = "stopped", _wall_message(limit)
@@ -194,6 +197,28 @@ def run_job(
         _disarm_alarm()
         _finish(store, run_id, trainer, status, message, final)
     return status
+
+
+class _Checkpoints:
+    """Weights kept along a run: at the first evaluation past each tenth of its steps.
+
+    By steps, not wall time: the app scrubs through training with them (the agent and
+    its Q estimate at that point), so they must spread over the whole run.
+    """
+
+    def __init__(self, store: RunStore, run_id: str, steps: int, n: int = CHECKPOINT_COUNT):
+        self.store, self.run_id = store, run_id
+        self.every = max(1, steps // n)
+        self.next = self.every
+
+    def at_eval(self, trainer: Trainer, step: int) -> None:
+        if step < self.next:
+            return
+        try:
+            self.store.save_checkpoint(self.run_id, step, trainer.agent.state_dict())
+        except OSError:
+            pass  # a full disk costs a checkpoint, not the run
+        self.next = (step // self.every + 1) * self.every
 
 
 def _report_eval(store: RunStore, run_id: str, m: Metrics) -> None:

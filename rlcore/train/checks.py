@@ -38,6 +38,8 @@ def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
     starts = getattr(algo, "learning_starts", None)
     if get_algo(run.algo).setting == "online" and starts is not None and starts >= run.steps:
         raise ValueError(
-            f"{type(algo).__name__}.learning_starts = {starts}: no gradient step would happen "
-            f"in {run.steps} steps (allowed: 0 to {run.steps - 1}, below RunConfig.steps)"
+            f"{type(algo).__name__}.learning_starts = {starts}: the warm-up ({starts:,} steps "
+            f"of random actions) would last the whole run ({run.steps:,} steps), so nothing "
+            f"would be learned (allowed: fewer steps than the run's {run.steps:,}; lower "
+            f"learning_starts, or raise steps above {starts:,})"
         )

@@ -131,3 +131,148 @@ TEXT.update(
         },
     }
 )
+
+# -- live diagnosis (ui/diagnosis.py) ------------------------------------------------
+TEXT.update(
+    {
+        "diag.title": {"en": "What the metrics say", "zh": "指标在说什么"},
+        "diag.explain": {"en": "Explained in", "zh": "讲解见"},
+        "diag.over": {
+            "en": "Q(s₀) exceeds the Monte-Carlo return by {pct} (step {step}): "
+            "over-estimation — the max over noisy estimates is biased upwards.",
+            "zh": "Q(s₀) 比蒙特卡洛回报高出 {pct}（第 {step} 步）：高估——"
+            "对带噪声的估计取最大值会向上偏。",
+        },
+        "diag.under": {
+            "en": "Q(s₀) lies {pct} below the Monte-Carlo return (step {step}): "
+            "under-estimation — the critic has not caught up with the policy yet.",
+            "zh": "Q(s₀) 比蒙特卡洛回报低 {pct}（第 {step} 步）：低估——评论家还没跟上策略。",
+        },
+        "diag.under_offline": {
+            "en": "Q(s₀) lies {pct} below the return obtained (step {step}): a conservative "
+            "critic, as CQL intends — actions off the data are pushed down.",
+            "zh": "Q(s₀) 比实际回报低 {pct}（第 {step} 步）：保守的评论家，正是 CQL 的用意——"
+            "数据之外的动作被压低。",
+        },
+        "diag.one_eval": {
+            "en": "Only one evaluation in this run: its curve is a single dot. Set eval_every "
+            "lower (0 = 20 evaluations over the run).",
+            "zh": "这次运行只评估了一次：曲线只有一个点。"
+            "请把 eval_every 调小（0 = 整个运行评估 20 次）。",
+        },
+        "diag.entropy": {
+            "en": "The policy's entropy collapsed at step {step} (from {start} to {value} nats): "
+            "it nearly always picks one action and has stopped exploring.",
+            "zh": "策略的熵在第 {step} 步崩塌（从 {start} 降到 {value} 奈特）："
+            "它几乎总选同一个动作，不再探索。",
+        },
+        "diag.alpha": {
+            "en": "α fell to {value}: the entropy bonus is all but off (the entropy sits above "
+            "its target).",
+            "zh": "α 降到了 {value}：熵奖励几乎关闭（熵高于目标）。",
+        },
+        "diag.loss": {
+            "en": "The {name} grew {times}× its earlier level: training may be diverging — "
+            "try a smaller lr.",
+            "zh": "{name} 增长到先前水平的 {times} 倍：训练可能在发散——试试更小的 lr。",
+        },
+        "diag.stuck": {
+            "en": "The evaluation return has not improved over {n} evaluations (best {value}): "
+            "the settings or the budget may not suit this task.",
+            "zh": "评估回报在 {n} 次评估中没有提升（最好 {value}）：设置或步数可能不适合这个任务。",
+        },
+        "diag.above_data": {
+            "en": "Last evaluation {value} against the dataset's mean {data}: the policy does "
+            "better than the data it learned from.",
+            "zh": "最近评估 {value}，数据集平均 {data}：策略比它学习的数据更好。",
+        },
+        "diag.below_data": {
+            "en": "Last evaluation {value} against the dataset's mean {data}: the policy does "
+            "worse than the data it learned from.",
+            "zh": "最近评估 {value}，数据集平均 {data}：策略比它学习的数据更差。",
+        },
+        "diag.warmup": {
+            "en": "Warm-up: random actions until step {starts} (now {step}) — no gradient step "
+            "yet; the curves show the random policy.",
+            "zh": "预热：直到第 {starts} 步都是随机动作（现在第 {step} 步）——还没有梯度更新；"
+            "曲线显示的是随机策略。",
+        },
+    }
+)
+
+# -- predict, then reveal (ui/predict.py) ---------------------------------------------
+TEXT.update(
+    {
+        "predict.title": {
+            "en": "Predict first (optional): what will the runs give?",
+            "zh": "先预测（可选）：这些运行会得到什么结果？",
+        },
+        "predict.help.seeds": {
+            "en": "Write the mean final evaluation return you expect over the seeds; after the "
+            "runs, it is drawn over what they really gave.",
+            "zh": "写下你预期的各种子平均最终评估回报；运行结束后，它会画在真实结果之上。",
+        },
+        "predict.help.sweep": {
+            "en": "Write the final evaluation return you expect for each value (leave any "
+            "empty); after the runs, your curve is drawn over the real one.",
+            "zh": "写下你对每个取值预期的最终评估回报（可以留空）；"
+            "运行结束后，你的曲线会画在真实曲线之上。",
+        },
+        "predict.seeds": {
+            "en": "mean final return over the seeds",
+            "zh": "各种子的平均最终回报",
+        },
+        "predict.value": {"en": "{param} = {value}", "zh": "{param} = {value}"},
+        "predict.yours": {"en": "your prediction", "zh": "你的预测"},
+        "predict.result": {
+            "en": "Final returns by {param}: the runs (dots, mean and band) and your "
+            "prediction (dashed)",
+            "zh": "按 {param} 的最终回报：真实运行（点、均值和阴影）与你的预测（虚线）",
+        },
+    }
+)
+
+# -- offline: actions against states (ui/actions.py) ---------------------------------
+TEXT.update(
+    {
+        "actions.title": {
+            "en": "Actions at the dataset's states: the data and each policy",
+            "zh": "数据集状态上的动作：数据与各个策略",
+        },
+        "actions.angle": {"en": "pole angle θ", "zh": "摆杆角度 θ"},
+        "actions.action": {"en": "action (torque)", "zh": "动作（力矩）"},
+        "actions.data": {"en": "dataset actions", "zh": "数据集中的动作"},
+        "actions.ood": {
+            "en": "no data at this angle (out of distribution)",
+            "zh": "该角度没有数据（分布外）",
+        },
+        "actions.help": {
+            "en": "The CQL explorer's picture, on real data. Grey: the actions in the dataset; "
+            "red: actions it never shows at that angle, where a critic can only extrapolate. "
+            "BC copies the grey cloud's average; CQL and IQL pick actions inside it that "
+            "their critic rates higher; a policy in the red region trusts an unchecked Q.",
+            "zh": "CQL 交互演示的图，换成真实数据。灰色：数据集中的动作；"
+            "红色：数据在该角度从未出现的动作，评论家在那里只能外推。"
+            "BC 照搬灰色点云的平均；CQL 和 IQL 在其中挑选评论家评价更高的动作；"
+            "落在红色区域的策略相信的是一个未经检验的 Q。",
+        },
+    }
+)
+
+# -- scrub through training (ui/live.py: watch) --------------------------------------
+TEXT.update(
+    {
+        "scrub.at": {"en": "Weights at step", "zh": "权重所在步数"},
+        "scrub.latest": {"en": "latest", "zh": "最新"},
+        "scrub.help": {
+            "en": "The run keeps its weights at ten points along the way: slide to watch the "
+            "agent as it was then, beside what its critic believed and what it really got.",
+            "zh": "运行在过程中的十个时间点保存了权重：拖动滑块，观看智能体在那时的表现，"
+            "并对照它的评论家当时的估计与实际得到的回报。",
+        },
+        "scrub.curve": {"en": "The run at step {step}", "zh": "第 {step} 步时的运行"},
+        "scrub.eval": {"en": "evaluation return then", "zh": "当时的评估回报"},
+        "scrub.q": {"en": "Q(s₀) believed then", "zh": "当时估计的 Q(s₀)"},
+        "scrub.mc": {"en": "discounted return obtained", "zh": "实际得到的折扣回报"},
+    }
+)
