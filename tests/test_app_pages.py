@@ -229,7 +229,12 @@ def test_compare_page_groups_seeds_plots_sweeps_downloads_and_deletes(saved_runs
     at.session_state["live_batches"] = [seeds.id]  # this session's runs are preselected
     at.switch_page("pages/compare.py").run()
     assert not at.exception
-    assert len(at.dataframe[0].value) == 6
+    table = at.dataframe[0].value
+    assert len(table) == 6
+    # what tells the runs apart has its own column (the swept learning rate)
+    assert set(table["what differs"]) == {"lr=0.0001", "lr=0.001", "lr=0.01"}
+    title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+    assert "bootstrap interval of the mean" in title  # the band says what it is
     figs = traces(at)
     curves = [t for t in figs[0] if t.get("name")]
     assert any("(n=2)" in t["name"] for t in curves)  # grouped: mean over 2 seeds

@@ -91,6 +91,7 @@ def test_lists_datasets_and_only_offline_algorithms_that_fit(with_data, lang):
     # data-collection settings mean nothing offline: not shown
     keys = {w.key for w in at.text_input}
     assert "offline_hp_bc_batch_size" in keys
+    assert "offline_hp_bc_gamma" not in keys  # BC discounts nothing
     if lang != "en":
         return  # AppTest formats the radio's value in English: interact in "en" only
     at.selectbox(key="offline_algo").set_value("cql").run()
@@ -115,6 +116,7 @@ def test_trains_bc_and_shows_score_and_reference_lines(with_data):
     poll(at, lambda a: "finished" in " ".join(p.proto.text for p in a.get("progress")))
     figs = charts(at)
     ret = figs[t("chart.returns")]
+    assert ret["layout"]["xaxis"]["title"]["text"] == t("xaxis.gradient")
     # the yardsticks are named in the legend, with their values (labels on the plot overlapped)
     lines = [tr for tr in ret["data"] if tr.get("line", {}).get("color") == "gray"]
     names = [tr["name"].rsplit(" (", 1)[0] for tr in lines]

@@ -165,9 +165,11 @@ def run_params() -> list[HParam]:
 def algo_params(cls: type, offline: bool = False) -> list[HParam]:
     """The hyperparameters a page shows for an algorithm config class.
 
-    Offline: no data-collection settings (replay size, warm-up, exploration noise).
+    Offline: no data-collection settings (replay size, warm-up, exploration noise); never
+    a field the algorithm does not use (its config's ``unused``, e.g. BC's gamma).
     """
-    return [p for p in hparams(cls) if not (offline and p.online_only)]
+    unused = getattr(cls, "unused", ())
+    return [p for p in hparams(cls) if not (offline and p.online_only) and p.name not in unused]
 
 
 def suggest_values(p: HParam, v: Any) -> str:

@@ -11,6 +11,7 @@ good and bad alike: it is the baseline every offline RL method must beat on mixe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch.nn.functional as F
 from torch import Tensor
@@ -24,6 +25,9 @@ from rlcore.core.types import Batch
 @dataclass(frozen=True)
 class BCConfig(AlgoConfig):
     """BC hyperparameters."""
+
+    # fitting the data's actions discounts nothing: forms do not offer gamma
+    unused: ClassVar[tuple[str, ...]] = ("gamma",)
 
     lr: float = hp(1e-3, "Learning rate (Adam).", 1e-6, 1.0, log=True)
     batch_size: int = hp(256, "Minibatch size.", 1, 8192, log=True)
