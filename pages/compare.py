@@ -5,6 +5,7 @@ import streamlit as st
 from rlcore.core.settings import get_settings
 from rlcore.data.datasets import normalized_score
 from ui import charts, compare, search
+from ui.actions import actions_figure
 from ui.forms import lang_key
 from ui.i18n import t
 from ui.jobs import batch_runs, session_batches
@@ -157,6 +158,10 @@ if not summary.empty:
         config={"displaylogo": False},
     )
     st.caption(t("cmp.dataset.help"))
+    acts = compare.dataset_actions(shown, pick)
+    if acts is not None:
+        st.plotly_chart(actions_figure(acts), key="cmp_actions", config={"displaylogo": False})
+        st.caption(t("actions.help"))
 
 sweeps = compare.sweeps(frame)
 if sweeps:

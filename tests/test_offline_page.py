@@ -199,6 +199,10 @@ def test_compare_page_compares_algorithms_on_a_dataset(with_data):
     assert bars["x"] == ["bc", "td3_bc"]
     info = next(d for d in ds.list_datasets() if d.id == pend)
     line = data_line["y"][0]
+    # the CQL explorer's picture on real data: each policy's actions at the data's states
+    acts = charts(at)[t("actions.title")]
+    names = [tr.get("name") for tr in acts["data"]]
+    assert names[2:] == [t("actions.data"), "BC", "TD3-BC"] and names[0] == t("actions.ood")
     assert line == pytest.approx(
         ds.normalized_score(info.return_mean, info.ref_random, info.ref_expert)
     )

@@ -350,3 +350,27 @@ def sweeps(frame: pd.DataFrame) -> dict[str, str]:
             when=f"{grp['created'].min():%m-%d %H:%M}",
         )
     return out
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _actions(ds_id: str, runs: tuple[tuple[str, str], ...], stamp: float) -> Any:
+    from ui.actions import policy_actions
+
+    return policy_actions(ds_id, dict(runs))
+
+
+def dataset_actions(frame: pd.DataFrame, ds_id: str) -> Any:
+    """The actions-against-states picture of a 1-D-action dataset (``None`` otherwise).
+
+    One policy per algorithm trained on the dataset: its newest run that finished.
+    """
+    done = frame[(frame["dataset"] == ds_id) & frame["has_model"] & frame["final"].notna()]
+    if done.empty:
+        return None
+    newest = done.sort_values("created").groupby("algo").tail(1)
+    runs = tuple((r.algo.upper().replace("_", "-"), r.id) for r in newest.itertuples())
+    stamp = max((RunStore().path(rid) / "model.safetensors").stat().st_mtime for _, rid in runs)
+    try:
+        return _actions(ds_id, runs, stamp)
+    except (ValueError, OSError):
+        return None

@@ -243,6 +243,8 @@ def _result(s: dict[str, Any], exp: course.Experiment, batches: list[str]) -> No
         if fig is not None:
             st.plotly_chart(fig, key=f"course_fig_{exp.id}", config={"displaylogo": False})
         st.caption(t(f"course.exp.{exp.id}.look"))
+        if exp.offline and done == len(states):
+            _actions(by_algo)
         answer, numbers = course.verdict(exp.id, runs) if done == len(states) else (None, {})
         if answer is None:
             st.info(t("course.waiting"), icon=":material/hourglass_top:")
@@ -252,6 +254,26 @@ def _result(s: dict[str, Any], exp: course.Experiment, batches: list[str]) -> No
             st.rerun()
 
     _poll()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _policy_actions(ds_id: str, runs: tuple[tuple[str, str], ...]) -> Any:
+    from ui.actions import policy_actions
+
+    return policy_actions(ds_id, dict(runs))  # finished runs: their weights do not change
+
+
+def _actions(by_algo: dict[str, list[str]]) -> None:
+    """The offline experiment's policies against the data, actions over states."""
+    from ui.actions import actions_figure
+
+    first = next(iter(by_algo.values()))[0]
+    ds_id = jobs.run_config(first).get("run", {}).get("dataset")
+    runs = tuple((a.upper(), rs[0]) for a, rs in by_algo.items())
+    acts = _policy_actions(ds_id, runs) if ds_id else None
+    if acts is not None:
+        st.plotly_chart(actions_figure(acts), key="course_actions", config={"displaylogo": False})
+        st.caption(t("actions.help"))
 
 
 def _say_verdict(s: dict[str, Any], exp: course.Experiment, answer: str, numbers: dict) -> None:
