@@ -165,16 +165,14 @@ def _last(df: pd.DataFrame, key: str) -> float:
 def overestimation(df: pd.DataFrame) -> float:
     """How far Q(s0, pi(s0)) lies above the discounted return obtained, as a share of it.
 
-    Mean over the run's evaluations after its first (the first is an untrained critic):
-    ``(Q - G) / |G|``; positive = over-estimation.
+    Mean over the run's evaluations after its first (the first is an untrained critic;
+    NaN without a second): ``(Q - G) / |G|``; positive = over-estimation.
     """
     if "eval/q_start" not in df.columns:
         return float("nan")
     rows = df[["eval/q_start", "eval/discounted_return"]].apply(pd.to_numeric, errors="coerce")
-    rows = rows.dropna()
-    if len(rows) > 1:
-        rows = rows.iloc[1:]
-    if rows.empty:
+    rows = rows.dropna().iloc[1:]
+    if rows.empty:  # one evaluation, of an untrained critic, says nothing
         return float("nan")
     q, g = rows["eval/q_start"].to_numpy(), rows["eval/discounted_return"].to_numpy()
     return float(np.mean((q - g) / np.maximum(np.abs(g), 1e-6)))
