@@ -154,7 +154,8 @@ def test_evaluation_cadence_follows_the_run_length_by_default():
     from rlcore.train.trainer import Trainer
 
     # a 3,000-step offline run evaluated every 5,000 steps drew one dot
-    run, _ = make_configs("iql", "Pendulum-v1", run={"steps": 3000, "dataset": "x"})
+    ds = "rlplay/pendulum/mixed-v0"
+    run, _ = make_configs("iql", "Pendulum-v1", run={"steps": 3000, "dataset": ds})
     assert run.eval_every == 0 and run.eval_interval() == 3000 // AUTO_EVALUATIONS
     run, _ = make_configs("sac", "Pendulum-v1", run={"steps": 4000})  # preset, fewer steps
     assert run.eval_interval() == 200

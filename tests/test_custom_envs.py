@@ -135,7 +135,7 @@ def test_the_app_lists_a_custom_env_marked_and_trains_it(custom):
     assert any("Your own environment" in c.value and "(5,)" in c.value for c in at.caption)
     tiny = {"run_steps": 600, "run_eval_every": 300, "run_eval_episodes": 2, "run_log_every": 200}
     for key, value in tiny.items():
-        at.number_input(key=key).set_value(value)
+        at.text_input(key=key).set_value(str(value))
     at.text_input(key="hp_dqn_hidden").set_value("16").run()
     at.button(key="train_start").click().run()
     assert not at.exception, at.exception

@@ -104,8 +104,8 @@ def test_search_mode_runs_a_study_and_shows_its_trials_and_figures():
     assert query["env"] == "CartPole-v1" and query["algo"] == "dqn" and "mode" not in query
     assert float(query["lr"]) == best["lr"] and float(query["gamma"]) == best["gamma"]
     assert at.select_slider(key="hp_dqn_lr").value == best["lr"]
-    assert at.number_input(key="hp_dqn_gamma").value == best["gamma"]
-    assert at.number_input(key="run_steps").value == 400
+    assert float(at.text_input(key="hp_dqn_gamma").value) == best["gamma"]
+    assert at.text_input(key="run_steps").value == "400"
     assert not at.select_slider(key="hp_dqn_lr").disabled  # a single run again
 
     cmp = open_page("pages/compare.py")

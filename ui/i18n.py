@@ -61,14 +61,18 @@ def language_from_url() -> None:
     """Take the language from ``?lang=`` when the URL brought it.
 
     The URL wins when it differs from what this session last wrote there (a refresh, a
-    shared link, a new tab, a link followed); otherwise the sidebar's choice stands.
+    shared link, a new tab, a link followed); otherwise the sidebar's choice stands. A
+    first visit without one takes the browser's language (a Chinese browser opens in
+    Chinese, also in a tab opened from the sidebar's links, which carry no parameters).
     """
     import streamlit as st
 
     lang = st.query_params.get(URL_PARAM)
     if lang in LANGUAGES and lang != st.session_state.get(_URL_WRITTEN):
         st.session_state[LANG_KEY] = lang
-    st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
+    if LANG_KEY not in st.session_state:  # a first visit without ?lang: the browser's own
+        locale = str(getattr(st.context, "locale", None) or "")
+        st.session_state[LANG_KEY] = "zh" if locale.lower().startswith("zh") else DEFAULT_LANGUAGE
     st.session_state[_URL_WRITTEN] = lang if lang in LANGUAGES else None
 
 

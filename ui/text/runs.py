@@ -61,6 +61,7 @@ TEXT = {
     "metric.train/q_pi_mean": {"en": "Q of the policy's actions", "zh": "策略动作的 Q"},
     "metric.train/return_mean": {"en": "return-to-go (mean)", "zh": "后续回报（均值）"},
     "metric.train/td_loss": {"en": "TD loss", "zh": "TD 损失"},
+    "metric.train/lr": {"en": "learning rate", "zh": "学习率"},
     "metric.train/v_mean": {"en": "V mean", "zh": "V 均值"},
     "metric.train/weight_std": {"en": "weight std", "zh": "权重标准差"},
     "metric.train/advantage_mean": {"en": "advantage mean", "zh": "优势均值"},
