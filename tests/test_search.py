@@ -134,7 +134,7 @@ def test_spec_validation_names_the_field(monkeypatch):
         (dict(name=".."), "not a valid study name"),
         (dict(params=["lr", "gamma"], sampler="grid", trials=10), "has 9 points (allowed: 1 to 9"),
         (dict(run={"threads": 0}), "RunConfig.threads = 0"),
-        (dict(hp={"learning_starts": 5000}), "learning_starts = 5000: no gradient step"),
+        (dict(hp={"learning_starts": 5000}), "learning_starts = 5000: the warm-up"),
     ]
     for kw, words in cases:
         name = kw.pop("name", "s")
