@@ -18,14 +18,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 # A fixed expert reference: ``reference_scores`` reads it instead of training an expert.
-REFS = {"random": -1200.0, "expert": -150.0, "expert_algo": "sac", "expert_steps": 0}
+REFS = {"random": -1200.0, "expert": -150.0, "expert_std": 20.0, "clear": True, "expert_algo": "sac"}
 
 
 def fake_expert_refs(datasets_dir: Path, env_id: str = "Pendulum-v1") -> None:
-    """Cache reference scores for ``env_id`` so that a random build trains nothing."""
-    d = Path(datasets_dir) / "_experts" / env_id
+    """Cache reference scores for ``env_id``'s preset expert so that a build trains nothing.
+
+    Written where ``collect.reference_scores`` looks for the expert of the preset's
+    budget once ``RLCORE_DATASETS_DIR`` points at ``datasets_dir``.
+    """
+    from rlcore.data.datasets import _experts_dir
+    from rlcore.train import collect
+
+    steps = collect._budget(env_id, None)
+    d = Path(datasets_dir) / _experts_dir().name / collect._expert_dir(env_id, steps).relative_to(
+        _experts_dir()
+    )
     d.mkdir(parents=True, exist_ok=True)
-    (d / "reference.json").write_text(json.dumps(REFS))
+    (d / "reference.json").write_text(json.dumps({**REFS, "expert_steps": steps}))
 
 
 def snapshot(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, tuple]:
