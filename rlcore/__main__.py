@@ -66,6 +66,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "threads",
         "dataset",
         "matmul_precision",
+        "compile",
         "tensorboard",
     ):
         if getattr(args, name) is not None:
@@ -144,6 +145,13 @@ def _train_parser(sub: Any) -> None:
         dest="matmul_precision",
         choices=["highest", "high", "medium"],
         help="float32 matmul precision: medium uses bf16 (AMX CPUs) / TF32 (GPUs), faster",
+    )
+    t.add_argument(
+        "--compile",
+        action="store_true",
+        default=None,
+        help="torch.compile the update (off-policy, offline): tens of seconds once, then "
+        "faster; the run says what it cost and when it paid off",
     )
     t.add_argument(
         "--tensorboard",

@@ -18,7 +18,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 # A fixed expert reference: ``reference_scores`` reads it instead of training an expert.
-REFS = {"random": -1200.0, "expert": -150.0, "expert_std": 20.0, "clear": True, "expert_algo": "sac"}
+REFS = {
+    "random": -1200.0,
+    "expert": -150.0,
+    "expert_std": 20.0,
+    "clear": True,
+    "expert_algo": "sac",
+}
 
 
 def fake_expert_refs(datasets_dir: Path, env_id: str = "Pendulum-v1") -> None:
@@ -31,8 +37,10 @@ def fake_expert_refs(datasets_dir: Path, env_id: str = "Pendulum-v1") -> None:
     from rlcore.train import collect
 
     steps = collect._budget(env_id, None)
-    d = Path(datasets_dir) / _experts_dir().name / collect._expert_dir(env_id, steps).relative_to(
-        _experts_dir()
+    d = (
+        Path(datasets_dir)
+        / _experts_dir().name
+        / collect._expert_dir(env_id, steps).relative_to(_experts_dir())
     )
     d.mkdir(parents=True, exist_ok=True)
     (d / "reference.json").write_text(json.dumps({**REFS, "expert_steps": steps}))

@@ -243,6 +243,13 @@ class RunConfig(_Validated):
         "medium only): 2-4x faster products, about 3 significant digits each.",
         choices=MATMUL_PRECISIONS,
     )
+    compile: bool = hp(
+        False,
+        "Compile the whole update (optimisers included) with torch.compile: faster updates "
+        "after a one-off compilation of tens of seconds (cached for later runs of the same "
+        "shapes); the run reports both speeds and the update after which it paid off. "
+        "Off-policy and offline algorithms.",
+    )
     tensorboard: bool = hp(
         False,
         "Also write TensorBoard event files next to metrics.jsonl (our metric names plus "

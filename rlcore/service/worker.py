@@ -31,6 +31,7 @@ import time
 import traceback
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.files import atomic_write_json
@@ -40,6 +41,7 @@ from rlcore.core.types import Metrics
 from rlcore.service.processes import process_identity, spawn_module
 from rlcore.service.runs import HEARTBEAT_S, RunClaimed, RunStore
 from rlcore.service.tensorboard import tensorboard_log
+from rlcore.train.compiled import compile_message
 from rlcore.train.model_size import count_parameters
 from rlcore.train.trainer import Trainer
 
@@ -107,6 +109,18 @@ def _with_threads(
     return dataclasses.replace(run, threads=n)
 
 
+def _pass_on(
+    m: Metrics, tb: Any, on_metrics: Callable[[Metrics], None] | None, say: Callable[[str], None]
+) -> None:
+    """A metrics row to TensorBoard, to the caller, and (compilation measured) in words."""
+    if tb is not None:
+        tb.write(m)
+    if on_metrics is not None:
+        on_metrics(m)
+    if "compile/seconds" in m:
+        say(compile_message(m))
+
+
 def _early_end(store: RunStore, run_id: str, limit: float | None) -> tuple[str, str]:
     """Why a run ended before its last step: pruned by a study, stopped, or out of time."""
     pruned = store.prune_reason(run_id)
@@ -166,10 +180,7 @@ def run_job(
             ):
                 for m in trainer:
                     store.write_metrics(fh, m)
-                    if tb is not None:
-                        tb.write(m)
-                    if on_metrics is not None:
-                        on_metrics(m)
+                    _pass_on(m, tb, on_metrics, say or _print)
                     bad = _diverged(m)
                     if bad is not None:
                         status, message = "diverged", f"{bad} became {m[bad]} at step {m['step']}"

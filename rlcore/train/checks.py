@@ -7,6 +7,8 @@ from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.settings import get_settings
 from rlcore.train.model_size import check_model_size
 
+COMPILED_LOOPS = ("replay", "dataset")  # loops whose update RunConfig.compile compiles
+
 
 def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
     """Checks of a run about to be created: this server's limits and run x algorithm.
@@ -35,6 +37,13 @@ def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
     if algo is None:
         return
     check_model_size(run, algo)
+    loop = get_algo(run.algo).loop
+    if run.compile and loop not in COMPILED_LOOPS:
+        raise ValueError(
+            f"RunConfig.compile = True: {get_algo(run.algo).title} updates over whole "
+            "rollouts in Python loops, which torch.compile would unroll for minutes "
+            "(allowed: False here; compile applies to off-policy and offline algorithms)"
+        )
     starts = getattr(algo, "learning_starts", None)
     if get_algo(run.algo).setting == "online" and starts is not None and starts >= run.steps:
         raise ValueError(

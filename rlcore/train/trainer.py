@@ -25,6 +25,7 @@ from rlcore.core.config import AlgoConfig, Loop, RunConfig
 from rlcore.core.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.core.envs import make_env
 from rlcore.core.types import Metrics, Rollout
+from rlcore.train.compiled import CompiledUpdate
 from rlcore.train.evaluation import evaluate
 
 __all__ = ["MetricAccumulator", "Trainer", "build_agent", "seed_everything"]
@@ -124,6 +125,22 @@ class Trainer:
         self.refs: tuple[float, float] | None = None
         if self.agent.setting == "offline":
             self._load_dataset()
+        self._compiled: CompiledUpdate | None = None
+        self._update = self.agent.update
+        if run.compile and self.agent.loop in ("replay", "dataset"):
+            self._update = self._compiled = CompiledUpdate(self.agent, self.planned_updates())
+
+    def planned_updates(self) -> int:
+        """Gradient updates this run will do (off-policy: after the warm-up)."""
+        c, total = self.cfg, self.run.steps
+        if self.agent.loop == "dataset":
+            return total
+        if self.agent.loop != "replay":
+            return 0
+        # a phase ends at each multiple of train_freq after the warm-up, and at the last step
+        ends = total // c.train_freq - min(c.learning_starts, total) // c.train_freq
+        ends += int(total % c.train_freq != 0 and total > c.learning_starts)
+        return ends * c.gradient_steps
 
     def _load_dataset(self) -> None:
         """Fill the replay buffer with the run's dataset (observations normalised)."""
@@ -208,6 +225,8 @@ class Trainer:
         self.env.close()
 
     def _periodic(self, log_due: _Every, eval_due: _Every) -> Iterator[Metrics]:
+        if self._compiled is not None and (report := self._compiled.take_report()):
+            yield {"step": self.step, **report}
         if log_due(self.step):
             yield self._train_metrics()
         if eval_due(self.step) and self.step < self.run.steps:
@@ -250,7 +269,7 @@ class Trainer:
             phase_end = self.step % c.train_freq == 0 or self.step == total
             if self.step > c.learning_starts and phase_end:
                 for _ in range(c.gradient_steps):
-                    self.acc.add(agent.update(buf.sample(c.batch_size)))
+                    self.acc.add(self._update(buf.sample(c.batch_size)))
                 self.updates += c.gradient_steps
             agent.on_step(step)
             yield from self._periodic(log_due, eval_due)
@@ -263,7 +282,7 @@ class Trainer:
         log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_interval())
         for step in range(total):
             agent.progress = step / total
-            self.acc.add(agent.update(self.buffer.sample(c.batch_size)))
+            self.acc.add(self._update(self.buffer.sample(c.batch_size)))
             self.updates += 1
             self.step = step + 1
             agent.on_step(step)
