@@ -49,7 +49,8 @@ TASKS = {
     "td3": ("Pendulum-v1", 20_000),
 }
 PER_EPISODE = {"td3"}  # the Zoo trains TD3 Pendulum once per episode, one update per step
-IMPLS = ("ours", "sb3", "sbx")
+IMPLS = ("ours", "compiled", "sb3", "sbx")  # compiled: ours with RunConfig.compile
+OURS = ("ours", "compiled")
 ROOT = Path(__file__).resolve().parents[1]
 SBX_PINS = ["sbx-rl==0.28.0", "stable-baselines3==2.9.2", "gymnasium==1.4.0", "jax[cpu]==0.10.2"]
 NOTES = [
@@ -81,14 +82,25 @@ def task_configs(algo: str, scale: float, seed: int = 0, threads: int = 1):
     return make_configs(algo, env_id, hp=hp, run=run)
 
 
-def run_ours(algo: str, scale: float, seed: int, threads: int) -> dict:
+def run_ours(algo: str, scale: float, seed: int, threads: int, compiled: bool = False) -> dict:
+    import dataclasses
+
+    from rlcore.core.threads import choose_threads, quiet_waiting_threads
+
+    quiet_waiting_threads()  # as the CLI does, before torch is imported
     from rlcore.train.evaluation import evaluate
+    from rlcore.train.model_size import count_parameters
     from rlcore.train.trainer import Trainer
 
     run, cfg = task_configs(algo, scale, seed, threads)
+    # threads 0: what the CLI would choose on this machine with nothing else training
+    n, _ = choose_threads(threads, 0, count_parameters(run, cfg), cfg.batch_size)
+    run = dataclasses.replace(run, threads=n, compile=compiled)
     tr = Trainer(run, cfg)
-    for _ in tr:
-        pass
+    compile_row = {}
+    for m in tr:
+        if "compile/seconds" in m:
+            compile_row = m
     res = evaluate(tr.agent, run.env, 10, seed=10_000)
     return {
         "wall_s": tr.train_seconds,
@@ -97,6 +109,8 @@ def run_ours(algo: str, scale: float, seed: int, threads: int) -> dict:
         "steps": run.steps,
         "return_mean": res.mean,
         "return_std": res.std,
+        "threads": n,
+        **compile_row,
     }
 
 
@@ -254,33 +268,36 @@ def parse_impls(text: str) -> list[str]:
 
 def report(rows: list, impls: list[str]) -> None:
     print(
-        f"{'task':22} {'impl':5} {'wall s':>8} {'proc s':>8} {'cpu s':>8} {'steps/s':>9} "
+        f"{'task':22} {'impl':8} {'wall s':>8} {'proc s':>8} {'cpu s':>8} {'steps/s':>9} "
         f"{'updates/s':>10} {'return':>16}"
     )
     for algo, env, r in rows:
         for impl in impls:
             x = r[impl]
             print(
-                f"{algo + ' ' + env:22} {impl:5} {x['wall_s']:8.1f} {x['proc_s']:8.1f} "
+                f"{algo + ' ' + env:22} {impl:8} {x['wall_s']:8.1f} {x['proc_s']:8.1f} "
                 f"{x['cpu_s']:8.1f} {x['steps'] / x['wall_s']:9.0f} "
                 f"{x['updates'] / x['wall_s']:10.0f} "
                 f"{x['return_mean']:9.1f} ± {x['return_std']:5.1f}"
             )
-        o = r.get("ours")
-        for impl in (i for i in impls if i != "ours" and o):
-            s = r[impl]
+        for ours, impl in ((a, b) for a in impls if a in OURS for b in impls if b not in OURS):
+            o, s = r[ours], r[impl]
             ups = (
                 f"{o['updates'] / o['wall_s'] / (s['updates'] / s['wall_s']):.2f}x"
                 if o["updates"] and s["updates"]
                 else "n/a"
             )
             print(
-                f"{'':22} ratio ours/{impl}: wall {o['wall_s'] / s['wall_s']:.2f}x, "
+                f"{'':22} ratio {ours}/{impl}: wall {o['wall_s'] / s['wall_s']:.2f}x, "
                 f"process {o['proc_s'] / s['proc_s']:.2f}x, "
                 f"cpu time {o['cpu_s'] / s['cpu_s']:.2f}x, updates/s {ups}, "
                 f"same updates: {o['updates'] == s['updates']}, "
-                f"return ours - {impl} {o['return_mean'] - s['return_mean']:+.1f}"
+                f"return {ours} - {impl} {o['return_mean'] - s['return_mean']:+.1f}"
             )
+        for ours in (a for a in impls if a in OURS and "compile/seconds" in r[a]):
+            from rlcore.train.compiled import compile_message
+
+            print(f"{'':22} {ours}: {compile_message(r[ours])}")
     for note in NOTES:
         if ("TD3" in note and any(a in PER_EPISODE for a, _, _ in rows)) or (
             "SBX DQN" in note and "sbx" in impls and any(a == "dqn" for a, _, _ in rows)
@@ -291,7 +308,11 @@ def report(rows: list, impls: list[str]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--threads", type=int, default=1, help="torch threads of every side (0 = torch default)"
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads of every side (0 = each one's default: ours chooses as the CLI "
+        "does, SB3 and SBX take every core)",
     )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", choices=list(TASKS))
@@ -301,8 +322,9 @@ def main() -> None:
     ap.add_argument(
         "--impls",
         type=parse_impls,
-        default=list(IMPLS),
-        help="comma-separated implementations to run (default ours,sb3,sbx)",
+        default=["ours", "sb3", "sbx"],
+        help="comma-separated implementations to run, of ours, compiled (ours with "
+        "RunConfig.compile), sb3, sbx (default ours,sb3,sbx)",
     )
     ap.add_argument(
         "--sbx-venv",
@@ -314,8 +336,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         impl, algo, scale, seed, threads = args.child
-        if impl == "ours":
-            res = run_ours(algo, float(scale), int(seed), int(threads))
+        if impl in OURS:
+            res = run_ours(algo, float(scale), int(seed), int(threads), impl == "compiled")
         else:
             res = run_baseline(impl, algo, float(scale), int(seed), int(threads))
         print(json.dumps(res))

@@ -82,3 +82,30 @@ def test_a_compiled_dqn_run_learns_the_same_losses_and_reports_its_cost():
     tr.agent.optimizer.load_state_dict(opt_state)
     compiled = tr._compiled.compiled(batch)["critic_loss"]
     torch.testing.assert_close(compiled, eager, rtol=1e-5, atol=1e-6)
+
+
+def test_the_live_view_says_the_threads_and_what_compiling_cost_and_bought():
+    import pandas as pd
+
+    from ui.jobs import RunState
+    from ui.live import _run_caption
+
+    s = RunState("r1", "running", 5000, 20000, 100.0, None, "", "sac · Pendulum-v1", None, 2)
+    rows = [
+        {"step": 1000, "rollout/return": -1200.0},
+        {
+            "step": 1100,
+            "compile/seconds": 41.0,
+            "compile/eager_ms": 9.8,
+            "compile/compiled_ms": 5.1,
+            "compile/break_even_updates": 8723.4,
+            "compile/updates": 19900.0,
+        },
+    ]
+    text = _run_caption(s, pd.DataFrame(rows))
+    assert text == (
+        "Run r1 · CPU threads: 2 · compiled in 41 s: 9.80 → 5.10 ms per update · "
+        "pays its compilation back after 8,723 of this run's 19,900 updates"
+    )
+    plain = _run_caption(RunState("r2", "queued", 0, 10, None, 1, "", "x"), pd.DataFrame())
+    assert plain == "Run r2"

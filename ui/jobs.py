@@ -97,6 +97,7 @@ class RunState:
     message: str
     label: str
     eta: Any = None  # rlcore.service.speed.Estimate | None
+    threads: int | None = None  # CPU threads the worker chose (None: not started)
 
     @property
     def done(self) -> bool:
@@ -218,6 +219,7 @@ def run_state(run_id: str, positions: dict[str, int], df: pd.DataFrame) -> RunSt
         status.get("message") or "",
         run_label(run_id),
         run_eta(run_id, step, df) if state == "running" else None,
+        status.get("threads"),
     )
 
 

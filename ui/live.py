@@ -295,6 +295,30 @@ def _header(batch: Batch, page: str) -> None:
     )
 
 
+def _run_caption(s: RunState, df: pd.DataFrame) -> str:
+    """``Run <id> · 1 CPU thread · compiled in 41 s: 9.8 -> 5.1 ms per update, ...``."""
+    parts = [t("live.run_id", id=s.id)]
+    if s.threads:
+        parts.append(t("live.threads", n=s.threads))
+    if "compile/seconds" in df.columns:
+        m = df.dropna(subset=["compile/seconds"]).iloc[0]
+        be = float(m["compile/break_even_updates"])
+        parts.append(
+            t(
+                "live.compiled",
+                s=float(m["compile/seconds"]),
+                eager=float(m["compile/eager_ms"]),
+                compiled=float(m["compile/compiled_ms"]),
+            )
+        )
+        if not math.isfinite(be):
+            parts.append(t("live.compiled.never"))
+        else:
+            key = "live.compiled.pays" if be <= m["compile/updates"] else "live.compiled.late"
+            parts.append(t(key, n=f"{be:,.0f}", total=f"{int(m['compile/updates']):,}"))
+    return " · ".join(parts)
+
+
 def _progress_and_returns(batch: Batch, active: bool, waiting: bool) -> None:
     """The polled top of the live view: progress, Stop, errors, the return chart(s)."""
     q = queue()
@@ -330,7 +354,7 @@ def _progress_and_returns(batch: Batch, active: bool, waiting: bool) -> None:
         if s.status in ("failed", "diverged") and s.message:
             st.error(f"{s.label}: {s.message}", icon=":material/error:")
     if len(states) == 1:
-        st.caption(t("live.run_id", id=states[0].id))
+        st.caption(_run_caption(states[0], dfs[states[0].id]))
         _return_chart(states[0].id, dfs[states[0].id], "live")
     else:
         _batch_table(states, dfs)

@@ -16,6 +16,7 @@ paper's notation). Extends :class:`SAC`: a Gaussian policy, no temperature, and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -30,6 +31,9 @@ from rlcore.core.types import Batch
 @dataclass(frozen=True)
 class AWACConfig(SACConfig):
     """AWAC hyperparameters (defaults: CORL's)."""
+
+    # SAC's temperature fields: AWAC's targets and actor have no entropy term
+    unused: ClassVar[tuple[str, ...]] = ("alpha", "autotune", "target_entropy_scale")
 
     autotune: bool = hp(False, "AWAC has no entropy temperature (kept off).")
     beta: float = hp(1.0, "Inverse temperature β of the advantage weights (λ = 1/β).", 0.0, 100.0)
@@ -53,6 +57,7 @@ class AWAC(SAC):
     loop = "dataset"
     config_cls = AWACConfig
     cfg: AWACConfig
+    has_temperature = False  # no α: its constant would chart as "train/alpha"
 
     def make_actor(self) -> nn.Module:
         return GaussianActor(self.obs_dim, self.action_low, self.action_high, self.cfg.hidden)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 from torch import Tensor
@@ -63,6 +64,7 @@ class SAC(Agent):
     action_space = "continuous"
     config_cls = SACConfig
     cfg: SACConfig
+    has_temperature: ClassVar[bool] = True  # α in the targets and the actor (AWAC: no)
 
     def __init__(self, obs_space, action_space, config: SACConfig, device="cpu") -> None:
         super().__init__(obs_space, action_space, config, device)
@@ -162,7 +164,8 @@ class SAC(Agent):
             al_loss, _ = self.alpha_loss(logp)
             optimize(self.alpha_opt, al_loss)
             info["alpha_loss"] = al_loss.detach()
-        info["alpha"] = self.alpha
+        if self.has_temperature:
+            info["alpha"] = self.alpha
         return info
 
     def update(self, batch: Batch) -> dict[str, Tensor]:

@@ -169,8 +169,13 @@ class SearchSpace:
 
 
 def searchable(cls: type, offline: bool = False) -> list[HParam]:
-    """The hyperparameters of ``cls`` a study may search (offline: no data-collection ones)."""
-    return [p for p in hparams(cls) if not (offline and p.online_only)]
+    """The hyperparameters of ``cls`` a study may search.
+
+    Offline: no data-collection ones; never a field the algorithm does not use (its
+    config's ``unused``, e.g. BC's gamma): a study would spend trials on a no-op.
+    """
+    unused = getattr(cls, "unused", ())
+    return [p for p in hparams(cls) if not (offline and p.online_only) and p.name not in unused]
 
 
 def _clip(p: HParam, v: float) -> float:

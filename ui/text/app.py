@@ -166,6 +166,23 @@ TEXT = {
         "zh": "正在停止：工作进程会保存权重后结束。",
     },
     "live.run_id": {"en": "Run {id}", "zh": "运行 {id}"},
+    "live.threads": {"en": "CPU threads: {n}", "zh": "CPU 线程：{n}"},
+    "live.compiled": {
+        "en": "compiled in {s:.0f} s: {eager:.2f} → {compiled:.2f} ms per update",
+        "zh": "编译用时 {s:.0f} 秒：每次更新 {eager:.2f} → {compiled:.2f} 毫秒",
+    },
+    "live.compiled.pays": {
+        "en": "pays its compilation back after {n} of this run's {total} updates",
+        "zh": "在本次运行 {total} 次更新中的第 {n} 次后收回编译时间",
+    },
+    "live.compiled.late": {
+        "en": "would pay back after {n} updates, more than this run's {total}",
+        "zh": "要 {n} 次更新才能收回编译时间，超过本次运行的 {total} 次",
+    },
+    "live.compiled.never": {
+        "en": "not faster: compiling never pays off here",
+        "zh": "没有更快：在这里编译得不偿失",
+    },
     "live.waiting": {
         "en": "Waiting for the first episode…",
         "zh": "等待第一个回合结束……",
