@@ -21,6 +21,7 @@ wrappers cost ~0.3 µs a call; the total is the loop's wall time.
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 import time
 from collections import defaultdict
@@ -57,7 +58,7 @@ class Timers:
         return timed
 
 
-def profile(algo: str, scale: float, threads: int) -> tuple[dict, int, int, float]:
+def profile(algo: str, scale: float, threads: int) -> tuple[dict, int, int, float, int]:
     import torch
 
     from rlcore.algos import base
@@ -77,7 +78,14 @@ def profile(algo: str, scale: float, threads: int) -> tuple[dict, int, int, floa
         if getattr(mod, "soft_update", None) is not None and mod.__name__.startswith("rlcore"):
             mod.soft_update = soft
     del base
+    import dataclasses
+
+    from rlcore.core.threads import choose_threads
+    from rlcore.train.model_size import count_parameters
+
     run, cfg = task_configs(algo, scale, 0, threads)
+    n, _ = choose_threads(threads, 0, count_parameters(run, cfg), cfg.batch_size)
+    run = dataclasses.replace(run, threads=n)  # 0: as the CLI would choose, alone
     tr = trainer_mod.Trainer(run, cfg)
     tr.env.step = t.wrap("env", tr.env.step)
     tr.env.reset = t.wrap("env", tr.env.reset)
@@ -92,19 +100,18 @@ def profile(algo: str, scale: float, threads: int) -> tuple[dict, int, int, floa
             break  # the final evaluation is not part of the loop
     wall = time.perf_counter() - t0
     t.total["loop+log"] = wall - sum(t.total.values())
-    return dict(t.total), run.steps, tr.updates, wall
+    return dict(t.total), run.steps, tr.updates, wall, n
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", choices=list(TASKS))
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, help="0 = as the CLI chooses")
     ap.add_argument("--scale", type=float, default=0.2, help="fraction of the Zoo's budget")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        tot, steps, updates, wall = profile(args.child, args.scale, args.threads)
-        print(repr((tot, steps, updates, wall)))
+        print(repr(profile(args.child, args.scale, args.threads)))
         return
     import subprocess
 
@@ -124,11 +131,10 @@ def main() -> None:
             text=True,
             check=True,
         )
-        tot, steps, updates, wall = eval(out.stdout.strip().splitlines()[-1])
+        tot, steps, updates, wall, n = ast.literal_eval(out.stdout.strip().splitlines()[-1])
         env_id = TASKS[algo][0]
         print(
-            f"\n{algo} {env_id}: {steps} env steps, {updates} updates, {wall:.1f} s, "
-            f"threads {args.threads}"
+            f"\n{algo} {env_id}: {steps} env steps, {updates} updates, {wall:.1f} s, {n} thread(s)"
         )
         print(f"{'phase':10} {'s':>7} {'share':>6} {'µs/env step':>12} {'µs/update':>10}")
         for p in PHASES:
