@@ -91,7 +91,7 @@ def profile(algo: str, scale: float, threads: int) -> tuple[dict, int, int, floa
     tr.env.reset = t.wrap("env", tr.env.reset)
     a = tr.agent
     a.act = t.wrap("act", a.act)
-    a.update = t.wrap("forward", a.update)
+    tr._update = t.wrap("forward", tr._update)  # what the loops call (agent.update)
     a.on_step = t.wrap("target", a.on_step)
     it = iter(tr)
     t0 = time.perf_counter()

@@ -60,7 +60,7 @@ class BC(Agent):
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         if self.discrete:
             return self.actor(obs).argmax(-1)
-        return self.actor(obs, deterministic=not explore)[0]
+        return self.actor.sample_action(obs, deterministic=not explore)
 
     def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
         r"""Negative log-likelihood $-\log\pi_\phi(a|s)$ of the dataset actions."""

@@ -76,7 +76,7 @@ class IQL(Agent):
         )
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
-        return self.actor(obs, deterministic=not explore)[0]
+        return self.actor.sample_action(obs, deterministic=not explore)
 
     def q_value(self, obs: Tensor, action) -> Tensor:
         a = torch.as_tensor(action, dtype=torch.float32, device=self.device)

@@ -101,7 +101,7 @@ class SAC(Agent):
         return self.log_alpha.detach().exp()
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
-        return self.actor(obs, deterministic=not explore)[0]
+        return self.actor.sample_action(obs, deterministic=not explore)
 
     def target_value(self, batch: Batch) -> Tensor:
         """Soft value of s': min over target critics minus α log π."""
