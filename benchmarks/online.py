@@ -85,9 +85,7 @@ def task_configs(algo: str, scale: float, seed: int = 0, threads: int = 1):
 def run_ours(algo: str, scale: float, seed: int, threads: int, compiled: bool = False) -> dict:
     import dataclasses
 
-    from rlcore.core.threads import choose_threads, quiet_waiting_threads
-
-    quiet_waiting_threads()  # as the CLI does, before torch is imported
+    from rlcore.core.threads import choose_threads
     from rlcore.train.evaluation import evaluate
     from rlcore.train.model_size import count_parameters
     from rlcore.train.trainer import Trainer

@@ -6,8 +6,9 @@
 (their presets' networks and batches, random transitions) with 1 and 2 torch threads, in
 fresh subprocesses; this is where ``rlcore.core.threads.SMALL_WORK`` comes from.
 ``share``: whole ``python -m rlcore train --algo dqn --env CartPole-v1`` processes, one alone
-and then 2 and 4 started together, with today's defaults (auto threads, idle threads
-sleep) and, for the record, the old default (all cores, spinning idle threads). Each run's
+and then 2 and 4 started together, with today's default (auto threads: one for DQN's
+small network, re-chosen as other runs start and end) and, for the record, the old
+default (all cores, spinning idle threads). Each run's
 speed is its steps over its own wall time; the check is that each of R concurrent runs
 keeps at least (cores / R) x 0.8 of the solo speed. Run it on a quiet machine.
 """
@@ -129,7 +130,7 @@ def part_share(steps: int) -> None:
     now.pop("OMP_WAIT_POLICY", None)
     old = dict(now, OMP_WAIT_POLICY="ACTIVE")
     settings = [
-        ("today: auto threads, sleeping waits", now, []),
+        ("today: auto threads", now, []),
         ("old default: all cores, spinning waits", old, ["--threads", str(cores)]),
     ]
     for name, env, extra in settings:

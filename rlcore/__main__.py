@@ -659,9 +659,6 @@ def _tune_parser(sub: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point; returns the exit code (2 on bad input, 1 on a storage error)."""
-    from rlcore.core.threads import quiet_waiting_threads
-
-    quiet_waiting_threads()  # before torch loads: idle threads sleep, never spin
     args = build_parser().parse_args(argv)
     if args.datasets_dir is not None:  # the datasets store (and build processes) read it
         os.environ["RLCORE_DATASETS_DIR"] = args.datasets_dir

@@ -1,14 +1,14 @@
 """CPU threads: chosen from what is free, one for a small network, said in words."""
 
 import os
-import subprocess
-import sys
 
-from rlcore.core.threads import SMALL_WORK, choose_threads, quiet_waiting_threads
+from rlcore.core.threads import SMALL_WORK, choose_threads, cpu_cores
 from rlcore.service.processes import process_identity
 from rlcore.service.runs import RunStore
 from rlcore.service.worker import run_job
 from rlcore.train.presets import make_configs
+
+CORES = cpu_cores()
 
 
 def test_an_explicit_setting_wins():
@@ -28,29 +28,52 @@ def test_a_large_network_takes_the_cores_other_trainings_leave():
     assert choose_threads(0, others=9, n_params=big, cores=4)[0] == 1  # never 0
 
 
-def test_waiting_threads_sleep_unless_the_user_said_otherwise(monkeypatch):
-    env = {}
-    quiet_waiting_threads(env)
-    assert env == {"OMP_WAIT_POLICY": "PASSIVE"}
-    env = {"OMP_WAIT_POLICY": "ACTIVE"}
-    quiet_waiting_threads(env)
-    assert env["OMP_WAIT_POLICY"] == "ACTIVE"
+def test_the_trainer_takes_the_threads_it_is_told_while_it_trains(monkeypatch):
+    """threads_fn is asked from the training thread (OpenMP's count is per thread)."""
+    import torch
+
+    from rlcore.train.trainer import Trainer
+
+    before = torch.get_num_threads()
+    monkeypatch.setattr(Trainer, "THREADS_EVERY_S", 0.0)
+    run, cfg = make_configs(
+        "dqn",
+        "CartPole-v1",
+        {"hidden": (8,), "learning_starts": 10, "batch_size": 8},
+        {"steps": 200, "eval_every": 200, "eval_episodes": 1, "threads": 1},
+    )
+    asked = []
+
+    def two() -> int:
+        asked.append(torch.get_num_threads())
+        return 2
+
+    try:
+        tr = Trainer(run, cfg, threads_fn=two)
+        for _ in tr:
+            pass
+        assert asked[0] == 1 and tr.threads == 2 and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
 
 
-def test_the_cli_sets_passive_waiting_before_torch_loads():
-    code = (
-        "import os, sys; from rlcore.__main__ import main; "
-        "main(['envs']); print(os.environ.get('OMP_WAIT_POLICY'))"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    out = (
-        subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-        )
-        .stdout.strip()
-        .splitlines()
-    )
-    assert out[-1] == "PASSIVE"
+def test_a_running_training_gives_threads_back_and_takes_them_again(tmp_path):
+    """Auto threads: a run drops to what the others leave free, and takes it back."""
+    from rlcore.service.worker import _Threads
+
+    store = RunStore(tmp_path)
+    run, cfg = make_configs("sac", "Pendulum-v1", run={"steps": 1000})  # a big network
+    first, second = store.create(run, cfg), store.create(run, cfg)
+    store.set_status(first, "running", **process_identity())
+    said: list[str] = []
+    threads = _Threads(store, first, run, cfg, said.append)
+    assert threads.n == CORES == store.status(first)["threads"]
+    store.set_status(second, "running", threads=1, **process_identity())  # another starts
+    assert threads() == max(1, CORES - 1) == store.status(first)["threads"]
+    if CORES > 1:
+        assert said[-1].startswith("threads now") and "1 in use by other trainings" in said[-1]
+    store.set_status(second, "finished")  # it ends: the cores come back
+    assert threads() == CORES == store.status(first)["threads"]
 
 
 def test_run_job_counts_the_other_running_trainings_and_records_its_choice(tmp_path):

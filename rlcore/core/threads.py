@@ -1,13 +1,22 @@
-"""CPU threads of a run: as many as are free, one for a small network, no spinning.
+"""CPU threads of a run: as many as are free, one for a small network, re-chosen as others start.
 
-Torch-free on purpose: :func:`quiet_waiting_threads` must run before ``import torch``.
+Torch-free on purpose (the CLI reads it before torch loads).
+
+Why threads are chosen, and re-chosen while a run trains (``Trainer(threads_fn=...)``),
+rather than idle threads told to sleep (``OMP_WAIT_POLICY=PASSIVE``): measured on 2 cores
+(``benchmarks/wait_policy.py``, SAC Pendulum update + action), two threads that spin while
+they wait take 8.1 ms a step alone; made to sleep they take 15.1 ms, slower than one
+thread (11.7 ms), because every parallel operation then wakes a sleeping thread. Spinning
+only hurts when the cores are shared (a 2-thread run beside a 1-thread run: 28.4 and
+20.6 ms), so a run drops to the cores the other trainings leave free as soon as one starts,
+and takes them back when it ends.
 """
 
 from __future__ import annotations
 
 import os
 
-__all__ = ["SMALL_WORK", "choose_threads", "cpu_cores", "quiet_waiting_threads"]
+__all__ = ["SMALL_WORK", "choose_threads", "cpu_cores"]
 
 # Below this much work per gradient step (parameters x rows of a batch) a run trains on one
 # thread: the products are too short to split, and a second thread only adds the cost of
@@ -54,17 +63,3 @@ def choose_threads(
     if others:
         parts.append(f"{others} in use by other trainings")
     return free, f"{free} (auto: {', '.join(parts)})"
-
-
-def quiet_waiting_threads(env: dict[str, str] | None = None) -> None:
-    """Make OpenMP's idle threads sleep instead of spinning (call before ``import torch``).
-
-    Torch's CPU threads busy-wait for the next parallel operation. When two processes'
-    threads share the cores, each spins on a core the other needs (two default DQN runs on
-    2 cores took 8x longer each than one alone). ``OMP_WAIT_POLICY=PASSIVE`` makes them
-    block instead. OpenMP reads it once, when it loads, so this must run before torch is
-    imported in this process, or go into a child's environment (``env``). A value the user
-    set is kept.
-    """
-    target = os.environ if env is None else env
-    target.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import rlcore
-from rlcore.core.threads import quiet_waiting_threads
 
 PROJECT_ROOT = Path(rlcore.__file__).resolve().parent.parent
 
@@ -89,7 +88,6 @@ def spawn_module(
     reads its run id from it).
     """
     env = dict(os.environ if env is None else env)
-    quiet_waiting_threads(env)
     root = str(PROJECT_ROOT)
     parts = (root, os.getcwd(), env.get("PYTHONPATH"))
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(p for p in parts if p))

@@ -97,16 +97,33 @@ def _print(line: str) -> None:
     print(line, flush=True)
 
 
-def _with_threads(
-    store: RunStore, run_id: str, run: RunConfig, algo: AlgoConfig, say: Callable[[str], None]
-) -> RunConfig:
-    """The run with its CPU threads decided (recorded in its status, said in words)."""
-    others = store.threads_in_use(exclude=run_id)
-    batch = getattr(algo, "batch_size", 256)  # on-policy algorithms: a rollout's rows
-    n, why = choose_threads(run.threads, others, count_parameters(run, algo), batch)
-    store.set_status(run_id, "running", threads=n, threads_reason=why)
-    say(f"threads: {why}")
-    return dataclasses.replace(run, threads=n)
+class _Threads:
+    """A run's CPU threads: chosen at the start, re-chosen while it trains (auto only).
+
+    With ``threads = 0`` (auto) the run takes the cores the other trainings leave free;
+    when one starts it drops to what is left, when it ends it takes them back (recorded
+    in the status, said in words). Why not idle threads that sleep: see
+    :mod:`rlcore.core.threads`.
+    """
+
+    def __init__(
+        self, store: RunStore, run_id: str, run: RunConfig, algo: AlgoConfig, say: Callable
+    ) -> None:
+        self.store, self.run_id, self.say = store, run_id, say
+        self.requested = run.threads
+        self.n_params = count_parameters(run, algo)
+        self.batch = getattr(algo, "batch_size", 256)  # on-policy: a rollout's rows
+        self.n = 0
+        self.n = self()
+
+    def __call__(self) -> int:
+        others = self.store.threads_in_use(exclude=self.run_id)
+        n, why = choose_threads(self.requested, others, self.n_params, self.batch)
+        if n != self.n:
+            self.store.set_status(self.run_id, "running", threads=n, threads_reason=why)
+            self.say(f"threads: {why}" if not self.n else f"threads now {why}")
+            self.n = n
+        return n
 
 
 def _pass_on(
@@ -167,12 +184,13 @@ def run_job(
     final: Metrics = {}
     with _Heartbeat(store, run_id):
         try:
-            run = _with_threads(store, run_id, rec.run, rec.algo, say or _print)
+            threads = _Threads(store, run_id, rec.run, rec.algo, say or _print)
             trainer = Trainer(
-                run,
+                dataclasses.replace(rec.run, threads=threads.n),
                 rec.algo,
                 stop=lambda: store.stop_requested(run_id) or store.prune_reason(run_id) is not None,
                 max_seconds=limit,
+                threads_fn=threads if rec.run.threads == 0 else None,
             )
             with (
                 store.open_metrics(run_id) as fh,

@@ -95,15 +95,22 @@ class _Every:
 class Trainer:
     """Builds env + agent for a run; iterate to train."""
 
+    THREADS_EVERY_S = 2.0  # how often ``threads_fn`` is asked
+
     def __init__(
         self,
         run: RunConfig,
         algo_cfg: AlgoConfig,
         stop: Callable[[], bool] | None = None,
         max_seconds: float | None = None,
+        threads_fn: Callable[[], int] | None = None,
     ) -> None:
         self.run, self.cfg = run, algo_cfg
         set_threads(run.threads)
+        # re-chosen threads (the worker's: the cores other trainings leave free), asked
+        # every THREADS_EVERY_S from the training thread (OpenMP's count is per thread)
+        self.threads_fn, self.threads = threads_fn, run.threads
+        self._threads_t = time.perf_counter()
         tune_cpu_allocator()
         set_matmul_precision(run.matmul_precision)
         seed_everything(run.seed)
@@ -172,11 +179,23 @@ class Trainer:
 
     # -- shared pieces --------------------------------------------------------------
     def _should_stop(self) -> bool:
+        if self.threads_fn is not None:
+            self._rechoose_threads()
         if self.stop():
             self.stopped_early = True
         elif self.max_seconds is not None and time.perf_counter() - self._t0 > self.max_seconds:
             self.stopped_early = True
         return self.stopped_early
+
+    def _rechoose_threads(self) -> None:
+        now = time.perf_counter()
+        if now - self._threads_t < self.THREADS_EVERY_S or self.threads_fn is None:
+            return
+        self._threads_t = now
+        n = self.threads_fn()
+        if n != self.threads:
+            set_threads(n)
+            self.threads = n
 
     def _train_metrics(self) -> Metrics:
         now = time.perf_counter()
