@@ -245,10 +245,11 @@ class RunConfig(_Validated):
     )
     compile: bool = hp(
         False,
-        "Compile the whole update (optimisers included) with torch.compile: faster updates "
-        "after a one-off compilation of tens of seconds (cached for later runs of the same "
-        "shapes); the run reports both speeds and the update after which it paid off. "
-        "Off-policy and offline algorithms.",
+        "Compile the whole update (optimisers included) with torch.compile, after a one-off "
+        "compilation (cached for later runs of the same shapes). Whether it pays depends on "
+        "the machine: on a 2-core CPU it made DQN and SAC slower; the run measures and "
+        "reports both speeds and when (if ever) it pays off. Off-policy and offline "
+        "algorithms.",
     )
     tensorboard: bool = hp(
         False,

@@ -5,7 +5,8 @@ update is compiled (its first call pays the compilation, cached on disk by PyTor
 later runs of the same shapes) and the next ones are timed. The trainer yields what that
 cost and bought once, as a metrics row:
 
-- ``compile/seconds``: the compiling call's wall time, less one compiled update,
+- ``compile/seconds``: the first compiled calls' wall time (where the compiling happens,
+  a graph break compiling its part on a later call), less as many compiled updates,
 - ``compile/eager_ms`` and ``compile/compiled_ms``: an update before and after,
 - ``compile/break_even_updates``: updates after which the saving has paid the
   compilation back (``inf`` when the compiled update is not faster),
@@ -30,7 +31,8 @@ from rlcore.core.types import Metrics
 __all__ = ["CompiledUpdate", "compile_message"]
 
 EAGER_TIMED = 8  # eager updates timed before compiling
-COMPILED_TIMED = 16  # compiled updates timed after the compiling one
+COMPILING = 4  # first compiled calls: the compilation (graph breaks compile on later calls)
+COMPILED_TIMED = 16  # compiled updates timed after those
 
 
 class CompiledUpdate:
@@ -63,22 +65,22 @@ class CompiledUpdate:
             if self.compiled is None:
                 self.compiled = torch.compile(self.eager)
             fn = self.compiled
-            phase = "compiling" if n == EAGER_TIMED + 1 else "compiled"
-            if n > EAGER_TIMED + 1 + COMPILED_TIMED:
+            phase = "compiling" if n <= EAGER_TIMED + COMPILING else "compiled"
+            if n > EAGER_TIMED + COMPILING + COMPILED_TIMED:
                 return fn(batch)  # measured: no more timing
         self._sync()
         t0 = time.perf_counter()
         out = fn(batch)
         self._sync()
         self._times[phase] += time.perf_counter() - t0
-        if n == EAGER_TIMED + 1 + COMPILED_TIMED:
+        if n == EAGER_TIMED + COMPILING + COMPILED_TIMED:
             self._finish()
         return out
 
     def _finish(self) -> None:
         eager = self._times["eager"] / EAGER_TIMED
         compiled = self._times["compiled"] / COMPILED_TIMED
-        seconds = max(0.0, self._times["compiling"] - compiled)
+        seconds = max(0.0, self._times["compiling"] - COMPILING * compiled)
         saving = eager - compiled
         self.report = {
             "compile/seconds": seconds,

@@ -57,8 +57,9 @@ ZH = {
     "RunConfig.matmul_precision": "float32 矩阵乘法的内部精度：highest = 完整 float32；"
     "high / medium 允许硬件使用 TF32（NVIDIA GPU）或 bfloat16（带 AMX 的 CPU，仅 medium）："
     "乘法快 2-4 倍，每个约 3 位有效数字。",
-    "RunConfig.compile": "用 torch.compile 编译整个更新（含优化器）：一次性编译几十秒"
-    "（相同形状的后续运行会复用缓存），之后每次更新更快；运行会报告编译前后的速度，以及在第几次更新后收回编译时间。适用于离策略和离线算法。",
+    "RunConfig.compile": "用 torch.compile 编译整个更新（含优化器），先一次性编译"
+    "（相同形状的后续运行复用缓存）。是否划算取决于机器：在 2 核 CPU 上它让 DQN 和 SAC 变慢了；"
+    "运行会测量并报告编译前后的速度，以及何时（如果会）收回编译时间。适用于离策略和离线算法。",
     "RunConfig.tensorboard": "同时在 metrics.jsonl 旁写入 TensorBoard 事件文件（我们的指标名，"
     "以及 Stable-Baselines3 的：rollout/ep_rew_mean、eval/mean_reward、time/fps）；需要安装 "
     "tensorboard 包。",
