@@ -192,21 +192,24 @@ class TanhGaussianActor(_Scaled):
         mean, log_std = self.net(obs).chunk(2, dim=-1)
         return mean, log_std.clamp(LOG_STD_MIN, LOG_STD_MAX)
 
-    def forward(self, obs: Tensor, deterministic: bool = False) -> tuple[Tensor, Tensor]:
-        """Reparameterised sample and its log-probability (with the tanh correction)."""
+    def _draw(self, obs: Tensor, deterministic: bool) -> tuple[Tensor, Tensor, Tensor]:
+        """``(mean, log_std, u)``: the pre-squash sample (the mean when deterministic)."""
         mean, log_std = self.dist_params(obs)
         u = mean if deterministic else mean + log_std.exp() * torch.randn_like(mean)
+        return mean, log_std, u
+
+    def forward(self, obs: Tensor, deterministic: bool = False) -> tuple[Tensor, Tensor]:
+        """Reparameterised sample and its log-probability (with the tanh correction)."""
+        mean, log_std, u = self._draw(obs, deterministic)
         return self._squash(u, mean, log_std)
 
     def sample_action(self, obs: Tensor, deterministic: bool = False) -> Tensor:
         """``forward``'s action without its log-probability (acting needs none).
 
-        The same operations on the same random draw as ``forward``, so the same action; it
-        skips the ~15 operations of the log-density, which dominate a one-state forward.
+        The same draw as ``forward``, so the same action; it skips the ~15 operations of
+        the log-density, which dominate a one-state forward.
         """
-        mean, log_std = self.dist_params(obs)
-        u = mean if deterministic else mean + log_std.exp() * torch.randn_like(mean)
-        return torch.tanh(u) * self.action_scale + self.action_bias
+        return torch.tanh(self._draw(obs, deterministic)[2]) * self.action_scale + self.action_bias
 
     def sample(self, obs: Tensor, n: int) -> tuple[Tensor, Tensor]:
         """``n`` samples per state from one pass of the network: ``[B, n, A]``, ``[B, n]``.
@@ -258,22 +261,23 @@ class GaussianActor(_Scaled):
     def std(self) -> Tensor:
         return self.log_std.clamp(LOG_STD_MIN, LOG_STD_MAX).exp() * self.action_scale
 
-    def forward(self, obs: Tensor, deterministic: bool = False) -> tuple[Tensor, Tensor]:
-        """Sample (clipped to the action box) and its log-probability."""
+    def _draw(self, obs: Tensor, deterministic: bool) -> tuple[Tensor, Tensor, Tensor]:
+        """``(mean, std, a)``: the sample clipped to the action box (the mean if deterministic)."""
         mean, std = self.mean(obs), self.std()
         a = mean if deterministic else mean + std * torch.randn_like(mean)
         a = torch.max(
             torch.min(a, self.action_bias + self.action_scale), self.action_bias - self.action_scale
         )
+        return mean, std, a
+
+    def forward(self, obs: Tensor, deterministic: bool = False) -> tuple[Tensor, Tensor]:
+        """Sample (clipped to the action box) and its log-probability."""
+        mean, std, a = self._draw(obs, deterministic)
         return a, self._log_prob(mean, std, a)
 
     def sample_action(self, obs: Tensor, deterministic: bool = False) -> Tensor:
         """``forward``'s action without its log-probability (same draw, same action)."""
-        mean, std = self.mean(obs), self.std()
-        a = mean if deterministic else mean + std * torch.randn_like(mean)
-        return torch.max(
-            torch.min(a, self.action_bias + self.action_scale), self.action_bias - self.action_scale
-        )
+        return self._draw(obs, deterministic)[2]
 
     @staticmethod
     def _log_prob(mean: Tensor, std: Tensor, a: Tensor) -> Tensor:
