@@ -265,6 +265,9 @@ def parse_impls(text: str) -> list[str]:
 
 
 def report(rows: list, impls: list[str]) -> None:
+    sys.path.insert(0, str(ROOT))  # this process runs without the repository on its path
+    from rlcore.train.compiled import compile_message
+
     print(
         f"{'task':22} {'impl':8} {'wall s':>8} {'proc s':>8} {'cpu s':>8} {'steps/s':>9} "
         f"{'updates/s':>10} {'return':>16}"
@@ -293,9 +296,6 @@ def report(rows: list, impls: list[str]) -> None:
                 f"return {ours} - {impl} {o['return_mean'] - s['return_mean']:+.1f}"
             )
         for ours in (a for a in impls if a in OURS and "compile/seconds" in r[a]):
-            sys.path.insert(0, str(ROOT))
-            from rlcore.train.compiled import compile_message
-
             print(f"{'':22} {ours}: {compile_message(r[ours])}")
     for note in NOTES:
         if ("TD3" in note and any(a in PER_EPISODE for a, _, _ in rows)) or (

@@ -31,12 +31,12 @@ sys.path.insert(0, str(ROOT))
 STEP_TASKS = {"dqn": "CartPole-v1", "sac": "Pendulum-v1", "td3": "Pendulum-v1"}
 
 
-def time_steps(algo: str, threads: int, n: int) -> dict:
-    """Median seconds of one ``update`` on random transitions (in this process)."""
-
+def agent_and_buffer(algo: str, threads: int):
+    """``(run, cfg, agent, buffer)``: the preset agent of ``algo`` and 2,000 random-policy
+    transitions of its task (shared with ``benchmarks/wait_policy.py``)."""
+    from rlcore.core.buffers import ReplayBuffer
     from rlcore.core.device import set_threads
     from rlcore.core.envs import make_env
-    from rlcore.train.model_size import count_parameters
     from rlcore.train.presets import make_configs
     from rlcore.train.trainer import build_agent
 
@@ -44,10 +44,7 @@ def time_steps(algo: str, threads: int, n: int) -> dict:
     env_id = STEP_TASKS[algo]
     run, cfg = make_configs(algo, env_id)
     env = make_env(env_id)
-    agent = build_agent(run, cfg, env)
-    from rlcore.core.buffers import ReplayBuffer
-
-    a = agent
+    a = build_agent(run, cfg, env)
     buf = ReplayBuffer(10_000, a.obs_dim, a.action_dim, a.discrete, "cpu")
     obs, _ = env.reset(seed=0)
     for _ in range(2_000):
@@ -55,6 +52,14 @@ def time_steps(algo: str, threads: int, n: int) -> dict:
         nxt, r, term, trunc, _ = env.step(act)
         buf.add(obs, act, r, nxt, term)
         obs = env.reset()[0] if term or trunc else nxt
+    return run, cfg, a, buf
+
+
+def time_steps(algo: str, threads: int, n: int) -> dict:
+    """Median seconds of one ``update`` on random transitions (in this process)."""
+    from rlcore.train.model_size import count_parameters
+
+    run, cfg, agent, buf = agent_and_buffer(algo, threads)
     times = []
     for i in range(n + 20):
         batch = buf.sample(cfg.batch_size)

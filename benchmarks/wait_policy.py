@@ -15,24 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np
-import torch
 
-from benchmarks.online import task_configs
-from rlcore.core.buffers import ReplayBuffer
-from rlcore.train.trainer import build_agent
+from benchmarks.threads import agent_and_buffer
 
 algo, th = sys.argv[1], int(sys.argv[2])
-torch.set_num_threads(th)
-torch.set_flush_denormal(True)
-run, cfg = task_configs(algo, 1.0, 0, th)
-agent = build_agent(run, cfg)
-buf = ReplayBuffer(10000, agent.obs_dim, agent.action_dim, agent.discrete)
-rng = np.random.default_rng(0)
-for _ in range(3000):
-    a = rng.integers(agent.n_actions) if agent.discrete else rng.uniform(-1, 1, agent.action_dim)
-    buf.add(rng.normal(size=agent.obs_dim), a, 1.0, rng.normal(size=agent.obs_dim), False)
-obs = rng.normal(size=agent.obs_dim).astype(np.float32)
+run, cfg, agent, buf = agent_and_buffer(algo, th)
+obs = buf.data[0, : agent.obs_dim].numpy().copy()
 for _ in range(30):
     agent.update(buf.sample(cfg.batch_size))
     agent.act(obs, explore=True)

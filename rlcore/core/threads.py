@@ -5,10 +5,10 @@ Torch-free on purpose (the CLI reads it before torch loads).
 Why threads are chosen, and re-chosen while a run trains (``Trainer(threads_fn=...)``),
 rather than idle threads told to sleep (``OMP_WAIT_POLICY=PASSIVE``): measured on 2 cores
 (``benchmarks/wait_policy.py``, SAC Pendulum update + action), two threads that spin while
-they wait take 8.1 ms a step alone; made to sleep they take 15.1 ms, slower than one
-thread (11.7 ms), because every parallel operation then wakes a sleeping thread. Spinning
-only hurts when the cores are shared (a 2-thread run beside a 1-thread run: 28.4 and
-20.6 ms), so a run drops to the cores the other trainings leave free as soon as one starts,
+they wait take 9.7 ms a step alone; made to sleep they take 16.4 ms, slower than one
+thread (14.0 ms), because every parallel operation then wakes a sleeping thread. Spinning
+only hurts when the cores are shared (a 2-thread run beside a 1-thread run: 27.4 and
+20.0 ms), so a run drops to the cores the other trainings leave free as soon as one starts,
 and takes them back when it ends.
 """
 

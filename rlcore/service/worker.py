@@ -172,6 +172,7 @@ def run_job(
     said through ``say`` (default: printed, i.e. into the worker's log).
     """
     store = store or RunStore()
+    say = say or _print
     rec = store.load(run_id)
     limit = get_settings().max_run_seconds or None
     t0 = time.monotonic()
@@ -184,7 +185,7 @@ def run_job(
     final: Metrics = {}
     with _Heartbeat(store, run_id):
         try:
-            threads = _Threads(store, run_id, rec.run, rec.algo, say or _print)
+            threads = _Threads(store, run_id, rec.run, rec.algo, say)
             trainer = Trainer(
                 dataclasses.replace(rec.run, threads=threads.n),
                 rec.algo,
@@ -198,7 +199,7 @@ def run_job(
             ):
                 for m in trainer:
                     store.write_metrics(fh, m)
-                    _pass_on(m, tb, on_metrics, say or _print)
+                    _pass_on(m, tb, on_metrics, say)
                     bad = _diverged(m)
                     if bad is not None:
                         status, message = "diverged", f"{bad} became {m[bad]} at step {m['step']}"

@@ -188,8 +188,9 @@ class Trainer:
         return self.stopped_early
 
     def _rechoose_threads(self) -> None:
+        assert self.threads_fn is not None
         now = time.perf_counter()
-        if now - self._threads_t < self.THREADS_EVERY_S or self.threads_fn is None:
+        if now - self._threads_t < self.THREADS_EVERY_S:
             return
         self._threads_t = now
         n = self.threads_fn()
