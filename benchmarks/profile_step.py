@@ -69,8 +69,9 @@ def profile(algo: str, scale: float, threads: int) -> tuple[dict, int, int, floa
     buffers.ReplayBuffer.add = t.wrap("add", buffers.ReplayBuffer.add)
     buffers.ReplayBuffer.sample = t.wrap("sample", buffers.ReplayBuffer.sample)
     torch.Tensor.backward = t.wrap("backward", torch.Tensor.backward)
-    torch.optim.Optimizer.zero_grad = t.wrap("optimiser", torch.optim.Optimizer.zero_grad)
-    for cls in (torch.optim.Adam,):
+    for cls in (torch.optim.Optimizer, base.FusedAdam):
+        cls.zero_grad = t.wrap("optimiser", cls.zero_grad)
+    for cls in (torch.optim.Adam, base.FusedAdam):
         cls.step = t.wrap("optimiser", cls.step)
     soft = t.wrap("target", ops.soft_update)
     ops.soft_update = soft
@@ -92,6 +93,9 @@ def profile(algo: str, scale: float, threads: int) -> tuple[dict, int, int, floa
     a = tr.agent
     a.act = t.wrap("act", a.act)
     tr._update = t.wrap("forward", tr._update)  # what the loops call (agent.update)
+    a.update = t.wrap("forward", a.update)  # what a training phase calls (update_phase)
+    if hasattr(a, "target"):
+        a.target = t.wrap("forward", a.target)  # DQN: a phase's targets at once
     a.on_step = t.wrap("target", a.on_step)
     it = iter(tr)
     t0 = time.perf_counter()

@@ -155,16 +155,58 @@ def test_sac_alpha_loss_value_and_direction():
     # -(alpha * (logp + target)) averaged: -(.5 * (-2 + -.5)) / 2
     assert loss.item() == pytest.approx(0.625)
     # entropy -logp = 0.25 on average, above the target -1: alpha must go down
-    a.alpha_opt.zero_grad()
+    a.actor_opt.zero_grad()  # log alpha steps in the actor's Adam
     loss.backward()
-    a.alpha_opt.step()
+    a.actor_opt.step()
     assert a.alpha.item() < 0.5
     # entropy far below the target (logp = 5): alpha must go up
     b = sac_agent()
     lb, _ = b.alpha_loss(torch.tensor([5.0]))
     lb.backward()
-    b.alpha_opt.step()
+    b.actor_opt.step()
     assert b.alpha.item() > 0.5
+
+
+def test_sac_one_step_of_actor_and_alpha_is_their_two_steps():
+    """The actor and log alpha share one Adam and one backward: bit for bit the two steps."""
+    import copy
+
+    from rlcore.algos.sac import SAC, SACConfig
+    from rlcore.core.ops import soft_update
+
+    torch.manual_seed(0)
+    a = SAC(box(3), box(1, -2.0, 2.0), SACConfig(hidden=(16, 16), batch_size=8))
+    ref = copy.deepcopy(a)
+    actor_opt = torch.optim.Adam(ref.actor.parameters(), lr=ref.cfg.lr, fused=True)
+    alpha_opt = torch.optim.Adam([ref.log_alpha], lr=ref.cfg.lr, fused=True)
+    g = torch.Generator().manual_seed(1)
+    for i in range(4):
+        obs, nxt = torch.randn(8, 3, generator=g), torch.randn(8, 3, generator=g)
+        batch = Batch(
+            obs,
+            torch.rand(8, 1, generator=g) * 4 - 2,
+            torch.randn(8, generator=g),
+            nxt,
+            torch.zeros(8),
+        )
+        torch.manual_seed(100 + i)
+        a.update(batch)
+        torch.manual_seed(100 + i)
+        ref.critic_step(batch)
+        ref.critic.requires_grad_(False)
+        a_loss, _, logp = ref.actor_loss(batch)
+        actor_opt.zero_grad()
+        a_loss.backward()
+        actor_opt.step()
+        ref.critic.requires_grad_(True)
+        al_loss, _ = ref.alpha_loss(logp)
+        alpha_opt.zero_grad()
+        al_loss.backward()
+        alpha_opt.step()
+        soft_update(ref.critic_target, ref.critic, ref.cfg.tau)
+        for (name, p), q in zip(a.named_parameters(), ref.parameters()):
+            assert torch.equal(p, q), name
+    assert a.alpha.item() != 1.0  # the temperature moved
 
 
 def test_tanh_gaussian_log_prob_matches_change_of_variables():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, get_args
 
@@ -10,10 +10,11 @@ import gymnasium as gym
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.optim import optimizer as _optim
 
 from rlcore.core.config import ActionKind, ActionSpace, AlgoConfig, Loop, Setting, hp
 
-__all__ = ["Agent", "OffPolicyConfig", "grad_norm", "make_adam", "optimize"]
+__all__ = ["Agent", "FusedAdam", "OffPolicyConfig", "grad_norm", "make_adam", "optimize"]
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,118 @@ class OffPolicyConfig(AlgoConfig):
             )
 
 
+class FusedAdam(torch.optim.Adam):
+    """torch's fused Adam, stepped straight into its kernel once its state exists.
+
+    ``Optimizer.step`` gathers the parameters, their gradients and their state into lists
+    and groups them by device and dtype on every call: ~100 µs of Python a step, a tenth
+    of a whole DQN CartPole update. Here the first step goes through torch's own path
+    (which creates the state) and keeps those lists; each later step calls the two kernels
+    torch's fused path itself calls, ``_foreach_add_`` of the step counts and
+    ``_fused_adam_``: the same arithmetic to the bit (``tests/test_fused_adam.py``).
+    Anything out of the ordinary (a closure, a parameter without a gradient, step hooks,
+    more than one parameter group, loaded state, ``torch.compile`` tracing it) goes
+    through torch's step.
+    """
+
+    def __init__(self, params: Iterable[Tensor], lr: float) -> None:
+        self._plan: tuple[list[Tensor], list[Tensor], list[Tensor], list[Tensor]] | None = None
+        super().__init__(params, lr=lr, fused=True)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:  # copies and pickles
+        super().__setstate__(state)
+        self._plan = None
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        self._plan = None
+        super().add_param_group(param_group)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self._plan = None
+        super().load_state_dict(state_dict)
+
+    def _make_plan(self) -> None:
+        g = self.param_groups[0]
+        params = list(g["params"])
+        state = [self.state.get(p, {}) for p in params]
+        plain = (
+            len(self.param_groups) == 1
+            and not (g["amsgrad"] or g["maximize"] or g["capturable"] or g["differentiable"])
+            and not g.get("decoupled_weight_decay", False)
+            and not isinstance(g["lr"], Tensor)
+            and len({(p.device, p.dtype) for p in params}) == 1
+            and all("exp_avg" in s for s in state)
+        )
+        if plain:
+            self._plan = (
+                params,
+                [s["exp_avg"] for s in state],
+                [s["exp_avg_sq"] for s in state],
+                [s["step"] for s in state],
+            )
+
+    def step(self, closure=None):  # type: ignore[override]
+        plan = self._plan
+        hooks = (
+            self._optimizer_step_pre_hooks
+            or self._optimizer_step_post_hooks
+            or _optim._global_optimizer_pre_hooks
+            or _optim._global_optimizer_post_hooks
+        )
+        if plan is None or closure is not None or hooks or torch.compiler.is_compiling():
+            out = super().step(closure)
+            if plan is None and not hooks:
+                self._make_plan()
+            return out
+        params, exp_avgs, exp_avg_sqs, steps = plan
+        grads = [p.grad for p in params]
+        if any(gr is None for gr in grads):
+            return super().step()  # torch skips a parameter without a gradient
+        g = self.param_groups[0]
+        beta1, beta2 = g["betas"]
+        with torch.no_grad():
+            torch._foreach_add_(steps, 1)
+            torch._fused_adam_(
+                params,
+                grads,
+                exp_avgs,
+                exp_avg_sqs,
+                [],
+                steps,
+                amsgrad=False,
+                lr=g["lr"],
+                beta1=beta1,
+                beta2=beta2,
+                weight_decay=g["weight_decay"],
+                eps=g["eps"],
+                maximize=False,
+                grad_scale=None,
+                found_inf=None,
+            )
+        return None
+
+    # torch wraps a subclass's ``step`` in its hook-and-profiler wrapper (a record_function
+    # per call); ours runs hooks by handing such steps to ``Adam.step``, which is wrapped
+    step.hooked = True  # type: ignore[attr-defined]
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        if self._plan is None or torch.compiler.is_compiling():
+            return super().zero_grad(set_to_none)
+        params = self._plan[0]
+        if set_to_none:
+            for p in params:
+                p.grad = None
+        else:
+            grads = [p.grad for p in params if p.grad is not None]
+            if grads:
+                torch._foreach_zero_(grads)
+
+
 def make_adam(params: Iterable[Tensor], lr: float, device: torch.device) -> torch.optim.Adam:
     """Adam with torch's fused kernel (one kernel for all parameters; CPU and CUDA)."""
-    return torch.optim.Adam(params, lr=lr, fused=device.type in ("cpu", "cuda"))
+    if device.type in ("cpu", "cuda"):
+        return FusedAdam(params, lr)
+    return torch.optim.Adam(params, lr=lr)
 
 
 def grad_norm(params: Iterable[Tensor]) -> Tensor:
@@ -238,6 +348,15 @@ class Agent(nn.Module):
     def update(self, batch: Any) -> dict[str, Tensor]:
         """One gradient step of every network this agent trains."""
         raise NotImplementedError
+
+    def update_phase(self, buffer: Any, n: int, batch_size: int) -> Iterator[dict[str, Tensor]]:
+        """``n`` gradient steps in a row on minibatches of ``buffer`` (a training phase).
+
+        Yields each step's diagnostics. Off-policy agents whose targets stay fixed during a
+        phase (DQN) override it to draw and evaluate the phase's batches in one go.
+        """
+        for _ in range(n):
+            yield self.update(buffer.sample(batch_size))
 
     def q_value(self, obs: Tensor, action: np.ndarray) -> Tensor | None:
         """Q(s, a) estimate (min over critics), or ``None`` for agents without a critic of Q."""

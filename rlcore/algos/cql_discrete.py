@@ -45,8 +45,10 @@ class DiscreteCQL(DQN):
     config_cls = DiscreteCQLConfig
     cfg: DiscreteCQLConfig
 
-    def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        td_loss, info = super().critic_loss(batch)
+    def critic_loss(
+        self, batch: Batch, target_q: Tensor | None = None
+    ) -> tuple[Tensor, dict[str, Tensor]]:
+        td_loss, info = super().critic_loss(batch, target_q)
         q_all = self.q(batch.obs)  # [B, A]
         q_data = q_all.gather(1, batch.action.unsqueeze(1)).squeeze(1)
         lse = cql_logsumexp(q_all)

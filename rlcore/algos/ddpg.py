@@ -115,12 +115,16 @@ class DDPG(Agent):
     def update(self, batch: Batch) -> dict[str, Tensor]:
         self.updates += 1
         loss, info = self.critic_loss(batch)
-        info["critic_grad_norm"] = optimize(self.critic_opt, loss, self._critic_params)
+        info["critic_grad_norm"] = optimize(
+            self.critic_opt, loss, self._critic_params, set_to_none=True
+        )
         info["critic_loss"] = loss.detach()
         if self.policy_update_due():
             self.critic.requires_grad_(False)  # the actor loss must not train the critic
             a_loss, a_info = self.actor_loss(batch)
-            info["actor_grad_norm"] = optimize(self.actor_opt, a_loss, self._actor_params)
+            info["actor_grad_norm"] = optimize(
+                self.actor_opt, a_loss, self._actor_params, set_to_none=True
+            )
             self.critic.requires_grad_(True)
             info["actor_loss"] = a_loss.detach()
             info.update(a_info)

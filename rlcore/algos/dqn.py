@@ -19,6 +19,7 @@ $\varepsilon$-greedy with $\varepsilon$ decayed linearly.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
@@ -102,16 +103,26 @@ class DQN(Agent):
         a = torch.as_tensor(action, device=self.device).long().reshape(-1, 1)
         return self.q(obs).gather(1, a).squeeze(1)
 
-    def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""TD loss $\ell(Q_\theta(s,a) - y)$ against the target network's $y$."""
-        with torch.no_grad():
-            next_q_target = self.q_target(batch.next_obs)
-            if self.cfg.double_q:
-                next_a = self.q(batch.next_obs).argmax(dim=-1, keepdim=True)
-                next_q = next_q_target.gather(1, next_a).squeeze(1)
-            else:
-                next_q = next_q_target.max(dim=1).values
-            target_q = td_target(batch.reward, next_q, batch.terminated, self.cfg.gamma)
+    @torch.no_grad()
+    def target(self, batch: Batch) -> Tensor:
+        r"""The TD target $y$ of each transition (from the target network)."""
+        next_q_target = self.q_target(batch.next_obs)
+        if self.cfg.double_q:
+            next_a = self.q(batch.next_obs).argmax(dim=-1, keepdim=True)
+            next_q = next_q_target.gather(1, next_a).squeeze(1)
+        else:
+            next_q = next_q_target.max(dim=1).values
+        return td_target(batch.reward, next_q, batch.terminated, self.cfg.gamma)
+
+    def critic_loss(
+        self, batch: Batch, target_q: Tensor | None = None
+    ) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""TD loss $\ell(Q_\theta(s,a) - y)$ against the target network's $y$.
+
+        ``target_q``: $y$ when already computed (``update_phase``), else from ``batch``.
+        """
+        if target_q is None:
+            target_q = self.target(batch)
         q = self.q(batch.obs).gather(1, batch.action.unsqueeze(1)).squeeze(1)
         td_error = q - target_q
         if self.cfg.loss == "huber":
@@ -125,11 +136,35 @@ class DQN(Agent):
         }
         return loss, info
 
-    def update(self, batch: Batch) -> dict[str, Tensor]:
-        loss, info = self.critic_loss(batch)
-        info["grad_norm"] = optimize(self.optimizer, loss, self._params, self.cfg.max_grad_norm)
+    def update(self, batch: Batch, target_q: Tensor | None = None) -> dict[str, Tensor]:
+        loss, info = self.critic_loss(batch, target_q)
+        info["grad_norm"] = optimize(
+            self.optimizer, loss, self._params, self.cfg.max_grad_norm, set_to_none=True
+        )
         info["critic_loss"] = loss.detach()
         return info
+
+    PHASE_ROWS = 1 << 16  # transitions drawn and evaluated at once, at most
+
+    def update_phase(self, buffer, n: int, batch_size: int) -> Iterator[dict[str, Tensor]]:
+        """A training phase with its batches drawn, and their targets computed, in one go.
+
+        The target network only moves between phases (``on_step``, after environment
+        steps), so each step's $y$ is the same computed for all the phase's batches at
+        once: one gather and one forward pass of the target network instead of ``n``.
+        Double DQN's $y$ needs the online network as it moves, so it goes step by step.
+        """
+        if self.cfg.double_q:
+            yield from super().update_phase(buffer, n, batch_size)
+            return
+        per = max(1, self.PHASE_ROWS // batch_size)
+        for start in range(0, n, per):
+            k = min(per, n - start)
+            big = buffer.sample(k * batch_size)
+            target_q = self.target(big)
+            for i in range(k):
+                rows = slice(i * batch_size, (i + 1) * batch_size)
+                yield self.update(Batch(*(t[rows] for t in big)), target_q[rows])
 
     def on_step(self, step: int) -> None:
         c = self.cfg

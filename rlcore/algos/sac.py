@@ -78,9 +78,13 @@ class SAC(Agent):
             torch.tensor(math.log(c.alpha), device=self.device), requires_grad=c.autotune
         )
         self.target_entropy = -c.target_entropy_scale * self.action_dim
-        self.actor_opt = make_adam(self.actor.parameters(), c.lr, self.device)
+        # log α steps in the actor's Adam (same lr, betas and eps): Adam treats each
+        # parameter on its own, and the actor loss gives log α no gradient (α is detached
+        # there) nor the α loss the actor (log π is detached there), so one backward of
+        # their sum and one step are the two separate steps, for one pass of overhead
+        tuned = [self.log_alpha] if c.autotune else []
+        self.actor_opt = make_adam([*self.actor.parameters(), *tuned], c.lr, self.device)
         self.critic_opt = make_adam(self.critic.parameters(), c.lr, self.device)
-        self.alpha_opt = make_adam([self.log_alpha], c.lr, self.device) if c.autotune else None
         self._actor_params = list(self.actor.parameters())
         self._critic_params = list(self.critic.parameters())
 
@@ -149,7 +153,9 @@ class SAC(Agent):
     def critic_step(self, batch: Batch) -> dict[str, Tensor]:
         """One optimiser step on ``critic_loss``."""
         loss, info = self.critic_loss(batch)
-        info["critic_grad_norm"] = optimize(self.critic_opt, loss, self._critic_params)
+        info["critic_grad_norm"] = optimize(
+            self.critic_opt, loss, self._critic_params, set_to_none=True
+        )
         info["critic_loss"] = loss.detach()
         return info
 
@@ -157,13 +163,16 @@ class SAC(Agent):
         """One step on ``actor_loss`` (critic frozen), then on ``alpha_loss`` if tuned."""
         self.critic.requires_grad_(False)  # the actor loss must not train the critic
         a_loss, info, logp = self.actor_loss(batch)
-        info["actor_grad_norm"] = optimize(self.actor_opt, a_loss, self._actor_params)
+        loss = a_loss
+        if self.cfg.autotune and logp is not None:
+            al_loss, _ = self.alpha_loss(logp)
+            loss = a_loss + al_loss  # one step of both (see __init__)
+            info["alpha_loss"] = al_loss.detach()
+        info["actor_grad_norm"] = optimize(
+            self.actor_opt, loss, self._actor_params, set_to_none=True
+        )
         self.critic.requires_grad_(True)
         info["actor_loss"] = a_loss.detach()
-        if self.alpha_opt is not None and logp is not None:
-            al_loss, _ = self.alpha_loss(logp)
-            optimize(self.alpha_opt, al_loss)
-            info["alpha_loss"] = al_loss.detach()
         if self.has_temperature:
             info["alpha"] = self.alpha
         return info

@@ -288,8 +288,12 @@ class Trainer:
             # Train every train_freq steps, and once more on a final partial phase (as SB3).
             phase_end = self.step % c.train_freq == 0 or self.step == total
             if self.step > c.learning_starts and phase_end:
-                for _ in range(c.gradient_steps):
-                    self.acc.add(self._update(buf.sample(c.batch_size)))
+                if self._compiled is None:
+                    for info in agent.update_phase(buf, c.gradient_steps, c.batch_size):
+                        self.acc.add(info)
+                else:  # the compiled update is timed one call at a time
+                    for _ in range(c.gradient_steps):
+                        self.acc.add(self._update(buf.sample(c.batch_size)))
                 self.updates += c.gradient_steps
             agent.on_step(step)
             yield from self._periodic(log_due, eval_due)
