@@ -31,6 +31,10 @@ class Fixed(nn.Module):
         outs = tuple(o + 0 * self.p for o in self.out)
         return outs if len(outs) > 1 else outs[0]
 
+    def member(self, i, *args):
+        """As an ``EnsembleCritic``'s: row ``i`` of the fixed output."""
+        return self.forward(*args)[i]
+
 
 def box(n=1, low=-1.0, high=1.0):
     return gym.spaces.Box(low, high, (n,), np.float32)

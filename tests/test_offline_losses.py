@@ -283,3 +283,19 @@ def test_layer_norm_critic_keeps_q_within_its_last_layers_bound_far_from_the_dat
             assert bound.max().item() < 20
         else:
             assert q.abs().max().item() > 100
+
+
+@pytest.mark.parametrize("layer_norm", [False, True])
+def test_one_critic_member_is_that_row_of_the_ensemble(layer_norm):
+    """``member(i)`` (the TD3/DDPG actor's critic) = ``critic(...)[i]``, value and gradient."""
+    torch.manual_seed(0)
+    critic = EnsembleCritic(3, 2, [16, 8], n=3, layer_norm=layer_norm)
+    obs = torch.randn(5, 3)
+    for i in range(3):
+        a1 = torch.randn(5, 2, generator=torch.Generator().manual_seed(i), requires_grad=True)
+        a2 = a1.detach().clone().requires_grad_(True)
+        q1, q2 = critic.member(i, obs, a1), critic(obs, a2)[i]
+        torch.testing.assert_close(q1, q2, rtol=1e-5, atol=1e-6)
+        q1.sum().backward()
+        q2.sum().backward()
+        torch.testing.assert_close(a1.grad, a2.grad, rtol=1e-5, atol=1e-6)

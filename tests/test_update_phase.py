@@ -64,10 +64,30 @@ def test_double_dqn_phase_goes_step_by_step():
     agent, buf = _agent_and_buffer(double_q=True)
     ref, ref_buf = copy.deepcopy(agent), copy.deepcopy(buf)
     list(agent.update_phase(buf, 4, 8))
-    for _ in range(4):
-        ref.update(ref_buf.sample(8))
+    _step_by_step(ref, ref_buf.sample(32), 4, 8)
     for p, q in zip(agent.parameters(), ref.parameters()):
         assert torch.equal(p, q)
+
+
+def test_a_phase_of_another_agent_is_its_steps_on_the_drawn_rows():
+    """The base phase (TD3 here: its targets move every step) only draws in one gather."""
+    from rlcore.algos.td3 import TD3, TD3Config
+
+    torch.manual_seed(0)
+    agent = TD3(box(3), box(1, -2.0, 2.0), TD3Config(hidden=(16,), batch_size=8))
+    buf = ReplayBuffer(200, 3, 1, False, seed=5)
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        buf.add(rng.normal(size=3), rng.uniform(-2, 2), rng.normal(), rng.normal(size=3), False)
+    ref, ref_buf = copy.deepcopy(agent), copy.deepcopy(buf)
+    torch.manual_seed(1)
+    infos = list(agent.update_phase(buf, 6, 8))
+    torch.manual_seed(1)
+    ref_infos = _step_by_step(ref, ref_buf.sample(48), 6, 8)
+    assert len(infos) == 6 and "actor_loss" not in infos[0] and "actor_loss" in infos[1]
+    for p, q in zip(agent.parameters(), ref.parameters()):
+        assert torch.equal(p, q)
+    assert [i["critic_loss"] for i in infos] == [i["critic_loss"] for i in ref_infos]
 
 
 def test_phase_targets_are_the_target_networks():

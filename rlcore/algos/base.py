@@ -13,6 +13,7 @@ from torch import Tensor, nn
 from torch.optim import optimizer as _optim
 
 from rlcore.core.config import ActionKind, ActionSpace, AlgoConfig, Loop, Setting, hp
+from rlcore.core.types import Batch
 
 __all__ = ["Agent", "FusedAdam", "OffPolicyConfig", "grad_norm", "make_adam", "optimize"]
 
@@ -352,11 +353,25 @@ class Agent(nn.Module):
     def update_phase(self, buffer: Any, n: int, batch_size: int) -> Iterator[dict[str, Tensor]]:
         """``n`` gradient steps in a row on minibatches of ``buffer`` (a training phase).
 
-        Yields each step's diagnostics. Off-policy agents whose targets stay fixed during a
-        phase (DQN) override it to draw and evaluate the phase's batches in one go.
+        The phase's minibatches are drawn in one gather (in chunks of at most
+        :attr:`PHASE_ROWS` transitions): the same uniform draws with replacement as one
+        ``sample`` per step, for one call's overhead. Yields each step's diagnostics. DQN,
+        whose targets stay fixed during a phase, also computes them in one go.
         """
-        for _ in range(n):
-            yield self.update(buffer.sample(batch_size))
+        for big in self._phase_batches(buffer, n, batch_size):
+            for rows in range(0, len(big.reward), batch_size):
+                yield self.update(Batch(*(t[rows : rows + batch_size] for t in big)))
+
+    PHASE_ROWS: ClassVar[int] = 1 << 16  # transitions drawn at once in a training phase
+
+    def _phase_batches(self, buffer: Any, n: int, batch_size: int) -> Iterator[Batch]:
+        """The phase's ``n`` minibatches, drawn a chunk at a time (each chunk one Batch)."""
+        if n == 1:
+            yield buffer.sample(batch_size)
+            return
+        per = max(1, self.PHASE_ROWS // batch_size)
+        for start in range(0, n, per):
+            yield buffer.sample(min(per, n - start) * batch_size)
 
     def q_value(self, obs: Tensor, action: np.ndarray) -> Tensor | None:
         """Q(s, a) estimate (min over critics), or ``None`` for agents without a critic of Q."""

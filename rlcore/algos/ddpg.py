@@ -105,7 +105,7 @@ class DDPG(Agent):
 
     def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
         r"""$-Q_1(s, \mu_\phi(s))$: the first critic, as in DDPG and TD3."""
-        q_pi = self.critic(batch.obs, self.actor(batch.obs))[0]
+        q_pi = self.critic.member(0, batch.obs, self.actor(batch.obs))
         return -q_pi.mean(), {"q_pi_mean": q_pi.detach().mean()}
 
     def policy_update_due(self) -> bool:

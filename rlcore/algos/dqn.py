@@ -144,8 +144,6 @@ class DQN(Agent):
         info["critic_loss"] = loss.detach()
         return info
 
-    PHASE_ROWS = 1 << 16  # transitions drawn and evaluated at once, at most
-
     def update_phase(self, buffer, n: int, batch_size: int) -> Iterator[dict[str, Tensor]]:
         """A training phase with its batches drawn, and their targets computed, in one go.
 
@@ -157,13 +155,10 @@ class DQN(Agent):
         if self.cfg.double_q:
             yield from super().update_phase(buffer, n, batch_size)
             return
-        per = max(1, self.PHASE_ROWS // batch_size)
-        for start in range(0, n, per):
-            k = min(per, n - start)
-            big = buffer.sample(k * batch_size)
+        for big in self._phase_batches(buffer, n, batch_size):
             target_q = self.target(big)
-            for i in range(k):
-                rows = slice(i * batch_size, (i + 1) * batch_size)
+            for i in range(0, len(target_q), batch_size):
+                rows = slice(i, i + batch_size)
                 yield self.update(Batch(*(t[rows] for t in big)), target_q[rows])
 
     def on_step(self, step: int) -> None:

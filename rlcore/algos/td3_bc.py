@@ -42,7 +42,7 @@ class TD3BC(TD3):
     def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
         r"""$-\lambda Q_1(s,\pi(s)) + (\pi(s)-a)^2$, in actions scaled to [-1, 1]."""
         pi = self.actor(batch.obs)
-        q = self.critic(batch.obs, pi)[0]
+        q = self.critic.member(0, batch.obs, pi)
         lmbda = self.cfg.bc_alpha / q.abs().mean().detach()
         scale = self.actor.action_scale
         bc = ((pi - batch.action) / scale).pow(2).mean()

@@ -134,6 +134,22 @@ class EnsembleCritic(nn.Module):
             x = x.unsqueeze(0).expand(self.n, -1, -1)
         return self.net(x).squeeze(-1)  # [N, B]
 
+    def member(self, i: int, obs: Tensor, action: Tensor) -> Tensor:
+        """``Q_i(s, a)`` alone, ``[B]``: member ``i``'s weights, the others' work not done.
+
+        The TD3/DDPG actor climbs the first critic only; running every member there and
+        keeping one costs a second critic's forward and backward for nothing.
+        """
+        h = torch.cat([obs, action], dim=-1)
+        for layer in self.net:
+            if isinstance(layer, EnsembleLinear):
+                h = torch.addmm(layer.bias[i], h, layer.weight[i])
+            elif isinstance(layer, EnsembleLayerNorm):
+                h = torch.addcmul(layer.bias[i], F.layer_norm(h, h.shape[-1:]), layer.weight[i])
+            else:
+                h = layer(h)
+        return h.squeeze(-1)
+
 
 class QNetwork(nn.Module):
     """Discrete-action Q-network ``Q(s, ·)``; ``dueling`` splits V(s) + A(s, a) - mean A."""
