@@ -168,6 +168,27 @@ class QNetwork(nn.Module):
     def forward(self, obs: Tensor) -> Tensor:
         if not self.dueling:
             return self.net(obs)
+        return self._dueling(obs)
+
+    def fast_forward(self, obs: Tensor) -> Tensor:
+        """``forward``'s operations without the modules' call overhead (no hooks run).
+
+        For acting on one state, where the ~2 µs each module call adds is a third of
+        the time: the same ``linear`` and ``relu`` calls, so the same numbers.
+        """
+        if self.dueling:
+            return self._dueling(obs)
+        x = obs
+        for layer in self.net:
+            if isinstance(layer, nn.Linear):
+                x = F.linear(x, layer.weight, layer.bias)
+            elif isinstance(layer, nn.ReLU):
+                x = torch.relu_(x)  # the layer is in place (``_activation``)
+            else:
+                x = layer(x)
+        return x
+
+    def _dueling(self, obs: Tensor) -> Tensor:
         h = self.body(obs)
         a = self.adv(h)
         # eq. 9 (Wang et al. 2016): subtract the mean advantage for identifiability.
