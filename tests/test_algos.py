@@ -210,3 +210,7 @@ def test_optimize_zeroes_steps_clips_and_returns_the_pre_clip_norm():
     assert w.detach().tolist() == pytest.approx([1.0 - 0.6, 2.0 - 0.8])  # clipped to norm 1
     assert optimize(opt, w.sum()) is None  # no params: no norm
     assert w.detach().tolist() == pytest.approx([-0.6, 0.2])
+    # under the limit the gradient is left as it is (the multiply by 1 is skipped)
+    norm = optimize(opt, (w * torch.tensor([3.0, 4.0])).sum(), [w], max_grad_norm=10.0)
+    assert norm.item() == pytest.approx(5.0)
+    assert w.detach().tolist() == pytest.approx([-3.6, -3.8])

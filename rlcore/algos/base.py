@@ -177,8 +177,12 @@ def clip_and_norm(params: list[Tensor], max_norm: float) -> Tensor:
     """
     total = grad_norm(params)
     if max_norm > 0:
-        grads = [p.grad for p in params if p.grad is not None]
-        torch._foreach_mul_(grads, (max_norm / (total + 1e-6)).clamp_(max=1.0))
+        coef = (max_norm / (total + 1e-6)).clamp_(max=1.0)
+        # on a CPU reading the coefficient costs nothing (no device to wait for), and a
+        # multiply by exactly 1 changes no bit: skip the per-tensor multiplies then
+        if total.device.type != "cpu" or coef.item() < 1.0:
+            grads = [p.grad for p in params if p.grad is not None]
+            torch._foreach_mul_(grads, coef)
     return total
 
 
