@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import Agent, OffPolicyConfig, make_adam, optimize
+from rlcore.algos.base import Agent, OffPolicyConfig, frozen, make_adam, optimize
 from rlcore.core.config import hp
 from rlcore.core.nn import DeterministicActor, EnsembleCritic
 from rlcore.core.ops import clipped_min, soft_update, td_target
@@ -71,6 +71,8 @@ class DDPG(Agent):
         self.critic_opt = make_adam(self.critic.parameters(), c.lr, self.device)
         self._actor_params = list(self.actor.parameters())
         self._critic_params = list(self.critic.parameters())
+        self._actor_target_params = list(self.actor_target.parameters())
+        self._critic_target_params = list(self.critic_target.parameters())
         self.updates = 0
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
@@ -120,16 +122,15 @@ class DDPG(Agent):
         )
         info["critic_loss"] = loss.detach()
         if self.policy_update_due():
-            self.critic.requires_grad_(False)  # the actor loss must not train the critic
-            a_loss, a_info = self.actor_loss(batch)
-            info["actor_grad_norm"] = optimize(
-                self.actor_opt, a_loss, self._actor_params, set_to_none=True
-            )
-            self.critic.requires_grad_(True)
+            with frozen(self._critic_params):  # the actor loss must not train the critic
+                a_loss, a_info = self.actor_loss(batch)
+                info["actor_grad_norm"] = optimize(
+                    self.actor_opt, a_loss, self._actor_params, set_to_none=True
+                )
             info["actor_loss"] = a_loss.detach()
             info.update(a_info)
-            soft_update(self.critic_target, self._critic_params, self.cfg.tau)
-            soft_update(self.actor_target, self._actor_params, self.cfg.tau)
+            soft_update(self._critic_target_params, self._critic_params, self.cfg.tau)
+            soft_update(self._actor_target_params, self._actor_params, self.cfg.tau)
         return info
 
     def exploration_metrics(self) -> dict[str, float]:

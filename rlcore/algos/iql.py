@@ -70,6 +70,7 @@ class IQL(Agent):
             dev
         )
         self._critic_params = list(self.critic.parameters())
+        self._critic_target_params = list(self.critic_target.parameters())
         # one Adam for the three networks: their losses touch disjoint parameters
         self.opt = make_adam(
             [*self.value.parameters(), *self._critic_params, *self.actor.parameters()], c.lr, dev
@@ -136,7 +137,7 @@ class IQL(Agent):
         info["critic_grad_norm"] = optimize(
             self.opt, v_loss + q_loss + a_loss, self._critic_params, set_to_none=True
         )
-        soft_update(self.critic_target, self._critic_params, self.cfg.tau)
+        soft_update(self._critic_target_params, self._critic_params, self.cfg.tau)
         info.update(
             q_info,
             **a_info,

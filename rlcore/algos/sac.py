@@ -35,7 +35,7 @@ from typing import ClassVar
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import Agent, OffPolicyConfig, make_adam, optimize
+from rlcore.algos.base import Agent, OffPolicyConfig, frozen, make_adam, optimize
 from rlcore.core.config import hp
 from rlcore.core.nn import EnsembleCritic, TanhGaussianActor
 from rlcore.core.ops import clipped_min, dual_loss, soft_update, td_target
@@ -87,6 +87,7 @@ class SAC(Agent):
         self.critic_opt = make_adam(self.critic.parameters(), c.lr, self.device)
         self._actor_params = list(self.actor.parameters())
         self._critic_params = list(self.critic.parameters())
+        self._critic_target_params = list(self.critic_target.parameters())
 
     def make_actor(self) -> torch.nn.Module:
         """The policy network (AWAC swaps in a Gaussian fitted by likelihood)."""
@@ -161,17 +162,16 @@ class SAC(Agent):
 
     def actor_step(self, batch: Batch) -> dict[str, Tensor]:
         """One step on ``actor_loss`` (critic frozen), then on ``alpha_loss`` if tuned."""
-        self.critic.requires_grad_(False)  # the actor loss must not train the critic
-        a_loss, info, logp = self.actor_loss(batch)
-        loss = a_loss
-        if self.cfg.autotune and logp is not None:
-            al_loss, _ = self.alpha_loss(logp)
-            loss = a_loss + al_loss  # one step of both (see __init__)
-            info["alpha_loss"] = al_loss.detach()
-        info["actor_grad_norm"] = optimize(
-            self.actor_opt, loss, self._actor_params, set_to_none=True
-        )
-        self.critic.requires_grad_(True)
+        with frozen(self._critic_params):  # the actor loss must not train the critic
+            a_loss, info, logp = self.actor_loss(batch)
+            loss = a_loss
+            if self.cfg.autotune and logp is not None:
+                al_loss, _ = self.alpha_loss(logp)
+                loss = a_loss + al_loss  # one step of both (see __init__)
+                info["alpha_loss"] = al_loss.detach()
+            info["actor_grad_norm"] = optimize(
+                self.actor_opt, loss, self._actor_params, set_to_none=True
+            )
         info["actor_loss"] = a_loss.detach()
         if self.has_temperature:
             info["alpha"] = self.alpha
@@ -180,5 +180,5 @@ class SAC(Agent):
     def update(self, batch: Batch) -> dict[str, Tensor]:
         info = self.critic_step(batch)
         info.update(self.actor_step(batch))
-        soft_update(self.critic_target, self._critic_params, self.cfg.tau)
+        soft_update(self._critic_target_params, self._critic_params, self.cfg.tau)
         return info
