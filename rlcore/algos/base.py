@@ -37,6 +37,15 @@ class OffPolicyConfig(AlgoConfig):
     )
     train_freq: int = hp(1, "Env steps between training phases.", 1, 10_000, online_only=True)
     gradient_steps: int = hp(1, "Gradient steps per training phase.", 1, 10_000, online_only=True)
+    n_envs: int = hp(
+        1,
+        "Parallel environments: each step acts in all of them at once (one batched forward "
+        "pass). The budget, learning_starts and train_freq still count transitions, so "
+        "the gradient steps per transition stay the same.",
+        1,
+        64,
+        online_only=True,
+    )
 
     def check(self) -> None:
         if self.batch_size > self.buffer_size:

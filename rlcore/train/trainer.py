@@ -253,16 +253,24 @@ class Trainer:
             yield self.evaluate()
 
     # -- "replay" (off-policy): DQN, DDPG, TD3, SAC ------------------------------------
-    def _replay(self) -> Iterator[Metrics]:
-        agent, c, env, total = self.agent, self.cfg, self.env, self.run.steps
-        self.buffer = buf = ReplayBuffer(
-            min(c.buffer_size, total),
-            agent.obs_dim,
-            agent.action_dim,
-            agent.discrete,
+    def _replay_buffer(self) -> ReplayBuffer:
+        a, c = self.agent, self.cfg
+        self.buffer = ReplayBuffer(
+            min(c.buffer_size, self.run.steps),
+            a.obs_dim,
+            a.action_dim,
+            a.discrete,
             self.device,
             seed=self.run.seed,
         )
+        return self.buffer
+
+    def _replay(self) -> Iterator[Metrics]:
+        if self.cfg.n_envs > 1:
+            yield from self._replay_vector()
+            return
+        agent, c, env, total = self.agent, self.cfg, self.env, self.run.steps
+        buf = self._replay_buffer()
         log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_interval())
         obs, _ = env.reset(seed=self.run.seed)
         ep_ret, ep_len = 0.0, 0
@@ -288,17 +296,90 @@ class Trainer:
             # Train every train_freq steps, and once more on a final partial phase (as SB3).
             phase_end = self.step % c.train_freq == 0 or self.step == total
             if self.step > c.learning_starts and phase_end:
-                if self._compiled is None:
-                    for info in agent.update_phase(buf, c.gradient_steps, c.batch_size):
-                        self.acc.add(info)
-                else:  # the compiled update is timed one call at a time
-                    for _ in range(c.gradient_steps):
-                        self.acc.add(self._update(buf.sample(c.batch_size)))
-                self.updates += c.gradient_steps
+                self._train(buf, c.gradient_steps)
             agent.on_step(step)
             yield from self._periodic(log_due, eval_due)
             if step % 64 == 0 and self._should_stop():
                 return
+
+    def _train(self, buf: ReplayBuffer, k: int) -> None:
+        """``k`` gradient steps in a row on minibatches of ``buf``."""
+        if self._compiled is None:
+            for info in self.agent.update_phase(buf, k, self.cfg.batch_size):
+                self.acc.add(info)
+        else:  # the compiled update is timed one call at a time
+            for _ in range(k):
+                self.acc.add(self._update(buf.sample(self.cfg.batch_size)))
+        self.updates += k
+
+    def _phases(self, before: int, after: int) -> int:
+        """Training phases due when the step count goes from ``before`` to ``after``.
+
+        The single environment's rule, for several steps at once: a phase at each step
+        ``s`` past ``learning_starts`` that is a multiple of ``train_freq``, and at the
+        last step of the budget.
+        """
+        c, total = self.cfg, self.run.steps
+        lo = max(before, c.learning_starts)
+        if after <= lo:
+            return 0
+        k = after // c.train_freq - lo // c.train_freq
+        return k + int(after == total and total % c.train_freq != 0)
+
+    def _replay_vector(self) -> Iterator[Metrics]:
+        """Off-policy training on ``n_envs`` environments stepped together.
+
+        One batched action for all of them per step; the transitions go to the buffer
+        together (the true final observation on a time-limit truncation, as in
+        ``_rollout``). The budget, ``learning_starts`` and ``train_freq`` count
+        transitions, so a run does the updates it does on one environment; the last step
+        keeps only the transitions the budget has room for.
+        """
+        agent, c, run, total = self.agent, self.cfg, self.run, self.run.steps
+        n, buf = c.n_envs, self._replay_buffer()
+        envs = gym.vector.SyncVectorEnv(
+            [lambda: make_env(run.env) for _ in range(n)],
+            autoreset_mode=gym.vector.AutoresetMode.SAME_STEP,
+        )
+        envs.action_space.seed(run.seed)
+        obs, _ = envs.reset(seed=[run.seed + i for i in range(n)])
+        log_due, eval_due = _Every(run.log_every), _Every(run.eval_interval())
+        ep_ret, ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
+        stop_due = _Every(64)
+        while self.step < total:
+            agent.progress = self.step / total
+            if self.step < c.learning_starts:
+                actions = envs.action_space.sample()
+            else:
+                actions = agent.act(obs, explore=True)
+            new_obs, rew, term, trunc, info = envs.step(actions)
+            done = term | trunc
+            nxt = new_obs.copy()
+            for i in np.flatnonzero(done):
+                nxt[i] = info["final_obs"][i]  # the true final observation
+            m, before = min(n, total - self.step), self.step
+            buf.add_many(obs[:m], actions[:m], rew[:m], nxt[:m], term[:m])
+            ep_ret += rew
+            ep_len += 1
+            self.step += m
+            if before < c.learning_starts <= self.step:
+                self.warmup_seconds = time.perf_counter() - self._t0
+            for i in np.flatnonzero(done[:m]):
+                yield {
+                    "step": self.step,
+                    "rollout/return": float(ep_ret[i]),
+                    "rollout/length": int(ep_len[i]),
+                }
+                ep_ret[i], ep_len[i] = 0.0, 0
+            obs = new_obs
+            if k := self._phases(before, self.step) * c.gradient_steps:
+                self._train(buf, k)
+            for s in range(before, self.step):
+                agent.on_step(s)
+            yield from self._periodic(log_due, eval_due)
+            if stop_due(self.step) and self._should_stop():
+                break
+        envs.close()
 
     # -- "dataset" (offline): gradient steps on a fixed dataset --------------------------
     def _dataset(self) -> Iterator[Metrics]:

@@ -72,6 +72,10 @@ ZH = {
     "OffPolicyConfig.learning_starts": "开始学习前用随机动作收集的步数。",
     "OffPolicyConfig.train_freq": "两次训练之间的环境步数。",
     "OffPolicyConfig.gradient_steps": "每次训练执行的梯度步数。",
+    "OffPolicyConfig.n_envs": (
+        "并行环境数：每一步在所有环境中同时行动（一次批量前向计算）。训练预算、learning_starts "
+        "和 train_freq 仍按转移样本计数，因此每个转移样本对应的梯度步数不变。"
+    ),
     # -- DQN -----------------------------------------------------------------------
     "DQNConfig.lr": "学习率（Adam）。",
     "DQNConfig.batch_size": "小批量大小。",
