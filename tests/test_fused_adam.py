@@ -92,3 +92,25 @@ def test_closure_and_hooks_use_torchs_step():
 def test_make_adam_is_fused_on_cpu():
     net, _ = _nets()
     assert isinstance(make_adam(net.parameters(), 1e-3, torch.device("cpu")), FusedAdam)
+
+
+def test_hooks_run_once_in_a_process_without_a_plain_adam():
+    """torch wraps Adam.step lazily: our fallback must run the hooks itself, once."""
+    import subprocess
+    import sys
+
+    code = (
+        "import torch\n"
+        "from rlcore.algos.base import FusedAdam\n"
+        "w = torch.nn.Parameter(torch.ones(2))\n"
+        "opt = FusedAdam([w], lr=0.1)\n"
+        "calls = []\n"
+        "opt.register_step_post_hook(lambda *_: calls.append(1))\n"
+        "for _ in range(3):\n"
+        "    opt.zero_grad()\n"
+        "    w.sum().backward()\n"
+        "    opt.step()\n"
+        "print(len(calls))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "3"

@@ -56,6 +56,18 @@ class OffPolicyConfig(AlgoConfig):
             )
 
 
+def _torch_step(opt: torch.optim.Adam, closure: Any) -> Any:
+    """Run torch's ``Adam.step`` inside its hook-running wrapper (once, wrapped or not yet).
+
+    torch wraps ``Adam.step`` only when a plain ``Adam`` is first made; a process that
+    only ever makes :class:`FusedAdam` would otherwise step without the hooks.
+    """
+    step = torch.optim.Adam.step
+    if not getattr(step, "hooked", False):
+        step = torch.optim.Optimizer.profile_hook_step(step)
+    return step(opt, closure)
+
+
 class FusedAdam(torch.optim.Adam):
     """torch's fused Adam, stepped straight into its kernel once its state exists.
 
@@ -115,14 +127,14 @@ class FusedAdam(torch.optim.Adam):
             or _optim._global_optimizer_post_hooks
         )
         if plan is None or closure is not None or hooks or torch.compiler.is_compiling():
-            out = super().step(closure)
+            out = _torch_step(self, closure)
             if plan is None and not hooks:
                 self._make_plan()
             return out
         params, exp_avgs, exp_avg_sqs, steps = plan
         grads = [p.grad for p in params]
         if any(gr is None for gr in grads):
-            return super().step()  # torch skips a parameter without a gradient
+            return _torch_step(self, None)  # torch skips a parameter without a gradient
         g = self.param_groups[0]
         beta1, beta2 = g["betas"]
         with torch.no_grad():
@@ -147,7 +159,7 @@ class FusedAdam(torch.optim.Adam):
         return None
 
     # torch wraps a subclass's ``step`` in its hook-and-profiler wrapper (a record_function
-    # per call); ours runs hooks by handing such steps to ``Adam.step``, which is wrapped
+    # per call); ours hands the steps with hooks to torch's wrapped step (``_torch_step``)
     step.hooked = True  # type: ignore[attr-defined]
 
     def zero_grad(self, set_to_none: bool = True) -> None:

@@ -99,8 +99,8 @@ class DQN(Agent):
         if obs.ndim != len(self.obs_shape):  # a batch: the agent's generic path
             return super().act(obs, explore)
         # one state: skip the network entirely for the random part of ε-greedy, and
-        # call the layers' arithmetic without the modules' dispatch (the same operations,
-        # a third of a one-state action's time: it runs every environment step)
+        # call the layers' arithmetic without the modules' dispatch (the same operations;
+        # measured 40 -> 35 µs an action, and it runs every environment step)
         if explore and torch.rand(()) < self.epsilon:
             return self.env_action_space.sample()
         if self.device.type != "cpu" or self.normalize_obs:

@@ -173,8 +173,8 @@ class QNetwork(nn.Module):
     def fast_forward(self, obs: Tensor) -> Tensor:
         """``forward``'s operations without the modules' call overhead (no hooks run).
 
-        For acting on one state, where the ~2 µs each module call adds is a third of
-        the time: the same ``linear`` and ``relu`` calls, so the same numbers.
+        For acting on one state, where each module call adds ~1 µs to a ~40 µs action:
+        the same ``linear`` and ``relu`` calls, so the same numbers.
         """
         if self.dueling:
             return self._dueling(obs)
