@@ -69,7 +69,7 @@ def test_failure_is_recorded_not_lost(tmp_path, monkeypatch):
     store = RunStore(tmp_path)
     rid = new_run(store)
 
-    def broken_update(self, batch):
+    def broken_update(self, *args):  # (batch) or (batch, target_q) from a training phase
         raise RuntimeError("boom")
 
     monkeypatch.setattr("rlcore.algos.dqn.DQN.update", broken_update)
@@ -86,8 +86,8 @@ def test_nan_loss_marks_run_diverged_and_names_the_loss(tmp_path, monkeypatch):
     rid = new_run(store, log_every=100)
     original = __import__("rlcore.algos.dqn", fromlist=["DQN"]).DQN.update
 
-    def nan_update(self, batch):
-        info = original(self, batch)
+    def nan_update(self, *args):  # (batch) or (batch, target_q) from a training phase
+        info = original(self, *args)
         info["critic_loss"] = torch.tensor(float("nan"))
         return info
 

@@ -123,7 +123,7 @@ def test_the_worker_alarm_ends_a_run_stuck_in_one_long_step(tmp_path, monkeypatc
     store = RunStore(tmp_path)
     rid = store.create(*tiny(steps=400))
 
-    def stuck(self, batch):
+    def stuck(self, *args):  # (batch) or (batch, target_q) from a training phase
         time.sleep(30)
 
     monkeypatch.setattr("rlcore.algos.dqn.DQN.update", stuck)
