@@ -150,8 +150,9 @@ def _train_parser(sub: Any) -> None:
         "--compile",
         action="store_true",
         default=None,
-        help="torch.compile the update (off-policy, offline): tens of seconds once, then "
-        "faster; the run says what it cost and when it paid off",
+        help="torch.compile the update (off-policy, offline): tens of seconds once; faster on "
+        "some machines, slower on a 2-core CPU as measured here; the run measures both and "
+        "says whether it paid off",
     )
     t.add_argument(
         "--tensorboard",
