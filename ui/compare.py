@@ -362,12 +362,16 @@ def _actions(ds_id: str, runs: tuple[tuple[str, str], ...], stamp: float) -> Any
 def dataset_actions(frame: pd.DataFrame, ds_id: str) -> Any:
     """The actions-against-states picture of a 1-D-action dataset (``None`` otherwise).
 
-    One policy per algorithm trained on the dataset: its newest run that finished.
+    One policy per algorithm trained on the dataset: its newest run that finished. The
+    policies come in the algorithms' alphabetical order: runs made within the same second
+    tie on ``created``, and an unstable sort then swapped the legend from one view to the
+    next.
     """
     done = frame[(frame["dataset"] == ds_id) & frame["has_model"] & frame["final"].notna()]
     if done.empty:
         return None
-    newest = done.sort_values("created").groupby("algo").tail(1)
+    newest = done.sort_values(["created", "id"], kind="stable").groupby("algo").tail(1)
+    newest = newest.sort_values("algo", kind="stable")
     runs = tuple((r.algo.upper().replace("_", "-"), r.id) for r in newest.itertuples())
     stamp = max((RunStore().path(rid) / "model.safetensors").stat().st_mtime for _, rid in runs)
     try:
