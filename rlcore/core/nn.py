@@ -86,6 +86,10 @@ class EnsembleLinear(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         return torch.baddbmm(self.bias, x, self.weight)
 
+    def member(self, i: int, x: Tensor) -> Tensor:
+        """Member ``i`` alone: ``[B, in] -> [B, out]``."""
+        return torch.addmm(self.bias[i], x, self.weight[i])
+
 
 class EnsembleLayerNorm(nn.Module):
     """Layer normalisation with a gain and shift of its own for each of N members."""
@@ -96,7 +100,15 @@ class EnsembleLayerNorm(nn.Module):
         self.bias = nn.Parameter(torch.zeros(n, 1, dim))
 
     def forward(self, x: Tensor) -> Tensor:
-        return torch.addcmul(self.bias, F.layer_norm(x, x.shape[-1:]), self.weight)
+        return self._affine(x, self.bias, self.weight)
+
+    def member(self, i: int, x: Tensor) -> Tensor:
+        """Member ``i`` alone, with its own gain and shift."""
+        return self._affine(x, self.bias[i], self.weight[i])
+
+    @staticmethod
+    def _affine(x: Tensor, bias: Tensor, weight: Tensor) -> Tensor:
+        return torch.addcmul(bias, F.layer_norm(x, x.shape[-1:]), weight)
 
 
 class EnsembleCritic(nn.Module):
@@ -142,12 +154,8 @@ class EnsembleCritic(nn.Module):
         """
         h = torch.cat([obs, action], dim=-1)
         for layer in self.net:
-            if isinstance(layer, EnsembleLinear):
-                h = torch.addmm(layer.bias[i], h, layer.weight[i])
-            elif isinstance(layer, EnsembleLayerNorm):
-                h = torch.addcmul(layer.bias[i], F.layer_norm(h, h.shape[-1:]), layer.weight[i])
-            else:
-                h = layer(h)
+            is_member = isinstance(layer, (EnsembleLinear, EnsembleLayerNorm))
+            h = layer.member(i, h) if is_member else layer(h)
         return h.squeeze(-1)
 
 

@@ -326,23 +326,54 @@ class Trainer:
         k = after // c.train_freq - lo // c.train_freq
         return k + int(after == total and total % c.train_freq != 0)
 
-    def _replay_vector(self) -> Iterator[Metrics]:
-        """Off-policy training on ``n_envs`` environments stepped together.
+    def _vector_envs(self, n: int) -> tuple[gym.vector.SyncVectorEnv, np.ndarray]:
+        """``n`` seeded copies of the run's environment stepped together, and their first obs.
 
-        One batched action for all of them per step; the transitions go to the buffer
-        together (the true final observation on a time-limit truncation, as in
-        ``_rollout``). The budget, ``learning_starts`` and ``train_freq`` count
-        transitions, so a run does the updates it does on one environment; the last step
-        keeps only the transitions the budget has room for.
+        Gymnasium's vector env resets a finished environment in the same step
+        (``SAME_STEP``): the observation it returns is the new episode's, and the true
+        final observation (bootstrapped on truncation) comes in ``info["final_obs"]``.
         """
-        agent, c, run, total = self.agent, self.cfg, self.run, self.run.steps
-        n, buf = c.n_envs, self._replay_buffer()
+        run = self.run
         envs = gym.vector.SyncVectorEnv(
             [lambda: make_env(run.env) for _ in range(n)],
             autoreset_mode=gym.vector.AutoresetMode.SAME_STEP,
         )
         envs.action_space.seed(run.seed)
         obs, _ = envs.reset(seed=[run.seed + i for i in range(n)])
+        return envs, obs
+
+    @staticmethod
+    def _true_next_obs(new_obs: np.ndarray, done: np.ndarray, info: dict) -> np.ndarray:
+        """The next observations with each finished environment's true final one."""
+        nxt = new_obs.copy()
+        for i in np.flatnonzero(done):
+            nxt[i] = info["final_obs"][i]
+        return nxt
+
+    def _finished_episodes(
+        self, done: np.ndarray, ep_ret: np.ndarray, ep_len: np.ndarray
+    ) -> Iterator[Metrics]:
+        """An episode row for each environment that finished; its counters start again."""
+        for i in np.flatnonzero(done):
+            yield {
+                "step": self.step,
+                "rollout/return": float(ep_ret[i]),
+                "rollout/length": int(ep_len[i]),
+            }
+            ep_ret[i], ep_len[i] = 0.0, 0
+
+    def _replay_vector(self) -> Iterator[Metrics]:
+        """Off-policy training on ``n_envs`` environments stepped together.
+
+        One batched action for all of them per step; the transitions go to the buffer
+        together (the true final observation on a time-limit truncation). The budget,
+        ``learning_starts`` and ``train_freq`` count transitions, so a run does the updates
+        it does on one environment; the last step keeps only the transitions the budget
+        has room for.
+        """
+        agent, c, run, total = self.agent, self.cfg, self.run, self.run.steps
+        n, buf = c.n_envs, self._replay_buffer()
+        envs, obs = self._vector_envs(n)
         log_due, eval_due = _Every(run.log_every), _Every(run.eval_interval())
         ep_ret, ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
         stop_due = _Every(64)
@@ -354,9 +385,7 @@ class Trainer:
                 actions = agent.act(obs, explore=True)
             new_obs, rew, term, trunc, info = envs.step(actions)
             done = term | trunc
-            nxt = new_obs.copy()
-            for i in np.flatnonzero(done):
-                nxt[i] = info["final_obs"][i]  # the true final observation
+            nxt = self._true_next_obs(new_obs, done, info)
             m, before = min(n, total - self.step), self.step
             buf.add_many(obs[:m], actions[:m], rew[:m], nxt[:m], term[:m])
             ep_ret += rew
@@ -364,13 +393,7 @@ class Trainer:
             self.step += m
             if before < c.learning_starts <= self.step:
                 self.warmup_seconds = time.perf_counter() - self._t0
-            for i in np.flatnonzero(done[:m]):
-                yield {
-                    "step": self.step,
-                    "rollout/return": float(ep_ret[i]),
-                    "rollout/length": int(ep_len[i]),
-                }
-                ep_ret[i], ep_len[i] = 0.0, 0
+            yield from self._finished_episodes(done[:m], ep_ret, ep_len)
             obs = new_obs
             if k := self._phases(before, self.step) * c.gradient_steps:
                 self._train(buf, k)
@@ -397,20 +420,10 @@ class Trainer:
 
     # -- "rollout" (on-policy), n steps x N envs: A2C, PPO, TRPO ------------------------
     def _rollout(self) -> Iterator[Metrics]:
-        """Rollouts of ``n_steps`` x ``n_envs``, one ``update`` each.
-
-        Gymnasium's vector env resets a finished environment in the same step
-        (``SAME_STEP``): the observation it returns is the new episode's, and the true
-        final observation (bootstrapped on truncation) comes in ``info["final_obs"]``.
-        """
+        """Rollouts of ``n_steps`` x ``n_envs`` (``_vector_envs``), one ``update`` each."""
         agent, c, run = self.agent, self.cfg, self.run
         n, t_len = c.n_envs, c.n_steps
-        envs = gym.vector.SyncVectorEnv(
-            [lambda: make_env(run.env) for _ in range(n)],
-            autoreset_mode=gym.vector.AutoresetMode.SAME_STEP,
-        )
-        envs.action_space.seed(run.seed)
-        obs, _ = envs.reset(seed=[run.seed + i for i in range(n)])
+        envs, obs = self._vector_envs(n)
         log_due, eval_due = _Every(run.log_every), _Every(run.eval_interval())
         ep_ret, ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
         d = agent.obs_dim
@@ -430,21 +443,12 @@ class Trainer:
                 new_obs, rew, term, trunc, info = envs.step(actions)
                 o_buf[t], a_buf[t], r_buf[t] = obs.reshape(n, d), kept.reshape(a_buf[t].shape), rew
                 te_buf[t], end_buf[t] = term, term | trunc
-                nxt = new_obs.reshape(n, d).copy()
-                for i in np.flatnonzero(term | trunc):
-                    nxt[i] = np.ravel(info["final_obs"][i])  # the true final obs
-                no_buf[t] = nxt
+                no_buf[t] = self._true_next_obs(new_obs, term | trunc, info).reshape(n, d)
                 ep_ret += rew
                 ep_len += 1
                 obs = new_obs
                 self.step += n
-                for i in np.flatnonzero(term | trunc):
-                    yield {
-                        "step": self.step,
-                        "rollout/return": float(ep_ret[i]),
-                        "rollout/length": int(ep_len[i]),
-                    }
-                    ep_ret[i], ep_len[i] = 0.0, 0
+                yield from self._finished_episodes(term | trunc, ep_ret, ep_len)
             dev = self.device
             ro = Rollout(
                 *(
