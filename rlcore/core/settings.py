@@ -18,6 +18,10 @@ with its own variable, e.g. ``RLCORE_PROFILE=hosted RLCORE_MAX_STEPS=500000``.
 | ``RLCORE_MAX_STUDY_TRIALS`` | 1,000 | 20 | trials in one hyperparameter study |
 | ``RLCORE_MAX_SESSION_TRIALS`` | 0 (any) | 40 | trials one browser session may start in all |
 | ``RLCORE_SPARE_WORKERS`` | 1 | 1 | a worker started ahead, so a run starts at once (0 = none) |
+| ``RLCORE_MAX_RUN_MB`` | 0 (any) | 40 | disk of one run: weights, checkpoints, metrics (MB) |
+| ``RLCORE_MAX_OWNER_MB`` | 0 (any) | 400 | disk of one visitor's runs and datasets (MB) |
+| ``RLCORE_MAX_DISK_MB`` | 0 (any) | 10,000 | disk of all runs and datasets together (MB) |
+| ``RLCORE_MIN_FREE_MB`` | 0 (none) | 1,024 | free disk space new work must leave (MB) |
 
 The limits are enforced in ``rlcore`` itself, not only by the app's widgets:
 ``make_configs`` and ``RunStore.create`` refuse runs above ``max_steps`` and networks
@@ -27,7 +31,12 @@ stops a run at ``max_run_seconds`` (status ``stopped``, with a message saying wh
 ``datasets.build_dataset`` / ``import_file`` refuse data above the dataset and upload
 limits; ``RunStore.create`` prunes to ``max_stored_runs``; ``search.study.make_spec``
 refuses studies above ``max_study_trials``. ``max_workers``, ``max_runs_per_session``
-and ``max_session_trials`` are numbers for the job queue and the app to apply.
+and ``max_session_trials`` are numbers for the job queue and the app to apply. The disk
+budgets are checked before anything is written, by one gate for all new work
+(``rlcore.service.owners.admit``): a run keeps as many checkpoints as fit
+``max_run_mb`` (a run whose final weights alone do not fit is refused), and new work that
+would pass a visitor's or the server's budget first evicts finished runs (the visitor's
+own first, never another visitor's fresh run) or is refused with the reason.
 
 Why these parameter budgets: training holds about 16 bytes per parameter (weights,
 gradients and Adam's two moments), so 50M is 0.8 GB, which a laptop can hold, and 4M
@@ -84,6 +93,15 @@ LIMITS: tuple[Limit, ...] = (
           "Trials in one hyperparameter study (each trains one run per seed).", low=1),
     Limit("max_session_trials", "RLCORE_MAX_SESSION_TRIALS", 0, 40,
           "Study trials one browser session may start, all its studies together (0 = any)."),
+    Limit("max_run_mb", "RLCORE_MAX_RUN_MB", 0, 40,
+          "Disk one run may take, weights, checkpoints and metrics, in MB (0 = any); "
+          "a run keeps as many checkpoints as fit."),
+    Limit("max_owner_mb", "RLCORE_MAX_OWNER_MB", 0, 400,
+          "Disk one visitor's runs and datasets may take together, in MB (0 = any)."),
+    Limit("max_disk_mb", "RLCORE_MAX_DISK_MB", 0, 10_000,
+          "Disk all runs and datasets may take together, in MB (0 = any)."),
+    Limit("min_free_mb", "RLCORE_MIN_FREE_MB", 0, 1024,
+          "Free disk space that new runs and datasets must leave, in MB (0 = no check)."),
     Limit("spare_workers", "RLCORE_SPARE_WORKERS", 1, 1,
           "A worker kept started, PyTorch imported, so the next run starts at once "
           "rather than after ~4 s of imports (0 = none; at most 1 is kept)."),
@@ -105,6 +123,10 @@ class Settings:
     max_params: int
     max_study_trials: int
     max_session_trials: int
+    max_run_mb: int
+    max_owner_mb: int
+    max_disk_mb: int
+    min_free_mb: int
     spare_workers: int
 
     @property

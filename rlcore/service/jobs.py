@@ -56,6 +56,7 @@ import subprocess
 import threading
 import time
 import typing
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,7 @@ from typing import Any
 from rlcore.core.config import AlgoConfig, RunConfig, coerce, hparams
 from rlcore.core.files import atomic_write_json
 from rlcore.core.ids import check_name, inside
+from rlcore.service import owners
 from rlcore.service.runs import TERMINAL, RunStore
 from rlcore.train.checks import check_run
 
@@ -205,6 +207,7 @@ class Batch:
     param: str | None = None
     values: tuple = ()
     created: float = 0.0
+    owner: str = ""  # the visitor who submitted it (hosted); "" = the operator / local
 
 
 def batch_path(store: RunStore, batch_id: str, field: str = "batch") -> Path:
@@ -226,8 +229,15 @@ def load_batch(store: RunStore, batch_id: str) -> Batch:
     except (FileNotFoundError, json.JSONDecodeError):
         raise ValueError(f"batch = {batch_id!r}: no such batch in {store.root}") from None
     values = tuple(tuple(v) if isinstance(v, list) else v for v in d.get("values", ()))
+    owner = d.get("owner") or ""
     return Batch(
-        d["id"], d["kind"], tuple(d["runs"]), d.get("param"), values, d.get("created", 0.0)
+        d["id"],
+        d["kind"],
+        tuple(d["runs"]),
+        d.get("param"),
+        values,
+        d.get("created", 0.0),
+        owner if isinstance(owner, str) else "",
     )
 
 
@@ -299,24 +309,35 @@ class JobQueue:
         return rid
 
     # -- submitting ---------------------------------------------------------------
-    def submit(self, plan: Plan, extra: dict[str, Any] | None = None) -> Batch:
+    def submit(
+        self, plan: Plan, extra: dict[str, Any] | None = None, owner: str | None = None
+    ) -> Batch:
         """Create the plan's runs, queue them in order, start what the cap allows.
 
         Every run is checked first (``check_run``: a sweep over ``hidden`` may cross the
-        size limit at its last value), so a refused plan leaves no run behind. ``extra``
-        goes into every run's ``config.json`` (a study trial's name and number).
+        size limit at its last value), then the plan passes the one gate for new work
+        (:func:`rlcore.service.owners.admit`: the ``owner``'s runs in flight, the disk
+        budgets), so a refused plan leaves no run behind. ``extra`` goes into every
+        run's ``config.json`` (a study trial's name and number), and so does ``owner``
+        (the visitor's token on a hosted server; ``None``: the operator). The batch id
+        carries 64 random bits: a link to it cannot be guessed.
         """
         for run, algo in plan.runs:
             check_run(run, algo)
-        batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+        owners.admit(self.store, plan.runs, owner)
+        batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(8)}"
         ids = []
         for run, algo in plan.runs:
             tags: dict[str, Any] = {**(extra or {}), "batch": batch_id}
+            if owner is not None:
+                tags[owners.OWNER] = owner
             if plan.param is not None:
                 v = getattr(algo, plan.param)
                 tags["sweep"] = {"param": plan.param, "value": list(v) if type(v) is tuple else v}
             ids.append(self.store.create(run, algo, tags))
-        batch = Batch(batch_id, plan.kind, tuple(ids), plan.param, plan.values, time.time())
+        batch = Batch(
+            batch_id, plan.kind, tuple(ids), plan.param, plan.values, time.time(), owner or ""
+        )
         with self._locked():
             atomic_write_json(
                 batch_path(self.store, batch_id),
@@ -327,6 +348,7 @@ class JobQueue:
                     "param": plan.param,
                     "values": [list(v) if type(v) is tuple else v for v in plan.values],
                     "created": batch.created,
+                    "owner": batch.owner,
                 },
             )
             for rid in ids:
@@ -412,7 +434,7 @@ class JobQueue:
                     child = _CHILDREN.pop(ticket.stem, None)
                     if child is not None:
                         child.poll()  # reap it (no zombie)
-            for ticket in self._pending():
+            for ticket in self._fair(self._pending()):
                 if running >= self.max_workers or _EXIT["stopping"]:
                     break
                 rid = self._ticket_run(ticket)
@@ -504,9 +526,25 @@ class JobQueue:
             self.dispatch = dispatch
 
     # -- reading ------------------------------------------------------------------
+    def _fair(self, tickets: list[Path]) -> list[Path]:
+        """Pending tickets in the order they start (:func:`rlcore.service.owners.fair_order`).
+
+        A junk ticket (no run id) keeps its place at the front, to be dropped.
+        """
+        by_run = {self._ticket_run(p): p for p in tickets}
+        junk = [p for r, p in by_run.items() if r is None]
+        waiting = [(r, owners.run_owner(self.store, r)) for r in by_run if r is not None]
+        running = Counter(owners.run_owner(self.store, p.stem) for p in self._active())
+        return junk + [by_run[r] for r in owners.fair_order(waiting, running)]
+
+    def waiting_and_active(self) -> list[str]:
+        """Run ids waiting for a worker or holding one now."""
+        waiting = [r for r in map(self._ticket_run, self._pending()) if r is not None]
+        return waiting + [p.stem for p in self._active()]
+
     def positions(self) -> dict[str, int]:
-        """Queue position (1 = next to start) of every waiting run."""
-        runs = [r for r in map(self._ticket_run, self._pending()) if r is not None]
+        """Queue position (1 = next to start) of every waiting run, in the fair order."""
+        runs = [r for r in map(self._ticket_run, self._fair(self._pending())) if r is not None]
         return {r: i + 1 for i, r in enumerate(runs)}
 
     def position(self, run_id: str) -> int | None:
@@ -526,9 +564,15 @@ class JobQueue:
         }
 
     # -- stopping -----------------------------------------------------------------
-    def stop(self, run_id: str) -> None:
-        """Cancel a queued run, or ask a running one to stop (it saves its weights)."""
+    def stop(self, run_id: str, who: str | None = None) -> None:
+        """Cancel a queued run, or ask a running one to stop (it saves its weights).
+
+        ``who``: the visitor asking (hosted: only the run's owner may; ``NotYours``
+        otherwise); ``None`` is the operator.
+        """
         self.store.path(run_id)  # ValueError naming the field for anything but a run id
+        if who is not None:
+            owners.check_control(owners.run_owner(self.store, run_id), who, f"run {run_id}")
         with self._locked():
             for ticket in self._pending():
                 if self._ticket_run(ticket) == run_id:
@@ -540,9 +584,14 @@ class JobQueue:
         if self.store.status(run_id).get("status") not in TERMINAL:
             self.store.request_stop(run_id)
 
-    def delete(self, run_id: str) -> None:
-        """Delete a run that is not training (``ValueError`` if its worker is alive)."""
+    def delete(self, run_id: str, who: str | None = None) -> None:
+        """Delete a run that is not training (``ValueError`` if its worker is alive).
+
+        ``who`` as for :meth:`stop`: on a hosted server only the owner deletes.
+        """
         self.store.path(run_id)  # ValueError naming the field for anything but a run id
+        if who is not None:
+            owners.check_control(owners.run_owner(self.store, run_id), who, f"run {run_id}")
         if run_id in self.active() and self.store.status(run_id).get("status") not in TERMINAL:
             raise ValueError(f"run {run_id} is still training: stop it first")
         with self._locked():

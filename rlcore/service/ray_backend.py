@@ -92,7 +92,14 @@ def _train(run_id: str, runs_dir: str, datasets_dir: str | None) -> str:
 class RayExecutor:
     """Runs a study's runs as Ray tasks (see the module docstring)."""
 
-    def __init__(self, store: RunStore, address: str, num_cpus: int | None = None) -> None:
+    def __init__(
+        self,
+        store: RunStore,
+        address: str,
+        num_cpus: int | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.owner = owner or None  # a study's owner: its runs pass their gate, as theirs
         address = check_address(address)
         if address != "local" and "RAY_AUTH_MODE" not in os.environ and _token_available():
             # what `ray start` did with that token; read by Ray when it is imported
@@ -140,9 +147,13 @@ class RayExecutor:
         self.tasks[ref] = run_id
 
     def submit(self, plan: Plan, extra: dict[str, Any]) -> list[str]:
+        from rlcore.service import owners
+
         for run, algo in plan.runs:
             check_run(run, algo)
-        ids = [self.store.create(run, algo, dict(extra)) for run, algo in plan.runs]
+        owners.admit(self.store, plan.runs, self.owner)  # the same gate as the job queue's
+        tags = dict(extra, **({owners.OWNER: self.owner} if self.owner else {}))
+        ids = [self.store.create(run, algo, dict(tags)) for run, algo in plan.runs]
         for rid, (run, _) in zip(ids, plan.runs):
             self._start(rid, run.threads)
         return ids

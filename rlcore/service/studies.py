@@ -39,6 +39,7 @@ from rlcore.search.study import (
     open_storage,
     validate_study_name,
 )
+from rlcore.service import owners
 from rlcore.service.processes import process_alive, process_identity, spawn_module
 from rlcore.service.runs import TERMINAL, RunStore
 
@@ -55,9 +56,11 @@ __all__ = [
     "driver_lock",
     "list_studies",
     "open_study",
+    "owner_trials",
     "request_stop",
     "spawn_driver",
     "studies_dir",
+    "study_owner",
     "study_runs",
     "trial_rows",
 ]
@@ -96,12 +99,16 @@ def _study_exists(storage: Any, name: str) -> bool:
     return any(s.study_name == name for s in optuna.get_all_study_summaries(storage, False))
 
 
-def create_study(store: RunStore, spec: StudySpec, storage: str | None = None) -> str:
+def create_study(
+    store: RunStore, spec: StudySpec, storage: str | None = None, owner: str | None = None
+) -> str:
     """Create the study of ``spec`` in ``storage`` (default: the runs folder's SQLite).
 
     Everything is checked before anything is written: the storage is opened, and a name
     already used (in the storage or in this runs folder) is refused. If writing the
     pointer fails, the Optuna study is deleted again: nothing is left half-made.
+    ``owner`` (a visitor on a hosted server) is recorded: only they may stop, resume or
+    delete it, and its trials count against their budget (:func:`owner_trials`).
 
     Returns:
         The storage URL the study lives in.
@@ -109,6 +116,8 @@ def create_study(store: RunStore, spec: StudySpec, storage: str | None = None) -
     import optuna
 
     validate_study_name(spec.name)
+    if owner is not None:
+        _check_budget(store, spec, owner)
     if _pointer(store, spec.name).exists():
         raise ValueError(f"study = {spec.name!r}: a study of that name exists in {store.root}")
     if storage is None:
@@ -132,6 +141,7 @@ def create_study(store: RunStore, spec: StudySpec, storage: str | None = None) -
             "trials": spec.trials,
             "seeds": spec.seeds,
             "params": spec.space.names,
+            "owner": owner or "",
         }
         atomic_write_json(_pointer(store, spec.name), pointer)
     except BaseException:
@@ -348,9 +358,61 @@ def driver_alive(store: RunStore, name: str) -> bool:
     return ident is not None and bool(process_alive(ident))
 
 
-def request_stop(store: RunStore, name: str) -> None:
-    """Ask the study's driver to stop: no new trials; running ones are stopped (failed)."""
+def _check_budget(store: RunStore, spec: StudySpec, owner: str) -> None:
+    """A visitor's study within the caps, or ``OverBudget``.
+
+    Its seeds per trial fit their runs in flight, its trials what their budget has left.
+    """
+    from rlcore.core.settings import get_settings
+
+    s = get_settings()
+    if s.max_runs_per_session and spec.seeds > s.max_runs_per_session:
+        raise owners.OverBudget(
+            f"seeds = {spec.seeds}: too many for one trial here (allowed: 1 to "
+            f"{s.max_runs_per_session}, the runs one visitor may have in flight)"
+        )
+    used = owner_trials(store, owner)
+    if s.max_session_trials and used + spec.trials > s.max_session_trials:
+        raise owners.OverBudget(
+            f"trials = {spec.trials}: you have started {used} of the "
+            f"{s.max_session_trials} trials one visitor may run on this server "
+            f"(allowed now: at most {max(s.max_session_trials - used, 0)})"
+        )
+
+
+def study_owner(store: RunStore, name: str) -> str:
+    """The visitor who created a listed study (``""``: the operator, or the local user)."""
+    owner = _read_pointer(store, name).get("owner") or ""
+    return owner if isinstance(owner, str) else ""
+
+
+def owner_trials(store: RunStore, owner: str) -> int:
+    """Trials of every study ``owner`` created (what their trial budget has spent)."""
+    used = 0
+    for p in studies_dir(store).glob("*.json") if studies_dir(store).exists() else ():
+        if p.name.endswith(".driver.json"):
+            continue
+        try:
+            d = json.loads(p.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(d, dict) and d.get("owner") == owner:
+            used += int(d.get("trials") or 0)
+    return used
+
+
+def _control(store: RunStore, name: str, who: str | None) -> None:
+    if who is not None:
+        owners.check_control(study_owner(store, name), who, f"study {name}")
+
+
+def request_stop(store: RunStore, name: str, who: str | None = None) -> None:
+    """Ask the study's driver to stop: no new trials; running ones are stopped (failed).
+
+    ``who``: the visitor asking (hosted: only the owner may); ``None``: the operator.
+    """
     _read_pointer(store, name)
+    _control(store, name, who)
     (studies_dir(store) / f"{name}.STOP").touch()
 
 
@@ -362,14 +424,18 @@ def clear_stop(store: RunStore, name: str) -> None:
     (studies_dir(store) / f"{name}.STOP").unlink(missing_ok=True)
 
 
-def spawn_driver(store: RunStore, name: str, ray_address: str | None = None) -> Any:
+def spawn_driver(
+    store: RunStore, name: str, ray_address: str | None = None, who: str | None = None
+) -> Any:
     """Drive the study in its own process (the app's path); returns the ``Popen``.
 
     ``python -m rlcore.service.study_driver NAME [--ray ADDRESS]``, output appended to
     ``<runs>/.studies/<name>.log``. The driver queues the trials' runs on the global job
-    queue (or Ray), so the worker cap holds for studies as for any run.
+    queue (or Ray) in the study owner's name, so the worker cap and the owner's runs in
+    flight hold for studies as for any run. ``who`` as for :func:`request_stop`.
     """
     _read_pointer(store, name)
+    _control(store, name, who)
     if driver_alive(store, name):
         raise ValueError(f"study = {name!r}: it is running already")
     clear_stop(store, name)
@@ -392,11 +458,15 @@ def log_tail(store: RunStore, name: str, lines: int = 20) -> str:
     return "\n".join(text.replace("\r", "\n").splitlines()[-lines:])
 
 
-def delete_study(store: RunStore, name: str) -> None:
-    """Delete a study that no driver runs (its runs stay, as ordinary runs)."""
+def delete_study(store: RunStore, name: str, who: str | None = None) -> None:
+    """Delete a study that no driver runs (its runs stay, as ordinary runs).
+
+    ``who`` as for :func:`request_stop`.
+    """
     import optuna
 
     pointer = _read_pointer(store, name)
+    _control(store, name, who)
     if driver_alive(store, name):
         raise ValueError(f"study = {name!r}: it is running; stop it first")
     with contextlib.suppress(KeyError):

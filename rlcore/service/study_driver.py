@@ -36,7 +36,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from rlcore.core.settings import get_settings
 from rlcore.search.study import StudySpec, mean_or_nan, trial_configs
+from rlcore.service import owners
 from rlcore.service.jobs import JobQueue, Plan
 from rlcore.service.runs import TERMINAL, RunStore
 from rlcore.service.studies import (
@@ -44,6 +46,7 @@ from rlcore.service.studies import (
     driver_lock,
     open_study,
     stop_requested,
+    study_owner,
     study_runs,
 )
 
@@ -73,12 +76,15 @@ class Executor(Protocol):
 class LocalExecutor:
     """The job queue (its cap, its workers, its queue positions) trains the runs."""
 
-    def __init__(self, store: RunStore, queue: JobQueue | None = None) -> None:
+    def __init__(
+        self, store: RunStore, queue: JobQueue | None = None, owner: str | None = None
+    ) -> None:
         self.queue = queue or JobQueue(store)
         self.capacity = self.queue.max_workers
+        self.owner = owner or None  # the study's owner: its runs count as theirs
 
     def submit(self, plan: Plan, extra: dict[str, Any]) -> list[str]:
-        return list(self.queue.submit(plan, extra).runs)
+        return list(self.queue.submit(plan, extra, owner=self.owner).runs)
 
     def resume(self, run_ids: Sequence[str]) -> None:
         self.queue.enqueue(run_ids)
@@ -213,6 +219,18 @@ class StudyDriver:
     def _count(self) -> int:
         return len(self.study.get_trials(deepcopy=False))
 
+    def _room(self) -> bool:
+        """Whether a trial's runs fit its owner's runs-in-flight cap now (else: wait).
+
+        A study's trials pass the same per-visitor gate as every run: a 20-trial x
+        10-seed study of a hosted visitor keeps at most their cap of runs queued.
+        """
+        limit = get_settings().max_runs_per_session
+        owner = study_owner(self.store, self.name)
+        if not owner or not limit:
+            return True
+        return owners.in_flight(self.store, owner) + self.spec.seeds <= limit
+
     # -- watching trials ------------------------------------------------------------
     def _report(self, f: _InFlight) -> None:
         """Report every evaluation step all seeds reached; prune when the pruner says so."""
@@ -297,6 +315,8 @@ class StudyDriver:
             while not stopping and len(self.flight) < self.parallel:
                 if self._count() >= self.spec.trials:
                     break
+                if not self._room():
+                    break  # the owner's runs in flight are at their cap: wait, then ask
                 self._launch(self.study.ask(self.spec.space.distributions()))
             if not self.flight and (stopping or self._count() >= self.spec.trials):
                 break
@@ -326,9 +346,9 @@ def run_study(
             if ray_address:
                 from rlcore.service.ray_backend import RayExecutor
 
-                executor = RayExecutor(store, ray_address)
+                executor = RayExecutor(store, ray_address, owner=study_owner(store, name))
             else:
-                executor = LocalExecutor(store)
+                executor = LocalExecutor(store, owner=study_owner(store, name))
         try:
             driver = StudyDriver(store, name, executor, parallel, poll_s, on_trial)
             return driver.run()

@@ -38,6 +38,7 @@ from rlcore.core.files import atomic_write_json
 from rlcore.core.settings import get_settings
 from rlcore.core.threads import choose_threads
 from rlcore.core.types import Metrics
+from rlcore.service.owners import checkpoints_for
 from rlcore.service.processes import process_identity, spawn_module
 from rlcore.service.runs import HEARTBEAT_S, RunClaimed, RunStore
 from rlcore.service.tensorboard import tensorboard_log
@@ -154,8 +155,11 @@ def run_job(
     on_metrics: Callable[[Metrics], None] | None = None,
     checkpoint_every_s: float = 30.0,
     say: Callable[[str], None] | None = None,
+    initial_state: dict | None = None,
 ) -> str:
     """Train run ``run_id``; returns its final status.
+
+    ``initial_state``: weights the agent starts from (default: a fresh, seeded agent).
 
     A run trains once: a run another worker already claimed raises
     :class:`~rlcore.service.runs.RunClaimed` (a ``ValueError``) before anything is written.
@@ -180,7 +184,9 @@ def run_job(
     store.mark_started(run_id)
     trainer = None
     last_ckpt = time.time()
-    along = _Checkpoints(store, run_id, rec.run.steps)
+    # as many checkpoints as fit this server's disk budget of a run (RLCORE_MAX_RUN_MB)
+    n_ckpt = checkpoints_for(rec.run, rec.algo, CHECKPOINT_COUNT)
+    along = _Checkpoints(store, run_id, rec.run.steps, n_ckpt)
     status, message = "finished", ""
     final: Metrics = {}
     with _Heartbeat(store, run_id):
@@ -192,6 +198,7 @@ def run_job(
                 stop=lambda: store.stop_requested(run_id) or store.prune_reason(run_id) is not None,
                 max_seconds=limit,
                 threads_fn=threads if rec.run.threads == 0 else None,
+                initial_state=initial_state,
             )
             with (
                 store.open_metrics(run_id) as fh,
@@ -238,8 +245,8 @@ class _Checkpoints:
 
     def __init__(self, store: RunStore, run_id: str, steps: int, n: int = CHECKPOINT_COUNT):
         self.store, self.run_id = store, run_id
-        self.every = max(1, steps // n)
-        self.next = self.every
+        self.every = max(1, steps // max(n, 1))
+        self.next = self.every if n > 0 else math.inf  # n = 0: the final weights only
 
     def at_eval(self, trainer: Trainer, step: int) -> None:
         if step < self.next:
