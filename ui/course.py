@@ -14,18 +14,28 @@ metrics (tested), the rest draws them.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
+
+from rlcore.learn import verdicts
+from rlcore.learn.verdicts import NO_DATA, TIE, Verdict
 
 __all__ = [
     "EXPERIMENTS",
+    "NO_DATA",
+    "TIE",
     "TOPICS",
     "Experiment",
     "Topic",
+    "Verdict",
     "experiment_plans",
+    "rep_experiment",
     "topic",
     "verdict",
 ]
@@ -50,6 +60,8 @@ class Experiment:
     runs: tuple[RunSpec, ...]
     options: tuple[str, ...]
     offline: bool = False
+    local: bool = False  # computed in the page (no training run)
+    slow: bool = False  # the effect may not show within the lesson's budget: said before Start
 
 
 @dataclass(frozen=True)
@@ -64,34 +76,60 @@ class Topic:
     experiment: str | None = None
 
 
+# Each experiment runs several seeds of each configuration: its verdict
+# (``rlcore.learn.verdicts``) reads the measure per seed and never one seed as a law. The
+# budgets are sized so the verdict arrives within about two minutes on two cores
+# (``benchmarks/course.py`` measures it and how often the verdict agrees with the claim).
+_SMALL_TD3 = {"hidden": (64, 64), "learning_starts": 1000, "buffer_size": 20_000}
 EXPERIMENTS: dict[str, Experiment] = {
     e.id: e
     for e in [
         # three seeds of one setup: the randomness of pi and p shows as their spread
         Experiment(
             "seeds",
-            (RunSpec("dqn", "CartPole-v1", 20_000, seeds=3),),
+            (RunSpec("dqn", "CartPole-v1", 15_000, seeds=3),),
             ("close", "apart"),
         ),
-        Experiment("dqn", (RunSpec("dqn", "CartPole-v1", 20_000),), ("above", "below")),
-        Experiment("cliff", (RunSpec("dqn", "CliffWalking-v1", 30_000),), ("short", "safe")),
+        Experiment(
+            "dqn", (RunSpec("dqn", "CartPole-v1", 15_000, seeds=3),), ("above", "below"), slow=True
+        ),
+        Experiment(
+            "cliff", (RunSpec("dqn", "CliffWalking-v1", 15_000, seeds=3),), ("short", "safe")
+        ),
         Experiment(
             "pg",
-            (RunSpec("reinforce", "CartPole-v1", 60_000), RunSpec("a2c", "CartPole-v1", 60_000)),
+            (
+                RunSpec("reinforce", "CartPole-v1", 25_000, seeds=3),
+                RunSpec("a2c", "CartPole-v1", 25_000, seeds=3),
+            ),
             ("reinforce", "a2c"),
         ),
-        Experiment("sac", (RunSpec("sac", "Pendulum-v1", 8_000),), ("above", "at", "below")),
+        Experiment(
+            "sac",
+            (RunSpec("sac", "Pendulum-v1", 4_000, {"hidden": (64, 64)}, seeds=3),),
+            ("above", "at", "below"),
+        ),
         Experiment(
             "cdq",
-            (RunSpec("ddpg", "Pendulum-v1", 20_000), RunSpec("td3", "Pendulum-v1", 20_000)),
+            (
+                RunSpec("ddpg", "Pendulum-v1", 6_000, _SMALL_TD3, seeds=3),
+                RunSpec("td3", "Pendulum-v1", 6_000, _SMALL_TD3, seeds=3),
+            ),
             ("ddpg", "td3"),
         ),
         Experiment(
             "offline",
-            (RunSpec("bc", None, 5_000), RunSpec("cql", None, 5_000), RunSpec("iql", None, 5_000)),
+            (
+                RunSpec("bc", None, 3_000, seeds=2),
+                RunSpec("cql", None, 3_000, seeds=2),
+                RunSpec("iql", None, 3_000, seeds=2),
+            ),
             ("bc", "cql", "iql"),
             offline=True,
+            slow=True,
         ),
+        # computed here in a second: no training run
+        Experiment("rep", (), ("pathwise", "score"), local=True),
     ]
 }
 
@@ -104,7 +142,7 @@ TOPICS: list[Topic] = [
     Topic("pg", "basics", "lp.pg", "learn_policy", "policy-gradient", "pg"),
     Topic("bp", "basics", "lm.bp", "learn_maths", "backprop"),
     Topic("kl", "basics", "lm.kl", "learn_maths", "kl"),
-    Topic("rep", "online", "lp.rep", "learn_policy", "reparameterization", "sac"),
+    Topic("rep", "online", "lp.rep", "learn_policy", "reparameterization", "rep"),
     Topic("cdq", "online", "lv.cdq", "learn_value", "clipped-double-q", "cdq"),
     Topic("alpha", "online", "lp.alpha", "learn_policy", "sac-alpha", "sac"),
     Topic("cql", "offline", "lo.cql", "learn_offline", "cql", "offline"),
@@ -125,6 +163,79 @@ BY_ANCHOR = {tp.anchor: tp for tp in TOPICS}  # the explorers' anchors are uniqu
 def topic(topic_id: str | None) -> Topic | None:
     """The topic of that id (``None`` for an unknown one)."""
     return next((tp for tp in TOPICS if tp.id == topic_id), None)
+
+
+# -- progress, kept per browser on the server ---------------------------------------------
+_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")  # a batch id's characters
+LOCAL_RUN = "local"  # the "batch" of an experiment computed in the page
+PROGRESS_DIR = ".course"  # in the runs folder (hidden: never read as a run)
+
+
+def progress_key(cookie: str) -> str:
+    """A browser's progress key from its XSRF cookie: the token, unmasked, hashed.
+
+    ``2|mask|masked token|time`` (Tornado's version 2) is unmasked so every page the
+    browser gets (each with a fresh mask) maps to one key; any other value is hashed whole.
+    """
+    parts = cookie.split("|")
+    token = cookie.encode()
+    if len(parts) == 4 and parts[0] == "2":
+        try:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+            token = bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked)) if mask else masked
+        except ValueError:
+            pass
+    return hashlib.sha256(b"rl-course|" + token).hexdigest()[:32]
+
+
+def _progress_path(key: str) -> Path:
+    from rlcore.service.runs import default_runs_dir
+
+    if not key.isalnum():
+        raise ValueError(f"progress key = {key!r}: letters and digits only")
+    return default_runs_dir() / PROGRESS_DIR / f"{key}.json"
+
+
+def clean_progress(raw: Any) -> dict[str, Any]:
+    """A progress record with only known topics, experiments and options kept."""
+    out: dict[str, Any] = {"seen": [], "runs": {}, "pred": {}}
+    if not isinstance(raw, dict):
+        return out
+    seen = raw.get("seen")
+    if isinstance(seen, list):
+        out["seen"] = list(dict.fromkeys(x for x in seen if isinstance(x, str) and topic(x)))
+    runs = raw.get("runs")
+    for exp, ids in runs.items() if isinstance(runs, dict) else ():
+        if exp in EXPERIMENTS and isinstance(ids, list):
+            keep = [b for b in ids if isinstance(b, str) and _ID.fullmatch(b)][:8]
+            if keep:
+                out["runs"][exp] = keep
+    pred = raw.get("pred")
+    for exp, opt in pred.items() if isinstance(pred, dict) else ():
+        if exp in EXPERIMENTS and opt in EXPERIMENTS[exp].options:
+            out["pred"][exp] = opt
+    return out
+
+
+def load_progress(key: str) -> dict[str, Any]:
+    """This browser's saved progress (empty when none, or unreadable)."""
+    try:
+        return clean_progress(json.loads(_progress_path(key).read_text()))
+    except (OSError, ValueError):
+        return clean_progress(None)
+
+
+def save_progress(key: str, record: dict[str, Any]) -> bool:
+    """Write the progress record atomically; ``False`` when the folder cannot be written."""
+    from rlcore.core.files import atomic_write_json
+
+    path = _progress_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(path, clean_progress(record))
+    except OSError:
+        return False
+    return True
 
 
 def experiment_plans(exp: Experiment, dataset: str | None = None) -> list[Any]:
@@ -154,65 +265,38 @@ def experiment_plans(exp: Experiment, dataset: str | None = None) -> list[Any]:
     return plans
 
 
-# -- verdicts: what the runs say, in one option of the prediction --------------------
-def _last(df: pd.DataFrame, key: str) -> float:
-    if key not in df.columns:
-        return float("nan")
-    v = pd.to_numeric(df[key], errors="coerce").dropna()
-    return float(v.iloc[-1]) if len(v) else float("nan")
+# -- verdicts: what the runs say, read as an experiment ------------------------------
+def verdict(
+    exp_id: str, runs: dict[str, list[pd.DataFrame]], starts: dict[str, int] | None = None
+) -> Verdict:
+    """What the runs' metrics say about the experiment's claim (``rlcore.learn.verdicts``).
 
-
-def overestimation(df: pd.DataFrame) -> float:
-    """How far Q(s0, pi(s0)) lies above the discounted return obtained, as a share of it.
-
-    Mean over the run's evaluations after its first (the first is an untrained critic;
-    NaN without a second): ``(Q - G) / |G|``; positive = over-estimation.
+    ``runs`` maps each algorithm of the experiment to its seeds' metrics, ``starts`` to
+    its ``learning_starts`` (evaluations before it are warm-up and not read).
     """
-    if "eval/q_start" not in df.columns:
-        return float("nan")
-    rows = df[["eval/q_start", "eval/discounted_return"]].apply(pd.to_numeric, errors="coerce")
-    rows = rows.dropna().iloc[1:]
-    if rows.empty:  # one evaluation, of an untrained critic, says nothing
-        return float("nan")
-    q, g = rows["eval/q_start"].to_numpy(), rows["eval/discounted_return"].to_numpy()
-    return float(np.mean((q - g) / np.maximum(np.abs(g), 1e-6)))
+    return verdicts.read(exp_id, runs, starts)
 
 
-def verdict(exp_id: str, runs: dict[str, list[pd.DataFrame]]) -> tuple[str | None, dict]:
-    """The option the runs' metrics support, and the numbers that say so.
+REP = {"name": "bump", "mu": 1.0, "sigma": 0.5, "n_samples": 16, "batches": 400, "seeds": 5}
 
-    ``runs`` maps each algorithm of the experiment to its runs' metrics. ``None`` while
-    the runs have not evaluated enough to tell.
+
+def rep_experiment(seeds: int = REP["seeds"], first_seed: int = 0) -> Verdict:
+    """Pathwise against score-function gradients of E[f(x)], x ~ N(mu, sigma^2), measured.
+
+    For each seed, ``batches`` independent estimates from ``n_samples`` draws each (f a
+    Q-like bump, the policy a Gaussian as SAC's actor); the measure is each estimator's
+    standard deviation. Runs in well under a second: no training.
     """
-    if exp_id == "seeds":
-        finals = [_last(df, "eval/return_mean") for df in runs.get("dqn", [])]
-        if len(finals) < 2 or any(np.isnan(finals)):
-            return None, {}
-        lo, hi = min(finals), max(finals)
-        spread = (hi - lo) / max(abs(hi), 1e-6)
-        return ("apart" if spread > 0.2 else "close"), {"low": lo, "high": hi}
-    if exp_id in ("dqn", "cdq"):
-        gaps = {algo: overestimation(dfs[0]) for algo, dfs in runs.items() if dfs}
-        if not gaps or any(np.isnan(v) for v in gaps.values()):
-            return None, {}
-        if exp_id == "dqn":
-            return ("above" if gaps["dqn"] > 0 else "below"), {"gap": gaps["dqn"]}
-        return max(gaps, key=gaps.get), {"gaps": gaps}
-    if exp_id == "cliff":
-        final = _last(runs.get("dqn", [pd.DataFrame()])[0], "eval/return_mean")
-        if np.isnan(final):
-            return None, {}
-        return ("short" if final >= -13 else "safe"), {"final": final}
-    if exp_id == "sac":
-        df = runs.get("sac", [pd.DataFrame()])[0]
-        entropy = _last(df, "train/entropy")
-        if np.isnan(entropy):
-            return None, {}
-        target = -1.0  # -dim(A): Pendulum's action is one-dimensional
-        where = "above" if entropy > target + 0.25 else "below" if entropy < target - 0.25 else "at"
-        return where, {"entropy": entropy, "target": target, "alpha": _last(df, "train/alpha")}
-    key = "eval/normalized_score" if exp_id == "offline" else "eval/return_mean"
-    finals = {algo: float(np.mean([_last(df, key) for df in dfs])) for algo, dfs in runs.items()}
-    if not finals or any(np.isnan(v) for v in finals.values()):
-        return None, {}
-    return max(finals, key=finals.get), {"finals": finals}
+    from rlcore.learn.policy import gradient_estimates, true_gradient
+
+    per_seed: dict[str, list[float]] = {"pathwise": [], "score": []}
+    for seed in range(first_seed, first_seed + seeds):
+        est = gradient_estimates(
+            REP["name"], REP["mu"], REP["sigma"], REP["n_samples"], REP["batches"], seed
+        )
+        per_seed["pathwise"].append(float(est["reparam"].std()))
+        per_seed["score"].append(float(est["score"].std()))
+    v = verdicts.read_gradient_std(per_seed)
+    true = true_gradient(REP["name"], REP["mu"], REP["sigma"])
+    numbers = {"pathwise": v.values["pathwise"], "score": v.values["score"], "true": true}
+    return dataclasses.replace(v, numbers=numbers)
