@@ -2,10 +2,13 @@
 
     python benchmarks/learning.py                       # every check, 3 seeds
     python benchmarks/learning.py --only sac td3 --seeds 0 1 2 --jobs 2
+    python benchmarks/learning.py --only dqn --env CartPole-v1 --api   # the object API
 
 Prints, per (algorithm, environment): each seed's best and final evaluation return and
 the first step at which the threshold was reached, and whether the check passes
 (threshold reached on at least ``need`` of the seeds). Writes bench_out/learning.json.
+``--api`` trains through the object API instead (``rlcore.DQN(env, seed=...).learn(steps)``,
+a run in a temporary run store; the curve is the run's own evaluations).
 """
 
 from __future__ import annotations
@@ -61,6 +64,39 @@ def one(algo: str, env: str, steps: int, seed: int, threshold: float) -> dict:
     }
 
 
+def one_api(algo: str, env: str, steps: int, seed: int, threshold: float) -> dict:
+    import tempfile
+
+    import torch
+
+    from rlcore.api import ALGORITHM_CLASSES
+
+    torch.set_num_threads(1)
+    curve = []
+
+    def on_metrics(m: dict) -> None:
+        if "eval/return_mean" in m:
+            curve.append((m["step"], m["eval/return_mean"]))
+
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as runs:
+        model = ALGORITHM_CLASSES[algo](env, seed=seed, threads=1, runs_dir=runs)
+        model.learn(steps, callback=on_metrics)
+    first = next((s for s, r in curve if r >= threshold), None)
+    return {
+        "algo": algo,
+        "env": env,
+        "seed": seed,
+        "steps": steps,
+        "api": True,
+        "curve": curve,
+        "best": max(r for _, r in curve),
+        "final": curve[-1][1],
+        "first_step": first,
+        "wall_s": time.perf_counter() - t0,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="algorithms to run")
@@ -68,6 +104,7 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out", default="bench_out/learning.json")
+    ap.add_argument("--api", action="store_true", help="train through rlcore's object API")
     args = ap.parse_args()
     checks = [
         c
@@ -78,7 +115,8 @@ def main() -> None:
     with ProcessPoolExecutor(args.jobs) as pool:
         for algo, env, steps, thr, _ in checks:
             for seed in args.seeds:
-                futures[(algo, env, seed)] = pool.submit(one, algo, env, steps, seed, thr)
+                fn = one_api if args.api else one
+                futures[(algo, env, seed)] = pool.submit(fn, algo, env, steps, seed, thr)
         results = {}
         for k, f in futures.items():  # each run as it ends: long runs report early
             results[k] = r = f.result()

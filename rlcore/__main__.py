@@ -57,6 +57,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from rlcore.service.worker import run_job
     from rlcore.train.presets import make_configs
 
+    env = _env_with_kwargs(args.env, args.env_kwargs)
     run_over: dict[str, Any] = {"seed": args.seed, "device": args.device}
     for name in (
         "steps",
@@ -72,12 +73,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None:
             run_over[name] = getattr(args, name)
     run, algo = make_configs(
-        args.algo, args.env, _parse_sets(args.set), run_over, use_preset=not args.no_preset
+        args.algo, env, _parse_sets(args.set), run_over, use_preset=not args.no_preset
     )
     store = RunStore(args.runs_dir)
     run_id = store.create(run, algo)
     print(f"run {run_id}  ({store.path(run_id)})")
-    bar = tqdm(total=run.steps, unit="step", dynamic_ncols=True, disable=args.quiet)
+    bar = tqdm(total=run.steps, unit="step", dynamic_ncols=True, disable=_no_bar(args))
     last_train: dict[str, Any] = {}
 
     def on_metrics(m: dict[str, Any]) -> None:
@@ -116,11 +117,61 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0 if status in ("finished", "stopped") else 1
 
 
+def _no_bar(args: argparse.Namespace) -> bool:
+    """No progress bar when asked, or when stderr is not a terminal (a log file, a pipe)."""
+    return bool(args.quiet) or not sys.stderr.isatty()
+
+
+def _env_with_kwargs(env: str, text: str | None) -> str:
+    """``env``, or (``--env-kwargs``) an id registered here for ``gymnasium.make(env, **kw)``.
+
+    The new id (``py/<Name>-v<n>``) keeps ``env``'s tuned presets; it lives in this process
+    (the run trains here): its runs are listed, shown and exported anywhere.
+    """
+    if not text:
+        return env
+    import gymnasium as gym
+
+    from rlcore.core.envs import env_spec, register_env_maker
+
+    try:
+        kwargs = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(
+            f"--env-kwargs {text!r}: not JSON ({e.msg}; allowed: an object such as "
+            "'{\"g\": 9.0}')"
+        ) from None
+    if not isinstance(kwargs, dict):
+        raise ValueError(f"--env-kwargs {text!r}: not a JSON object (allowed: e.g. '{{}}')")
+    base = env_spec(env)  # a known environment first
+    source: Any = base.gym_spec or base.id
+    try:
+        gym.make(source, **kwargs).close()
+    except Exception as e:  # the environment's constructor: said with its own words
+        raise ValueError(
+            f"--env-kwargs {text!r}: {env} cannot be made with them ({type(e).__name__}: {e})"
+        ) from None
+    name = env.split("/")[-1].split(":")[-1].split("-v")[0]
+    return register_env_maker(lambda: gym.make(source, **kwargs), name, base=env)
+
+
 def _train_parser(sub: Any) -> None:
     """The ``train`` command's arguments."""
     t = sub.add_parser("train", help="train an agent and save the run")
     t.add_argument("--algo", required=True, help="algorithm (see `algos`)")
-    t.add_argument("--env", required=True, help="environment id (see `envs`)")
+    t.add_argument(
+        "--env",
+        required=True,
+        help="environment id (see `envs`), or module:Class (the folder of the module must "
+        "be the current folder or on PYTHONPATH)",
+    )
+    t.add_argument(
+        "--env-kwargs",
+        dest="env_kwargs",
+        metavar="JSON",
+        help="keyword arguments of gymnasium.make, e.g. '{\"g\": 9.0}' (the run keeps the "
+        "environment's preset)",
+    )
     t.add_argument("--steps", type=int, help="environment steps (default: the preset's)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -173,12 +224,27 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not recs:
         print("no runs yet: python -m rlcore train --algo dqn --env CartPole-v1")
         return 0
+    from rlcore.core.envs import env_spec
+
+    missing: dict[str, str] = {}
+    for env in sorted({r.run.env for r in recs}):
+        try:
+            env_spec(env)
+        except ValueError:
+            missing[env] = "environment not available here"
     print(f"{'run':58} {'status':10} {'step':>9} {'eval':>9}")
     for r in recs:
         s = r.status
+        note = f"  ({missing[r.run.env]})" if r.run.env in missing else ""
         print(
             f"{r.id:58} {s.get('status', '?'):10} {s.get('step', 0):>9} "
-            f"{_fmt(s.get('eval_return')):>9}"
+            f"{_fmt(s.get('eval_return')):>9}{note}"
+        )
+    if missing:
+        print(
+            f"note: {', '.join(missing)}: set RLCORE_ENV_MODULES (and PYTHONPATH) as when "
+            "these runs trained to evaluate them; show and export work without it",
+            file=sys.stderr,
         )
     return 0
 
@@ -186,13 +252,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate a saved policy: mean ± std over N episodes."""
     from rlcore.service.runs import RunStore
-    from rlcore.train.evaluation import evaluate
+    from rlcore.train.evaluation import eval_seed, evaluate
 
-    rec, agent = RunStore(args.runs_dir).load_agent(args.run)
-    res = evaluate(agent, rec.run.env, args.episodes, seed=args.seed)
+    if not 1 <= args.episodes <= 1000:
+        raise ValueError(f"--episodes {args.episodes}: must be 1 to 1000")
+    rec, agent = RunStore(args.runs_dir).load_agent(args.run, args.step)
+    seed = eval_seed(rec.run.seed) if args.seed is None else args.seed
+    res = evaluate(agent, rec.run.env, args.episodes, seed=seed)
+    at = "" if args.step is None else f" (checkpoint at step {args.step})"
     print(
-        f"{rec.run.algo} on {rec.run.env}: return {res.mean:.2f} ± {res.std:.2f} "
-        f"over {args.episodes} episodes"
+        f"{rec.run.algo} on {rec.run.env}{at}: return {res.mean:.2f} ± {res.std:.2f} "
+        f"over {args.episodes} episodes (seeds {seed} to {seed + args.episodes - 1})"
     )
     return 0
 
@@ -210,9 +280,18 @@ def cmd_show(args: argparse.Namespace) -> int:
         s = df[col].dropna()
         if len(s) and col != "step":
             final[col] = s.iloc[-1]
+    from rlcore.train.export import weights_problem
+
+    weights = rec.path / "model.safetensors"
+    if not weights.exists():
+        said = "none saved yet"
+    else:
+        problem = weights_problem(weights)
+        said = "ok" if problem is None else f"unreadable: {problem}"
     out = {
         "id": rec.id,
         "status": rec.status,
+        "weights": said,
         "run": to_dict(rec.run),
         "algo": to_dict(rec.algo),
         "final_metrics": final,
@@ -237,8 +316,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     data = export_policy(agent, rec.run, rec.algo, args.format)
     out = Path(args.out) if args.out else rec.path / f"policy{FORMATS[args.format]}"
     atomic_write_bytes(out, data)
+    _readable(out)
     print(f"{args.format} policy of {rec.run.algo} on {rec.run.env}: {out} ({len(data):,} bytes)")
     return 0
+
+
+def _readable(path: Any) -> None:
+    """Mode 0644 under the usual umask (a temporary file starts 0600): a file to share."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def cmd_algos(args: argparse.Namespace) -> int:
@@ -343,7 +430,7 @@ def _drive(args: argparse.Namespace, store: Any, name: str, executor: Any) -> in
 
     info = study_info(store, name)
     counts = dict(info.counts)
-    bar = tqdm(total=info.trials, initial=info.done, unit="trial", disable=args.quiet)
+    bar = tqdm(total=info.trials, initial=info.done, unit="trial", disable=_no_bar(args))
     best: list[float] = [info.best_value] if info.best_value is not None else []
 
     def on_trial(t: dict[str, Any]) -> None:
@@ -528,6 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument(
         "--runs-dir", default=None, help="runs folder (default $RLCORE_RUNS_DIR or runs/)"
     )
@@ -545,8 +633,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("eval", help="evaluate a saved run's policy (mean ± std)")
     e.add_argument("run")
-    e.add_argument("--episodes", type=int, default=10)
-    e.add_argument("--seed", type=int, default=12345)
+    e.add_argument("--episodes", type=int, default=10, help="episodes (1 to 1000, default 10)")
+    e.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="first episode's seed (default: the training evaluation's, seed x 7919 + 1000003, "
+        "so the numbers match the run's own evaluations)",
+    )
+    e.add_argument("--step", type=int, help="evaluate the checkpoint at this step (see show)")
     e.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("show", help="config and final metrics of a run")
@@ -591,6 +686,12 @@ def build_parser() -> argparse.ArgumentParser:
     en.set_defaults(func=cmd_envs)
     _tune_parser(sub)
     return p
+
+
+def _version() -> str:
+    import rlcore
+
+    return f"rlcore {rlcore.__version__}"
 
 
 def _prog() -> str:
@@ -658,9 +759,22 @@ def _tune_parser(sub: Any) -> None:
     tu.set_defaults(func=cmd_tune)
 
 
+def _current_folder_importable() -> None:
+    """Modules of the current folder import, as under ``python -m rlcore``.
+
+    The installed ``rlcore`` script starts with its own folder on ``sys.path``, not the
+    current one, so ``RLCORE_ENV_MODULES=myenv`` or ``--env myenv:Env`` found ``myenv.py``
+    only under ``python -m``. Appended, not prepended: it never shadows an installed package.
+    """
+    here = os.getcwd()
+    if here not in sys.path and "" not in sys.path:
+        sys.path.append(here)
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point; returns the exit code (2 on bad input, 1 on a storage error)."""
     args = build_parser().parse_args(argv)
+    _current_folder_importable()
     if args.datasets_dir is not None:  # the datasets store (and build processes) read it
         os.environ["RLCORE_DATASETS_DIR"] = args.datasets_dir
     try:

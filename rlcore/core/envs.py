@@ -47,6 +47,8 @@ __all__ = [
     "env_spec",
     "make_env",
     "obs_dim",
+    "register_env_maker",
+    "space_info",
 ]
 
 ENV_MODULES_VAR = "RLCORE_ENV_MODULES"
@@ -461,8 +463,35 @@ def _unknown(env_id: str, why: str = "unknown environment") -> ValueError:
     )
 
 
+_MAKERS: dict[str, Any] = {}  # id -> callable: environments handed over as Python objects
+_BASES: dict[str, str] = {}  # such an id -> the catalogue id whose presets it keeps
+
+
+def register_env_maker(maker: Any, name: str, base: str | None = None) -> str:
+    """Register a callable returning a ``gymnasium.Env`` under a fresh id (this process only).
+
+    What ``rlcore.api`` does with an environment given as an object or a function: the
+    trainer makes its copies (training, evaluation, vector envs) from the id. The id is
+    ``py/<name>-v<n>``; a run trained on it is listed everywhere but can only be trained
+    or evaluated again in a process that registers it again. ``base``: a catalogue id
+    the environment is a variant of (other ``gymnasium.make`` arguments): its presets apply.
+    """
+    stem = re.sub(r"[^A-Za-z0-9_]", "_", name)[:60] or "Env"
+    n = 0
+    while f"py/{stem}-v{n}" in gym.registry:
+        n += 1
+    env_id = f"py/{stem}-v{n}"
+    gym.register(id=env_id, entry_point=maker, disable_env_checker=True)
+    _MAKERS[env_id] = maker
+    if base in ENVIRONMENTS:
+        _BASES[env_id] = base
+    return env_id
+
+
 def _gym_spec(env_id: str) -> Any:
     """The gymnasium ``EnvSpec`` of a custom id (``ValueError`` if it is none)."""
+    if env_id in _MAKERS:
+        return gym.spec(env_id)
     if ":" in env_id:
         if not _ENTRY_POINT.fullmatch(env_id):
             raise _unknown(env_id, "not an entry point of the form module:Class")
@@ -529,12 +558,14 @@ def _custom_spec(env_id: str) -> EnvSpec:
         acts = f"{int(np.prod(act_space.shape))}-dimensional actions in a box"
     ep = gspec.entry_point
     source = ep if isinstance(ep, str) else f"{ep.__module__}:{ep.__qualname__}"
+    base = ENVIRONMENTS.get(_BASES.get(env_id, ""))
     return EnvSpec(
         env_id,
         env_id,
         kind,
         solved,
         f"Your own environment ({source}): observations of shape {tuple(obs_shape)}, {acts}.",
+        presets=base.presets if base and base.action_space == kind else {},
         tabular=flat,
         max_episode_steps=cap,
         custom=True,
@@ -595,3 +626,39 @@ def make_env(env_id: str, seed: int | None = None, render_mode: str | None = Non
 def obs_dim(space: gym.Space) -> int:
     """Flat observation size."""
     return int(np.prod(space.shape))
+
+
+def space_info(env_id: str) -> dict[str, Any]:
+    """What an agent needs of ``env_id``'s spaces, as JSON (kept in a run's ``config.json``).
+
+    ``{"obs_shape": [...], "actions": n}`` for discrete actions, ``{"obs_shape": [...],
+    "low": [...], "high": [...]}`` for a box: enough to rebuild the agent of a run whose
+    environment this process cannot make (a custom one: export needs no environment).
+    """
+    env = make_env(env_id)
+    try:
+        obs, act = env.observation_space, env.action_space
+        out: dict[str, Any] = {"obs_shape": [int(n) for n in obs.shape]}
+        if isinstance(act, gym.spaces.Discrete):
+            out["actions"] = int(act.n)
+        else:
+            out["low"] = np.asarray(act.low, dtype=np.float64).tolist()
+            out["high"] = np.asarray(act.high, dtype=np.float64).tolist()
+        return out
+    finally:
+        env.close()
+
+
+def spaces_from_info(info: dict[str, Any]) -> tuple[gym.Space, gym.Space]:
+    """The (observation, action) spaces :func:`space_info` describes (``ValueError`` if bad)."""
+    try:
+        obs = gym.spaces.Box(-np.inf, np.inf, tuple(int(n) for n in info["obs_shape"]), np.float32)
+        if "actions" in info:
+            return obs, gym.spaces.Discrete(int(info["actions"]))
+        low = np.asarray(info["low"], dtype=np.float32)
+        high = np.asarray(info["high"], dtype=np.float32)
+        return obs, gym.spaces.Box(low, high, dtype=np.float32)
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(
+            f"spaces = {short_repr(info)}: not a description of spaces ({e})"
+        ) from None

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from rlcore.core.files import StorageError, atomic_write_bytes, atomic_write_jso
 from rlcore.core.ids import check_name, inside
 from rlcore.service.processes import process_alive, process_identity
 from rlcore.train.checks import check_run
+from rlcore.train.export import saved_run_config
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -133,12 +135,17 @@ class RunStore:
             from rlcore.data.datasets import local_dataset
 
             local_dataset(run.dataset, "RunConfig.dataset")
+        from rlcore.core.envs import space_info
+
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        run_id = f"{stamp}-{run.algo}-{run.env}-s{run.seed}-{secrets.token_hex(3)}"
+        # an env id may hold ':' or '/' (module:Class, namespace/Name-v0): not in a name
+        env = re.sub(r"[^A-Za-z0-9_.-]+", "-", run.env).strip("-.")[:60]
+        run_id = f"{stamp}-{run.algo}-{env}-s{run.seed}-{secrets.token_hex(3)}"
         p = self.path(run_id)
         try:
             p.mkdir(parents=True, exist_ok=False)
             cfg = {"run": to_dict(run), "algo": to_dict(algo), "created": time.time()}
+            cfg["spaces"] = space_info(run.env)  # export and load need no environment
             cfg.update(extra or {})
             atomic_write_json(p / "config.json", cfg)
             self.set_status(run_id, "queued")
@@ -245,7 +252,7 @@ class RunStore:
         p = self.path(run_id)
         try:
             cfg = json.loads((p / "config.json").read_text())
-            meta = checkpoint_metadata(cfg["run"], cfg["algo"])
+            meta = checkpoint_metadata(cfg["run"], cfg["algo"], cfg.get("spaces"))
         except (OSError, ValueError, KeyError, TypeError):
             meta = None  # a damaged config: the weights are still worth keeping
         atomic_write_bytes(p / "model.safetensors", checkpoint_bytes(state_dict, meta))
@@ -366,7 +373,7 @@ class RunStore:
 
         p = self._existing(run_id)
         cfg = json.loads((p / "config.json").read_text())
-        run = from_dict(RunConfig, cfg["run"])
+        run = saved_run_config(cfg["run"])
         algo = from_dict(get_algo(run.algo).config_cls, cfg["algo"])
         return RunRecord(run_id, p, run, algo, self.status(run_id))
 
@@ -421,14 +428,28 @@ class RunStore:
         name = (
             "model.safetensors" if step is None else f"{CHECKPOINTS}/step-{step:010d}.safetensors"
         )
-        return load_file(str(p / name))
+        if not (p / name).is_file():
+            what = "saved weights yet" if step is None else f"checkpoint at step {step}"
+            raise ValueError(f"run = {run_id!r}: no {what} ({p / name})")
+        try:
+            return load_file(str(p / name))
+        except Exception as e:  # safetensors' own error types: a damaged or truncated file
+            raise ValueError(
+                f"run = {run_id!r}: its weights {p / name} cannot be read, the file is "
+                f"damaged or truncated ({type(e).__name__}: {e})"
+            ) from None
 
     def load_agent(self, run_id: str, step: int | None = None):
-        """Rebuild the agent of a run and load its weights (latest, or at ``step``)."""
-        from rlcore.train.trainer import build_agent
+        """Rebuild the agent of a run and load its weights (latest, or at ``step``).
+
+        The agent is built from the spaces recorded in ``config.json`` when there are
+        some, so a run of an environment this process cannot make still loads.
+        """
+        from rlcore.train.export import build_agent_for
 
         rec = self.load(run_id)
-        agent = build_agent(rec.run, rec.algo)
+        cfg = json.loads((rec.path / "config.json").read_text())
+        agent = build_agent_for(rec.run, rec.algo, cfg.get("spaces"))
         agent.load_state_dict(self.load_model(run_id, step))
         return rec, agent
 

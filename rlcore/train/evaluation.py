@@ -10,7 +10,18 @@ import torch
 from rlcore.algos.base import Agent
 from rlcore.core.envs import make_env
 
-__all__ = ["EvalResult", "evaluate", "render_episode"]
+__all__ = ["EVAL_SEED_OFFSET", "EvalResult", "eval_seed", "evaluate", "render_episode"]
+
+EVAL_SEED_OFFSET = 1_000_003
+
+
+def eval_seed(run_seed: int) -> int:
+    """The first environment seed of a run's evaluations (episode ``i`` resets with ``+ i``).
+
+    The training's evaluations and ``rlcore eval`` (by default) use these seeds, so they
+    play the same episodes: far from the training seed, the same at every evaluation.
+    """
+    return run_seed * 7919 + EVAL_SEED_OFFSET
 
 
 @dataclass
@@ -50,6 +61,8 @@ def evaluate(
     agent: Agent, env_id: str, episodes: int = 10, seed: int = 0, gamma: float | None = None
 ) -> EvalResult:
     """Run ``episodes`` greedy episodes side by side (one batched forward per step)."""
+    if not isinstance(episodes, int) or isinstance(episodes, bool) or episodes < 1:
+        raise ValueError(f"episodes = {episodes!r}: must be at least 1 (allowed: 1 to 1000)")
     gamma = agent.cfg.gamma if gamma is None else gamma
     envs = [make_env(env_id) for _ in range(episodes)]
     obs = np.stack([e.reset(seed=seed + i)[0] for i, e in enumerate(envs)])

@@ -39,11 +39,14 @@ from rlcore.core.config import AlgoConfig, RunConfig, from_dict, to_dict
 __all__ = [
     "FORMATS",
     "GreedyPolicy",
+    "build_agent_for",
     "checkpoint_bytes",
     "checkpoint_metadata",
     "export_policy",
     "load_checkpoint",
     "policy_metadata",
+    "saved_run_config",
+    "weights_problem",
 ]
 
 FORMATS = {"torchscript": ".pt", "onnx": ".onnx"}
@@ -53,14 +56,75 @@ CHECKPOINT_FORMAT = "rlcore-checkpoint-1"  # bump when the metadata's meaning ch
 # -- checkpoints ----------------------------------------------------------------------------
 
 
-def checkpoint_metadata(run: dict[str, Any], algo: dict[str, Any]) -> dict[str, str]:
-    """Safetensors metadata (text only) for a run's ``config.json`` parts ``run`` and ``algo``."""
-    return {
+def checkpoint_metadata(
+    run: dict[str, Any], algo: dict[str, Any], spaces: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """Safetensors metadata (text only) for a run's ``config.json`` parts ``run`` and ``algo``.
+
+    ``spaces`` (:func:`rlcore.core.envs.space_info`) lets the file rebuild its agent
+    without making the environment.
+    """
+    meta = {
         "format": CHECKPOINT_FORMAT,
         "rlcore_version": rlcore.__version__,
         "run": json.dumps(run, sort_keys=True),
         "algo": json.dumps(algo, sort_keys=True),
     }
+    if spaces:
+        meta["spaces"] = json.dumps(spaces, sort_keys=True)
+    return meta
+
+
+def saved_run_config(values: dict[str, Any]) -> RunConfig:
+    """A saved run's config; its environment need not be one this process can make.
+
+    A custom environment (``RLCORE_ENV_MODULES`` unset here, a module not importable) must
+    not hide its runs: they are listed, shown and exported; training or evaluating one
+    still needs the environment (and says so).
+    """
+    try:
+        return from_dict(RunConfig, values)
+    except ValueError:
+        if not isinstance(values, dict) or not isinstance(values.get("env"), str):
+            raise
+        run = from_dict(RunConfig, {**values, "env": RunConfig().env})  # the rest is sound
+        object.__setattr__(run, "env", values["env"])  # frozen: set as saved, unchecked
+        return run
+
+
+def build_agent_for(run: RunConfig, algo: AlgoConfig, spaces: dict[str, Any] | None) -> Agent:
+    """The agent of ``run``: from the recorded ``spaces`` if given, else from its environment."""
+    from types import SimpleNamespace
+
+    from rlcore.core.envs import spaces_from_info
+    from rlcore.train.trainer import build_agent
+
+    if not spaces:
+        return build_agent(run, algo)
+    obs_space, action_space = spaces_from_info(spaces)
+    env: Any = SimpleNamespace(observation_space=obs_space, action_space=action_space)
+    return build_agent(run, algo, env)
+
+
+def weights_problem(path: str | Path) -> str | None:
+    """Why a ``.safetensors`` file cannot be read (``None``: its header and sizes are sound)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        return f"cannot be read ({e.strerror or e})"
+    if len(data) < 8:
+        return f"truncated ({len(data)} bytes)"
+    n = int.from_bytes(data[:8], "little")
+    if 8 + n > len(data):
+        return f"truncated: its header says {n:,} bytes, the file has {len(data) - 8:,} after it"
+    try:
+        header = json.loads(data[8 : 8 + n])
+        ends = [int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"]
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, KeyError, TypeError):
+        return "damaged: not a safetensors header"
+    if 8 + n + max(ends, default=0) > len(data):
+        return "truncated: its tensors end past the end of the file"
+    return None
 
 
 def checkpoint_bytes(state_dict: dict[str, Tensor], metadata: dict[str, str] | None) -> bytes:
@@ -97,8 +161,6 @@ def load_checkpoint(
     """
     from safetensors.torch import load
 
-    from rlcore.train.trainer import build_agent
-
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     meta = _header_metadata(data)
     if meta.get("format") != CHECKPOINT_FORMAT or "run" not in meta or "algo" not in meta:
@@ -109,10 +171,21 @@ def load_checkpoint(
     run_values = json.loads(meta["run"])
     if device is not None:
         run_values["device"] = device
-    run = from_dict(RunConfig, run_values)
+    spaces = json.loads(meta["spaces"]) if "spaces" in meta else None
+    if spaces:  # the environment need not be one this process can make
+        run = saved_run_config(run_values)
+    else:
+        run = from_dict(RunConfig, run_values)
     algo = from_dict(get_algo(run.algo).config_cls, json.loads(meta["algo"]))
-    agent = build_agent(run, algo)
-    agent.load_state_dict(load(data))
+    agent = build_agent_for(run, algo, spaces)
+    try:
+        state = load(data)
+    except Exception as e:  # safetensors' own error types: a damaged or truncated file
+        raise ValueError(
+            "checkpoint: its tensors cannot be read, the file is damaged or truncated "
+            f"({type(e).__name__}: {e})"
+        ) from None
+    agent.load_state_dict(state)
     return run, algo, agent
 
 

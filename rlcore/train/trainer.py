@@ -26,11 +26,9 @@ from rlcore.core.device import resolve_device, set_matmul_precision, set_threads
 from rlcore.core.envs import make_env
 from rlcore.core.types import Metrics, Rollout
 from rlcore.train.compiled import CompiledUpdate
-from rlcore.train.evaluation import evaluate
+from rlcore.train.evaluation import eval_seed, evaluate
 
 __all__ = ["MetricAccumulator", "Trainer", "build_agent", "seed_everything"]
-
-EVAL_SEED_OFFSET = 1_000_003
 
 
 def seed_everything(seed: int) -> None:
@@ -104,6 +102,7 @@ class Trainer:
         stop: Callable[[], bool] | None = None,
         max_seconds: float | None = None,
         threads_fn: Callable[[], int] | None = None,
+        initial_state: dict[str, Tensor] | None = None,
     ) -> None:
         self.run, self.cfg = run, algo_cfg
         set_threads(run.threads)
@@ -117,6 +116,8 @@ class Trainer:
         self.device = resolve_device(run.device)
         self.env = make_env(run.env, seed=run.seed)
         self.agent = build_agent(run, algo_cfg, self.env)
+        if initial_state is not None:  # continue from these weights (rlcore.api's learn)
+            self.agent.load_state_dict(initial_state)
         self.stop = stop or (lambda: False)
         self.max_seconds = max_seconds
         self.step = 0
@@ -217,7 +218,7 @@ class Trainer:
             self.agent,
             self.run.env,
             self.run.eval_episodes,
-            seed=self.run.seed * 7919 + EVAL_SEED_OFFSET,
+            seed=eval_seed(self.run.seed),
         )
         out = {"step": self.step, **res.metrics(), "time/elapsed": time.perf_counter() - self._t0}
         if self.refs is not None:
