@@ -1,0 +1,125 @@
+"""The course's experiments, each repeated on several seed sets: does its verdict agree with
+its claim, and how long does a learner wait for it?
+
+    nice -n 10 python benchmarks/course.py --seeds 5            # every experiment, 5 times
+    python benchmarks/course.py --seeds 2 --only cdq pg --jobs 2
+
+A repetition ``r`` runs the experiment exactly as the lesson does (``ui.course``'s plans:
+same algorithms, budgets, networks, seeds per configuration), with seeds shifted by
+``100 * r``, on ``--jobs`` worker processes at once (the app's two workers on a 2-core
+server), and reads it with the lesson's verdict. Printed per experiment: how many
+repetitions agree with the claim, their answers, and the wall time from start to verdict
+(median and worst). The offline experiment needs a local Pendulum dataset (the newest
+one, as the lesson); without one it is skipped. Writes bench_out/course.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _train(run, cfg) -> list[dict]:
+    """One run, its logged rows (what the app's metrics file holds)."""
+    import torch
+
+    from rlcore.train.trainer import Trainer
+
+    torch.set_num_threads(1)
+    return [dict(m) for m in Trainer(run, cfg)]
+
+
+def _dataset() -> str | None:
+    from rlcore.data.datasets import list_datasets
+
+    have = [d for d in list_datasets() if d.env == "Pendulum-v1"]
+    return have[-1].id if have else None
+
+
+def repetition(pool: ProcessPoolExecutor, exp_id: str, r: int) -> dict:
+    """Run experiment ``exp_id`` once with seeds shifted by ``100 * r``; read its verdict."""
+    import pandas as pd
+
+    from ui import course
+
+    exp = course.EXPERIMENTS[exp_id]
+    t0 = time.perf_counter()
+    if exp.local:
+        v = course.rep_experiment(first_seed=100 * r)
+        return {"answer": v.answer, "agrees": v.agrees, "wall_s": time.perf_counter() - t0}
+    dataset = _dataset() if exp.offline else None
+    if exp.offline and dataset is None:
+        return {"answer": "skipped: no local Pendulum dataset", "agrees": None, "wall_s": 0.0}
+    plans = course.experiment_plans(exp, dataset)
+    jobs, starts = [], {}
+    for plan in plans:
+        for run, cfg in plan.runs:
+            run = dataclasses.replace(run, seed=run.seed + 100 * r, threads=1)
+            starts[run.algo] = int(getattr(cfg, "learning_starts", 0) or 0)
+            jobs.append((run.algo, pool.submit(_train, run, cfg)))
+    runs: dict[str, list] = {}
+    for algo, fut in jobs:
+        runs.setdefault(algo, []).append(pd.DataFrame(fut.result()))
+    wall = time.perf_counter() - t0
+    v = course.verdict(exp_id, runs, starts)
+    return {
+        "answer": v.answer,
+        "agrees": v.agrees,
+        "wall_s": wall,
+        "values": v.values,
+        "numbers": v.numbers,
+        "reasons": list(v.reasons),
+    }
+
+
+def main() -> None:
+    from ui import course
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=5, help="repetitions (seed sets) per experiment")
+    ap.add_argument("--only", nargs="*", help=f"experiments ({', '.join(course.EXPERIMENTS)})")
+    ap.add_argument("--jobs", type=int, default=2, help="runs at once (the app's workers)")
+    ap.add_argument("--out", default="bench_out/course.json")
+    args = ap.parse_args()
+    wanted = [e for e in course.EXPERIMENTS if not args.only or e in args.only]
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    results: dict[str, list[dict]] = {}
+    print(f"load average at start: {os.getloadavg()}", flush=True)
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for exp_id in wanted:
+            for r in range(args.seeds):
+                res = repetition(pool, exp_id, r)
+                results.setdefault(exp_id, []).append(res)
+                print(
+                    f"{exp_id} #{r}: {res['answer']} ({res['wall_s']:.0f} s) "
+                    f"{res.get('values', '')} {res.get('reasons', '')}",
+                    flush=True,
+                )
+                out.write_text(json.dumps(results, indent=1, default=float))
+    print(f"load average at end: {os.getloadavg()}")
+    print("\n| experiment | claim | agrees | answers | wall median | wall max |")
+    print("|---|---|---|---|---|---|")
+    for exp_id, rs in results.items():
+        walls = [x["wall_s"] for x in rs]
+        agree = sum(bool(x["agrees"]) for x in rs)
+        answers = ", ".join(str(x["answer"]) for x in rs)
+        claim = course.verdicts.CLAIMS[exp_id].claimed
+        print(
+            f"| {exp_id} | {claim} | {agree}/{len(rs)} | {answers} | "
+            f"{statistics.median(walls):.0f} s | {max(walls):.0f} s |"
+        )
+
+
+if __name__ == "__main__":
+    main()
