@@ -34,6 +34,10 @@ def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
                 "RunConfig.tensorboard = True: needs the tensorboard package "
                 "(allowed: false here; pip install 'rl-playground[tensorboard]')"
             )
+    if run.device == "cuda":  # refused before a run exists, not as a failed run
+        from rlcore.core.device import resolve_device
+
+        resolve_device(run.device)
     if algo is None:
         return
     check_model_size(run, algo)
