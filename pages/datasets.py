@@ -17,6 +17,7 @@ from ui import datasets as ud
 from ui.i18n import t
 from ui.learn import explorer as ex
 from ui.learn.links import train_link
+from ui.safe import md_text
 
 P = "datasets"  # prefix of every widget and session_state key on this page
 ERR = f"{P}.build.error"  # (field, message) of the last refused build
@@ -37,7 +38,7 @@ def field_error(field: str) -> None:
     """The refused build's message, under the field it names."""
     err = st.session_state.get(ERR)
     if err and err[0] == field:
-        st.error(err[1], icon=":material/error:")
+        st.error(md_text(err[1]), icon=":material/error:")
 
 
 # -- callbacks (run before the page, so the list below is already up to date) ----------
@@ -82,7 +83,7 @@ def delete_selected() -> None:
         ds.delete_dataset(ds_id)
         s[FLASH] = ("success", t("ds.deleted", id=ds_id))
     except Exception as e:  # already gone, or the folder is read-only
-        s[FLASH] = ("error", str(e))
+        s[FLASH] = ("error", md_text(e))
     s[f"{P}.delete.confirm"] = False
     ud.forget_datasets()
 
@@ -284,7 +285,7 @@ def import_section() -> None:
     )
     result = st.session_state.pop(f"{P}.import.result", None)
     if result:
-        (st.success if result[0] else st.error)(result[1])
+        (st.success if result[0] else st.error)(md_text(result[1]))
 
 
 st.title(t("ds.title"))

@@ -33,6 +33,7 @@ from rlcore.train.presets import compatible_algos
 from ui import search
 from ui import setup as model
 from ui.i18n import current_language, page_params, set_page_params, t
+from ui.safe import md_text
 from ui.setup import MAX_SEEDS, MODES, PRESET_RUN, RUN_MAIN, Draft, Experiment, Setup, fmt_value
 from ui.state import ALGO_DOC
 from ui.text.algo_docs import DOC_ZH
@@ -364,7 +365,7 @@ def _choices(k: Keys) -> Draft | None:
             )
             broken = model.env_error()  # RLCORE_ENV_MODULES names a module that fails
             if broken:
-                st.error(broken, icon=":material/error:")
+                st.error(md_text(broken), icon=":material/error:")
     algos = compatible_algos(env, _setting(k))
     if st.session_state.get(k.algo) not in algos:
         st.session_state[k.algo] = algos[0]
@@ -539,6 +540,7 @@ _WHY = (  # rlcore's reasons, as the text keys that say them in the session's la
     ("must be a list of 1 to 8 layer sizes", "err.layers"),
     ("cannot be read as tuple", "err.layers"),
     ("above this server's limit", "err.server"),
+    ("off on the public demo", "err.hosted_off"),
 )
 
 
@@ -562,7 +564,7 @@ def explain(message: str) -> str:
     """
     m = _ERROR.match(message.strip())
     if m is None:
-        return message
+        return md_text(message)
     name, value, why, allowed = m.groups()
     reason = next((t(key) for text, key in _WHY if why.startswith(text)), why)
     out = t("err.head", name=name, value=value, why=reason)

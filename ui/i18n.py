@@ -5,6 +5,11 @@ Text lives in ``ui/text/*.py`` modules, one per page group, each defining ``TEXT
 sidebar; ``t("key", n=3)`` formats it. A missing key or language raises ``KeyError`` in
 tests (``tests/test_i18n.py`` checks that every key has both languages).
 
+The texts are markdown the app wrote; the values formatted into them are not trusted:
+``t()`` escapes each string value for the place it lands (``ui.safe.format_md``: a link's
+``[..](..)``, an image, HTML or a bare URL in a value shows as text). Numbers and other
+``t()`` results (``ui.safe.Md``) go in as they are.
+
 The language also lives in the URL (``?lang=zh``; English, the default, writes nothing),
 so a refresh, a new tab and a shared link keep it: :func:`language_from_url` runs before
 anything is drawn, :func:`language_to_url` after the page. Pages read and write their own
@@ -17,6 +22,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+
+from ui.safe import Md, format_md
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
@@ -50,11 +57,11 @@ def current_language() -> str:
         return DEFAULT_LANGUAGE
 
 
-def t(key: str, lang: str | None = None, **fmt) -> str:
-    """The text for ``key`` in ``lang`` (default: the session's language)."""
+def t(key: str, lang: str | None = None, **fmt: object) -> Md:
+    """The text for ``key`` in ``lang`` (default: the session's language), its values escaped."""
     entry = catalogue()[key]
     s = entry[lang or current_language()]
-    return s.format(**fmt) if fmt else s
+    return format_md(s, **fmt) if fmt else Md(s)
 
 
 def language_from_url() -> None:

@@ -23,6 +23,7 @@ import streamlit as st
 from rlcore.service.jobs import Batch, JobQueue, Plan, load_batch
 from rlcore.service.runs import TERMINAL, RunStore
 from ui.i18n import t
+from ui.safe import md_text
 from ui.state import BATCHES, RUN_CACHE, TAILS, batch_key
 
 __all__ = [
@@ -455,7 +456,7 @@ def start_controls(setup: Any, page: str = "train") -> None:
     try:
         start(setup.plan, page)
     except (ValueError, OSError) as e:
-        st.error(str(e), icon=":material/error:")
+        st.error(md_text(e), icon=":material/error:")
     else:
         st.rerun()
 

@@ -38,6 +38,7 @@ from ui.jobs import (
     status_text,
     stop,
 )
+from ui.safe import md_text
 from ui.state import FIGURES, SMOOTHING, WATCH, batch_key
 
 __all__ = ["export_row", "live_view", "policy_file", "watch"]
@@ -352,7 +353,7 @@ def _progress_and_returns(batch: Batch, active: bool, waiting: bool) -> None:
             st.toast(t("live.stopping"))
     for s in states:
         if s.status in ("failed", "diverged") and s.message:
-            st.error(f"{s.label}: {s.message}", icon=":material/error:")
+            st.error(md_text(f"{s.label}: {s.message}"), icon=":material/error:")
     if len(states) == 1:
         st.caption(_run_caption(states[0], dfs[states[0].id]))
         _return_chart(states[0].id, dfs[states[0].id], "live")

@@ -33,6 +33,7 @@ from rlcore.service.jobs import default_max_workers
 from rlcore.service.runs import RunStore
 from ui import setup as model
 from ui.i18n import current_language, t
+from ui.safe import md_text
 
 __all__ = [
     "restore",
@@ -256,7 +257,7 @@ def start_controls(setup: model.Setup, page: str) -> None:
         studies.create_study(store, dataclasses.replace(spec, name=name, created=time.time()))
         _DRIVERS[name] = studies.spawn_driver(store, name, _ray_address())
     except (ValueError, OSError) as e:
-        st.error(str(e), icon=":material/error:")
+        st.error(md_text(e), icon=":material/error:")
         return
     _session_studies().append(name)
     st.session_state[_keys(page)["study"]] = name
@@ -397,7 +398,7 @@ def _header(name: str, info: Any, page: str) -> None:
             try:
                 _DRIVERS[name] = studies.spawn_driver(store, name, _ray_address())
             except ValueError as e:
-                st.error(str(e), icon=":material/error:")
+                st.error(md_text(e), icon=":material/error:")
 
 
 def study_view(name: str | None, page: str) -> None:
@@ -422,7 +423,7 @@ def study_view(name: str | None, page: str) -> None:
         info = studies.study_info(store, name)
         _header(name, info, page)
         if info.error:
-            st.error(info.error, icon=":material/error:")
+            st.error(md_text(info.error), icon=":material/error:")
             return
         spec, rows = studies.trial_rows(store, name)
         if info.best_value is not None:

@@ -20,6 +20,7 @@ TEXT = {
         "zh": "不是 1 到 8 个层大小组成的列表（例如 64,64）",
     },
     "err.server": {"en": "above this server's limit", "zh": "超过本服务器的上限"},
+    "err.hosted_off": {"en": "off on the public demo", "zh": "公开演示版上不可用"},
     "err.cost": {
         "en": "Networks of this run: {params} parameters, about {mb} of memory to train.",
         "zh": "本次运行的网络：{params} 个参数，训练约需 {mb} 内存。",
