@@ -5,6 +5,7 @@ from __future__ import annotations
 from rlcore.algos.registry import get_algo
 from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.settings import get_settings
+from rlcore.core.threads import cpu_cores
 from rlcore.train.model_size import check_model_size
 
 COMPILED_LOOPS = ("replay", "dataset")  # loops whose update RunConfig.compile compiles
@@ -20,6 +21,7 @@ def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
     networks' size against ``RLCORE_MAX_PARAMS``, run x algorithm), and raises
     ``ValueError`` naming the field.
     """
+    check_hosted(run)
     limit = get_settings().max_steps
     if run.steps > limit:
         raise ValueError(
@@ -56,3 +58,25 @@ def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
             f"would be learned (allowed: fewer steps than the run's {run.steps:,}; lower "
             f"learning_starts, or raise steps above {starts:,})"
         )
+
+def check_hosted(run: RunConfig) -> None:
+    """On the hosted profile (a public demo): threads up to the cores, no compile, no TensorBoard.
+
+    A visitor's ``threads = 256`` would start 256 torch threads on a 2-core server (each
+    run's threads compete with every other visitor's run); ``compile`` spends minutes of
+    CPU compiling before the first step; TensorBoard writes a second copy of the metrics
+    outside the run's disk budget. The local profile keeps all three (your machine).
+    """
+    if get_settings().profile != "hosted":
+        return
+    cores = cpu_cores()
+    if run.threads > cores:
+        raise ValueError(
+            f"RunConfig.threads = {run.threads}: above this server's limit "
+            f"(allowed: 0 to {cores}, its CPU cores; 0 = auto)"
+        )
+    for name in ("compile", "tensorboard"):
+        if getattr(run, name):
+            raise ValueError(
+                f"RunConfig.{name} = True: off on the public demo (allowed: False on this server)"
+            )
