@@ -59,6 +59,7 @@ def check_run(run: RunConfig, algo: AlgoConfig | None = None) -> None:
             f"learning_starts, or raise steps above {starts:,})"
         )
 
+
 def check_hosted(run: RunConfig) -> None:
     """On the hosted profile (a public demo): threads up to the cores, no compile, no TensorBoard.
 
