@@ -75,3 +75,48 @@ def test_missing_tensorboard_package_is_a_clear_refusal(monkeypatch):
     with pytest.raises(ValueError, match=r"RunConfig.tensorboard = True: needs the tensorboard"):
         check_run(RunConfig(tensorboard=True, steps=100))
     check_run(RunConfig(steps=100))  # off: nothing to install
+
+
+def test_sb3_training_tags(tmp_path):
+    """SB3's rollout/exploration_rate, train/loss, train/learning_rate, train/n_updates,
+    time/total_timesteps and time/episodes, from the run's own rows."""
+    from rlcore.train.trainer import Trainer
+
+    store, run_id = train(tmp_path / "runs", "--tensorboard")
+    tb = scalars(store.path(run_id))
+    rows = store.metric_rows(run_id)
+    train_rows = [r for r in rows if "time/updates_per_s" in r]
+    assert [v for _, v in tb["rollout/exploration_rate"]] == pytest.approx(
+        [r["train/epsilon"] for r in train_rows]
+    )
+    assert [v for _, v in tb["train/loss"]] == pytest.approx(
+        [r["train/critic_loss"] for r in train_rows if "train/critic_loss" in r]
+    )
+    rec = store.load(run_id)
+    assert [v for _, v in tb["train/learning_rate"]] == pytest.approx(
+        [rec.algo.lr] * len(train_rows)
+    )
+    assert [(s, v) for s, v in tb["time/total_timesteps"]] == [
+        (r["step"], r["step"]) for r in train_rows
+    ]
+    episodes = column(rows, "rollout/return")
+    assert [v for _, v in tb["time/episodes"]] == list(range(1, len(episodes) + 1))
+    updates = [v for _, v in tb["train/n_updates"]]
+    assert updates == sorted(updates) and all(float(v).is_integer() for v in updates)
+    assert updates[-1] == Trainer(rec.run, rec.algo).planned_updates()  # the trainer's count
+
+
+def test_on_policy_sb3_names(tmp_path):
+    from rlcore.service.tensorboard import TensorBoardLog
+
+    log = TensorBoardLog(tmp_path, algo="ppo", lr=3e-4)
+    row = {"step": 2048, "time/updates_per_s": 40.0, "time/elapsed": 0.5, "time/sps": 4096.0}
+    log.write({**row, "train/policy_loss": -0.01, "train/entropy": 0.69, "train/lr": 2e-4})
+    log.write({**row, "step": 4096, "time/elapsed": 1.0, "train/entropy": 0.6})
+    log.close()
+    tb = scalars(tmp_path)
+    assert tb["train/policy_gradient_loss"] == [(2048, pytest.approx(-0.01))]
+    assert [v for _, v in tb["train/entropy_loss"]] == pytest.approx([-0.69, -0.6])
+    assert [v for _, v in tb["train/learning_rate"]] == pytest.approx([2e-4, 3e-4])
+    assert [v for _, v in tb["train/n_updates"]] == [20, 40]
+    assert "train/loss" not in tb  # PPO's total loss is not logged: not made up either

@@ -12,6 +12,16 @@ the name Stable-Baselines3 gives it as well:
 | ``eval/mean_reward`` | ``eval/return_mean`` |
 | ``eval/mean_ep_length`` | ``eval/length_mean`` |
 | ``time/fps`` | ``time/sps`` |
+| ``time/total_timesteps`` | ``step`` of each training row |
+| ``time/episodes`` | the episodes finished so far (one ``rollout/return`` row each) |
+| ``train/n_updates`` | gradient updates so far: the sum of ``time/updates_per_s`` x the time |
+|  | between training rows (the trainer's own count, recovered exactly) |
+| ``train/learning_rate`` | ``train/lr`` where the algorithm logs it (PPO's annealed rate), |
+|  | else the configuration's ``lr`` |
+| ``rollout/exploration_rate`` | ``train/epsilon`` (DQN's ε-greedy) |
+| ``train/loss`` | DQN: ``train/critic_loss`` (its one loss, SB3's DQN ``train/loss``) |
+| ``train/policy_gradient_loss`` | ``train/policy_loss`` (PPO, A2C, TRPO, REINFORCE) |
+| ``train/entropy_loss`` | ``-train/entropy`` (on-policy algorithms; SB3 logs the negation) |
 
 ``tensorboard --logdir runs`` then shows every run of the folder. ``metrics.jsonl``
 stays the record the app reads; the event files are a copy for other tools.
@@ -36,13 +46,20 @@ SB3_ALIASES = {
     "eval/length_mean": "eval/mean_ep_length",
     "time/sps": "time/fps",
 }
+SB3_TRAIN_ALIASES = {
+    "train/epsilon": "rollout/exploration_rate",
+    "train/policy_loss": "train/policy_gradient_loss",
+}
+SB3_LOSS = {"dqn": "train/critic_loss"}  # algorithm -> its one loss, SB3's train/loss
 SB3_WINDOW = 100  # SB3's ep_info_buffer: the rollout means cover the last 100 episodes
 
 
 class TensorBoardLog:
     """Writes metric dicts as TensorBoard scalars, ours and SB3's names."""
 
-    def __init__(self, folder: Path, flush_secs: int = 5) -> None:
+    def __init__(
+        self, folder: Path, flush_secs: int = 5, algo: str = "", lr: float | None = None
+    ) -> None:
         try:
             from torch.utils.tensorboard import SummaryWriter
         except ImportError:
@@ -54,6 +71,11 @@ class TensorBoardLog:
         self.writer = SummaryWriter(log_dir=str(folder), flush_secs=flush_secs)
         self.returns: deque[float] = deque(maxlen=SB3_WINDOW)
         self.lengths: deque[float] = deque(maxlen=SB3_WINDOW)
+        self.loss_key = SB3_LOSS.get(algo)
+        self.lr = lr
+        self.episodes = 0
+        self.updates = 0.0
+        self.elapsed = 0.0  # time/elapsed of the last training row
 
     def _scalar(self, name: str, value: Any, step: int) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -69,6 +91,13 @@ class TensorBoardLog:
             self._scalar(k, v, step)
             if k in SB3_ALIASES:
                 self._scalar(SB3_ALIASES[k], v, step)
+            if k in SB3_TRAIN_ALIASES:
+                self._scalar(SB3_TRAIN_ALIASES[k], v, step)
+        if "rollout/return" in m:
+            self.episodes += 1
+            self._scalar("time/episodes", self.episodes, step)
+        if "time/updates_per_s" in m:  # a training row
+            self._training_row(m, step)
         for key, window, alias in (
             ("rollout/return", self.returns, "rollout/ep_rew_mean"),
             ("rollout/length", self.lengths, "rollout/ep_len_mean"),
@@ -77,6 +106,23 @@ class TensorBoardLog:
             if isinstance(v, (int, float)) and math.isfinite(v):
                 window.append(float(v))
                 self._scalar(alias, sum(window) / len(window), step)
+
+    def _training_row(self, m: Metrics, step: int) -> None:
+        """SB3's per-update tags from one training row (the trainer's ``log_every`` row)."""
+        elapsed = m.get("time/elapsed")
+        if isinstance(elapsed, (int, float)):
+            # updates_per_s = new updates / (this row's time - the last row's): exact
+            self.updates += m["time/updates_per_s"] * (elapsed - self.elapsed)
+            self.elapsed = elapsed
+            self._scalar("train/n_updates", round(self.updates), step)
+        self._scalar("time/total_timesteps", step, step)
+        lr = m.get("train/lr", self.lr)
+        if lr is not None:
+            self._scalar("train/learning_rate", lr, step)
+        if self.loss_key and self.loss_key in m:
+            self._scalar("train/loss", m[self.loss_key], step)
+        if "train/entropy" in m:
+            self._scalar("train/entropy_loss", -m["train/entropy"], step)
 
     def close(self) -> None:
         self.writer.close()
@@ -88,7 +134,13 @@ def tensorboard_log(run: RunConfig, folder: Path) -> Iterator[TensorBoardLog | N
     if not run.tensorboard:
         yield None
         return
-    log = TensorBoardLog(folder)
+    import json
+
+    try:  # the configuration's learning rate (SB3's train/learning_rate)
+        lr = json.loads((folder / "config.json").read_text())["algo"].get("lr")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        lr = None
+    log = TensorBoardLog(folder, algo=run.algo, lr=lr if isinstance(lr, (int, float)) else None)
     try:
         yield log
     finally:
