@@ -122,3 +122,38 @@ def test_first_live_point_of_dqn_cartpole_within_8_seconds(course_url, browser):
         raise
     finally:
         ctx.close()
+
+
+def test_progress_lasts_across_pages_a_refresh_and_a_new_tab(course_url, browser):
+    """Open a lesson, go to Train by the sidebar, refresh, come back Home by the sidebar: the
+    lesson is still counted; a new tab of the same browser counts it too."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page = ctx.new_page()
+    pages = {"home": page}
+    try:
+        page.goto(course_url)
+        wait_text(page, re.escape(t("course.title", "en")), timeout=120)
+        idle(page)
+        page.get_by_role("link", name=re.compile(re.escape(t("lm.kl.title", "en")))).click()
+        wait_text(page, re.escape(t("course.number", "en", n=6, total=19)))
+        idle(page)
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_text(t("page.train", "en")).click()
+        page.wait_for_url(re.compile("/train"))
+        idle(page)
+        page.reload()
+        home = re.compile(f"{re.escape(t('page.home', 'en'))}$")
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=home).wait_for()
+        idle(page)
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=home).click()
+        counted = re.escape(t("course.progress", "en", n=1, total=19))
+        wait_text(page, counted, timeout=60)
+        other = pages["tab"] = ctx.new_page()
+        other.goto(course_url)  # a bare URL: only the browser's record can count it
+        wait_text(other, counted, timeout=120)
+        assert page.get_by_test_id("stException").count() == 0
+    except BaseException:
+        save_screenshots(pages, "course_progress")
+        raise
+    finally:
+        ctx.close()

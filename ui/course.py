@@ -50,6 +50,7 @@ class RunSpec:
     steps: int
     hp: dict[str, Any] = field(default_factory=dict)
     seeds: int = 1
+    run: dict[str, Any] = field(default_factory=dict)  # RunConfig overrides (log_every, ...)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         ),
         Experiment(
             "sac",
-            (RunSpec("sac", "Pendulum-v1", 4_000, {"hidden": (64, 64)}, seeds=3),),
+            (RunSpec("sac", "Pendulum-v1", 4_000, {"hidden": (64, 64)}, 3, {"log_every": 200}),),
             ("above", "at", "below"),
         ),
         Experiment(
@@ -251,7 +252,7 @@ def experiment_plans(exp: Experiment, dataset: str | None = None) -> list[Any]:
     plans = []
     for spec in exp.runs:
         steps = min(spec.steps, get_settings().max_steps)
-        env, run_over = spec.env, {"steps": steps}
+        env, run_over = spec.env, {**spec.run, "steps": steps}
         if dataset is not None:
             from ui.datasets import local_datasets
 
