@@ -128,3 +128,13 @@ def test_progress_records_round_trip_and_refuse_junk(tmp_path):
     assert course.load_progress("../../etc") == {"seen": [], "runs": {}, "pred": {}}
     with pytest.raises(ValueError):
         course.save_progress("../../etc", record)  # a key is letters and digits only
+
+
+def test_the_offline_lesson_offers_a_one_click_dataset_and_a_datasets_link_keeping_language():
+    at = home("zh", topic="cql")
+    assert not at.exception, at.exception
+    assert at.button(key="course_build").label == t("course.build.button", "zh")
+    links = [p.proto for p in at.get("page_link")]
+    datasets = next(p for p in links if p.label == t("course.datasets_link", "zh"))
+    assert "lang=zh" in datasets.query_string
+    assert not RunStore().ids()

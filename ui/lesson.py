@@ -233,7 +233,38 @@ def _experiment(s: dict[str, Any], tp: course.Topic, exp: course.Experiment) -> 
         return
     dataset = _dataset() if exp.offline else None
     if exp.offline and dataset is None:
-        st.warning(t("course.need_dataset"), icon=":material/database:")
+        _build_dataset()
+        return
+    batches = s["runs"].get(exp.id)
+    if not batches:
+        _start(s, tp, exp, dataset)
+        return
+    _result(s, exp, batches)
+
+
+COURSE_DATASET = {"kind": "mixed", "n_steps": 20_000, "expert_steps": 6_000, "name": "course"}
+BUILD = "course_build"  # session_state: the id of the dataset build this lesson started
+
+
+def _build_dataset() -> None:
+    """No Pendulum dataset yet: build a small mixed one here, in one click (or on Datasets)."""
+    from rlcore.service import dataset_builds as builds
+
+    bid = st.session_state.get(BUILD)
+    if bid is None:
+        st.info(t("course.need_dataset"), icon=":material/database:")
+        if st.button(t("course.build.button"), key="course_build", icon=":material/build:"):
+            try:
+                from ui.datasets import hosted_name
+
+                spec = {**COURSE_DATASET, "name": hosted_name(COURSE_DATASET["name"])}
+                st.session_state[BUILD] = builds.start_build(
+                    "Pendulum-v1", seed=0, owner=_owner(), **spec
+                )
+            except (ValueError, OSError) as e:
+                st.error(md_text(e), icon=":material/error:")
+                return
+            st.rerun()
         try:
             st.page_link(
                 "pages/datasets.py",
@@ -244,11 +275,33 @@ def _experiment(s: dict[str, Any], tp: course.Topic, exp: course.Experiment) -> 
         except st.errors.StreamlitAPIException:
             pass
         return
-    batches = s["runs"].get(exp.id)
-    if not batches:
-        _start(s, tp, exp, dataset)
-        return
-    _result(s, exp, batches)
+
+    @st.fragment(run_every=1.0)
+    def _wait() -> None:
+        status = builds.read_status(bid)
+        if status["status"] == "running":
+            st.info(t("course.building"), icon=":material/hourglass_top:")
+            return
+        st.session_state.pop(BUILD, None)
+        if status["status"] != "finished":
+            st.error(md_text(status.get("message") or "?"), icon=":material/error:")
+            return
+        from ui.datasets import forget_datasets
+
+        forget_datasets()
+        st.rerun(scope="app")
+
+    _wait()
+
+
+def _owner() -> str | None:
+    """The browser's owner token where the app has one (hosted servers)."""
+    try:
+        from ui import owner
+
+        return owner.current()
+    except Exception:  # no owner module, or no browser
+        return None
 
 
 def _start(s: dict[str, Any], tp: course.Topic, exp: course.Experiment, dataset: str | None):

@@ -32,17 +32,26 @@ TEXT = {
     "course.explore": {"en": "1 · Explore", "zh": "1 · 探索"},
     "course.explore.link": {"en": "Open the explorer: {title}", "zh": "打开交互演示：{title}"},
     "course.maths_only": {
-        "en": "This one is maths: the explorer computes it exactly, no training run needed.",
-        "zh": "这个问题是数学：交互演示会精确地算出来，不需要训练。",
+        "en": "This question has no experiment: its explorer answers it (computed exactly, "
+        "no training run).",
+        "zh": "这个问题没有实验：由交互演示来回答（精确计算，不需要训练）。",
     },
     "course.predict": {"en": "2 · Predict", "zh": "2 · 预测"},
     "course.run": {"en": "3 · Run it for real", "zh": "3 · 真实训练"},
     "course.run.button": {"en": "Run it", "zh": "开始训练"},
     "course.need_dataset": {
-        "en": "This experiment trains on a Pendulum dataset and none is on this server yet: "
-        "build one (e.g. mixed) on the Datasets page, then come back.",
-        "zh": "这个实验需要一个 Pendulum 数据集，而本服务器上还没有：请先在“数据集”页面构建一个"
-        "（例如 mixed），再回来。",
+        "en": "This experiment trains on a Pendulum dataset and none is on this server yet. "
+        "Build a small one here in one click (half random, half from an expert SAC trained "
+        "6,000 steps first; 20,000 transitions; about 2–4 minutes on two cores), or a bigger "
+        "one on the Datasets page.",
+        "zh": "这个实验需要一个 Pendulum 数据集，而本服务器上还没有。可以在这里一键构建一个小的"
+        "（一半随机、一半来自先训练 6,000 步的 SAC 专家；20,000 条转移；两核上约 2–4 分钟），"
+        "或在“数据集”页面构建更大的。",
+    },
+    "course.build.button": {"en": "Build a small dataset here", "zh": "在这里构建一个小数据集"},
+    "course.building": {
+        "en": "Building the dataset… the lesson continues by itself when it is ready.",
+        "zh": "正在构建数据集……完成后这一课会自动继续。",
     },
     "course.runs_done": {"en": "{done} of {n} runs done", "zh": "{n} 次运行中已完成 {done} 次"},
     "course.waiting": {
