@@ -4,7 +4,7 @@ import streamlit as st
 
 from rlcore.core.settings import get_settings
 from rlcore.data.datasets import normalized_score
-from ui import charts, compare, search
+from ui import charts, compare, owner, search
 from ui.actions import actions_figure
 from ui.forms import lang_key
 from ui.i18n import t
@@ -16,7 +16,7 @@ if st.button(t("cmp.refresh"), key="cmp_refresh", icon=":material/refresh:"):
     st.rerun()
 
 mine = {r for b in session_batches() for r in batch_runs(b)} | search.session_runs()
-frame = compare.visible(compare.runs_frame(), mine)  # hosted: only this session's runs
+frame = compare.visible(compare.runs_frame(), owner.current())  # hosted: this browser's runs
 if frame.empty:
     st.info(t("cmp.none"), icon=":material/info:")
     st.page_link("pages/train.py", label=t("page.train"), icon=":material/play_arrow:")
@@ -132,7 +132,7 @@ else:
     with d4.popover(t("cmp.delete", n=len(ids)), icon=":material/delete:"):
         st.write(t("cmp.delete.confirm", n=len(ids)))
         if st.button(t("cmp.delete.yes"), key="cmp_delete", type="primary"):
-            deleted, refused = compare.delete(ids)
+            deleted, refused = compare.delete(ids, who=owner.current())
             if refused:
                 st.session_state["cmp_refused"] = refused
             st.rerun()

@@ -14,6 +14,7 @@ from rlcore.data import datasets as ds
 from rlcore.data.datasets import KINDS
 from rlcore.service import dataset_builds as jobs
 from ui import datasets as ud
+from ui import owner
 from ui.i18n import t
 from ui.learn import explorer as ex
 from ui.learn.links import train_link
@@ -47,7 +48,8 @@ def field_error(field: str) -> None:
 def start_build() -> None:
     s = st.session_state
     s[ERR] = None
-    if any(b["status"] == "running" for b in jobs.list_builds()):
+    me = owner.current()
+    if any(b["status"] == "running" for b in jobs.list_builds(me)):
         s[ERR] = ("form", t("ds.busy"))
         return
     kind = s[f"{P}.build.kind"]
@@ -60,8 +62,9 @@ def start_build() -> None:
             int(s[f"{P}.build.transitions"]),
             int(s[f"{P}.build.seed"]),
             mix=mix,
-            name=s[f"{P}.build.name"].strip() or None,
+            name=ud.hosted_name(s[f"{P}.build.name"].strip() or None),
             expert_steps=expert_steps or None,
+            owner=me,
         )
     except ValueError as e:
         s[ERR] = (ud.error_field(str(e)), str(e))
@@ -70,7 +73,10 @@ def start_build() -> None:
 
 
 def stop_build(build_id: str) -> None:
-    jobs.stop_build(build_id)
+    try:
+        jobs.stop_build(build_id, who=owner.current())
+    except ValueError as e:  # not this browser's build
+        st.session_state[ERR] = ("form", str(e))
 
 
 def delete_selected() -> None:
@@ -80,7 +86,7 @@ def delete_selected() -> None:
         s[FLASH] = ("warning", t("ds.delete_need_confirm"))
         return
     try:
-        ds.delete_dataset(ds_id)
+        ds.delete_dataset(ds_id, who=owner.current())
         s[FLASH] = ("success", t("ds.deleted", id=ds_id))
     except Exception as e:  # already gone, or the folder is read-only
         s[FLASH] = ("error", md_text(e))
@@ -94,7 +100,9 @@ def import_uploaded() -> None:
     if up is None:
         s[f"{P}.import.result"] = (False, t("ds.import_need_file"))
         return
-    ok, msg = ud.import_upload(up.getvalue(), up.name, s[f"{P}.import.env"], s[f"{P}.import.name"])
+    ok, msg = ud.import_upload(
+        up.getvalue(), up.name, s[f"{P}.import.env"], s[f"{P}.import.name"], owner.current()
+    )
     s[f"{P}.import.result"] = (
         ok,
         t("ds.imported", id=msg) if ok else t("ds.import_failed", msg=msg),
@@ -215,7 +223,7 @@ def build_panel() -> None:
     """The status of this session's build, or of one another session is running."""
     bid = st.session_state.get(BUILD)
     if bid is None:
-        running = [b for b in jobs.list_builds() if b["status"] == "running"]
+        running = [b for b in jobs.list_builds(owner.current()) if b["status"] == "running"]
         bid = running[0]["id"] if running else None
     if bid is None:
         return

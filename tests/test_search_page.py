@@ -121,8 +121,8 @@ def test_hosted_caps_trials_per_study_and_per_session(monkeypatch):
     at = open_page("pages/train.py", **{**TINY, "trials": "50"})
     assert at.number_input(key="train_search_trials").value == 20  # the hosted cap
     spec = make_spec("earlier", "dqn", "CartPole-v1", ["lr"], trials=3, run={"steps": 2000})
-    create_study(RunStore(), spec)  # a study this session started before (not run here)
-    at.session_state["search_studies"] = ["earlier"]
+    # a study this browser started before (not run here): its trials count, whatever page
+    create_study(RunStore(), spec, owner=at.session_state["owner_token"])
     at.number_input(key="train_search_trials").set_value(3).run()
     warning = " ".join(w.value for w in at.warning)
     assert "one session start 5 trials in all; this session has started 3" in warning

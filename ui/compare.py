@@ -186,18 +186,22 @@ def csv_bytes(run_ids: list[str]) -> bytes:
     return df.to_csv(index=False).encode()
 
 
-def delete(run_ids: list[str]) -> tuple[list[str], list[str]]:
-    """Delete runs that are not training; returns ``(deleted, refused)``."""
+def delete(run_ids: list[str], who: str | None = None) -> tuple[list[str], list[str]]:
+    """Delete runs that are not training; returns ``(deleted, refused)``.
+
+    ``who``: this browser's owner token; on a hosted server a run of anyone else is
+    refused, queued or not.
+    """
     q = JobQueue(RunStore(), dispatch=False)
     done, refused = [], []
     for rid in run_ids:
-        if q.store.status(rid).get("status") == "queued":
-            q.stop(rid)  # cancel it first if it is still waiting
-        if q.store.status(rid).get("status") not in (*TERMINAL, "unknown"):
-            refused.append(rid)
-            continue
         try:
-            q.delete(rid)
+            if q.store.status(rid).get("status") == "queued":
+                q.stop(rid, who=who)  # cancel it first if it is still waiting
+            if q.store.status(rid).get("status") not in (*TERMINAL, "unknown"):
+                refused.append(rid)
+                continue
+            q.delete(rid, who=who)
             done.append(rid)
         except (ValueError, OSError):
             refused.append(rid)
@@ -230,17 +234,21 @@ PREFERRED = (
 )
 
 
-def visible(frame: pd.DataFrame, mine: set[str]) -> pd.DataFrame:
-    """The runs this browser session may see: all locally, only its own when hosted.
+def visible(frame: pd.DataFrame, who: str) -> pd.DataFrame:
+    """The runs this browser may see: all locally, only its own when hosted.
 
     On a public demo (``RLCORE_PROFILE=hosted``) strangers share one server; each sees
-    the runs it started (this session's batches), not everyone's.
+    the runs this browser started (any page, any tab, before a refresh or after), not
+    everyone's: the runs whose recorded owner is ``who`` (:func:`ui.owner.current`).
     """
-    from rlcore.core.settings import get_settings
+    from rlcore.core.owners import hosted
+    from rlcore.service.owners import run_owner
 
-    if get_settings().profile != "hosted" or frame.empty:
+    if not hosted() or frame.empty:
         return frame
-    return frame[frame["id"].isin(mine)].reset_index(drop=True)
+    store = RunStore()
+    mine = frame["id"].map(lambda rid: run_owner(store, rid) == who)
+    return frame[mine].reset_index(drop=True)
 
 
 def dataset_summary(frame: pd.DataFrame, band: str = "bootstrap") -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,8 @@ import plotly.graph_objects as go
 
 from rlcore.core.envs import ENVIRONMENTS
 from rlcore.data import datasets as ds
+from rlcore.service.owners import make_room
+from rlcore.service.runs import RunStore
 from ui.i18n import t
 from ui.palette import BLUE, GREEN, RED
 
@@ -151,12 +154,26 @@ def training_progress(log: str, spec: dict) -> tuple[int, int] | None:
 
 
 def local_datasets() -> list[ds.DatasetInfo]:
-    """Every local dataset, read once per change of the datasets folder (:func:`fingerprint`).
+    """The local datasets this browser may see, read once per change of the folder.
 
     ``ds.list_datasets`` loads every dataset's transitions; the Datasets, Offline and
-    Compare pages all call this instead, so a rerun reads nothing while nothing changed.
+    Compare pages all call this instead, so a rerun reads nothing while nothing changed
+    (:func:`fingerprint`). On a hosted server: this browser's datasets and the
+    operator's, never another visitor's.
     """
-    return list(_infos(fingerprint()))
+    from ui.owner import current
+
+    me = current()
+    return [i for i in _infos(fingerprint()) if ds.visible_to(i.id, me)]
+
+
+def hosted_name(name: str | None) -> str | None:
+    """A dataset name with a random part on a hosted server (never another's, never guessed)."""
+    from rlcore.core.owners import hosted
+
+    if not hosted():
+        return name
+    return f"{name or 'data'}-{secrets.token_hex(3)}"
 
 
 def forget_datasets() -> None:
@@ -183,12 +200,16 @@ def fingerprint() -> tuple:
     return tuple(out)
 
 
-def import_upload(data: bytes, filename: str, env_id: str, name: str) -> tuple[bool, str]:
+def import_upload(
+    data: bytes, filename: str, env_id: str, name: str, who: str = ""
+) -> tuple[bool, str]:
     """Import uploaded bytes through ``rlcore.data.datasets.import_file``.
 
     Returns ``(True, dataset id)`` or ``(False, the reason)``. The bytes go to a
     temporary file (removed afterwards) named with the upload's suffix, which selects
-    the reader; rlcore leaves nothing on disk for a rejected file.
+    the reader; rlcore leaves nothing on disk for a rejected file. ``who`` (this
+    browser's owner token) owns the dataset; on a hosted server its name gets a random
+    part and it must fit their disk budget.
     """
     suffix = Path(str(filename)).suffix.lower()
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(str(filename)).stem)[:60] or "upload"
@@ -196,7 +217,9 @@ def import_upload(data: bytes, filename: str, env_id: str, name: str) -> tuple[b
         path = Path(tmp) / f"{stem}{suffix}"
         path.write_bytes(data)
         try:
-            return True, ds.import_file(path, env_id, name)
+            # its arrays, as Minari stores them, take about 4x a compressed file's size
+            make_room(RunStore(), who, 4 * len(data), "dataset")
+            return True, ds.import_file(path, env_id, hosted_name(name) or name, owner=who)
         except ValueError as e:
             return False, str(e)
         except OSError as e:

@@ -9,6 +9,7 @@ those. Metrics files are read incrementally (only the new lines on each poll).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -22,9 +23,10 @@ import streamlit as st
 
 from rlcore.service.jobs import Batch, JobQueue, Plan, load_batch
 from rlcore.service.runs import TERMINAL, RunStore
+from ui import owner
 from ui.i18n import t
 from ui.safe import md_text
-from ui.state import BATCHES, RUN_CACHE, TAILS, batch_key
+from ui.state import BATCHES, RUN_CACHE, TAILS, VIEW_ONLY, batch_key
 
 __all__ = [
     "RunState",
@@ -102,7 +104,7 @@ class RunState:
 
     @property
     def done(self) -> bool:
-        return self.status in TERMINAL
+        return self.status in TERMINAL or self.status in GONE
 
     @property
     def fraction(self) -> float:
@@ -113,6 +115,9 @@ class RunState:
         if self.done or self.eta is None or self.status != "running":
             return None
         return max(0.0, self.eta.seconds)
+
+
+GONE = ("deleted", "unknown")  # a run a link names that was deleted, or never readable
 
 
 def run_config(run_id: str) -> dict[str, Any]:
@@ -271,14 +276,16 @@ def session_batches() -> list[str]:
 
 
 def current_batch(page: str = "train") -> Batch | None:
-    """The batch a page's live view shows: the session's latest, or the URL's after a refresh."""
+    """The batch a page's live view shows: the session's latest, or the URL's after a refresh.
+
+    A batch from a link that this browser does not own (hosted) is shown read-only: it
+    never joins the session's batches, and :func:`controls` is false for it.
+    """
     key = batch_key(page)
     bid = st.session_state.get(key)
     from_url = bid is None
     if from_url:
         bid = st.query_params.get("batch")
-        if bid and bid not in session_batches():
-            session_batches().append(bid)
     if not bid:
         return None
     try:
@@ -290,8 +297,24 @@ def current_batch(page: str = "train") -> Batch | None:
         if bid in session_batches():
             session_batches().remove(bid)
         return None
+    if from_url and bid not in session_batches():
+        if owner.can_control(batch.owner):
+            session_batches().append(bid)
+        else:
+            st.session_state.setdefault(VIEW_ONLY, set()).add(bid)
     st.session_state[key] = bid
     return batch
+
+
+def controls(batch: Batch | None) -> bool:
+    """Whether this browser may stop, delete and download the runs of ``batch``."""
+    return batch is not None and owner.can_control(batch.owner)
+
+
+def view_only_notice(batch: Batch | None) -> None:
+    """Say, above a batch opened from another visitor's link, what this view allows."""
+    if batch is not None and not controls(batch):
+        st.info(t("share.view_only"), icon=":material/visibility:")
 
 
 def session_limit_message(n_new: int) -> str | None:
@@ -301,16 +324,12 @@ def session_limit_message(n_new: int) -> str | None:
     (``RLCORE_MAX_RUNS_PER_SESSION``), so one visitor cannot fill the queue.
     """
     from rlcore.core.settings import get_settings
+    from rlcore.service.owners import in_flight
 
     limit = get_settings().max_runs_per_session
     if not limit:
         return None
-    store = RunStore()
-    active = sum(
-        store.status(r).get("status") in ("queued", "running")
-        for b in session_batches()
-        for r in batch_runs(b)
-    )
+    active = in_flight(RunStore(), owner.current())  # every page's runs: one count
     if active + n_new <= limit:
         return None
     return t("train.session_limit", limit=limit, active=active, n=n_new)
@@ -347,14 +366,44 @@ def batch_runs(batch_id: str) -> tuple[str, ...]:
 
 
 def start(plan: Plan, page: str = "train") -> Batch:
-    """Queue a plan's runs (they start as soon as the worker cap allows)."""
+    """Queue a plan's runs (they start as soon as the worker cap allows).
+
+    The runs are this browser's (:func:`ui.owner.current`) and pass rlcore's one gate
+    for new work (``ValueError`` with the reason: runs in flight, disk budget).
+    """
     from ui.predict import attach
 
-    batch = queue().submit(plan)
+    batch = queue().submit(plan, owner=owner.current())
     session_batches().append(batch.id)
     st.session_state[batch_key(page)] = batch.id
     attach(batch.id, page)  # the prediction typed before Start, kept for the reveal
     return batch
+
+
+def start_plans(plans: list[Plan], page: str = "course") -> list[Batch]:
+    """Queue several plans as one start (a lesson's experiment): all of them, or none.
+
+    The per-visitor cap is checked for their runs together before any is created, so a
+    refusal (``ValueError`` with the reason) leaves nothing queued.
+    """
+    n = sum(len(p) for p in plans)
+    limited = session_limit_message(n)
+    if limited:
+        raise ValueError(limited)
+    batches: list[Batch] = []
+    try:
+        for p in plans:
+            b = queue().submit(p, owner=owner.current())
+            batches.append(b)
+            session_batches().append(b.id)
+    except (ValueError, OSError):
+        for b in batches:  # all or none: cancel what the first plans queued
+            for rid in b.runs:
+                with contextlib.suppress(ValueError, OSError):
+                    queue().stop(rid)
+                    queue().delete(rid)
+        raise
+    return batches
 
 
 def plan_estimate(plan: Any) -> str:
@@ -408,6 +457,8 @@ def batch_estimate(states: list[RunState]) -> str:
         elif s.status == "queued":
             when = ahead.get(s.id)
             ends.append(None if when is None else when[1])
+    if not ends:
+        return ""
     if any(e is None for e in ends):
         return t("eta.none")
     return t("eta.left", time=fmt_duration(max(ends)))
@@ -462,10 +513,10 @@ def start_controls(setup: Any, page: str = "train") -> None:
 
 
 def stop(run_ids: list[str]) -> None:
-    """Cancel the queued runs and ask the running ones to stop."""
+    """Cancel the queued runs and ask the running ones to stop (only this browser's)."""
     q = queue()
     for rid in run_ids:
-        q.stop(rid)
+        q.stop(rid, who=owner.current())
 
 
 def system_table() -> pd.DataFrame:

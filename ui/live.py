@@ -8,6 +8,7 @@ stable keys and ``uirevision`` so zoom and hidden traces survive the refreshes.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 
@@ -27,6 +28,7 @@ from ui.jobs import (
     batch_estimate,
     batch_label,
     batch_runs,
+    controls,
     fmt_estimate,
     metrics,
     queue,
@@ -37,6 +39,7 @@ from ui.jobs import (
     session_batches,
     status_text,
     stop,
+    view_only_notice,
 )
 from ui.safe import md_text
 from ui.state import FIGURES, SMOOTHING, WATCH, batch_key
@@ -346,8 +349,10 @@ def _progress_and_returns(batch: Batch, active: bool, waiting: bool) -> None:
             left = batch_estimate(states)
             st.progress(min(1.0, done / max(total, 1)), text=f"{text} · {left}" if left else text)
     with top[1]:
-        if still_active and st.button(
-            t("live.stop"), key="live_stop", icon=":material/stop:", width="stretch"
+        if (
+            still_active
+            and controls(batch)
+            and st.button(t("live.stop"), key="live_stop", icon=":material/stop:", width="stretch")
         ):
             stop([s.id for s in states if not s.done])
             st.toast(t("live.stopping"))
@@ -377,7 +382,14 @@ def live_view(batch: Batch | None, page: str = "train") -> None:
         st.plotly_chart(empty, key="live_empty", config={"displaylogo": False})
         return
     _header(batch, page)
+    view_only_notice(batch)
     store = RunStore()
+    gone = [r for r in batch.runs if not store.path(r).exists()]
+    if gone:  # a link to runs deleted since: say so, show the rest
+        st.info(t("share.gone", n=len(gone)), icon=":material/link_off:")
+        batch = dataclasses.replace(batch, runs=tuple(r for r in batch.runs if r not in gone))
+        if not batch.runs:
+            return
     active = any(store.status(r).get("status") in ("queued", "running") for r in batch.runs)
 
     # Until the first metrics arrive the view polls 4x faster (the first point shows
@@ -534,7 +546,7 @@ def watch(batch: Batch | None) -> None:
     if not model.exists() and not store.checkpoint_steps(rid):
         st.caption(t("watch.no_model"))
         return
-    if model.exists():
+    if model.exists() and controls(batch):  # weights leave the server only for their owner
         export_row(rid)
     step = _scrub(store, rid)
     state = st.session_state.get(WATCH)

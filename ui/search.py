@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import secrets
 import time
 import warnings
 from typing import Any
@@ -31,6 +32,7 @@ from rlcore.search.study import MAX_SEEDS, SAMPLERS, trial_overrides
 from rlcore.service import studies
 from rlcore.service.jobs import default_max_workers
 from rlcore.service.runs import RunStore
+from ui import owner
 from ui import setup as model
 from ui.i18n import current_language, t
 from ui.safe import md_text
@@ -176,6 +178,14 @@ def _session_studies() -> list[str]:
     return st.session_state.setdefault(SESSION_STUDIES, [])
 
 
+def _mine(name: str) -> bool:
+    """Whether this browser may stop, resume and delete study ``name``."""
+    try:
+        return owner.can_control(studies.study_owner(RunStore(), name))
+    except ValueError:
+        return False
+
+
 def session_runs() -> set[str]:
     """The runs of the studies this session started (the Compare page's own runs)."""
     store = RunStore()
@@ -193,13 +203,7 @@ def _session_limit(n_new: int) -> str | None:
     limit = get_settings().max_session_trials
     if not limit:
         return None
-    store = RunStore()
-    used = 0
-    for name in _session_studies():
-        try:
-            used += studies.study_info(store, name).trials
-        except ValueError:
-            continue
+    used = studies.owner_trials(RunStore(), owner.current())  # this browser's, all pages
     if used + n_new <= limit:
         return None
     return t("search.session_limit", limit=limit, used=used, n=n_new)
@@ -250,12 +254,16 @@ def start_controls(setup: model.Setup, page: str) -> None:
 
     store = RunStore()
     where = spec.dataset.replace("/", "-") if spec.dataset else spec.env
-    name = f"{spec.algo}-{where}-{time.strftime('%Y%m%d-%H%M%S')}"
+    # a random part: a study's name is in its link, and must not be guessable
+    name = f"{spec.algo}-{where}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(6)}"
+    me = owner.current()
     try:
         if _ray_address():
             check_address(_ray_address())  # before anything is created
-        studies.create_study(store, dataclasses.replace(spec, name=name, created=time.time()))
-        _DRIVERS[name] = studies.spawn_driver(store, name, _ray_address())
+        studies.create_study(
+            store, dataclasses.replace(spec, name=name, created=time.time()), owner=me
+        )
+        _DRIVERS[name] = studies.spawn_driver(store, name, _ray_address(), who=me)
     except (ValueError, OSError) as e:
         st.error(md_text(e), icon=":material/error:")
         return
@@ -389,14 +397,18 @@ def _header(name: str, info: Any, page: str) -> None:
         min(1.0, info.done / max(info.trials, 1)), text=f"{text} · {t(f'search.state.{state}')}"
     )
     store = RunStore()
-    if info.running:
+    if not _mine(name):  # another visitor's study, through their link: watch only
+        st.info(t("share.view_only_study"), icon=":material/visibility:")
+    elif info.running:
         if top[1].button(t("search.stop"), key=f"{page}_search_stop", icon=":material/stop:"):
-            studies.request_stop(store, name)
+            studies.request_stop(store, name, who=owner.current())
             st.toast(t("live.stopping"))
     elif info.done < info.trials and not info.error:
         if top[1].button(t("search.resume"), key=f"{page}_search_resume", icon=":material/replay:"):
             try:
-                _DRIVERS[name] = studies.spawn_driver(store, name, _ray_address())
+                _DRIVERS[name] = studies.spawn_driver(
+                    store, name, _ray_address(), who=owner.current()
+                )
             except ValueError as e:
                 st.error(md_text(e), icon=":material/error:")
 
@@ -527,8 +539,10 @@ def _link_setup(i: Any) -> str:
 
 
 def studies_section(mine_only: bool) -> None:
-    """The Compare page's list of studies (hosted: only this session's)."""
-    only = set(_session_studies()) if mine_only else None
+    """The Compare page's list of studies (hosted: only this browser's)."""
+    only = (
+        {i.name for i in studies.list_studies(RunStore()) if _mine(i.name)} if mine_only else None
+    )
     frame = studies_frame(only=only)
     if frame.empty:
         return

@@ -147,15 +147,22 @@ def start_build(
     mix: dict[str, float] | None = None,
     name: str | None = None,
     expert_steps: int | None = None,
+    owner: str | None = None,
 ) -> str:
     """Validate, then start the build process; returns the build id.
 
     The process (``python -m rlcore.service.dataset_builds BUILD_DIR``) runs
     :func:`build_and_report` and writes the final status, with one torch
     thread and ``RLCORE_DATASETS_DIR`` set to this process's datasets folder.
+    ``owner`` (a visitor on a hosted server) owns the build and its dataset: they may
+    have :data:`BUILDS_PER_OWNER` building at once, the dataset must fit their disk
+    budget, and it may not replace another visitor's dataset.
     """
     req = validate_build(env_id, kind, n_steps, seed, mix, name, expert_steps)
-    build_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+    if owner is not None:
+        _admit_build(req, owner)
+        req["owner"] = owner
+    build_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(8)}"
     d = build_path(build_id)
     d.mkdir(parents=True)
     req["argv"] = build_argv(req)
@@ -172,6 +179,33 @@ def start_build(
     _PROCS[build_id] = proc
     (d / "pid").write_text(str(proc.pid))  # apart from status.json, which the child rewrites
     return build_id
+
+
+BUILDS_PER_OWNER = 1  # dataset builds one visitor may have running at once (hosted)
+BYTES_PER_TRANSITION = 256  # a stored transition, generously (Arrow, float64 rewards)
+
+
+def _admit_build(req: dict[str, Any], owner: str) -> None:
+    """The gate for a visitor's build: builds in flight, overwrite, disk (or a ValueError)."""
+    from rlcore.data.datasets import check_overwrite
+    from rlcore.service import owners
+    from rlcore.service.runs import RunStore
+
+    if owners.hosted():
+        running = [b for b in list_builds(owner) if b["status"] == "running"]
+        if len(running) >= BUILDS_PER_OWNER:
+            raise owners.OverBudget(
+                f"builds: you have {len(running)} dataset build running; this server "
+                f"allows {BUILDS_PER_OWNER} per visitor at once (wait for it, or stop it)"
+            )
+    check_overwrite(req["dataset_id"], owner)
+    owners.make_room(RunStore(), owner, BYTES_PER_TRANSITION * req["n_steps"], "dataset")
+
+
+def build_owner(build_id: str) -> str:
+    """The visitor who started a build (``""``: the operator, or the local user)."""
+    owner = read_status(build_id)["spec"].get("owner") or ""
+    return owner if isinstance(owner, str) else ""
 
 
 def read_status(build_id: str) -> dict[str, Any]:
@@ -213,17 +247,21 @@ def read_status(build_id: str) -> dict[str, Any]:
     }
 
 
-def list_builds() -> list[dict[str, Any]]:
-    """Every build's status, newest first."""
+def list_builds(who: str | None = None) -> list[dict[str, Any]]:
+    """Every build's status, newest first (hosted, with ``who``: only that visitor's)."""
+    from rlcore.core.owners import hosted
+
     root = builds_dir()
     if not root.exists():
         return []
     out = []
     for d in sorted(root.iterdir(), reverse=True):
         try:
-            out.append(read_status(d.name))
+            st = read_status(d.name)
         except (OSError, ValueError):
             continue  # not a build (foreign, half-made, a symlink out of the folder)
+        if who is None or not hosted() or st["spec"].get("owner") == who:
+            out.append(st)
     return out
 
 
@@ -243,11 +281,18 @@ def _tail(p: Path, lines: int) -> str:
     return "\n".join(text.replace("\r", "\n").splitlines()[-lines:])
 
 
-def stop_build(build_id: str) -> None:
-    """Stop a running build (its status becomes ``failed``: stopped)."""
+def stop_build(build_id: str, who: str | None = None) -> None:
+    """Stop a running build (its status becomes ``failed``: stopped).
+
+    ``who``: the visitor asking (hosted: only the build's owner); ``None``: the operator.
+    """
     import signal
 
+    from rlcore.core.owners import check_control
+
     st = read_status(build_id)
+    if who is not None:
+        check_control(st["spec"].get("owner") or "", who, f"build {build_id}")
     if st["status"] == "running" and st.get("pid") and pid_alive(st["pid"]):
         try:
             os.killpg(st["pid"], signal.SIGTERM)
@@ -275,6 +320,7 @@ def build_and_report(
     mix: dict[str, float] | None = None,
     name: str | None = None,
     expert_steps: int | None = None,
+    owner: str = "",
 ) -> str:
     """Build a dataset in this process, printing progress lines and a summary; its id.
 
@@ -298,6 +344,7 @@ def build_and_report(
         name=name,
         expert_steps=expert_steps,
         progress=progress,
+        owner=owner,
     )
     tr, meta = load_transitions(ds_id)
     r = tr.episode_returns
@@ -325,7 +372,7 @@ def _run(build_dir: Path) -> int:
     print("python -m rlcore " + " ".join(spec["argv"]), flush=True)
     try:
         keys = ("env", "kind", "n_steps", "seed", "mix", "name", "expert_steps")
-        build_and_report(*(spec.get(k) for k in keys))
+        build_and_report(*(spec.get(k) for k in keys), owner=spec.get("owner") or "")
         rc = 0
         message = ""
     except ValueError as e:  # bad input: the message names the field, as the CLI says it

@@ -131,12 +131,27 @@ class RunStore:
         from rlcore.core.settings import get_settings
 
         check_run(run, algo)
-        if run.dataset:  # a run trains on a listed dataset, never on a path
-            from rlcore.data.datasets import local_dataset
+        from rlcore.core.envs import space_info
+        from rlcore.service import owners
+
+        owner = (extra or {}).get(owners.OWNER)
+        if run.dataset:  # a run trains on a listed dataset (hosted: one it may see)
+            from rlcore.data.datasets import local_dataset, visible_to
 
             local_dataset(run.dataset, "RunConfig.dataset")
-        from rlcore.core.envs import space_info
-
+            if not visible_to(run.dataset, owner):
+                raise ValueError(
+                    f"RunConfig.dataset = {run.dataset!r}: no such local dataset "
+                    "(allowed: the datasets the Datasets page lists)"
+                )
+        keep = get_settings().max_stored_runs
+        if keep > 0 and owners.hosted():  # room first: a visitor never pushes out a fresh run
+            prune_runs(self, keep - 1, owner or "")
+            if len(self.ids()) >= keep:
+                raise owners.OverBudget(
+                    f"runs: this server keeps at most {keep} runs and all of them are "
+                    "in flight or just finished; try again later"
+                )
         stamp = time.strftime("%Y%m%d-%H%M%S")
         # an env id may hold ':' or '/' (module:Class, namespace/Name-v0): not in a name
         env = re.sub(r"[^A-Za-z0-9_.-]+", "-", run.env).strip("-.")[:60]
@@ -157,8 +172,7 @@ class RunStore:
             if isinstance(e, StorageError):
                 raise
             raise _storage_error("create a run", self.root, e) from e
-        keep = get_settings().max_stored_runs
-        if keep > 0:
+        if keep > 0 and not owners.hosted():
             prune_runs(self, keep)
         return run_id
 
@@ -454,12 +468,15 @@ class RunStore:
         return rec, agent
 
 
-def prune_runs(store: RunStore, max_runs: int) -> list[str]:
-    """Delete the oldest finished runs until at most ``max_runs`` remain; returns their ids.
+def prune_runs(store: RunStore, max_runs: int, owner: str | None = None) -> list[str]:
+    """Delete finished runs until at most ``max_runs`` remain; returns their ids.
 
     Only runs in a terminal state (finished, stopped, pruned, failed, diverged, interrupted) are
-    deleted, oldest first by creation time; a running or queued run is never touched,
-    so more than ``max_runs`` may remain while many are active.
+    deleted; a running or queued run is never touched, so more than ``max_runs`` may
+    remain while many are active. Oldest first by creation time; with ``owner`` (a
+    visitor's new run on a hosted server) in :func:`rlcore.service.owners.eviction_order`:
+    that visitor's own runs first, then those of visitors over their disk budget, then
+    runs finished over an hour ago; another visitor's fresh run is never deleted.
     """
     if max_runs < 0:
         raise ValueError(f"max_runs = {max_runs}: must be >= 0")
@@ -467,8 +484,16 @@ def prune_runs(store: RunStore, max_runs: int) -> list[str]:
     excess = len(ids) - max_runs
     if excess <= 0:
         return []
-    done = [i for i in ids if store.status(i).get("status") in TERMINAL]
-    done.sort(key=lambda i: (store.created(i), i))
+    if owner is not None:
+        from rlcore.core.settings import get_settings
+        from rlcore.service import owners
+
+        per_owner, finished = owners.usage(store)
+        cap = get_settings().max_owner_mb * 2**20
+        done = owners.eviction_order(finished, per_owner, owner, cap)
+    else:
+        done = [i for i in ids if store.status(i).get("status") in TERMINAL]
+        done.sort(key=lambda i: (store.created(i), i))
     deleted = []
     for run_id in done[:excess]:
         try:

@@ -25,6 +25,7 @@ from rlcore.data.datasets import (
     _experts_dir,
     _write,
     check_build_args,
+    check_overwrite,
     dataset_id,
     normalized_score,
 )
@@ -223,8 +224,9 @@ def build_dataset(
     name: str | None = None,
     expert_steps: int | None = None,
     progress: Callable | None = None,
+    owner: str = "",
 ) -> str:
-    """Build and store a dataset; returns its id.
+    """Build and store a dataset; returns its id (``owner``: the visitor it belongs to).
 
     ``mix`` (for ``kind="mixed"``) maps component kinds (random, medium, expert) to
     proportions of the ``n_steps`` transitions. ``expert_steps`` overrides the online
@@ -235,6 +237,7 @@ def build_dataset(
     check_build_args(kind, n_steps, expert_steps)
     env_spec(env_id)  # ValueError for an unknown id, before any work
     ds_id = dataset_id(env_id, name or kind)  # ValueError for a bad name, before any work
+    check_overwrite(ds_id, owner)  # never another visitor's dataset, checked before any work
     if kind == "mixed":
         mix = mix or {"random": 0.5, "expert": 0.5}
         bad = set(mix) - {"random", "medium", "expert"}
@@ -249,7 +252,7 @@ def build_dataset(
     ds_refs, note = dataset_refs(env_id, refs)
     if kind != "mixed":
         episodes, source = _episodes(env_id, kind, n_steps, seed, refs, expert_steps, progress)
-        return _write(ds_id, env_id, episodes, ds_refs, kind, source + note)
+        return _write(ds_id, env_id, episodes, ds_refs, kind, source + note, owner)
     assert mix is not None
     total = sum(mix.values())
     episodes, parts = [], []
@@ -260,7 +263,7 @@ def build_dataset(
         episodes += _episodes(env_id, k, n, seed, refs, expert_steps, progress)[0]
         parts.append(f"{k} {p / total:.0%}")
     source = "mixture: " + " + ".join(parts)
-    return _write(ds_id, env_id, episodes, ds_refs, kind, source + note)
+    return _write(ds_id, env_id, episodes, ds_refs, kind, source + note, owner)
 
 
 def _episodes(

@@ -130,6 +130,21 @@ TEXT = {
         "en": "This link's batch cannot be shown: {error}",
         "zh": "无法显示链接中的批次：{error}",
     },
+    "share.view_only": {
+        "en": "You are watching runs another visitor started, through their link: you can "
+        "see everything they see, but only they can stop, delete or download these runs.",
+        "zh": "你正通过另一位访客的链接查看他们启动的运行：你能看到他们看到的一切，但只有他们能停止、"
+        "删除或下载这些运行。",
+    },
+    "share.view_only_study": {
+        "en": "You are watching another visitor's study through their link: only they can "
+        "stop, resume or delete it.",
+        "zh": "你正通过另一位访客的链接查看他们的搜索：只有他们能停止、继续或删除它。",
+    },
+    "share.gone": {
+        "en": "{n} of the runs this link names no longer exist (deleted): they are left out.",
+        "zh": "此链接所指的运行中有 {n} 个已不存在（已删除），已略去。",
+    },
     "url.unknown": {
         "en": "Ignored the unknown link parameter {name}.",
         "zh": "已忽略未知的链接参数 {name}。",
