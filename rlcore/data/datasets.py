@@ -47,6 +47,7 @@ from rlcore.core.config import short_repr
 from rlcore.core.envs import env_spec, make_env
 from rlcore.core.files import atomic_write_json, storage_error
 from rlcore.core.ids import check_dataset_id, inside
+from rlcore.data import importers
 
 try:
     import fcntl
@@ -641,56 +642,37 @@ def delete_dataset(ds_id: str) -> None:
 # -- importing D4RL-style files -------------------------------------------------------------
 
 
-EXPANSION = 20  # a compressed file may hold at most this many times its size in arrays
-
-
-class _TooLarge(ValueError):
-    """A file whose arrays would unpack beyond the limit (raised before unpacking)."""
-
-
-def _too_big(name: str, nbytes: int, cap: int) -> _TooLarge:
-    return _TooLarge(
-        f"{name}: its arrays take {nbytes / 1e6:.0f} MB unpacked, too large "
-        f"(allowed: at most {cap / 1e6:.0f} MB)"
+def _schema(env_id: str) -> importers.Schema:
+    """What an imported file may declare for ``env_id`` (keys, values per row, rows)."""
+    env = make_env(env_id)
+    obs_space, action_space = env.observation_space, env.action_space
+    env.close()
+    discrete = env_spec(env_id).action_space == "discrete"
+    obs_dim = int(np.prod(obs_space.shape))
+    row = dict.fromkeys((*REQUIRED_KEYS, "timeouts"), 1)
+    row.update(
+        observations=obs_dim,
+        next_observations=obs_dim,
+        actions=1 if discrete else int(np.prod(action_space.shape)),
+    )
+    return importers.Schema(
+        env_id,
+        REQUIRED_KEYS,
+        ("timeouts",),
+        row,
+        ("rewards", "terminals", "timeouts"),
+        max_transitions(),
     )
 
 
-def _read_arrays(path: Path, max_unpacked: int) -> dict[str, np.ndarray]:
-    """The arrays of a .npz/.hdf5 file, never unpickling and never unpacking a bomb."""
-    suffix = path.suffix.lower()
-    if suffix == ".npz":
-        import zipfile
+def _read_arrays(path: Path, env_id: str) -> dict[str, np.ndarray]:
+    """The arrays of a .npz/.hdf5 file, read only as declared (``rlcore.data.importers``).
 
-        try:
-            with zipfile.ZipFile(path) as zf:
-                unpacked = sum(i.file_size for i in zf.infolist())
-            if unpacked > max_unpacked:
-                raise _too_big(path.name, unpacked, max_unpacked)
-            with np.load(path, allow_pickle=False) as z:
-                return {k: z[k] for k in z.files}
-        except _TooLarge:
-            raise
-        except (zipfile.BadZipFile, OSError, EOFError, KeyError, TypeError, AttributeError) as e:
-            raise ValueError(f"{path.name}: not a readable .npz file ({e})") from None
-        except ValueError as e:  # numpy's: a pickled array, a damaged member
-            raise ValueError(f"{path.name}: not a readable .npz file ({e})") from None
-    if suffix in (".hdf5", ".h5"):
-        try:
-            import h5py
-        except ImportError:  # pragma: no cover - h5py is in requirements.txt
-            raise ValueError("reading .hdf5 needs the h5py package") from None
-        try:
-            with h5py.File(path, "r") as f:
-                sets = {k: f[k] for k in f if isinstance(f[k], h5py.Dataset)}
-                unpacked = sum(int(d.size) * d.dtype.itemsize for d in sets.values())
-                if unpacked > max_unpacked:
-                    raise _too_big(path.name, unpacked, max_unpacked)
-                return {k: np.asarray(d) for k, d in sets.items()}
-        except _TooLarge:
-            raise
-        except Exception as e:  # h5py raises OSError, KeyError, TypeError... on odd files
-            raise ValueError(f"{path.name}: not a readable HDF5 file ({e})") from None
-    raise ValueError(f"{path.name}: unsupported file type (allowed: .npz, .hdf5, .h5)")
+    Nothing is unpickled, no link is followed, no data outside the file is read, and the
+    declarations are checked against ``env_id``'s layout, the transitions cap and a size
+    cap tied to the file's size before anything is allocated.
+    """
+    return importers.read_arrays(path, _schema(env_id))
 
 
 def _as_array(k: str, v: Any) -> np.ndarray:
@@ -779,9 +761,10 @@ def validate_arrays(arrays: dict[str, np.ndarray], env_id: str) -> dict[str, np.
 def import_file(path: str | Path, env_id: str, name: str, max_bytes: int | None = None) -> str:
     """Import a D4RL-style file as a local dataset; returns its id.
 
-    ``max_bytes`` defaults to the upload limit (``RLCORE_MAX_UPLOAD_MB``); a compressed
-    file may unpack to at most 20 times that. Nothing stays on disk if the file is
-    rejected (``ValueError`` naming the problem).
+    ``max_bytes`` defaults to the upload limit (``RLCORE_MAX_UPLOAD_MB``); the file's
+    arrays may unpack to at most 20 times its own size (at least 16 MB), checked from
+    their declarations before any is read (``rlcore.data.importers``). Nothing stays on
+    disk if the file is rejected (``ValueError`` naming the problem).
     """
     from rlcore.core.settings import get_settings
 
@@ -802,7 +785,7 @@ def import_file(path: str | Path, env_id: str, name: str, max_bytes: int | None 
     if not isinstance(env_id, str):
         raise ValueError(f"env = {short_repr(env_id, 40)}: not an environment id")
     env_spec(env_id)  # an id outside the catalogue is refused before the file is read
-    arrays = validate_arrays(_read_arrays(path, max_bytes * EXPANSION), env_id)
+    arrays = validate_arrays(_read_arrays(path, env_id), env_id)
     n = len(arrays["rewards"])
     obs = arrays["observations"].reshape(n, -1)
     nxt = arrays["next_observations"].reshape(n, -1)
