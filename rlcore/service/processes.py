@@ -1,7 +1,17 @@
 """Processes: spawn a Python module in its own session, tell whether a process still runs.
 
-The one place that starts child processes (training workers, dataset builds) and the one
-answer to "is this pid alive" (same host, same start time, not a zombie).
+The one place that starts child processes (training workers, the spare worker, dataset
+builds, study drivers) and the one answer to "is this pid alive" (same host, same start
+time, not a zombie).
+
+Every child is reaped. Their ``Popen`` objects live in the dicts of whoever started them
+(the job queue, the build and study registries), which poll them only when someone looks:
+a build nobody reads again, a study whose visitor left, a worker whose run was deleted
+stayed ``<defunct>`` under the server for good (issue 28). So :func:`spawn_module` also
+files each child here, and a daemon thread polls them every :data:`REAP_INTERVAL_S`
+(``Popen.poll``: the exit status is kept on the object, so its owner's own ``poll`` or
+``wait`` still answers); the thread ends when no child is left and starts again with the
+next. No ``SIGCHLD`` handler: it would take the exit status from under ``subprocess``.
 """
 
 from __future__ import annotations
@@ -10,6 +20,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +29,11 @@ from typing import Any
 import rlcore
 
 PROJECT_ROOT = Path(rlcore.__file__).resolve().parent.parent
+REAP_INTERVAL_S = 1.0  # how long an ended child may stay a zombie at most (about)
+
+_CHILDREN: set[subprocess.Popen] = set()  # started by spawn_module, not yet reaped
+_REAPER: dict[str, threading.Thread | None] = {"thread": None}
+_LOCK = threading.Lock()
 
 
 def this_host() -> str:
@@ -92,7 +109,7 @@ def spawn_module(
     parts = (root, os.getcwd(), env.get("PYTHONPATH"))
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(p for p in parts if p))
     with open(log, mode) as out:
-        return subprocess.Popen(
+        proc = subprocess.Popen(
             [sys.executable, "-m", module, *args],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -101,3 +118,41 @@ def spawn_module(
             cwd=root,
             start_new_session=True,
         )
+    _watch(proc)
+    return proc
+
+
+def reap_children() -> int:
+    """Collect the exit status of every ended child :func:`spawn_module` started.
+
+    Returns how many children are still running. Called by the reaper thread; safe to
+    call from anywhere at any time.
+    """
+    with _LOCK:
+        procs = list(_CHILDREN)
+    ended = {p for p in procs if p.poll() is not None}
+    with _LOCK:
+        _CHILDREN.difference_update(ended)
+        return len(_CHILDREN)
+
+
+def _watch(proc: subprocess.Popen) -> None:
+    with _LOCK:
+        _CHILDREN.add(proc)
+        if _REAPER["thread"] is None:
+            thread = threading.Thread(target=_reap_loop, name="rlcore-reaper", daemon=True)
+            _REAPER["thread"] = thread
+            thread.start()
+
+
+def _reap_loop() -> None:
+    while True:
+        time.sleep(REAP_INTERVAL_S)
+        try:
+            reap_children()
+        except Exception:  # never let one odd child stop the reaping of the others
+            pass
+        with _LOCK:
+            if not _CHILDREN:  # a new child starts a new thread (under this same lock)
+                _REAPER["thread"] = None
+                return
