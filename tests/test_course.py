@@ -47,5 +47,5 @@ def test_the_course_state_goes_into_the_url_and_back():
     s = {"seen": ["rand", "cdq"], "runs": {"cdq": ["B1", "B2"]}, "pred": {"cdq": "td3"}}
     q = lesson.query(s, "cdq")
     assert q == {"topic": "cdq", "seen": "rand,cdq", "runs": "cdq:B1+B2", "pred": "cdq:td3"}
-    back = lesson._parse(q | {"seen": "rand,cdq,nope", "pred": "cdq:maybe"})
+    back = lesson.parse(q | {"seen": "rand,cdq,nope", "pred": "cdq:maybe"})
     assert back == {"seen": ["rand", "cdq"], "runs": {"cdq": ["B1", "B2"]}, "pred": {}}

@@ -3,6 +3,8 @@ once its run starts, Home marks the explorer-only questions, the reparameterisat
 computes its own experiment, a tie is said as "no clear difference" and judges no
 prediction; progress is kept per browser on the server."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,6 +14,8 @@ from rlcore.service.jobs import JobQueue
 from rlcore.service.runs import RunStore
 from ui import course, lesson
 from ui.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def home(lang="en", **query):
@@ -138,3 +142,39 @@ def test_the_offline_lesson_offers_a_one_click_dataset_and_a_datasets_link_keepi
     datasets = next(p for p in links if p.label == t("course.datasets_link", "zh"))
     assert "lang=zh" in datasets.query_string
     assert not RunStore().ids()
+
+
+def _ui_imports(path):
+    """The ``ui`` modules a file imports, at the top or inside a function."""
+    import ast
+
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ui"):
+            names = [f"{node.module}.{a.name}" for a in node.names]
+            out |= {
+                n if (ROOT / (n.replace(".", "/") + ".py")).exists() else node.module for n in names
+            }
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("ui")}
+    return out
+
+
+def test_no_import_circle_between_the_explorers_and_the_lessons():
+    """ui.learn.explorer -> ui.lesson -> ui.learn.figures -> ui.learn.explorer was a circle
+    (hidden by a function-level import); every import counts here, wherever it stands."""
+    files = [
+        ROOT / "ui" / "lesson.py",
+        ROOT / "ui" / "course.py",
+        *(ROOT / "ui" / "learn").glob("*.py"),
+    ]
+    graph = {".".join(f.relative_to(ROOT).with_suffix("").parts): _ui_imports(f) for f in files}
+
+    def reaches(start, goal, seen=()):
+        return any(
+            n == goal or (n in graph and n not in seen and reaches(n, goal, (*seen, n)))
+            for n in graph.get(start, ())
+        )
+
+    for module in graph:
+        assert not reaches(module, module), module

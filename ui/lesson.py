@@ -19,32 +19,17 @@ import streamlit as st
 from rlcore.learn import verdicts
 from ui import charts, course, jobs
 from ui.i18n import lang_query, page_params, set_page_params, t
+from ui.learn.course_box import COURSE, explorer_course_box, home_link, parse, query
 from ui.learn.figures import Line, lines_figure
 from ui.palette import GREY, PALETTE
 from ui.safe import md_text
 
 __all__ = ["explorer_course_box", "index", "lesson", "state", "write_url"]
 
-COURSE = "course_state"  # session_state: {"seen": [...], "runs": {exp: [batch]}, "pred": {}}
 POLL_S = 2.0
 
 
 # -- state: the session, the URL and this browser's progress record ---------------------
-def _parse(q: dict[str, str]) -> dict[str, Any]:
-    seen = [x for x in q.get("seen", "").split(",") if course.topic(x)]
-    runs: dict[str, list[str]] = {}
-    for part in q.get("runs", "").split(","):
-        exp, _, ids = part.partition(":")
-        if exp in course.EXPERIMENTS and ids:
-            runs[exp] = [b for b in ids.split("+") if b]
-    pred = {}
-    for part in q.get("pred", "").split(","):
-        exp, _, opt = part.partition(":")
-        if exp in course.EXPERIMENTS and opt in course.EXPERIMENTS[exp].options:
-            pred[exp] = opt
-    return {"seen": seen, "runs": runs, "pred": pred}
-
-
 XSRF_COOKIE = "_streamlit_xsrf"  # Streamlit's per-browser cookie (every tab, every refresh)
 
 
@@ -71,7 +56,7 @@ def state() -> dict[str, Any]:
         key = progress_key()
         if key is not None:
             _merge(s, course.load_progress(key))
-    _merge(s, _parse(page_params()))
+    _merge(s, parse(page_params()))
     return s
 
 
@@ -102,30 +87,11 @@ def save(s: dict[str, Any]) -> None:
         st.session_state[f"{COURSE}_saved"] = record
 
 
-def query(s: dict[str, Any], topic_id: str | None = None, **extra: str) -> dict[str, str]:
-    """The course's query parameters (what a link must carry to keep the progress)."""
-    q: dict[str, str] = {"topic": topic_id} if topic_id else {}
-    if s["seen"]:
-        q["seen"] = ",".join(s["seen"])
-    if s["runs"]:
-        q["runs"] = ",".join(f"{e}:{'+'.join(b)}" for e, b in s["runs"].items())
-    if s["pred"]:
-        q["pred"] = ",".join(f"{e}:{o}" for e, o in s["pred"].items())
-    return q | extra
-
-
 def write_url(s: dict[str, Any], topic_id: str | None) -> None:
     """Mirror the course's state into the URL (only when it changed) and into its record."""
     q = query(s, topic_id)
     set_page_params(q)
     save(s)
-
-
-def _home_link(label: str, q: dict[str, str], key: str, icon: str | None = None) -> None:
-    try:
-        st.page_link("pages/home.py", label=label, query_params=lang_query(q), icon=icon)
-    except st.errors.StreamlitAPIException:  # the page runs alone (AppTest of one file)
-        st.markdown(f"{label}")
 
 
 # -- the index -----------------------------------------------------------------------
@@ -146,7 +112,7 @@ def index(s: dict[str, Any]) -> None:
                 local = course.EXPERIMENTS[tp.experiment].local
                 run = f" · ▶ {t('course.computed' if local else 'course.has_run')}"
             label = f"{number[tp.id]}. {mark} {t(tp.key + '.title')}{run}"
-            _home_link(label, query(s, tp.id), f"course_{tp.id}")
+            home_link(label, query(s, tp.id), f"course_{tp.id}")
 
 
 # -- one lesson ----------------------------------------------------------------------
@@ -159,7 +125,7 @@ def lesson(s: dict[str, Any], tp: course.Topic) -> None:
         if picked is not None:
             s["pred"][tp.experiment] = picked
     i = course.TOPICS.index(tp)
-    _home_link(t("course.back"), query(s), "course_back", ":material/arrow_back:")
+    home_link(t("course.back"), query(s), "course_back", ":material/arrow_back:")
     st.title(t(tp.key + ".title"), anchor=False)
     st.caption(t("course.number", n=i + 1, total=len(course.TOPICS)))
     st.markdown(f"> {t(tp.key + '.question')}")
@@ -173,11 +139,11 @@ def lesson(s: dict[str, Any], tp: course.Topic) -> None:
     with prev:
         if i > 0:
             before = course.TOPICS[i - 1]
-            _home_link(f"← {t(before.key + '.title')}", query(s, before.id), "course_prev")
+            home_link(f"← {t(before.key + '.title')}", query(s, before.id), "course_prev")
     with nxt:
         if i + 1 < len(course.TOPICS):
             after = course.TOPICS[i + 1]
-            _home_link(f"{t(after.key + '.title')} →", query(s, after.id), "course_next")
+            home_link(f"{t(after.key + '.title')} →", query(s, after.id), "course_next")
 
 
 def explorer_url(s: dict[str, Any], tp: course.Topic) -> str:
@@ -630,26 +596,3 @@ def result_figure(exp_id: str, runs: dict[str, list[pd.DataFrame]]) -> Any:
             color = PALETTE[(j if len(runs) == 1 else i) % len(PALETTE)]
             lines.append(Line(x, y, _name(algo, j, len(dfs)), mode="lines+markers", color=color))
     return lines_figure(lines, x_title, charts.metric_label(key))
-
-
-# -- on the explorer pages -------------------------------------------------------------
-def explorer_course_box(anchor: str) -> None:
-    """Under an explorer section that answers a course question: the way to its real run."""
-    tp = course.BY_ANCHOR.get(anchor)
-    if tp is None:
-        return
-    s = _parse(page_params())
-    here = st.session_state.get(COURSE) or s
-    n = course.TOPICS.index(tp) + 1
-    with st.container(border=True):
-        st.caption(t("course.box", n=n, total=len(course.TOPICS)))
-        if tp.experiment is not None:
-            _home_link(
-                t("course.box.run", what=t(f"course.exp.{tp.experiment}.short")),
-                query(here, tp.id, run="1"),
-                f"course_box_run_{tp.id}",
-                ":material/play_arrow:",
-            )
-        _home_link(
-            t("course.box.back"), query(here, tp.id), f"course_box_{tp.id}", ":material/school:"
-        )

@@ -31,6 +31,7 @@ import streamlit as st
 
 from rlcore.learn import Toy
 from ui.i18n import t
+from ui.learn.course_box import explorer_course_box
 
 __all__ = [
     "chart",
@@ -60,8 +61,6 @@ def section(anchor: str, title: str, question: str | None = None) -> None:
     The anchor is what :func:`toc` links to. A section that answers a question of the
     course (the Home page) shows the way to that question's real run under it.
     """
-    from ui.lesson import explorer_course_box
-
     st.divider()
     st.header(title, anchor=anchor)
     if question:
