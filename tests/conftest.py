@@ -32,6 +32,7 @@ _STARTED = __import__("time").time()
 FUZZ_COUNTS = {
     "safety_counts": "hostile values (test_safety.py)",
     "escape_counts": "hostile ids and paths (test_escapes.py)",
+    "import_counts": "hostile imported files (test_import_safety.py)",
 }
 
 
