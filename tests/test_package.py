@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory):
     """Build the wheel from a copy of the sources (a build in place leaves build/ behind)."""
     src = tmp_path_factory.mktemp("src")
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src / name)
     shutil.copytree(ROOT / "rlcore", src / "rlcore", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("dist")
@@ -46,6 +46,10 @@ def test_wheel_metadata(wheel):
 
     names, meta, entry_points = metadata(wheel)
     assert meta["Name"] == "rl-playground" and meta["Version"] == rlcore.__version__
+    # what `pip show` prints: author and licence (issue 26)
+    assert meta["Author"] == "RL Playground maintainers"
+    assert meta["License-Expression"] == "MIT"
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     reqs = [Requirement(r) for r in meta.get_all("Requires-Dist")]
     core = {r.name: r for r in reqs if r.marker is None}
     assert {"torch", "gymnasium", "numpy", "safetensors", "minari", "pandas"} <= set(core)
@@ -88,14 +92,21 @@ def test_pinned_requirements_fit_the_ranges(wheel):
     assert checked >= 8
 
 
-def test_installed_wheel_runs_the_rlcore_command(wheel, tmp_path):
-    """`pip install` the wheel (no deps: they are this environment's) and use `rlcore`."""
-    target = tmp_path / "site"
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory):
+    """The wheel `pip install`ed (no deps: they are this environment's) into a folder."""
+    target = tmp_path_factory.mktemp("site")
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",
          "--target", str(target), str(wheel)],
         check=True,
     )  # fmt: skip
+    return target
+
+
+def test_installed_wheel_runs_the_rlcore_command(installed, tmp_path):
+    """`pip install` the wheel (no deps: they are this environment's) and use `rlcore`."""
+    target = installed
     script = target / "bin" / "rlcore"
     env = {**os.environ, "PYTHONPATH": str(target), "RLCORE_RUNS_DIR": str(tmp_path / "runs")}
     run = dict(cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
@@ -106,6 +117,43 @@ def test_installed_wheel_runs_the_rlcore_command(wheel, tmp_path):
     argv = [str(script), "train", "--algo", "dqn", "--env", "CartPole-v1", "--steps", "300"]
     out = subprocess.run([*argv, "--eval-episodes", "1", "--set", "learning_starts=100"], **run)
     assert "finished: final eval return" in out.stdout
+    assert (
+        subprocess.run([str(script), "--version"], **run).stdout.strip().endswith(rlcore_version())
+    )
+
+
+def rlcore_version():
+    import rlcore
+
+    return rlcore.__version__
+
+
+def test_installed_command_finds_env_modules_in_the_current_folder(installed, tmp_path):
+    """`RLCORE_ENV_MODULES=myenv rlcore train` and `--env myenv:Class` with myenv.py here, as
+    under `python -m rlcore` (the console script's sys.path lacks the current folder)."""
+    target = installed
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(ROOT / "tests" / "custom_envs.py", work / "myenv.py")
+    with open(work / "myenv.py", "a") as f:
+        f.write("\ngym.register('Corridor-v0', entry_point=Corridor, max_episode_steps=50)\n")
+    env = {**os.environ, "PYTHONPATH": str(target), "RLCORE_RUNS_DIR": str(work / "runs")}
+    script = str(target / "bin" / "rlcore")
+    small = ["--steps", "300", "--eval-episodes", "1", "--set", "learning_starts=100"]
+    for algo, env_id, extra in (
+        ("dqn", "Corridor-v0", {"RLCORE_ENV_MODULES": "myenv"}),
+        ("sac", "myenv:Reach", {}),
+    ):
+        out = subprocess.run(
+            [script, "train", "--algo", algo, "--env", env_id, *small],
+            cwd=work, env={**env, **extra}, capture_output=True, text=True,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert "finished: final eval return" in out.stdout
+    listed = subprocess.run(
+        [script, "list"], cwd=work, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert "Corridor-v0" in listed and "myenv-Reach" in listed  # none hidden
 
 
 def test_import_rlcore_without_streamlit():
