@@ -189,8 +189,9 @@ ex.stepper(
 )
 ex.formula(
     r"y = \underbrace{r + \gamma\,(1-d)\max_{a'} Q(s',a')}_{\text{Q-learning}}"
-    r"\ \text{or}\ \underbrace{r + \gamma\,(1-d)\,Q(s',a')}_{\text{SARSA}},\qquad"
-    r"\delta = y - Q(s,a),\qquad Q(s,a) \leftarrow Q(s,a) + \alpha\,\delta",
+    + rf"\ \text{{{t('lf.td.or')}}}\ "
+    + r"\underbrace{r + \gamma\,(1-d)\,Q(s',a')}_{\text{SARSA}},\qquad"
+    + r"\delta = y - Q(s,a),\qquad Q(s,a) \leftarrow Q(s,a) + \alpha\,\delta",
     t("lf.td.caption"),
 )
 ex.same_code("rlcore.core.ops.td_target", "DQN, TD3, SAC")

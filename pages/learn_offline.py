@@ -229,8 +229,9 @@ ex.section("cql", t("lo.cql.title"), t("lo.cql.question"))
 cql_section()
 ex.formula(
     r"\min_Q\;\alpha\Big(\mathbb{E}_{a\sim\mu}[Q(a)]"
-    r"\;\underbrace{-\;\mathbb{E}_{a\sim\mathcal{D}}[Q(a)]}_{\text{improved only}}\Big)"
-    r"+\tfrac12\,\mathbb{E}_{a\sim\mathcal{D}}"
+    + r"\;\underbrace{-\;\mathbb{E}_{a\sim\mathcal{D}}[Q(a)]}"
+    + rf"_{{\text{{{t('lo.cql.improved_only')}}}}}\Big)"
+    + r"+\tfrac12\,\mathbb{E}_{a\sim\mathcal{D}}"
     r"\Big[\big(Q(a) - r - \gamma\max_{a'}\bar Q(a')\big)^2\Big]",
     t("lo.cql.caption_penalty"),
 )

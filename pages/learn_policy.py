@@ -94,8 +94,9 @@ st.caption(
 ex.formula(
     r"\nabla_\mu \mathbb{E}_{x\sim\mathcal N(\mu,\sigma^2)}[f(x)]"
     r"= \underbrace{\mathbb{E}_{\epsilon\sim\mathcal N(0,1)}\big[f'(\mu+\sigma\epsilon)\big]}"
-    r"_{\text{reparameterized}}"
-    r"= \underbrace{\mathbb{E}_{x}\Big[f(x)\,\frac{x-\mu}{\sigma^2}\Big]}_{\text{score function}}",
+    + rf"_{{\text{{{t('lp.rep.reparam')}}}}}"
+    + r"= \underbrace{\mathbb{E}_{x}\Big[f(x)\,\frac{x-\mu}{\sigma^2}\Big]}"
+    + rf"_{{\text{{{t('lp.rep.score')}}}}}",
     t("lp.rep.caption"),
 )
 st.caption(t("lp.rep.same_idea"))

@@ -110,6 +110,7 @@ TEXT = {
         "en": "Press **Step** (or turn on **Play**) to take the first step.",
         "zh": "点击**单步**（或打开**自动播放**）走出第一步。",
     },
+    "lf.td.or": {"en": "or", "zh": "或"},
     "lf.td.caption": {
         "en": "The TD target y uses the table itself for the next state's value "
         "(bootstrapping); each step moves one entry a fraction α of the way to y.",

@@ -68,7 +68,7 @@ TEXT = {
     "lo.cql.caption_penalty": {
         "en": "The CQL critic loss on this one-state toy: TD error plus α times the penalty. μ is "
         "the policy π(a) ∝ exp(Q(a)/T) here (naive and improved).",
-        "zh": "本单状态小实验中 CQL 的 critic 损失：TD 误差加上 α 乘以惩罚项。朴素和改进两种版本中"
+        "zh": "本单状态小实验中 CQL 的评论家损失：TD 误差加上 α 乘以惩罚项。朴素和改进两种版本中"
         " μ 取当前策略 π(a) ∝ exp(Q(a)/T)。",
     },
     "lo.cql.caption_lse": {
@@ -298,9 +298,10 @@ TEXT = {
         "让学习重新分散到整个批次上；低于上限的动作之间的排序保持不变。",
     },
     # -- 12. SAC-N / EDAC
+    "lo.cql.improved_only": {"en": "improved only", "zh": "仅改进版"},
     "lo.ens.title": {
         "en": "SAC-N and EDAC: ensembles of critics",
-        "zh": "SAC-N 与 EDAC：critic 集成",
+        "zh": "SAC-N 与 EDAC：评论家集成",
     },
     "lo.ens.question": {
         "en": "Why does taking the min over N critics (SAC-N) help offline, why does it need so "
