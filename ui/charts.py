@@ -448,6 +448,7 @@ def panel_figure(
         for i, key in enumerate(keys)
     ]
     layout = _layout(title, "", uirevision, x_title=x_title)
+    layout["showlegend"] = True  # Plotly hides a lone trace's legend: every line is named
     if warmup > 0 and list(keys) == ["time/sps"]:
         x, y = series(df, "time/sps")
         after = y[x > warmup]

@@ -70,7 +70,7 @@ def _progress(s: RunState) -> None:
         s.fraction,
         text=t(
             "eta.progress",
-            step=f"{s.step:,}",
+            step=f"{min(s.step, s.steps):,}",  # vectorised envs overshoot by a chunk
             steps=f"{s.steps:,}",
             sps=sps,
             eta=fmt_estimate(s.eta) if s.status == "running" else "",

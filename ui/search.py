@@ -364,10 +364,20 @@ def study_figures(study: Any, n_complete: int, n_params: int) -> list[tuple[str,
     return out
 
 
-def _draw(kind: str, fig: Any, key: str) -> None:
+FEW_TRIALS = 5  # importances resting on fewer complete trials than this are said to be shaky
+
+
+def wait_text(n: int) -> str:
+    """ "This plot appears once 1 trial is complete" (singular) / "once 3 trials are"."""
+    return t("search.fig.wait_one") if n == 1 else t("search.fig.wait", n=n)
+
+
+def _draw(kind: str, fig: Any, key: str, n_complete: int | None = None) -> None:
     if isinstance(fig, int):
-        st.info(t("search.fig.wait", n=fig), icon=":material/hourglass_empty:")
+        st.info(wait_text(fig), icon=":material/hourglass_empty:")
         return
+    if kind == "importances" and n_complete is not None and n_complete < FEW_TRIALS:
+        st.warning(t("search.fig.few", n=n_complete, need=FEW_TRIALS), icon=":material/warning:")
     st.plotly_chart(
         _style(fig, t(f"search.fig.{kind}"), key), key=key, config={"displaylogo": False}
     )
@@ -497,7 +507,7 @@ def _figures(store: RunStore, name: str, info: Any, spec: Any, page: str) -> Non
         format_func=lambda k: t(f"search.fig.{k}"),
     )
     if pick:
-        _draw(pick, figs[pick], f"{page}_search_fig_more")
+        _draw(pick, figs[pick], f"{page}_search_fig_more", info.counts.get("complete", 0))
     st.caption(t("search.fig.help"))
 
 

@@ -121,6 +121,16 @@ TEXT = {
     "search.fig.slice": {"en": "Slice", "zh": "切片图"},
     "search.fig.contour": {"en": "Contour", "zh": "等高线图"},
     "search.fig.more": {"en": "More plots", "zh": "更多图表"},
+    "search.fig.wait_one": {
+        "en": "This plot appears once 1 trial is complete.",
+        "zh": "完成 1 次试验后显示此图。",
+    },
+    "search.fig.few": {
+        "en": "These importances rest on {n} complete trial(s): with fewer than {need} they "
+        "mostly reflect chance. Let more trials finish before reading them.",
+        "zh": "这些重要性只基于 {n} 次完成的试验：少于 {need} 次时主要反映的是偶然性。"
+        "请等更多试验完成后再解读。",
+    },
     "search.fig.wait": {
         "en": "This plot appears once {n} trials are complete.",
         "zh": "完成 {n} 次试验后显示此图。",
