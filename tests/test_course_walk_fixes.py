@@ -48,3 +48,28 @@ def test_importances_on_fewer_than_five_complete_trials_are_flagged():
     at = AppTest.from_function(_importances_script).run()
     assert not at.exception, at.exception
     assert [w.value for w in at.warning] == [t("search.fig.few", n=2, need=search.FEW_TRIALS)]
+
+
+def _key(algo="dqn", **hp):
+    import json
+
+    base = {"batch_size": 64, "buffer_size": 100_000, "double_q": False, "dueling": False}
+    base |= {"gamma": 0.99, "lr": 1e-3}
+    return json.dumps(
+        {"run": {"algo": algo, "env": "CartPole-v1", "steps": 1000}, "algo": base | hp},
+        sort_keys=True,
+    )
+
+
+def test_what_differs_shows_the_fields_that_vary_most_first():
+    from ui import compare
+
+    # search trials differ in lr and gamma (every trial its own); a preset run beside them
+    # also differs in batch size, buffer, double_q and dueling (one value apart each)
+    trials = [_key(lr=lr, gamma=g) for lr, g in ((1e-3, 0.9), (3e-4, 0.95), (1e-4, 0.99))]
+    other = _key(batch_size=128, buffer_size=50_000, double_q=True, dueling=True, lr=2e-3)
+    shown = compare.differences([*trials, other])
+    assert shown[0].startswith("lr=0.001 · gamma=0.9"), shown
+    assert all("lr=" in s and "gamma=" in s for s in shown[:3])
+    # another algorithm's settings are not compared with DQN's
+    assert compare.differences([trials[0], _key(algo="sac")]) == ["", ""]

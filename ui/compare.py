@@ -60,17 +60,25 @@ def differences(keys: list[str], limit: int = 4) -> list[str]:
 
     ``["lr=0.001", "lr=0.0003", ...]`` for the runs of a learning-rate sweep: the column
     that tells the runs of one table apart (algorithm, environment and seed have their own).
+    Runs are compared with those of the same algorithm and environment (another
+    algorithm's settings are not comparable), and the settings that take the most values
+    come first: a search's lr and gamma before a preset's batch size.
     """
     flat = {k: _flat(k) for k in set(keys)}
-    names = sorted({n for f in flat.values() for n in f})
-    differ = [
-        n
-        for n in names
-        if n not in _OWN_COLUMNS and len({_short(f.get(n)) for f in flat.values()}) > 1
-    ]
+    groups: dict[tuple, list[str]] = {}
+    for k, f in flat.items():
+        where = (f.get("run.algo"), f.get("run.env"), f.get("run.dataset"))
+        groups.setdefault(where, []).append(k)
+    differ: dict[str, list[str]] = {}
+    for members in groups.values():
+        names = sorted({n for k in members for n in flat[k]} - set(_OWN_COLUMNS))
+        counts = {n: len({_short(flat[k].get(n)) for k in members}) for n in names}
+        order = sorted((n for n in names if counts[n] > 1), key=lambda n: (-counts[n], n))
+        for k in members:
+            differ[k] = order
     return [
         " · ".join(
-            [f"{n.removeprefix('run.')}={_short(flat[k][n])}" for n in differ if n in flat[k]][
+            [f"{n.removeprefix('run.')}={_short(flat[k][n])}" for n in differ[k] if n in flat[k]][
                 :limit
             ]
         )
