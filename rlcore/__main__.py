@@ -58,7 +58,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from rlcore.train.presets import make_configs
 
     env = _env_with_kwargs(args.env, args.env_kwargs)
-    run_over: dict[str, Any] = {"seed": args.seed, "device": args.device}
+    algo_name, file_hp, run_over, use_preset = _from_file(args)
+    run_over.update(seed=args.seed, device=args.device)
     for name in (
         "steps",
         "eval_every",
@@ -73,7 +74,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None:
             run_over[name] = getattr(args, name)
     run, algo = make_configs(
-        args.algo, env, _parse_sets(args.set), run_over, use_preset=not args.no_preset
+        algo_name, env, {**file_hp, **_parse_sets(args.set)}, run_over, use_preset=use_preset
     )
     store = RunStore(args.runs_dir)
     run_id = store.create(run, algo)
@@ -117,6 +118,33 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0 if status in ("finished", "stopped") else 1
 
 
+def _from_file(args: argparse.Namespace) -> tuple[str, dict[str, Any], dict[str, Any], bool]:
+    """``(algo, hyperparameters, run settings, use the preset)`` from ``--hyperparams``.
+
+    A file's entry is the whole configuration over the algorithm's defaults, as in the
+    Zoo (no preset underneath); ``--steps`` and ``--set`` still override it.
+    """
+    from pathlib import Path
+
+    algo = args.algo
+    if not args.hyperparams:
+        if not algo:
+            raise ValueError("train: --algo is required (or --hyperparams ALGO.yml)")
+        return algo, {}, {}, not args.no_preset
+    from rlcore.algos.registry import ALGORITHMS
+    from rlcore.train.hyperparams import read_entry
+
+    if not algo:
+        algo = Path(args.hyperparams).stem
+        if algo not in ALGORITHMS:
+            raise ValueError(
+                f"--hyperparams {args.hyperparams!r}: give --algo (the file's name is not an "
+                f"algorithm; allowed: {', '.join(ALGORITHMS)})"
+            )
+    hp, run = read_entry(args.hyperparams, algo, args.env)
+    return algo, hp, run, False
+
+
 def _no_bar(args: argparse.Namespace) -> bool:
     """No progress bar when asked, or when stderr is not a terminal (a log file, a pipe)."""
     return bool(args.quiet) or not sys.stderr.isatty()
@@ -158,7 +186,7 @@ def _env_with_kwargs(env: str, text: str | None) -> str:
 def _train_parser(sub: Any) -> None:
     """The ``train`` command's arguments."""
     t = sub.add_parser("train", help="train an agent and save the run")
-    t.add_argument("--algo", required=True, help="algorithm (see `algos`)")
+    t.add_argument("--algo", help="algorithm (see `algos`; default: the --hyperparams file's name)")
     t.add_argument(
         "--env",
         required=True,
@@ -210,6 +238,12 @@ def _train_parser(sub: Any) -> None:
         action="store_true",
         default=None,
         help="also write TensorBoard event files in the run folder (tensorboard --logdir runs)",
+    )
+    t.add_argument(
+        "--hyperparams",
+        metavar="FILE.yml",
+        help="RL Zoo-format hyperparameter file: the entry for --env is the configuration "
+        "(instead of the preset; --steps and --set still override it)",
     )
     t.add_argument("--no-preset", action="store_true", help="ignore the tuned preset")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -326,6 +360,26 @@ def _readable(path: Any) -> None:
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(path, 0o666 & ~mask)
+
+
+def cmd_preset(args: argparse.Namespace) -> int:
+    """Print the configuration ``train`` would run, as a hyperparameter file's entry."""
+    from rlcore.train.hyperparams import entry_text
+    from rlcore.train.presets import make_configs
+
+    run, algo = make_configs(args.algo, args.env, use_preset=not args.no_preset)
+    how = "the algorithm's defaults" if args.no_preset else "its defaults <- the tuned preset"
+    print(
+        entry_text(
+            run,
+            algo,
+            f"{args.algo} on {args.env}: what `rlcore train` runs ({how}).\n"
+            f"Save it and train with: rlcore train --algo {args.algo} --env {args.env} "
+            "--hyperparams FILE.yml",
+        ),
+        end="",
+    )
+    return 0
 
 
 def cmd_algos(args: argparse.Namespace) -> int:
@@ -477,7 +531,30 @@ def _drive(args: argparse.Namespace, store: Any, name: str, executor: Any) -> in
         f"train it: python -m rlcore train --algo {spec.algo} --env {spec.env}{data}{preset} "
         f"{flags} {sets}".rstrip()
     )
+    path = _write_best(store, name, spec, run_d, hp_d, info.best_value)
+    print(f"best trial as a hyperparameter file: {path} (train --hyperparams {path})")
     return 0
+
+
+def _write_best(
+    store: Any, name: str, spec: Any, run_d: dict[str, Any], hp_d: dict[str, Any], value: float
+) -> Any:
+    """The best trial's whole configuration as a Zoo-format file beside the runs."""
+    from rlcore.core.files import atomic_write_bytes
+    from rlcore.train.hyperparams import entry_text
+    from rlcore.train.presets import make_configs
+
+    run_over = {k: v for k, v in run_d.items() if k != "seed"}
+    if spec.dataset:
+        run_over["dataset"] = spec.dataset
+    run, algo = make_configs(spec.algo, spec.env, hp_d, run_over, use_preset=spec.preset)
+    text = entry_text(
+        run, algo, f"study {name}: best trial, mean final evaluation return {value:.2f}"
+    )
+    path = store.root / f"{name}-best.yml"
+    atomic_write_bytes(path, text.encode())
+    _readable(path)
+    return path
 
 
 def _value_text(v: Any) -> str:
@@ -653,6 +730,14 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--format", choices=["torchscript", "onnx"], default="torchscript")
     x.add_argument("--out", help="file to write (default: policy.pt / policy.onnx in the run)")
     x.set_defaults(func=cmd_export)
+
+    pr = sub.add_parser(
+        "preset", help="print the configuration train runs for ALGO ENV (a --hyperparams entry)"
+    )
+    pr.add_argument("algo")
+    pr.add_argument("env")
+    pr.add_argument("--no-preset", action="store_true", help="the algorithm's defaults only")
+    pr.set_defaults(func=cmd_preset)
 
     a = sub.add_parser("algos", help="list algorithms (-v: with hyperparameters)")
     a.add_argument("-v", "--verbose", action="store_true")
