@@ -73,3 +73,21 @@ def test_what_differs_shows_the_fields_that_vary_most_first():
     assert all("lr=" in s and "gamma=" in s for s in shown[:3])
     # another algorithm's settings are not compared with DQN's
     assert compare.differences([trials[0], _key(algo="sac")]) == ["", ""]
+
+
+def test_parallel_coordinates_draw_no_near_white_lines():
+    import plotly.colors as pc
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Parcoords(line={"color": [0.0, 1.0], "colorscale": "Blues"}))
+    fig = search._style(fig, "Parallel coordinates", "k")
+    scale = fig.data[0].line.colorscale
+    assert len(scale) > 2
+    for _, colour in scale:
+        r, g, b = pc.hex_to_rgb(colour) if colour.startswith("#") else pc.unlabel_rgb(colour)
+        assert (r + g + b) / 3 < 235, colour  # nothing close to the white page
+
+
+def test_train_the_best_says_start_is_next():
+    assert "Start" in t("search.train_best", "en") and "开始" in t("search.train_best", "zh")
+    assert "Nothing starts" in t("search.train_best.help", "en")

@@ -322,10 +322,18 @@ def trials_frame(rows: list[dict[str, Any]], names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=columns)
 
 
+# Optuna's parallel coordinates colour lines on "Blues", whose low end is near white: the
+# worst trials vanished on a white page. Viridis is dark at both ends' neighbours and readable.
+PARALLEL_COLORSCALE = "Viridis"
+
+
 def _style(fig: go.Figure, title: str, key: str) -> go.Figure:
     fig.update_layout(
         title=title, height=380, margin={"l": 50, "r": 20, "t": 50, "b": 40}, uirevision=key
     )
+    for trace in fig.data:
+        if trace.type == "parcoords" and trace.line is not None:
+            trace.line.colorscale = PARALLEL_COLORSCALE
     return fig
 
 
@@ -368,7 +376,7 @@ FEW_TRIALS = 5  # importances resting on fewer complete trials than this are sai
 
 
 def wait_text(n: int) -> str:
-    """ "This plot appears once 1 trial is complete" (singular) / "once 3 trials are"."""
+    """The wait for a plot: "once 1 trial is complete" (singular), "once 3 trials are"."""
     return t("search.fig.wait_one") if n == 1 else t("search.fig.wait", n=n)
 
 

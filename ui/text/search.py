@@ -91,10 +91,14 @@ TEXT = {
     },
     "search.stop": {"en": "Stop the study", "zh": "停止搜索"},
     "search.resume": {"en": "Resume the study", "zh": "继续搜索"},
-    "search.train_best": {"en": "Train the best", "zh": "训练最佳配置"},
+    "search.train_best": {
+        "en": "Train the best: open its form, then press Start",
+        "zh": "训练最佳配置：打开其表单，再按“开始”",
+    },
     "search.train_best.help": {
-        "en": "Opens this page with the best trial's configuration in its URL.",
-        "zh": "打开本页面，网址中带有最佳试验的配置。",
+        "en": "Opens the training form filled with the best trial's configuration. Nothing "
+        "starts until you press Start there.",
+        "zh": "打开已填好最佳试验配置的训练表单。在那里按下“开始”之前不会开始训练。",
     },
     "search.trials_table": {"en": "Trials", "zh": "试验"},
     "search.col.trial": {"en": "trial", "zh": "试验"},
