@@ -20,8 +20,10 @@ Counts of the hostile files tried and of the escapes (target: 0) go to
 """
 
 import ctypes
+import functools
 import os
 import re
+import resource
 import struct
 import subprocess
 import sys
@@ -78,7 +80,7 @@ def columns(n=10, reward=1.0):
 class Watch:
     """Linux inotify on a folder: the names of its files opened or read since the last look."""
 
-    IN_ACCESS, IN_OPEN = 0x1, 0x20
+    IN_ACCESS, IN_OPEN, IN_ISDIR = 0x1, 0x20, 0x40000000
 
     def __init__(self, folder: Path):
         self.fd = -1
@@ -103,8 +105,9 @@ class Watch:
                 break
             i = 0
             while i + 16 <= len(buf):
-                _wd, _mask, _cookie, size = struct.unpack_from("iIII", buf, i)
-                out.append(buf[i + 16 : i + 16 + size].rstrip(b"\0").decode() or ".")
+                _wd, mask, _cookie, size = struct.unpack_from("iIII", buf, i)
+                if not mask & self.IN_ISDIR:  # a file, not the folder being listed
+                    out.append(buf[i + 16 : i + 16 + size].rstrip(b"\0").decode())
                 i += 16 + size
         return out
 
@@ -278,6 +281,42 @@ def test_hdf5_dtypes_other_than_numbers_are_refused(store, tmp_path, dtype, word
     assert msg.startswith(words) and "(allowed: " in msg, msg
 
 
+@pytest.mark.parametrize("driver", ["split", "family"])
+def test_files_of_other_hdf5_drivers_open_nothing_beside_them(store, tmp_path, driver):
+    """The split and family drivers keep data in sibling files: none of them is opened."""
+    parts = store.outside / driver
+    parts.mkdir(exist_ok=True)
+    name = parts / ("x%d.h5" if driver == "family" else "x.h5")
+    with h5py.File(name, "w", driver=driver, **({"memb_size": 4096} if driver == "family" else {})):
+        pass
+    with h5py.File(
+        name, "a", driver=driver, **({"memb_size": 4096} if driver == "family" else {})
+    ) as f:
+        for k, v in columns(100, MARK).items():
+            f[k] = v
+    first = sorted(parts.iterdir())[0]
+    watch = Watch(parts)
+    if watch.fd < 0:
+        pytest.skip("no inotify here")
+    upload = tmp_path / "upload.h5"
+    upload.write_bytes(first.read_bytes())
+    watch.seen()
+    assert "not a readable HDF5 file" in refused(upload)
+    assert watch.seen() == []
+
+
+def test_the_canary_watch_sees_a_read(world):
+    """The fuzz tests' detector works: reading a canary is seen, listing the folder is not."""
+    if world.watch.fd < 0:
+        pytest.skip("no inotify here")
+    world.watch.seen()
+    sorted(world.outside.iterdir())
+    assert world.watch.seen() == []
+    with open(world.secret_bin, "rb") as fh:
+        fh.read(1)
+    assert "secret.bin" in world.watch.seen()
+
+
 def test_hdf5_big_endian_and_integer_columns_import_as_numbers(store, tmp_path):
     arrays = columns(10)
     arrays["rewards"] = np.arange(10, dtype=">u2")
@@ -303,6 +342,42 @@ def test_hdf5_declared_sizes_are_checked_before_reading(store, tmp_path):
 
     path = h5(tmp_path / "chunk.h5", columns(10), rewards=chunk)
     assert "MB unpacked, too large" in refused(path)
+
+
+def test_an_hdf5_chunk_that_inflates_beyond_its_shape_is_refused(store, tmp_path):
+    """A 300 kB gzip chunk declaring 8 kB: HDF5 itself would inflate all 300 MB."""
+    c = zlib.compressobj(9)
+    blob = c.compress(bytes(300 << 20)) + c.flush()
+
+    def chunk(f, k):
+        f.create_dataset(
+            k, shape=(10,), dtype="f8", chunks=(1000,), maxshape=(None,), compression="gzip"
+        )
+        f[k].id.write_direct_chunk((0,), blob, 0)
+
+    path = h5(tmp_path / "inflate.h5", columns(10), rewards=chunk)
+    tracemalloc.start()
+    try:
+        msg = refused(path)
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert msg == (
+        "rewards: a compressed chunk unpacks beyond the 8000 bytes its chunk shape declares "
+        "- not allowed"
+    )
+    assert peak < 32 << 20, peak
+
+
+@pytest.mark.parametrize("how", [{"compression": "lzf"}, {"scaleoffset": 2}])
+def test_hdf5_filters_other_than_gzip_and_shuffle_are_refused(store, tmp_path, how):
+    def declare(f, k):
+        f.create_dataset(k, data=np.zeros(10, np.float32), chunks=(10,), **how)
+
+    msg = refused(h5(tmp_path / "lzf.h5", columns(10), rewards=declare))
+    assert msg.startswith("rewards: compressed with ") and msg.endswith(
+        "(allowed: shuffle, gzip, fletcher32, in that order, as h5py writes them)"
+    ), msg
 
 
 # -- finding 6: npz files unpack only what they hold -------------------------------------
@@ -479,10 +554,12 @@ def test_valid_npz_files_of_every_layout_import(store, tmp_path):
 # -- property tests: whatever the file, an import or one line -----------------------------
 def attempt(w, kind: str, path: Path, budget: int = 64 << 20) -> str | None:
     """Import ``path``; count it; fail on an escape: another exception, a multi-line or empty
-    message, an open or read of a canary outside the folder, a peak of traced memory above
-    ``budget``, or an accepted dataset holding the canary's rewards."""
+    message, an open or read of a canary outside the folder, a peak of traced memory (numpy)
+    or a growth of the process's peak (HDF5's own buffers) above ``budget``, or an accepted
+    dataset holding the canary's rewards."""
     COUNTS[f"{kind}:tried"] += 1
     w.watch.seen()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10
     tracemalloc.start()
     try:
         ds_id = ds.import_file(path, ENV, "fuzz")
@@ -500,6 +577,9 @@ def attempt(w, kind: str, path: Path, budget: int = 64 << 20) -> str | None:
         problems.append("a canary outside the folder was opened or read")
     if peak > budget:
         problems.append(f"traced memory peaked at {peak >> 20} MiB")
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10) - rss
+    if grown > 2 * budget:
+        problems.append(f"the process's peak memory grew by {grown >> 20} MiB")
     if outcome is not None and (not outcome.strip() or "\n" in outcome):
         problems.append(f"not a one-line message: {outcome!r}")
     if ds_id is not None:
@@ -560,31 +640,37 @@ DESCRS.append([("a", "<f4")])  # a structured dtype
 NAMES = [*KEYS, "junk", "infos/qpos", "", "../rewards", "rewards.npy", "observations"]
 
 
+def hostile_member(draw, n: int):
+    """One .npy member that may lie: its header, shape, data or the zip's size."""
+    rows = draw(st.sampled_from([n, n, n, 0, n + 1, -n, 10**9, 2**40]))
+    per_row = draw(st.sampled_from([(), (), (1,), (3,), (3, 1), (0,), (10**6,)]))
+    descr = draw(st.sampled_from(DESCRS))
+    version = draw(st.sampled_from([(1, 0), (1, 0), (2, 0), (3, 0), (9, 9)]))
+    fortran = draw(st.booleans())
+    try:
+        head = npy_header(descr, (rows, *per_row), fortran, version)
+    except (UnicodeEncodeError, TypeError):
+        head = b""
+    try:
+        body = np.ones((min(max(rows, 0), 12), *per_row[:1]), descr).tobytes()[: 1 << 16]
+    except (TypeError, ValueError, MemoryError):
+        body = b""
+    body = draw(st.sampled_from([body, body, body[: len(body) // 2], body + b"xx"]))
+    blob = head + body
+    if draw(st.integers(0, 5)) == 0:  # a zip that lies about the unpacked size
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        return c.compress(blob) + c.flush(), zlib.crc32(blob), draw(st.integers(0, 2**32 - 1))
+    return blob
+
+
 @st.composite
 def npz_members(draw):
-    """Members of a hand-built .npz: honest, or with a header, shape, data or size that lies."""
-    n = draw(st.integers(0, 12))
-    members = {}
-    for k in draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=7, unique=True)):
-        rows = draw(st.sampled_from([n, n, n, 0, n + 1, 10**9, 2**40]))
-        per_row = draw(st.sampled_from([(), (), (1,), (3,), (3, 1), (0,), (10**6,)]))
-        descr = draw(st.sampled_from(DESCRS))
-        version = draw(st.sampled_from([(1, 0), (1, 0), (2, 0), (3, 0), (9, 9)]))
-        fortran = draw(st.booleans())
-        try:
-            head = npy_header(descr, (rows, *per_row), fortran, version)
-        except (UnicodeEncodeError, TypeError):
-            head = b""
-        try:
-            body = np.zeros((min(rows, 12), *per_row[:1]), descr).tobytes()[: 1 << 16]
-        except (TypeError, ValueError, MemoryError):
-            body = b""
-        body = draw(st.sampled_from([body, body, body[: len(body) // 2], body + b"xx"]))
-        blob = head + body
-        if draw(st.integers(0, 5)) == 0:  # a zip that lies about the unpacked size
-            c = zlib.compressobj(6, zlib.DEFLATED, -15)
-            blob = (c.compress(blob) + c.flush(), zlib.crc32(blob), draw(st.integers(0, 2**32 - 1)))
-        members[k + draw(st.sampled_from([".npy", ".npy", ".npy", "", "/"]))] = blob
+    """A valid file's members, then up to four hostile ones replacing or joining them."""
+    n = draw(st.integers(1, 12))
+    members = {f"{k}.npy": npy(v) for k, v in columns(n).items()}
+    for k in draw(st.lists(st.sampled_from(NAMES), max_size=4, unique=True)):
+        suffix = draw(st.sampled_from([".npy", ".npy", ".npy", "", "/"]))
+        members[k + suffix] = hostile_member(draw, n)
     return members
 
 
@@ -595,6 +681,13 @@ def test_declared_npz_members_import_or_say_one_line(world, tmp_path, members, d
         tmp_path / "f.npz", members, zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
     )
     attempt(world, "npz declared", path)
+
+
+@functools.cache
+def inflating() -> bytes:
+    """A gzip stream of 256 kB that inflates to 256 MiB."""
+    c = zlib.compressobj(9)
+    return c.compress(bytes(256 << 20)) + c.flush()
 
 
 def declaration(w, kind: str, key: str, n: int):
@@ -632,6 +725,20 @@ def declaration(w, kind: str, key: str, n: int):
         return lambda f, k: f.create_dataset(k, data=h5py.Empty("f4"))
     if kind == "fill":
         return lambda f, k: f.create_dataset(k, shape=(n, 10**7), dtype="f8", chunks=(1, 10**6))
+    if kind == "wrong-length":
+        return lambda f, k: f.create_dataset(k, data=np.zeros(n + 1, np.float32))
+    if kind == "wide":
+        return lambda f, k: f.create_dataset(k, data=np.zeros((n, 7), np.int8))
+    if kind == "int8":
+        data = columns(n).get(key, np.zeros(n)).astype(np.int8)
+        return lambda f, k: f.create_dataset(k, data=data, compression="gzip", shuffle=True)
+    if kind == "chunk-bomb":
+
+        def bomb(f, k):
+            f.create_dataset(k, (n,), "f8", chunks=(16,), maxshape=(None,), compression="gzip")
+            f[k].id.write_direct_chunk((0,), inflating(), 0)
+
+        return bomb
     if kind == "big-endian":
         data = columns(n).get(key, np.zeros(n))
         return lambda f, k: f.create_dataset(k, data=data.astype(">f8"))
@@ -640,7 +747,7 @@ def declaration(w, kind: str, key: str, n: int):
 
 HDF5_KINDS = (
     "plain plain external external-missing virtual external-link soft-link group compound vlen "
-    "scalar empty fill big-endian"
+    "scalar empty fill big-endian wrong-length wide int8 chunk-bomb"
 ).split()
 
 
@@ -652,7 +759,7 @@ HDF5_KINDS = (
     n=st.integers(1, 12),
 )
 def test_declared_hdf5_files_import_or_say_one_line(world, tmp_path, decl, n):
-    arrays = {**columns(n), **{k: np.zeros(n, np.float32) for k in decl if k not in KEYS}}
+    arrays = {**columns(n), **{k: np.zeros(n, np.float32) for k in decl if k not in columns(1)}}
     special = {k: declaration(world, v, k, n) for k, v in decl.items() if v != "plain"}
     path = h5(tmp_path / "f.hdf5", arrays, **special)
     outcome = attempt(world, "hdf5 declared", path)

@@ -20,6 +20,7 @@ target (its existence is never probed).
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,8 +41,11 @@ MAX_HEADER = 10_000  # bytes of a .npy header (numpy's own default limit)
 MAX_MEMBERS = 16
 LIVES_OUTSIDE = "save the arrays inside the .hdf5"
 NUMBERS = "allowed: bool, integers, floats of up to 64 bits"
-# HDF5 filters that h5py reads by itself (no plugin is ever loaded)
-FILTERS = {1: "gzip", 2: "shuffle", 3: "fletcher32", 5: "nbit", 6: "scaleoffset", 32000: "lzf"}
+# HDF5 filters read, in the order h5py applies them; any other (lzf, szip, plugins) is
+# refused: their decoders size buffers from values in the file
+PIPELINE = {2: "shuffle", 1: "gzip", 3: "fletcher32"}
+GZIP = 1
+SLACK = 64  # bytes a chunk may inflate to beyond its size (fletcher32's checksum)
 
 
 class Refused(ValueError):
@@ -161,7 +165,6 @@ def read_arrays(path: Path, schema: Schema) -> dict[str, np.ndarray]:
             something refused), or saying the file is not a readable one.
     """
     suffix = path.suffix.lower()
-    size = path.stat().st_size
     if suffix == ".npz":
         reader, kind = _read_npz, ".npz"
     elif suffix in (".hdf5", ".h5"):
@@ -169,7 +172,7 @@ def read_arrays(path: Path, schema: Schema) -> dict[str, np.ndarray]:
     else:
         raise ValueError(f"{path.name}: unsupported file type (allowed: .npz, .hdf5, .h5)")
     try:
-        return reader(path, schema, size)
+        return reader(path, schema, path.stat().st_size)
     except Refused:
         raise
     except Exception as e:  # zipfile, zlib, numpy and h5py raise a zoo of types on odd files
@@ -193,6 +196,8 @@ def _npz_header(fh: Any, key: str) -> tuple[tuple[int, ...], bool, np.dtype]:
             f"{key}: .npy format version {version[0]}.{version[1]} (allowed: 1.0 and 2.0, "
             "as numpy.savez writes arrays of numbers)"
         )
+    if any(d < 0 for d in shape):
+        raise Refused(f"{key}: shape {shape} has a negative size (allowed: sizes >= 0)")
     return tuple(int(d) for d in shape), bool(fortran), dtype
 
 
@@ -244,6 +249,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, d: Declared) -> np.
     """Exactly ``d.nbytes`` bytes after the header, in bounded chunks, into one array."""
     with zf.open(info) as fh:
         shape, fortran, dtype = _npz_header(fh, d.key)
+        if shape != d.shape or dtype.newbyteorder("=") != d.dtype:
+            raise Refused(f"{d.key}: its header changed while the file was read")
         out = np.empty(shape, dtype, order="F" if fortran else "C")
         flat = memoryview(out.reshape(-1, order="A").view(np.uint8))
         pos = 0
@@ -320,18 +327,43 @@ def _hdf5_declared(key: str, dset: Any) -> Declared:
     dtype = _hdf5_dtype(key, dset)
     if dset.shape is None:
         raise Refused(f"{key}: holds no array (an empty dataspace)")
-    for i in range(plist.get_nfilters()):
-        code = plist.get_filter(i)[0]
-        if code not in FILTERS:
-            raise Refused(
-                f"{key}: compressed with HDF5 filter {code} (allowed: "
-                f"{', '.join(FILTERS.values())})"
-            )
+    codes = tuple(plist.get_filter(i)[0] for i in range(plist.get_nfilters()))
+    order = iter(PIPELINE)
+    if not all(code in order for code in codes):  # a subsequence of PIPELINE, in order
+        names = ", ".join(PIPELINE.get(c, f"filter {c}") for c in codes)
+        raise Refused(
+            f"{key}: compressed with {names} (allowed: {', '.join(PIPELINE.values())}, "
+            "in that order, as h5py writes them)"
+        )
     shape = tuple(int(d) for d in dset.shape)
     values = _count(shape)
     if layout == h5d.CHUNKED:  # a chunk is decompressed whole, even for one value
-        values = max(values, _count(plist.get_chunk()))
+        chunk_bytes = _count(plist.get_chunk()) * dtype.itemsize
+        if GZIP in codes:
+            _check_chunks(key, dset, 1 << codes.index(GZIP), chunk_bytes)
+        values = max(values, chunk_bytes // dtype.itemsize)
     return Declared(key, shape, dtype, values * dtype.itemsize)
+
+
+def _check_chunks(key: str, dset: Any, gzip_bit: int, chunk_bytes: int) -> None:
+    """Refuse a gzip chunk that inflates beyond its declared size.
+
+    HDF5's deflate filter doubles its buffer until the stream ends, whatever the chunk's
+    size: a 300 kB chunk declaring 8 kB inflates to 300 MB. Each stored chunk is
+    inflated here first, at most ``chunk_bytes`` + :data:`SLACK` bytes of it.
+    """
+    dsid = dset.id
+    for i in range(dsid.get_num_chunks()):
+        info = dsid.get_chunk_info(i)
+        if info.filter_mask & gzip_bit:  # this chunk was stored without gzip
+            continue
+        raw = dsid.read_direct_chunk(info.chunk_offset)[1]
+        limit = chunk_bytes + SLACK
+        if len(zlib.decompressobj().decompress(raw, limit + 1)) > limit:
+            raise Refused(
+                f"{key}: a compressed chunk unpacks beyond the {chunk_bytes} bytes its "
+                "chunk shape declares - not allowed"
+            )
 
 
 def _hdf5_entry(f: Any, name: Any, allowed: str) -> Any:
