@@ -30,4 +30,7 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD python -c "import os, sys, urllib.request; url = 'http://127.0.0.1:' + os.environ.get('STREAMLIT_SERVER_PORT', '8501') + '/_stcore/health'; sys.exit(urllib.request.urlopen(url, timeout=4).read() != b'ok')"
 
-CMD ["python", "-m", "streamlit", "run", "app.py", "--server.address=0.0.0.0"]
+# deploy/serve.py serves app.py through Streamlit's own ASGI server (st.App) with the
+# security headers Streamlit has no setting for (CSP frame-ancestors, X-Frame-Options,
+# nosniff): see docs/deploy.md.
+CMD ["python", "-m", "streamlit", "run", "deploy/serve.py", "--server.address=0.0.0.0"]

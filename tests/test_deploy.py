@@ -71,7 +71,12 @@ def test_dockerfile_runs_as_non_root_exposes_8501_and_checks_health():
     assert "/_stcore/health" in health and "CMD" in health
     assert image_env()["RLCORE_PROFILE"] == "hosted"
     cmd = json.loads(one("CMD"))  # exec form: signals reach streamlit (SIGTERM on stop)
-    assert cmd[cmd.index("streamlit") :][:3] == ["streamlit", "run", "app.py"]
+    # app.py itself, through deploy/serve.py: the security headers (tests/test_headers.py)
+    assert cmd[cmd.index("streamlit") :][:3] == ["streamlit", "run", "deploy/serve.py"]
+    assert (
+        "st.App(APP, middleware=[Middleware(SecurityHeaders)])"
+        in (ROOT / "deploy" / "serve.py").read_text()
+    )
 
 
 def test_dockerignore_keeps_data_and_secrets_out_of_the_image():

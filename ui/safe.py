@@ -8,8 +8,11 @@ fetch an image (``![t](http://host/x.png)``), turn a bare URL into a link, or ty
 
 - :func:`md_text` escapes one string for a markdown paragraph: a backslash before every
   character that could open a construct (CommonMark lets any ASCII punctuation be
-  escaped, and shows it as itself), the ``:`` of a URL scheme, the ``.`` of ``www.`` and
-  the ``@`` of an e-mail address (GFM links them bare), line breaks folded to spaces.
+  escaped, and shows it as itself), line breaks folded to spaces; and a word joiner
+  (U+2060, invisible) inside ``https://``, ``www.`` and after an e-mail's ``@``: GFM's
+  bare links are found by ``mdast-util-gfm-autolink-literal`` in the text *after* the
+  escapes are resolved, so a backslash cannot stop them (seen in Chromium), a character
+  in the middle of the pattern does.
   Numbers, ids such as ``CartPole-v1`` and ``learning_starts`` come out unchanged.
 - :func:`format_md` fills a template whose text is trusted markdown with untrusted
   values: each string value is escaped for where it lands (:func:`md_code` inside a
@@ -25,7 +28,7 @@ import re
 import string
 from typing import Any
 
-__all__ = ["Md", "format_md", "md_code", "md_text"]
+__all__ = ["JOINER", "Md", "format_md", "md_code", "md_text"]
 
 
 class Md(str):
@@ -39,9 +42,9 @@ class Md(str):
 _SPECIAL = re.compile(r"[\\`*\[\]<>~$|#]")
 # "_" only where it could open or close emphasis (not inside a word: learning_starts)
 _UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-# What GFM links without brackets: a scheme's ":", "www."'s ".", an e-mail's "@"
-_SCHEME = re.compile(r"(?i)(https?|ftp|mailto|xmpp)(?=:)")
-_WWW = re.compile(r"(?i)(www)\.")
+# What GFM links without brackets (on the unescaped text): https?://, www., x@y.z
+_BARE_LINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?<=@)")
+JOINER = "\u2060"  # word joiner: zero width, no line break, breaks the patterns above
 # A value that starts a line could open a list item ("- x", "1. x"; "-700.0" cannot)
 _LINE_START = re.compile(r"^(\s*(?:\d+)?)([-+.)])(?=\s|$|-)")
 _ENTITY = re.compile(r"&(?=#?\w+;)")  # "&lt;" would show as "<"
@@ -55,9 +58,7 @@ def md_text(value: Any) -> str:
     s = re.sub(r"^ {2,}", " ", _BREAKS.sub(" ", str(value)))  # 4 spaces start a code block
     s = _SPECIAL.sub(lambda m: "\\" + m.group(0), s)
     s = _UNDERSCORE.sub(r"\\_", s)
-    s = _SCHEME.sub(lambda m: m.group(1) + "\\", s)
-    s = _WWW.sub(r"\1\\.", s)
-    s = s.replace("@", "\\@")
+    s = _BARE_LINK.sub(JOINER, s)
     s = _ENTITY.sub(r"\\&", s)
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), s)
 

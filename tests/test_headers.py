@@ -1,0 +1,183 @@
+"""Security headers of the public demo, and link text in a real browser (issue 28, 8 and 9).
+
+Streamlit 1.67 has no setting for response headers, so the image serves the app through
+``deploy/serve.py`` (Streamlit's own ``st.App`` with a small ASGI middleware). Here the
+Dockerfile's exact command and environment (hosted profile) run on a free loopback port,
+and real requests check:
+
+- every response (the page, the health check, a script, a page's route) carries the CSP
+  with ``frame-ancestors 'none'``, ``X-Frame-Options: DENY`` and ``nosniff``;
+- Chromium loads the app through it (the websocket works: the script run ends) on pages
+  with charts, with no CSP violation reported;
+- another site cannot frame it;
+- link parameters with markdown (an outside link, an image, a bare URL, maths) show as
+  plain text: no ``<a href="https://evil.example...">``, no request for the image.
+"""
+
+import base64
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from test_deploy import image_env, one
+
+from appserver import ROOT, free_port, health, idle, launch_chromium, main_text, require_browser
+
+LOGIN = "[Log in to keep your runs](https://evil.example/login)"
+TRACK = "![t](http://host/track.png)"
+BARE = "see https://evil.example/bare and www.evil.example"
+MATH = "$\\href{https://evil.example/tex}{x}$"
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    """The image's command (CMD and ENV) serving on a free loopback port."""
+    tmp = tmp_path_factory.mktemp("deploy")
+    cmd = json.loads(one("CMD"))
+    if cmd[0] in ("python", "python3"):
+        cmd[0] = sys.executable
+    cmd = [c.replace("--server.address=0.0.0.0", "--server.address=127.0.0.1") for c in cmd]
+    port = free_port()
+    env = dict(os.environ, **image_env())
+    env.update(
+        STREAMLIT_SERVER_PORT=str(port),
+        RLCORE_RUNS_DIR=str(tmp / "runs"),
+        RLCORE_DATASETS_DIR=str(tmp / "datasets"),
+        HOME=str(tmp),
+    )
+    log = open(tmp / "server.log", "wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while not health(url):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError((tmp / "server.log").read_text()[-3000:])
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def headers_of(url: str) -> dict[str, str]:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        r.read()
+        return {k.lower(): v for k, v in r.headers.items()}
+
+
+def csp_directives(policy: str) -> dict[str, list[str]]:
+    parts = (p.strip().split() for p in policy.split(";") if p.strip())
+    return {p[0]: p[1:] for p in parts}
+
+
+def test_every_response_carries_the_security_headers(deployed):
+    with urllib.request.urlopen(deployed + "/", timeout=10) as r:
+        index = r.read().decode()
+    script = re.search(r'src="\./(static/js/[^"]+\.js)"', index).group(1)
+    for path in ("/", "/_stcore/health", f"/{script}", "/train?env=CartPole-v1"):
+        h = headers_of(deployed + path)
+        assert h.get("x-frame-options") == "DENY", (path, h)
+        assert h.get("x-content-type-options") == "nosniff", (path, h)
+        csp = csp_directives(h.get("content-security-policy", ""))
+        assert csp.get("frame-ancestors") == ["'none'"], (path, h)
+        assert csp.get("default-src") == ["'self'"] and csp.get("object-src") == ["'none'"]
+        assert "'unsafe-eval'" not in h["content-security-policy"]
+        assert set(csp["img-src"]) <= {"'self'", "data:", "blob:"}  # no outside image
+
+
+def test_streamlits_inline_script_is_allowed_by_its_hash(deployed):
+    with urllib.request.urlopen(deployed + "/", timeout=10) as r:
+        index = r.read().decode()
+        csp = csp_directives(r.headers["content-security-policy"])
+    inline = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", index, re.S)
+    assert inline  # if Streamlit drops it, the hash goes with it
+    for body in inline:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp["script-src"]
+    assert "'unsafe-inline'" not in csp["script-src"]
+
+
+# -- Chromium ------------------------------------------------------------------------------
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+    e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch_chromium(pw)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context()
+    ctx.add_init_script(WATCH_CSP)
+    p = ctx.new_page()
+    p.console_messages = []
+    p.outside = []  # requests that left the server
+    p.on("console", lambda m: p.console_messages.append(m.text))
+    p.on("request", lambda r: "127.0.0.1" not in r.url and p.outside.append(r.url))
+    yield p
+    ctx.close()
+
+
+def violations(page) -> list[str]:
+    seen = page.evaluate("window.__csp || []")
+    said = [m for m in page.console_messages if "Content Security Policy" in m]
+    return seen + said
+
+
+@pytest.mark.parametrize("path", ["/", "/learn_value", "/train?env=CartPole-v1&algo=dqn"])
+def test_the_app_loads_through_it_with_no_csp_violation(deployed, page, path):
+    page.goto(deployed + path)
+    idle(page, 90_000)  # the websocket works: the script ran and finished
+    assert main_text(page).strip()
+    page.wait_for_timeout(1500)  # charts draw after the run
+    assert violations(page) == [], violations(page)
+    assert page.outside == [], page.outside
+
+
+def test_another_site_cannot_frame_it(deployed, page):
+    page.set_content(f'<iframe id="f" src="{deployed}/" width="800" height="600"></iframe>')
+    page.wait_for_timeout(3000)
+    framed = [f for f in page.frames if f != page.main_frame]
+    assert framed
+    for f in framed:
+        assert f.url.startswith("chrome-error://") or f.url == "about:blank", f.url
+        assert f.query_selector("[data-testid=stApp]") is None
+
+
+@pytest.mark.parametrize("payload", [LOGIN, TRACK, BARE, MATH])
+def test_link_markdown_shows_as_plain_text(deployed, page, payload):
+    page.goto(f"{deployed}/train?env={urllib.parse.quote(payload)}")
+    idle(page, 90_000)
+    alert = page.get_by_test_id("stAlert").filter(has_text="unknown environment")
+    alert.first.wait_for(timeout=30_000)
+    shown = alert.first.inner_text().replace("\u2060", "")
+    assert payload.replace("\\href", "href").split("{")[0].strip("$") in shown.replace("\\", "")
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    assert page.locator('img[src*="track.png"]').count() == 0
+    assert page.locator(".katex").count() == 0
+    assert page.outside == [], page.outside
+    assert violations(page) == [], violations(page)
