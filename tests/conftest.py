@@ -33,6 +33,7 @@ FUZZ_COUNTS = {
     "safety_counts": "hostile values (test_safety.py)",
     "escape_counts": "hostile ids and paths (test_escapes.py)",
     "import_counts": "hostile imported files (test_import_safety.py)",
+    "markdown_counts": "markdown in link parameters (test_markdown_injection.py)",
 }
 
 
