@@ -364,7 +364,7 @@ def test_an_hdf5_chunk_that_inflates_beyond_its_shape_is_refused(store, tmp_path
         tracemalloc.stop()
     assert msg == (
         "rewards: a compressed chunk unpacks beyond the 8000 bytes its chunk shape declares "
-        "- not allowed"
+        "- not allowed; save the file again with h5py"
     )
     assert peak < 32 << 20, peak
 

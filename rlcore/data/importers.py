@@ -104,9 +104,11 @@ def _count(shape: tuple[int, ...]) -> int:
     return n
 
 
-def check_declared(
-    declared: list[Declared], schema: Schema, file_size: int, name: str
-) -> list[Declared]:
+def _mb(nbytes: int) -> str:
+    return f"{nbytes / 1e6:.2f}" if nbytes < 1e6 else f"{nbytes / 1e6:.0f}"
+
+
+def check_declared(declared: list[Declared], schema: Schema, file_size: int) -> list[Declared]:
     """Check the declarations against ``schema`` and the size cap; the ones to read.
 
     Order: the total size first (a bomb is named as such), then unknown and missing keys,
@@ -117,9 +119,9 @@ def check_declared(
     if total > cap:
         biggest = max(declared, key=lambda d: d.nbytes)
         raise Refused(
-            f"{biggest.key}: {total / 1e6:.0f} MB unpacked, too large (allowed: at most "
-            f"{cap / 1e6:.0f} MB for this {file_size / 1e6:.2g} MB file: {RATIO} times its "
-            f"size, at least {FLOOR / 1e6:.0f} MB)"
+            f"{biggest.key}: {_mb(total)} MB unpacked, too large (allowed: at most "
+            f"{_mb(cap)} MB for this {_mb(file_size)} MB file: {RATIO} times its size, at "
+            f"least {_mb(FLOOR)} MB)"
         )
     allowed = ", ".join(schema.keys)
     for d in declared:
@@ -276,7 +278,7 @@ def _read_npz(path: Path, schema: Schema, size: int) -> dict[str, np.ndarray]:
                     shape, _fortran, dtype = _npz_header(fh, key)
                 dtype = number_dtype(key, dtype)
                 declared.append(Declared(key, shape, dtype, _count(shape) * dtype.itemsize))
-            wanted = check_declared(declared, schema, size, path.name)
+            wanted = check_declared(declared, schema, size)
             return {d.key: _read_member(zf, members[d.key], d) for d in wanted}
 
 
@@ -326,7 +328,7 @@ def _hdf5_declared(key: str, dset: Any) -> Declared:
         raise Refused(f"{key}: an unknown storage layout ({layout}) - not allowed")
     dtype = _hdf5_dtype(key, dset)
     if dset.shape is None:
-        raise Refused(f"{key}: holds no array (an empty dataspace)")
+        raise Refused(f"{key}: holds no array (allowed: one row per transition)")
     codes = tuple(plist.get_filter(i)[0] for i in range(plist.get_nfilters()))
     order = iter(PIPELINE)
     if not all(code in order for code in codes):  # a subsequence of PIPELINE, in order
@@ -362,7 +364,7 @@ def _check_chunks(key: str, dset: Any, gzip_bit: int, chunk_bytes: int) -> None:
         if len(zlib.decompressobj().decompress(raw, limit + 1)) > limit:
             raise Refused(
                 f"{key}: a compressed chunk unpacks beyond the {chunk_bytes} bytes its "
-                "chunk shape declares - not allowed"
+                "chunk shape declares - not allowed; save the file again with h5py"
             )
 
 
@@ -403,7 +405,7 @@ def _read_hdf5(path: Path, schema: Schema, size: int) -> dict[str, np.ndarray]:
         for name in list(f):  # never follows a link: each is looked at as a link first
             dset = _hdf5_entry(f, name, allowed)
             sets[label(name)] = (dset, _hdf5_declared(label(name), dset))
-        wanted = check_declared([d for _, d in sets.values()], schema, size, path.name)
+        wanted = check_declared([d for _, d in sets.values()], schema, size)
         out = {}
         for d in wanted:
             out[d.key] = np.empty(d.shape, d.dtype)
