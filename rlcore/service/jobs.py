@@ -247,7 +247,7 @@ def run_extra(store: RunStore, run_id: str) -> dict[str, Any]:
         cfg = json.loads((store.path(run_id) / "config.json").read_text())
     except (FileNotFoundError, json.JSONDecodeError, ValueError):
         return {}
-    return {k: v for k, v in cfg.items() if k not in ("run", "algo", "created")}
+    return {k: v for k, v in cfg.items() if k not in ("run", "algo", "created", "spaces")}
 
 
 # -- the queue -----------------------------------------------------------------------
@@ -531,9 +531,14 @@ class JobQueue:
 
         A junk ticket (no run id) keeps its place at the front, to be dropped.
         """
-        by_run = {self._ticket_run(p): p for p in tickets}
-        junk = [p for r, p in by_run.items() if r is None]
-        waiting = [(r, owners.run_owner(self.store, r)) for r in by_run if r is not None]
+        junk, by_run = [], {}
+        for p in tickets:
+            rid = self._ticket_run(p)
+            if rid is None:
+                junk.append(p)
+            else:
+                by_run[rid] = p
+        waiting = [(r, owners.run_owner(self.store, r)) for r in by_run]
         running = Counter(owners.run_owner(self.store, p.stem) for p in self._active())
         return junk + [by_run[r] for r in owners.fair_order(waiting, running)]
 
