@@ -12,6 +12,10 @@ every HTTP response (issue 28, finding 9):
 - ``X-Frame-Options: DENY`` (the same for browsers without CSP level 2);
 - ``X-Content-Type-Options: nosniff``; ``Referrer-Policy: same-origin``.
 
+``RLCORE_FRAME_ANCESTORS`` names the sites that may frame the app instead of none (a
+Hugging Face Space shows it in an iframe on ``https://huggingface.co``); ``X-Frame-Options``
+is then left out (it cannot name a site; browsers follow the CSP).
+
 Streamlit 1.67 has no setting for response headers (``streamlit config show``): this is
 the smallest way to send them without a reverse proxy. Behind a proxy of your own, set
 the same headers there (``docs/deploy.md``).
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -52,6 +57,29 @@ def inline_script_hashes() -> list[str]:
     return out
 
 
+FRAME_ANCESTORS = "RLCORE_FRAME_ANCESTORS"
+_SOURCE = re.compile(
+    r"'none'|'self'|https://(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?"
+)
+
+
+def frame_ancestors() -> str:
+    """Who may frame the app: ``RLCORE_FRAME_ANCESTORS`` (space-separated), default none.
+
+    Raises:
+        ValueError: a source that is not ``'none'``, ``'self'`` or an ``https://`` origin
+            (nothing else may reach the header: no ``;``, no line break).
+    """
+    raw = os.environ.get(FRAME_ANCESTORS, "").strip() or "'none'"
+    for source in raw.split():
+        if not _SOURCE.fullmatch(source):
+            raise ValueError(
+                f"{FRAME_ANCESTORS} = {raw[:80]!r}: {source[:40]!r} is not a source "
+                "(allowed: 'none', 'self' or https:// origins, separated by spaces)"
+            )
+    return " ".join(raw.split())
+
+
 def content_security_policy() -> str:
     """The policy: this server only, never framed; inline styles allowed (Streamlit's CSS-in-JS)."""
     # 'wasm-unsafe-eval': Streamlit's frontend compiles WebAssembly (Chromium reported
@@ -71,19 +99,21 @@ def content_security_policy() -> str:
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {frame_ancestors()}",
         ]
     )
 
 
 def security_headers() -> list[tuple[bytes, bytes]]:
     """The headers added to every HTTP response."""
-    return [
+    out = [
         (b"content-security-policy", content_security_policy().encode()),
-        (b"x-frame-options", b"DENY"),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"same-origin"),
     ]
+    if frame_ancestors() == "'none'":
+        out.append((b"x-frame-options", b"DENY"))
+    return out
 
 
 class SecurityHeaders:
@@ -109,5 +139,10 @@ class SecurityHeaders:
 
         await self.app(scope, receive, send_with_headers)
 
+
+try:
+    frame_ancestors()  # a bad RLCORE_FRAME_ANCESTORS: one line, and no server
+except ValueError as e:
+    raise SystemExit(f"error: {e}") from None
 
 app = st.App(APP, middleware=[Middleware(SecurityHeaders)])

@@ -15,6 +15,7 @@ and real requests check:
 """
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -36,10 +37,9 @@ BARE = "see https://evil.example/bare and www.evil.example"
 MATH = "$\\href{https://evil.example/tex}{x}$"
 
 
-@pytest.fixture(scope="module")
-def deployed(tmp_path_factory):
-    """The image's command (CMD and ENV) serving on a free loopback port."""
-    tmp = tmp_path_factory.mktemp("deploy")
+@contextlib.contextmanager
+def image_server(tmp, **extra_env):
+    """The image's command (CMD and ENV) serving on a free loopback port; yields its URL."""
     cmd = json.loads(one("CMD"))
     if cmd[0] in ("python", "python3"):
         cmd[0] = sys.executable
@@ -51,6 +51,7 @@ def deployed(tmp_path_factory):
         RLCORE_RUNS_DIR=str(tmp / "runs"),
         RLCORE_DATASETS_DIR=str(tmp / "datasets"),
         HOME=str(tmp),
+        **extra_env,
     )
     log = open(tmp / "server.log", "wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -70,6 +71,12 @@ def deployed(tmp_path_factory):
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    with image_server(tmp_path_factory.mktemp("deploy")) as url:
+        yield url
 
 
 def headers_of(url: str) -> dict[str, str]:
@@ -108,6 +115,26 @@ def test_streamlits_inline_script_is_allowed_by_its_hash(deployed):
         digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in csp["script-src"]
     assert "'unsafe-inline'" not in csp["script-src"]
+
+
+def test_a_space_may_name_the_site_that_frames_it(tmp_path):
+    """A Hugging Face Space shows the app in an iframe on huggingface.co."""
+    with image_server(tmp_path, RLCORE_FRAME_ANCESTORS="https://huggingface.co") as url:
+        h = headers_of(url + "/")
+    assert csp_directives(h["content-security-policy"])["frame-ancestors"] == [
+        "https://huggingface.co"
+    ]
+    assert "x-frame-options" not in h  # it cannot name a site; browsers follow the CSP
+
+
+def test_a_bad_frame_ancestors_value_stops_the_server_in_one_line(tmp_path):
+    bad = "https://a.example; script-src *"
+    with pytest.raises(RuntimeError) as e:
+        with image_server(tmp_path, RLCORE_FRAME_ANCESTORS=bad):
+            pass
+    said = [x for x in str(e.value).splitlines() if "RLCORE_FRAME_ANCESTORS" in x]
+    assert said and said[0].startswith("error: RLCORE_FRAME_ANCESTORS = "), str(e.value)
+    assert "Traceback" not in str(e.value)
 
 
 # -- Chromium ------------------------------------------------------------------------------
