@@ -57,11 +57,15 @@ def quiet_wall(cpu: list[float], workers: int = 2) -> float:
     return max(free, default=0.0)
 
 
-def _dataset() -> str | None:
-    from rlcore.data.datasets import list_datasets
+def _dataset() -> tuple[str | None, float | None]:
+    """The newest local Pendulum dataset and its own mean return's normalised score."""
+    from rlcore.data.datasets import list_datasets, normalized_score
 
     have = [d for d in list_datasets() if d.env == "Pendulum-v1"]
-    return have[-1].id if have else None
+    if not have:
+        return None, None
+    d = have[-1]
+    return d.id, normalized_score(d.return_mean, d.ref_random, d.ref_expert)
 
 
 def repetition(pool: ProcessPoolExecutor, exp_id: str, r: int) -> dict:
@@ -76,7 +80,7 @@ def repetition(pool: ProcessPoolExecutor, exp_id: str, r: int) -> dict:
         v = course.rep_experiment(first_seed=100 * r)
         wall = time.perf_counter() - t0
         return {"answer": v.answer, "agrees": v.agrees, "wall_s": wall, "quiet_wall_s": wall}
-    dataset = _dataset() if exp.offline else None
+    dataset, data_score = _dataset() if exp.offline else (None, None)
     if exp.offline and dataset is None:
         skipped = "skipped: no local Pendulum dataset"
         return {"answer": skipped, "agrees": None, "wall_s": 0.0, "quiet_wall_s": 0.0}
@@ -94,7 +98,13 @@ def repetition(pool: ProcessPoolExecutor, exp_id: str, r: int) -> dict:
         runs.setdefault(algo, []).append(pd.DataFrame(rows))
         cpu.append(c)
     wall = time.perf_counter() - t0
-    v = course.verdict(exp_id, runs, starts)
+    v = course.verdict(exp_id, runs, starts, data_score)
+    if exp.offline:  # seeds above the data's own mean, per algorithm
+        read = course.verdicts.mean_of("eval/normalized_score")
+        above = {a: sum(read(df, 0, 0.5) > data_score for df in dfs) for a, dfs in runs.items()}
+        v = dataclasses.replace(
+            v, numbers={**v.numbers, **{f"above_{a}": n for a, n in above.items()}}
+        )
     return {
         "answer": v.answer,
         "agrees": v.agrees,

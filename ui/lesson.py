@@ -382,6 +382,16 @@ def monotone_left(exp_id: str, seconds: float | None, now: float) -> float | Non
     return None if due is None else max(0.0, due - now)
 
 
+def _data_score(ids: dict[str, list[str]]) -> float | None:
+    """The normalised score of the offline runs' dataset's own mean return."""
+    from ui.datasets import local_datasets, score
+
+    first = next((rs[0] for rs in ids.values() if rs), None)
+    ds_id = jobs.run_config(first).get("run", {}).get("dataset") if first else None
+    info = next((d for d in local_datasets() if d.id == ds_id), None)
+    return None if info is None else float(score(info))
+
+
 def _starts(ids: dict[str, list[str]]) -> dict[str, int]:
     """Each algorithm's ``learning_starts`` (0 for those without a warm-up)."""
     out = {}
@@ -428,7 +438,8 @@ def _result(s: dict[str, Any], exp: course.Experiment, batches: list[str]) -> No
         if done < len(states):
             st.info(t("course.waiting"), icon=":material/hourglass_top:")
         else:
-            say_verdict(s, exp, course.verdict(exp.id, runs, _starts(by_algo)))
+            data = _data_score(by_algo) if exp.offline else None
+            say_verdict(s, exp, course.verdict(exp.id, runs, _starts(by_algo), data))
         if active and done == len(states):
             st.rerun()
 
@@ -536,7 +547,10 @@ def _fmt(exp_id: str, v: course.Verdict) -> dict[str, str]:
             val = f"{x:,.1f}" + (f" ± {sd:,.1f}" if sd == sd else "")
         out[k] = val if x == x else "—"
     for k, x in v.numbers.items():
-        out[k] = f"{x:.3g}" if exp_id == "rep" else f"{x:,.2f}" if abs(x) < 10 else f"{x:,.0f}"
+        if x != x:  # NaN: not known
+            out[k] = "—"
+        else:
+            out[k] = f"{x:.3g}" if exp_id == "rep" else f"{x:,.2f}" if abs(x) < 10 else f"{x:,.0f}"
     for opt in course.EXPERIMENTS[exp_id].options:
         out.setdefault(opt, "—")
     return out

@@ -276,14 +276,15 @@ TEXT.update(
             "取最大值，而不是探索策略实际选的动作——这正是它属于离策略（off-policy）的原因。",
         },
         "course.exp.pg.short": {
-            "en": "REINFORCE vs A2C on CartPole, 3 seeds",
-            "zh": "REINFORCE 对比 A2C / CartPole，3 个种子",
+            "en": "REINFORCE vs A2C on Acrobot, 4 seeds",
+            "zh": "REINFORCE 对比 A2C / Acrobot，4 个种子",
         },
         "course.exp.pg.what": {
-            "en": "REINFORCE (whole-episode returns) and A2C (a learned critic) on CartPole, "
-            "three seeds each, 25,000 steps each.",
-            "zh": "REINFORCE（整回合回报）与 A2C（学习的评论家）在 CartPole 上各训练三个种子，"
-            "每个 25,000 步。",
+            "en": "REINFORCE (whole-episode returns) and A2C (a learned critic) on Acrobot "
+            "(−1 a step until the tip swings above the line), four seeds each, 40,000 steps "
+            "each.",
+            "zh": "REINFORCE（整回合回报）与 A2C（学习的评论家）在 Acrobot 上训练"
+            "（末端摆过横线之前每步 −1），各四个种子，每个 40,000 步。",
         },
         "course.exp.pg.predict": {
             "en": "Which gets more return over the same steps (the area under its curve)?",
@@ -409,8 +410,9 @@ TEXT.update(
         },
         "course.exp.offline.result": {
             "en": "Normalised scores (second half, mean over the seeds): BC {bc}, CQL {cql}, "
-            "IQL {iql}.",
-            "zh": "归一化分数（后半段，各种子平均）：BC {bc}，CQL {cql}，IQL {iql}。",
+            "IQL {iql}; the data's own mean return scores {data}.",
+            "zh": "归一化分数（后半段，各种子平均）：BC {bc}，CQL {cql}，IQL {iql}；"
+            "数据本身的平均回报得分为 {data}。",
         },
         "course.exp.offline.look": {
             "en": "100 = the expert that made the data, 0 = random. BC copies the data, good "
