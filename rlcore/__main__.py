@@ -731,14 +731,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--out", help="file to write (default: policy.pt / policy.onnx in the run)")
     x.set_defaults(func=cmd_export)
 
-    pr = sub.add_parser(
-        "preset", help="print the configuration train runs for ALGO ENV (a --hyperparams entry)"
-    )
-    pr.add_argument("algo")
-    pr.add_argument("env")
-    pr.add_argument("--no-preset", action="store_true", help="the algorithm's defaults only")
-    pr.set_defaults(func=cmd_preset)
-
+    _preset_parser(sub)
     a = sub.add_parser("algos", help="list algorithms (-v: with hyperparameters)")
     a.add_argument("-v", "--verbose", action="store_true")
     a.set_defaults(func=cmd_algos)
@@ -777,6 +770,16 @@ def _version() -> str:
     import rlcore
 
     return f"rlcore {rlcore.__version__}"
+
+
+def _preset_parser(sub: Any) -> None:
+    pr = sub.add_parser(
+        "preset", help="print the configuration train runs for ALGO ENV (a --hyperparams entry)"
+    )
+    pr.add_argument("algo")
+    pr.add_argument("env")
+    pr.add_argument("--no-preset", action="store_true", help="the algorithm's defaults only")
+    pr.set_defaults(func=cmd_preset)
 
 
 def _prog() -> str:

@@ -189,3 +189,13 @@ def test_object_api_solves_cartpole_at_the_preset(tmp_path):
             done = term or trunc
         returns.append(total)
     assert np.mean(returns) >= 475
+
+
+def test_import_rlcore_stays_light():
+    """The classes load on first access: `import rlcore` (workers, the app) imports no torch."""
+    import subprocess
+    import sys
+
+    code = "import sys, rlcore; print('rlcore.api' in sys.modules, 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "rlcore"
 LAYERS = ["core", "algos", "data", "train", "search", "service", "cli"]
-TOP = {"__init__": "core", "__main__": "cli", "cli": "cli"}
+TOP = {"__init__": "core", "__main__": "cli", "cli": "cli", "api": "cli"}
 
 
 def layer_of(module: str) -> str:
@@ -68,12 +68,17 @@ def test_every_module_has_a_layer():
         layer_of(module_name(f))
 
 
+# The package's front door: ``rlcore.DQN`` etc. import the object API on first access
+# (a module __getattr__), so ``import rlcore`` itself loads nothing above core.
+FRONT_DOOR = {("rlcore/__init__.py", "rlcore.api")}
+
+
 def test_no_import_points_up_a_layer():
     bad = []
     for f in FILES:
         src = layer_of(module_name(f))
         for line, mod in imports_of(f):
-            if mod == "rlcore":
+            if mod == "rlcore" or (str(f.relative_to(ROOT.parent)), mod) in FRONT_DOOR:
                 continue
             dst = layer_of(mod)
             if not allowed(src, dst):

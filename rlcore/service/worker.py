@@ -159,8 +159,6 @@ def run_job(
 ) -> str:
     """Train run ``run_id``; returns its final status.
 
-    ``initial_state``: weights the agent starts from (default: a fresh, seeded agent).
-
     A run trains once: a run another worker already claimed raises
     :class:`~rlcore.service.runs.RunClaimed` (a ``ValueError``) before anything is written.
 
@@ -174,6 +172,8 @@ def run_job(
     counts as running (``choose_threads``: its setting, else the cores that the other
     running trainings leave free, one for a small network), recorded in its status and
     said through ``say`` (default: printed, i.e. into the worker's log).
+    ``initial_state``: weights the agent starts from (default: a fresh, seeded agent).
+    Long because every way a run can end is decided here, where it happens.
     """
     store = store or RunStore()
     say = say or _print
