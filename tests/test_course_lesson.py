@@ -178,3 +178,13 @@ def test_no_import_circle_between_the_explorers_and_the_lessons():
 
     for module in graph:
         assert not reaches(module, module), module
+
+
+def test_the_time_left_never_goes_up():
+    store = {}
+    assert lesson.monotone_left("cdq", None, 0.0, store) is None  # no estimate yet
+    assert lesson.monotone_left("cdq", 136.0, 10.0, store) == 136.0
+    # a later, longer estimate (2:16 -> 4:11) does not push the finish back
+    assert lesson.monotone_left("cdq", 251.0, 20.0, store) == 126.0
+    assert lesson.monotone_left("cdq", 60.0, 30.0, store) == 60.0  # a shorter one is taken
+    assert lesson.monotone_left("cdq", 500.0, 200.0, store) == 0.0  # overdue: almost done

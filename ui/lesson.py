@@ -368,13 +368,16 @@ def _seconds_left(states: list[Any]) -> float | None:
     return None if any(e is None for e in ends) else float(max(ends))
 
 
-def monotone_left(exp_id: str, seconds: float | None, now: float) -> float | None:
+def monotone_left(
+    exp_id: str, seconds: float | None, now: float, store: Any = None
+) -> float | None:
     """The time left, never above what was shown before (no 2:16 -> 4:11).
 
     The shown finish time only moves earlier: a new estimate later than it is not shown;
-    past it, the time left reads 0 (almost done) until the runs end.
+    past it, the time left reads 0 (almost done) until the runs end. ``store`` keeps the
+    shown finish time (the session's state by default).
     """
-    store = st.session_state
+    store = st.session_state if store is None else store
     due = store.get(_eta_key(exp_id))
     if seconds is not None:
         due = now + seconds if due is None else min(due, now + seconds)
