@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar, get_args
@@ -16,7 +17,19 @@ from torch.optim import optimizer as _optim
 from rlcore.core.config import ActionKind, ActionSpace, AlgoConfig, Loop, Setting, hp
 from rlcore.core.types import Batch
 
-__all__ = ["Agent", "FusedAdam", "OffPolicyConfig", "frozen", "grad_norm", "make_adam", "optimize"]
+__all__ = [
+    "Agent",
+    "FusedAdam",
+    "MemberAdam",
+    "OffPolicyConfig",
+    "check_members",
+    "frozen",
+    "grad_norm",
+    "make_adam",
+    "make_member_adam",
+    "member_clip_and_norm",
+    "optimize",
+]
 
 
 @dataclass(frozen=True)
@@ -175,11 +188,126 @@ class FusedAdam(torch.optim.Adam):
                 torch._foreach_zero_(grads)
 
 
+class MemberAdam(FusedAdam):
+    """Adam over parameters with a leading member axis, each member with its own lr.
+
+    A population's members (``rlcore.train.population``) share tensors but nothing else:
+    Adam's moments are elementwise, so one optimiser over the stacked parameters keeps
+    each member's own; only the learning rate is a per-member number. With one lr for
+    all (seeds, and every single run) this is :class:`FusedAdam`, one kernel. With
+    several, each member's slices go through the same fused kernel with its lr: the
+    numbers of K separate ``FusedAdam`` to the bit (``tests/test_population.py``).
+    """
+
+    def __init__(self, params: Iterable[Tensor], lrs: Sequence[float]) -> None:
+        self.lrs = tuple(float(x) for x in lrs)
+        if not self.lrs:
+            raise ValueError("MemberAdam needs at least one member's lr")
+        super().__init__(params, self.lrs[0])
+        self.uniform = len(set(self.lrs)) == 1
+        if not self.uniform:
+            for p in self.param_groups[0]["params"]:
+                if p.dim() == 0 or p.shape[0] != len(self.lrs):
+                    raise ValueError(
+                        f"MemberAdam: a parameter of shape {tuple(p.shape)} has no member "
+                        f"axis of {len(self.lrs)}"
+                    )
+
+    def __getstate__(self) -> dict[str, Any]:  # copies and pickles keep the members' lrs
+        return {**super().__getstate__(), "lrs": self.lrs, "uniform": self.uniform}
+
+    def _init_state(self) -> None:
+        """Adam's state as torch's fused step creates it (step counts: float32 0-d)."""
+        for p in self.param_groups[0]["params"]:
+            if p not in self.state or "exp_avg" not in self.state[p]:
+                self.state[p] = {
+                    "step": torch.zeros((), dtype=torch.float32, device=p.device),
+                    "exp_avg": torch.zeros_like(p, memory_format=torch.preserve_format),
+                    "exp_avg_sq": torch.zeros_like(p, memory_format=torch.preserve_format),
+                }
+
+    def step(self, closure=None):  # type: ignore[override]
+        if self.uniform or closure is not None or torch.compiler.is_compiling():
+            return super().step(closure)
+        if self._plan is None:
+            self._init_state()
+            self._make_plan()
+            if self._plan is None:
+                raise RuntimeError("MemberAdam: parameters outside the plain case")
+        params, exp_avgs, exp_avg_sqs, steps = self._plan
+        grads = [p.grad for p in params]
+        if any(gr is None for gr in grads):
+            raise RuntimeError("MemberAdam: every member parameter needs a gradient")
+        g = self.param_groups[0]
+        beta1, beta2 = g["betas"]
+        with torch.no_grad():
+            torch._foreach_add_(steps, 1)
+            for k, lr in enumerate(self.lrs):
+                torch._fused_adam_(
+                    [p[k] for p in params],
+                    [gr[k] for gr in grads],
+                    [m[k] for m in exp_avgs],
+                    [v[k] for v in exp_avg_sqs],
+                    [],
+                    steps,
+                    amsgrad=False,
+                    lr=lr,
+                    beta1=beta1,
+                    beta2=beta2,
+                    weight_decay=g["weight_decay"],
+                    eps=g["eps"],
+                    maximize=False,
+                    grad_scale=None,
+                    found_inf=None,
+                )
+        return None
+
+    step.hooked = True  # type: ignore[attr-defined]
+
+
 def make_adam(params: Iterable[Tensor], lr: float, device: torch.device) -> torch.optim.Adam:
     """Adam with torch's fused kernel (one kernel for all parameters; CPU and CUDA)."""
     if device.type in ("cpu", "cuda"):
         return FusedAdam(params, lr)
     return torch.optim.Adam(params, lr=lr)
+
+
+def make_member_adam(
+    params: Iterable[Tensor], lrs: Sequence[float], device: torch.device
+) -> torch.optim.Adam:
+    """:class:`MemberAdam` (one lr per member on the leading axis; CPU and CUDA)."""
+    if device.type in ("cpu", "cuda"):
+        return MemberAdam(params, lrs)
+    if len(set(lrs)) == 1:
+        return torch.optim.Adam(params, lr=float(lrs[0]))
+    raise ValueError(f"members with different lrs need a cpu or cuda device (got {device})")
+
+
+def check_members(
+    config: AlgoConfig, members: Sequence[AlgoConfig] | None, varying: Sequence[str]
+) -> tuple[AlgoConfig, ...]:
+    """A population's member configs (``(config,)`` for a single run), checked.
+
+    Members may differ only in the hyperparameters ``varying`` (those the algorithm
+    broadcasts on the member axis); everything else shapes the shared tensors and loops.
+    """
+    if members is None:
+        return (config,)
+    members = tuple(members)
+    if not members:
+        raise ValueError("a population needs at least one member (allowed: 1 to 100)")
+    fields = [f.name for f in dataclasses.fields(config)]
+    for i, m in enumerate(members):
+        if type(m) is not type(config):
+            raise ValueError(f"member {i}: a {type(m).__name__}, not a {type(config).__name__}")
+        for name in fields:
+            if name not in varying and getattr(m, name) != getattr(config, name):
+                raise ValueError(
+                    f"member {i}: {name} = {getattr(m, name)!r} differs from member 0's "
+                    f"{getattr(config, name)!r} (members may differ only in "
+                    f"{', '.join(varying)})"
+                )
+    return members
 
 
 def grad_norm(params: Iterable[Tensor]) -> Tensor:
@@ -208,6 +336,25 @@ def clip_and_norm(params: list[Tensor], max_norm: float) -> Tensor:
     return total
 
 
+def member_clip_and_norm(params: list[Tensor], max_norm: float, members: int) -> Tensor:
+    """:func:`clip_and_norm` for each member of parameters with a leading member axis.
+
+    Returns the ``[K]`` pre-clip norms: member ``k``'s global L2 norm over its own slices,
+    clipped on its own (a member's norm never scales another's gradient). One member is
+    :func:`clip_and_norm` itself.
+    """
+    if members == 1:
+        return clip_and_norm(params, max_norm).view(1)
+    grads = [p.grad for p in params if p.grad is not None]
+    per = torch.stack([torch.linalg.vector_norm(g.reshape(members, -1), dim=1) for g in grads])
+    total = torch.linalg.vector_norm(per, dim=0)
+    if max_norm > 0:
+        coef = (max_norm / (total + 1e-6)).clamp_(max=1.0)
+        for g in grads:
+            g.mul_(coef.view(members, *([1] * (g.dim() - 1))))
+    return total
+
+
 @contextmanager
 def frozen(params: list[Tensor]) -> Iterator[None]:
     """Parameters that take no gradient inside the block (a critic under the actor's loss).
@@ -231,6 +378,7 @@ def optimize(
     max_grad_norm: float = 0.0,
     *,
     set_to_none: bool = False,
+    members: int | None = None,
 ) -> Tensor | None:
     """One optimiser step on ``loss``: zero the gradients, backward, clip, step.
 
@@ -241,6 +389,8 @@ def optimize(
         max_grad_norm: Clip ``params``' global gradient norm to this when > 0.
         set_to_none: Drop the old gradients instead of zeroing them (faster when every
             parameter gets a gradient each step).
+        members: ``params`` carry a leading member axis of this size: each member's norm
+            is its own (``[members]``), clipped on its own.
 
     Returns:
         The global L2 norm of ``params``' gradients before clipping (0-d, no host sync),
@@ -248,7 +398,12 @@ def optimize(
     """
     optimizer.zero_grad(set_to_none=set_to_none)
     loss.backward()
-    norm = None if params is None else clip_and_norm(params, max_grad_norm)
+    if params is None:
+        norm = None
+    elif members is None:
+        norm = clip_and_norm(params, max_grad_norm)
+    else:
+        norm = member_clip_and_norm(params, max_grad_norm, members)
     optimizer.step()
     return norm
 
@@ -273,6 +428,12 @@ class Agent(nn.Module):
     loop: ClassVar[Loop] = "replay"  # the trainer's loop that drives it
     config_cls: ClassVar[type[AlgoConfig]] = AlgoConfig
     shared_base: ClassVar[bool] = False  # set on a base class that is never registered
+    # Trains as a population (rlcore.train.population): every network carries a leading
+    # member axis, a single run being a population of one; the hyperparameters its
+    # members may differ in (broadcast on that axis)
+    population: ClassVar[bool] = False
+    member_hparams: ClassVar[tuple[str, ...]] = ()
+    k: int = 1  # members (a population's agent; 1: a single run)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Reject, when the class is defined, a missing or out-of-vocabulary fact."""
@@ -425,3 +586,28 @@ class Agent(nn.Module):
     def exploration_metrics(self) -> dict[str, float]:
         """Current exploration settings (epsilon, noise), logged with training metrics."""
         return {}
+
+    def member_exploration_metrics(self, k: int) -> dict[str, float]:
+        """:meth:`exploration_metrics` of member ``k`` of a population."""
+        return self.exploration_metrics()
+
+    def member_state_dict(self, k: int) -> dict[str, Tensor]:
+        """Member ``k``'s weights as a single run's state dict (a copy).
+
+        A member's slice of every member-axis layer (``MemberLinear``); the rest (the
+        observation statistics) is shared. One member: the agent's own state dict.
+        """
+        from rlcore.core.nn import MemberLinear
+
+        if not 0 <= k < self.k:
+            raise ValueError(f"member = {k}: out of range (allowed: 0 to {self.k - 1})")
+        sd = self.state_dict()
+        if self.k == 1:
+            return {key: v.clone() for key, v in sd.items()}
+        sliced = {
+            f"{name}.{p}" if name else p
+            for name, mod in self.named_modules()
+            if isinstance(mod, MemberLinear)
+            for p in ("weight", "bias")
+        }
+        return {key: (v[k] if key in sliced else v).clone() for key, v in sd.items()}

@@ -19,17 +19,18 @@ $\varepsilon$-greedy with $\varepsilon$ decayed linearly.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import gymnasium as gym
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rlcore.algos.base import Agent, OffPolicyConfig, make_adam, optimize
+from rlcore.algos.base import Agent, OffPolicyConfig, check_members, make_member_adam, optimize
 from rlcore.core.config import hp
-from rlcore.core.nn import QNetwork
+from rlcore.core.nn import MemberQNetwork, QNetwork
 from rlcore.core.ops import hard_update, linear_schedule, soft_update, td_target
 from rlcore.core.types import Batch
 
@@ -67,7 +68,13 @@ class DQNConfig(OffPolicyConfig):
 
 
 class DQN(Agent):
-    """Deep Q-Network agent."""
+    """Deep Q-Network agent: a population of ``k`` members, a single run being one.
+
+    Every tensor carries a leading member axis (``MemberQNetwork``); members differ only
+    in :attr:`member_hparams` (broadcast on that axis: the lr through ``MemberAdam``) and
+    share nothing but the kernels. A batch without a member axis is a one-member batch
+    (diagnostics come back 0-d, as a single run's).
+    """
 
     name = "dqn"
     title = "DQN"
@@ -75,16 +82,60 @@ class DQN(Agent):
     action_space = "discrete"
     config_cls = DQNConfig
     cfg: DQNConfig
+    population = True
+    member_hparams = (
+        "lr",
+        "gamma",
+        "tau",
+        "exploration_fraction",
+        "exploration_initial_eps",
+        "exploration_final_eps",
+    )
 
-    def __init__(self, obs_space, action_space, config: DQNConfig, device="cpu") -> None:
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: DQNConfig,
+        device="cpu",
+        *,
+        members: Sequence[DQNConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
+        """A DQN of one member (``config``), or of ``members`` (each member's config).
+
+        ``seeds``: each member's network is drawn after ``torch.manual_seed`` of its seed
+        (default: from the global generator as it stands, as a single run).
+        """
         super().__init__(obs_space, action_space, config, device)
         c = config
-        self.q = QNetwork(self.obs_dim, self.n_actions, c.hidden, c.dueling).to(self.device)
+        self.members: tuple[DQNConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
+        self.k = k = len(self.members)
+        if seeds is not None and len(seeds) != k:
+            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
+        nets = []
+        for i in range(k):
+            if seeds is not None:
+                torch.manual_seed(seeds[i])
+            nets.append(QNetwork(self.obs_dim, self.n_actions, c.hidden, c.dueling))
+        self.q = MemberQNetwork(nets).to(self.device)
         self.q_target = copy.deepcopy(self.q).requires_grad_(False)
-        self.optimizer = make_adam(self.q.parameters(), c.lr, self.device)
+        self.optimizer = make_member_adam(
+            self.q.parameters(), [m.lr for m in self.members], self.device
+        )
         self._params = list(self.q.parameters())
-        self.epsilon = c.exploration_initial_eps
+        self._gamma = self._per_member([m.gamma for m in self.members])
+        self._tau = self._per_member([m.tau for m in self.members])
+        self.epsilons = np.array([m.exploration_initial_eps for m in self.members])
+        self.epsilon = float(self.epsilons[0])
 
+    def _per_member(self, values: list[float]) -> float | Tensor:
+        """One number for all members, else a ``[k, 1]`` tensor broadcast on the batch."""
+        if len(set(values)) == 1:
+            return float(values[0])
+        return torch.tensor(values, dtype=torch.float32, device=self.device).unsqueeze(1)
+
+    # -- acting -----------------------------------------------------------------------
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         greedy = self.q(obs).argmax(dim=-1)
         if explore:
@@ -109,20 +160,64 @@ class DQN(Agent):
             q = self.q.fast_forward(torch.from_numpy(obs).view(1, -1))
             return np.int64(q.argmax().item())
 
+    @torch.inference_mode()
+    def act_members(
+        self, obs: np.ndarray, explore: bool, spaces: Sequence[gym.Space] | None = None
+    ) -> np.ndarray:
+        """Every member's actions in one forward pass: ``[k, n, obs] -> [k, n]`` (int64).
+
+        ε-greedy with each member's ε. Members on one environment each (``n`` = 1, with
+        their environments' ``spaces``) explore as a single run does on one: a uniform
+        draw against ε, then the space's own sample; on several, as a single run on
+        several: random actions from the torch generator where the draws fall below ε.
+        """
+        k, n = obs.shape[0], obs.shape[1]
+        x = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32)).view(k, n, -1)
+        if self.device.type != "cpu":
+            x = x.to(self.device)
+        if self.normalize_obs:
+            x = (x - self.obs_mean) / self.obs_std
+        eps = torch.from_numpy(self.epsilons.astype(np.float32)).to(self.device)
+        if explore and n == 1 and spaces is not None:
+            rand = (torch.rand(k, device=self.device) < eps).cpu().numpy()
+            out = np.zeros((k, 1), dtype=np.int64)
+            if not rand.all():
+                out[:, 0] = self.q(x).argmax(dim=-1).view(k).cpu().numpy()
+            for i in np.flatnonzero(rand):
+                out[i, 0] = spaces[i].sample()
+            return out
+        greedy = self.q(x).argmax(dim=-1)
+        if explore:
+            rand_t = torch.rand(greedy.shape, device=self.device) < eps.unsqueeze(1)
+            if bool(rand_t.any()):
+                random_a = torch.randint(self.n_actions, greedy.shape, device=self.device)
+                greedy = torch.where(rand_t, random_a, greedy)
+        return greedy.cpu().numpy()
+
     def q_value(self, obs: Tensor, action) -> Tensor:
         a = torch.as_tensor(action, device=self.device).long().reshape(-1, 1)
         return self.q(obs).gather(1, a).squeeze(1)
 
+    # -- learning ---------------------------------------------------------------------
+    @staticmethod
+    def _with_members(batch: Batch) -> tuple[Batch, bool]:
+        """``(batch with a member axis, whether it had none)``."""
+        if batch.obs.dim() == 2:
+            return Batch(*(t.unsqueeze(0) for t in batch)), True
+        return batch, False
+
     @torch.no_grad()
     def target(self, batch: Batch) -> Tensor:
         r"""The TD target $y$ of each transition (from the target network)."""
-        next_q_target = self.q_target(batch.next_obs)
+        b, plain = self._with_members(batch)
+        next_q_target = self.q_target(b.next_obs)
         if self.cfg.double_q:
-            next_a = self.q(batch.next_obs).argmax(dim=-1, keepdim=True)
-            next_q = next_q_target.gather(1, next_a).squeeze(1)
+            next_a = self.q(b.next_obs).argmax(dim=-1, keepdim=True)
+            next_q = next_q_target.gather(-1, next_a).squeeze(-1)
         else:
-            next_q = next_q_target.max(dim=1).values
-        return td_target(batch.reward, next_q, batch.terminated, self.cfg.gamma)
+            next_q = next_q_target.max(dim=-1).values
+        y = td_target(b.reward, next_q, b.terminated, self._gamma)  # type: ignore[arg-type]
+        return y[0] if plain else y
 
     def critic_loss(
         self, batch: Batch, target_q: Tensor | None = None
@@ -130,28 +225,43 @@ class DQN(Agent):
         r"""TD loss $\ell(Q_\theta(s,a) - y)$ against the target network's $y$.
 
         ``target_q``: $y$ when already computed (``update_phase``), else from ``batch``.
+        Each member's loss is the mean over its batch; the returned scalar is their sum
+        (a member's gradient is its own loss's), its diagnostics are per member.
         """
+        b, plain = self._with_members(batch)
         if target_q is None:
-            target_q = self.target(batch)
-        q = self.q(batch.obs).gather(1, batch.action.unsqueeze(1)).squeeze(1)
+            target_q = self.target(b)
+        elif plain:
+            target_q = target_q.unsqueeze(0)
+        q = self.q(b.obs).gather(-1, b.action.unsqueeze(-1)).squeeze(-1)
         td_error = q - target_q
         if self.cfg.loss == "huber":
-            loss = F.smooth_l1_loss(q, target_q)
+            per = F.smooth_l1_loss(q, target_q, reduction="none").mean(-1)
         else:
-            loss = F.mse_loss(q, target_q)
+            per = F.mse_loss(q, target_q, reduction="none").mean(-1)
         info = {
-            "q_mean": q.detach().mean(),
-            "target_q_mean": target_q.mean(),
-            "td_error": td_error.detach().abs().mean(),
+            "q_mean": q.detach().mean(-1),
+            "target_q_mean": target_q.mean(-1),
+            "td_error": td_error.detach().abs().mean(-1),
+            "critic_loss": per.detach(),
         }
-        return loss, info
+        if plain:
+            info = {key: v[0] for key, v in info.items()}
+        return per.sum(), info
 
     def update(self, batch: Batch, target_q: Tensor | None = None) -> dict[str, Tensor]:
         loss, info = self.critic_loss(batch, target_q)
-        info["grad_norm"] = optimize(
-            self.optimizer, loss, self._params, self.cfg.max_grad_norm, set_to_none=True
+        norm = optimize(
+            self.optimizer,
+            loss,
+            self._params,
+            self.cfg.max_grad_norm,
+            set_to_none=True,
+            members=self.k,
         )
-        info["critic_loss"] = loss.detach()
+        assert norm is not None
+        info["grad_norm"] = norm[0] if batch.obs.dim() == 2 else norm
+        info["critic_loss"] = info.pop("critic_loss")
         return info
 
     def update_phase(self, buffer, n: int, batch_size: int) -> Iterator[dict[str, Tensor]]:
@@ -161,29 +271,55 @@ class DQN(Agent):
         steps), so each step's $y$ is the same computed for all the phase's batches at
         once: one gather and one forward pass of the target network instead of ``n``.
         Double DQN's $y$ needs the online network as it moves, so it goes step by step.
+        A population's buffer gives ``[k, rows, ...]`` fields: the rows are axis 1.
         """
-        if self.cfg.double_q:
-            yield from super().update_phase(buffer, n, batch_size)
-            return
         for big in self._phase_batches(buffer, n, batch_size):
-            target_q = self.target(big)
-            for i in range(0, len(target_q), batch_size):
-                rows = slice(i, i + batch_size)
-                yield self.update(Batch(*(t[rows] for t in big)), target_q[rows])
+            members = big.obs.dim() == 3
+            target_q = None if self.cfg.double_q else self.target(big)
+            for i in range(0, big.reward.shape[-1], batch_size):
+                rows = (
+                    (slice(None), slice(i, i + batch_size)) if members else slice(i, i + batch_size)
+                )
+                yield self.update(
+                    Batch(*(t[rows] for t in big)), None if target_q is None else target_q[rows]
+                )
 
     def on_step(self, step: int) -> None:
-        c = self.cfg
-        self.epsilon = linear_schedule(
-            c.exploration_initial_eps,
-            c.exploration_final_eps,
-            c.exploration_fraction,
-            self.progress,
-        )
-        if (step + 1) % c.target_update_interval == 0:
-            if c.tau >= 1.0:
+        if self.k == 1:
+            c = self.cfg
+            self.epsilon = linear_schedule(
+                c.exploration_initial_eps,
+                c.exploration_final_eps,
+                c.exploration_fraction,
+                self.progress,
+            )
+            self.epsilons[0] = self.epsilon
+        else:
+            for i, m in enumerate(self.members):
+                self.epsilons[i] = linear_schedule(
+                    m.exploration_initial_eps,
+                    m.exploration_final_eps,
+                    m.exploration_fraction,
+                    self.progress,
+                )
+            self.epsilon = float(self.epsilons[0])
+        if (step + 1) % self.cfg.target_update_interval == 0:
+            self._update_target()
+
+    def _update_target(self) -> None:
+        tau = self._tau
+        if isinstance(tau, float):
+            if tau >= 1.0:
                 hard_update(self.q_target, self.q)
             else:
-                soft_update(self.q_target, self.q, c.tau)
+                soft_update(self.q_target, self.q, tau)
+            return
+        with torch.no_grad():  # members' own rates (a rate of 1: lerp gives the copy)
+            for t, s in zip(self.q_target.parameters(), self.q.parameters()):
+                t.lerp_(s, tau.view(self.k, *([1] * (t.dim() - 1))))
 
     def exploration_metrics(self) -> dict[str, float]:
         return {"train/epsilon": self.epsilon}
+
+    def member_exploration_metrics(self, k: int) -> dict[str, float]:
+        return {"train/epsilon": float(self.epsilons[k])}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 
@@ -20,6 +21,8 @@ __all__ = [
     "EnsembleLayerNorm",
     "EnsembleLinear",
     "GaussianActor",
+    "MemberLinear",
+    "MemberQNetwork",
     "QNetwork",
     "TanhGaussianActor",
 ]
@@ -201,6 +204,125 @@ class QNetwork(nn.Module):
         a = self.adv(h)
         # eq. 9 (Wang et al. 2016): subtract the mean advantage for identifiability.
         return self.value(h) + a - a.mean(dim=-1, keepdim=True)
+
+
+class MemberLinear(nn.Module):
+    """K members' linear layers in one batched matmul: ``[K, B, in] -> [K, B, out]``.
+
+    The population engine's layer (``rlcore.train.population``): the batched-layer
+    approach of :class:`EnsembleLinear`, with ``nn.Linear``'s layout on the member axis
+    (weight ``[K, out, in]``, bias ``[K, out]``), so member ``k``'s slice *is* a plain
+    layer: a member's checkpoint is a single run's, and its initialisation is the one a
+    single run draws. With one member the state dict holds the plain layer's tensors
+    (``[out, in]``, ``[out]``), the format of every run saved before populations, and
+    loads either form.
+    """
+
+    def __init__(self, weight: Tensor, bias: Tensor) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(weight)  # [K, out, in]
+        self.bias = nn.Parameter(bias)  # [K, out]
+
+    @property
+    def n(self) -> int:
+        return self.weight.shape[0]
+
+    @classmethod
+    def stack(cls, layers: Sequence[nn.Linear]) -> MemberLinear:
+        """The members ``layers`` (one plain layer each), stacked on the member axis."""
+        with torch.no_grad():
+            w = torch.stack([lin.weight for lin in layers]).clone()
+            b = torch.stack([lin.bias for lin in layers]).clone()
+        return cls(w, b)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.baddbmm(self.bias.unsqueeze(1), x, self.weight.transpose(1, 2))
+
+    def member(self, k: int, x: Tensor) -> Tensor:
+        """Member ``k`` alone on ``[B, in]`` (``F.linear``: a plain layer's numbers)."""
+        return F.linear(x, self.weight[k], self.bias[k])
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars) -> None:  # type: ignore[no-untyped-def]
+        if self.n != 1:
+            return super()._save_to_state_dict(destination, prefix, keep_vars)
+        for name in ("weight", "bias"):
+            t = getattr(self, name)
+            destination[prefix + name] = (t if keep_vars else t.detach())[0]
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        for name in ("weight", "bias"):
+            t = state_dict.get(prefix + name)
+            if isinstance(t, Tensor) and t.dim() == getattr(self, name).dim() - 1:
+                state_dict[prefix + name] = t.unsqueeze(0)  # a single run's plain layer
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+
+class MemberQNetwork(nn.Module):
+    """K members' :class:`QNetwork` side by side: ``[K, B, obs] -> [K, B, actions]``.
+
+    Built from K plain ``QNetwork`` (each initialised as a single run's, in turn), so the
+    member ``k`` of a population starts where a run of its seed starts. Same module names
+    as ``QNetwork`` (``net.0``, ``body.0``, ``value``, ``adv``): a member's slice of the
+    state dict is a single run's. A ``[B, obs]`` input is a one-member network's
+    (``[B, actions]`` out), as a plain ``QNetwork`` takes it.
+    """
+
+    def __init__(self, members: Sequence[QNetwork]) -> None:
+        super().__init__()
+        first = members[0]
+        self.dueling = first.dueling
+        self.k = len(members)
+
+        def stacked(seqs: Sequence[nn.Sequential]) -> nn.Sequential:
+            out: list[nn.Module] = []
+            for layers in zip(*seqs):
+                if isinstance(layers[0], nn.Linear):
+                    out.append(MemberLinear.stack(layers))  # type: ignore[arg-type]
+                else:
+                    out.append(copy.deepcopy(layers[0]))
+            return nn.Sequential(*out)
+
+        if self.dueling:
+            self.body = stacked([m.body for m in members])
+            self.value = MemberLinear.stack([m.value for m in members])
+            self.adv = MemberLinear.stack([m.adv for m in members])
+        else:
+            self.net = stacked([m.net for m in members])
+
+    def forward(self, obs: Tensor) -> Tensor:
+        if obs.dim() == 2:  # one member's batch
+            if self.k != 1:
+                raise ValueError(f"a [B, obs] input needs one member (this network has {self.k})")
+            return self(obs.unsqueeze(0)).squeeze(0)
+        if not self.dueling:
+            return self.net(obs)
+        h = self.body(obs)
+        a = self.adv(h)
+        # eq. 9 (Wang et al. 2016): subtract the mean advantage for identifiability.
+        return self.value(h) + a - a.mean(dim=-1, keepdim=True)
+
+    def fast_forward(self, obs: Tensor, k: int = 0) -> Tensor:
+        """Member ``k`` on ``[B, obs]`` with the layers' arithmetic and no module dispatch.
+
+        For acting on one state, where each module call adds ~1 µs to a ~40 µs action:
+        ``F.linear`` on the member's slices, the numbers of a plain ``QNetwork``.
+        """
+        if self.dueling:
+            h = self._member_seq(self.body, k, obs)
+            a = self.adv.member(k, h)
+            return self.value.member(k, h) + a - a.mean(dim=-1, keepdim=True)
+        return self._member_seq(self.net, k, obs)
+
+    @staticmethod
+    def _member_seq(seq: nn.Sequential, k: int, x: Tensor) -> Tensor:
+        for layer in seq:
+            if isinstance(layer, MemberLinear):
+                x = layer.member(k, x)
+            elif isinstance(layer, nn.ReLU):
+                x = torch.relu_(x)  # the layer is in place (``_activation``)
+            else:
+                x = layer(x)
+        return x
 
 
 class _Scaled(nn.Module):
