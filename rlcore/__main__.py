@@ -290,15 +290,85 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     if not 1 <= args.episodes <= 1000:
         raise ValueError(f"--episodes {args.episodes}: must be 1 to 1000")
-    rec, agent = RunStore(args.runs_dir).load_agent(args.run, args.step)
+    store = RunStore(args.runs_dir)
+    rec, agent = _load_for(store, args)
     seed = eval_seed(rec.run.seed) if args.seed is None else args.seed
     res = evaluate(agent, rec.run.env, args.episodes, seed=seed)
-    at = "" if args.step is None else f" (checkpoint at step {args.step})"
+    at = _which(store, args)
     print(
         f"{rec.run.algo} on {rec.run.env}{at}: return {res.mean:.2f} ± {res.std:.2f} "
         f"over {args.episodes} episodes (seeds {seed} to {seed + args.episodes - 1})"
     )
     return 0
+
+
+def _load_for(store: Any, args: argparse.Namespace) -> Any:
+    """The run's agent with the weights ``--step N`` or ``--best`` asks for (else the last)."""
+    if args.step is not None and args.best:
+        raise ValueError("--step and --best: choose one")
+    return store.load_agent(args.run, args.step, args.best)
+
+
+def _which(store: Any, args: argparse.Namespace) -> str:
+    if args.best:
+        step, value = store.best(args.run)
+        return f" (best checkpoint: step {step}, evaluated {value:.2f})"
+    return "" if args.step is None else f" (checkpoint at step {args.step})"
+
+
+def cmd_enjoy(args: argparse.Namespace) -> int:
+    """Watch a run's policy: each episode's return, and the first as a GIF or MP4."""
+    from pathlib import Path
+
+    from rlcore.core.files import atomic_write_bytes
+    from rlcore.service.runs import RunStore
+    from rlcore.train.evaluation import eval_seed, evaluate, render_episode
+
+    if not 1 <= args.episodes <= 100:
+        raise ValueError(f"--episodes {args.episodes}: must be 1 to 100")
+    out = args.gif or args.mp4
+    if args.mp4:
+        import importlib.util
+
+        if importlib.util.find_spec("imageio_ffmpeg") is None:
+            raise ValueError(
+                "--mp4: needs the imageio-ffmpeg package (pip install imageio-ffmpeg); "
+                "--gif FILE works without it"
+            )
+    if out and not Path(out).resolve().parent.is_dir():
+        raise ValueError(f"--{'gif' if args.gif else 'mp4'} {out!r}: no such folder")
+    store = RunStore(args.runs_dir)
+    rec, agent = _load_for(store, args)
+    seed = eval_seed(rec.run.seed) if args.seed is None else args.seed
+    res = evaluate(agent, rec.run.env, args.episodes, seed=seed)
+    print(f"{rec.run.algo} on {rec.run.env}{_which(store, args)}:")
+    for i, (ret, n) in enumerate(zip(res.returns, res.lengths)):
+        print(f"  episode {i + 1} (seed {seed + i}): return {ret:.2f} in {n} steps")
+    if out:
+        frames, ret = render_episode(agent, rec.run.env, seed=seed, max_frames=args.max_frames)
+        atomic_write_bytes(Path(out), _video(frames, rec.run.env, ".gif" if args.gif else ".mp4"))
+        _readable(out)
+        print(f"episode 1 as {out} ({len(frames)} frames, return {ret:.2f})")
+    return 0
+
+
+def _video(frames: list[Any], env_id: str, ext: str) -> bytes:
+    """Frames as GIF or MP4 bytes, at the environment's own speed."""
+    import io
+
+    import imageio.v3 as iio
+
+    from rlcore.core.envs import make_env
+
+    env = make_env(env_id)
+    fps = int(env.metadata.get("render_fps") or 30)
+    env.close()
+    buf = io.BytesIO()
+    if ext == ".gif":
+        iio.imwrite(buf, frames, extension=ext, duration=1000 / fps, loop=0)
+    else:
+        iio.imwrite(buf, frames, extension=ext, fps=fps)
+    return buf.getvalue()
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -322,10 +392,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     else:
         problem = weights_problem(weights)
         said = "ok" if problem is None else f"unreadable: {problem}"
+    best = store.best(args.run)
     out = {
         "id": rec.id,
         "status": rec.status,
         "weights": said,
+        "checkpoints": store.checkpoint_steps(args.run),
+        "best": None if best is None else {"step": best[0], "eval_return": best[1]},
         "run": to_dict(rec.run),
         "algo": to_dict(rec.algo),
         "final_metrics": final,
@@ -719,7 +792,10 @@ def build_parser() -> argparse.ArgumentParser:
         "so the numbers match the run's own evaluations)",
     )
     e.add_argument("--step", type=int, help="evaluate the checkpoint at this step (see show)")
+    e.add_argument("--best", action="store_true", help="evaluate the best-evaluated checkpoint")
     e.set_defaults(func=cmd_eval)
+
+    _enjoy_parser(sub)
 
     s = sub.add_parser("show", help="config and final metrics of a run")
     s.add_argument("run")
@@ -770,6 +846,20 @@ def _version() -> str:
     import rlcore
 
     return f"rlcore {rlcore.__version__}"
+
+
+def _enjoy_parser(sub: Any) -> None:
+    j = sub.add_parser("enjoy", help="watch a run's policy: returns, and a GIF or MP4")
+    j.add_argument("run")
+    j.add_argument("--step", type=int, help="the checkpoint at this step (see show)")
+    j.add_argument("--best", action="store_true", help="the best-evaluated checkpoint")
+    j.add_argument("--episodes", type=int, default=1, help="episodes (1 to 100, default 1)")
+    j.add_argument("--seed", type=int, help="first seed (default: the run's evaluation seeds)")
+    video = j.add_mutually_exclusive_group()
+    video.add_argument("--gif", metavar="FILE", help="write the first episode as a GIF")
+    video.add_argument("--mp4", metavar="FILE", help="... as an MP4 (needs imageio-ffmpeg)")
+    j.add_argument("--max-frames", type=int, default=1000, dest="max_frames")
+    j.set_defaults(func=cmd_enjoy)
 
 
 def _preset_parser(sub: Any) -> None:

@@ -93,6 +93,7 @@ class RunRecord:
 
 
 CHECKPOINTS = "checkpoints"  # a run's folder of weights along the way (step-<step>.safetensors)
+BEST = "best.safetensors"  # in CHECKPOINTS: the best-evaluated weights of the run
 
 
 class RunClaimed(ValueError):
@@ -279,6 +280,26 @@ class RunStore:
         d.mkdir(exist_ok=True)
         atomic_write_bytes(d / f"step-{step:010d}.safetensors", checkpoint_bytes(state_dict, None))
 
+    def save_best(self, run_id: str, step: int, value: float, state_dict: dict) -> None:
+        """The best-evaluated weights so far (``checkpoints/best.safetensors``), atomically."""
+        from rlcore.train.export import checkpoint_bytes
+
+        d = self.path(run_id) / CHECKPOINTS
+        d.mkdir(exist_ok=True)
+        meta = {"step": str(int(step)), "eval_return": repr(float(value))}
+        atomic_write_bytes(d / BEST, checkpoint_bytes(state_dict, meta))
+
+    def best(self, run_id: str) -> tuple[int, float] | None:
+        """``(step, evaluation return)`` of the run's best checkpoint (``None``: none kept)."""
+        from safetensors import safe_open
+
+        try:
+            with safe_open(str(self.path(run_id) / CHECKPOINTS / BEST), "pt") as f:
+                meta = f.metadata() or {}
+            return int(meta["step"]), float(meta["eval_return"])
+        except Exception:  # missing, damaged or foreign: no best checkpoint to offer
+            return None
+
     def checkpoint_steps(self, run_id: str) -> list[int]:
         """The steps a run saved its weights at along the way, in order."""
         d = self.path(run_id) / CHECKPOINTS
@@ -434,16 +455,21 @@ class RunStore:
         except OSError:
             return 0.0
 
-    def load_model(self, run_id: str, step: int | None = None) -> dict:
-        """The run's latest weights, or those of its checkpoint at ``step``."""
+    def load_model(self, run_id: str, step: int | None = None, best: bool = False) -> dict:
+        """The run's latest weights, those of its checkpoint at ``step``, or its ``best``."""
         from safetensors.torch import load_file
 
         p = self.path(run_id)
         name = (
-            "model.safetensors" if step is None else f"{CHECKPOINTS}/step-{step:010d}.safetensors"
+            f"{CHECKPOINTS}/{BEST}"
+            if best
+            else "model.safetensors"
+            if step is None
+            else f"{CHECKPOINTS}/step-{step:010d}.safetensors"
         )
         if not (p / name).is_file():
             what = "saved weights yet" if step is None else f"checkpoint at step {step}"
+            what = "best checkpoint (kept from this version on)" if best else what
             raise ValueError(f"run = {run_id!r}: no {what} ({p / name})")
         try:
             return load_file(str(p / name))
@@ -453,8 +479,8 @@ class RunStore:
                 f"damaged or truncated ({type(e).__name__}: {e})"
             ) from None
 
-    def load_agent(self, run_id: str, step: int | None = None):
-        """Rebuild the agent of a run and load its weights (latest, or at ``step``).
+    def load_agent(self, run_id: str, step: int | None = None, best: bool = False):
+        """Rebuild the agent of a run and load its weights (latest, at ``step``, or best).
 
         The agent is built from the spaces recorded in ``config.json`` when there are
         some, so a run of an environment this process cannot make still loads.
@@ -464,7 +490,7 @@ class RunStore:
         rec = self.load(run_id)
         cfg = json.loads((rec.path / "config.json").read_text())
         agent = build_agent_for(rec.run, rec.algo, cfg.get("spaces"))
-        agent.load_state_dict(self.load_model(run_id, step))
+        agent.load_state_dict(self.load_model(run_id, step, best))
         return rec, agent
 
 

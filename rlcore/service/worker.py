@@ -216,7 +216,7 @@ def run_job(
                         if time.time() - last_ckpt > checkpoint_every_s:
                             store.save_model(run_id, trainer.agent.state_dict())
                             last_ckpt = time.time()
-                        along.at_eval(trainer, m["step"])
+                        along.at_eval(trainer, m["step"], m["eval/return_mean"])
                         _report_eval(store, run_id, m)
                     if limit is not None and time.monotonic() - t0 > limit:
                         status, message = "stopped", _wall_message(limit)
@@ -237,18 +237,27 @@ def run_job(
 
 
 class _Checkpoints:
-    """Weights kept along a run: at the first evaluation past each tenth of its steps.
+    """Weights kept along a run: at each tenth of its steps, and the best-evaluated.
 
-    By steps, not wall time: the app scrubs through training with them (the agent and
-    its Q estimate at that point), so they must spread over the whole run.
+    At the first evaluation past each tenth of its steps, and at every evaluation that
+    beats the run's best so far (``checkpoints/best.safetensors``, as SB3's EvalCallback
+    keeps ``best_model``). By steps, not wall time: the app scrubs through training with
+    them (the agent and its Q estimate at that point), so they must spread over the run.
     """
 
     def __init__(self, store: RunStore, run_id: str, steps: int, n: int = CHECKPOINT_COUNT):
         self.store, self.run_id = store, run_id
         self.every = max(1, steps // max(n, 1))
         self.next = self.every if n > 0 else math.inf  # n = 0: the final weights only
+        self.best = -math.inf if n > 0 else math.inf
 
-    def at_eval(self, trainer: Trainer, step: int) -> None:
+    def at_eval(self, trainer: Trainer, step: int, value: float = -math.inf) -> None:
+        if value > self.best:
+            self.best = value
+            try:
+                self.store.save_best(self.run_id, step, value, trainer.agent.state_dict())
+            except OSError:
+                pass  # a full disk costs the best checkpoint, not the run
         if step < self.next:
             return
         try:
