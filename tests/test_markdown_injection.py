@@ -112,16 +112,21 @@ def injected(text: str) -> list[str]:
     return found
 
 
+# What Streamlit shows as typed, never as markdown: a text box's value, its placeholder
+PLAIN = {"value", "default", "placeholder", "id", "formId"}
+
+
 def strings(at: AppTest):
-    """Every string of every element drawn (bodies, labels, help, options)."""
+    """Every markdown string of every element drawn (bodies, labels, help, options)."""
     from google.protobuf.json_format import MessageToDict
 
     def values(x):
         if isinstance(x, str):
             yield x
         elif isinstance(x, dict):
-            for v in x.values():
-                yield from values(v)
+            for k, v in x.items():
+                if k not in PLAIN:
+                    yield from values(v)
         elif isinstance(x, list):
             for v in x:
                 yield from values(v)
@@ -192,6 +197,28 @@ def test_field_values_quoted_by_rlcore_errors_are_text():
     for name in ("steps", "lr", "hidden", "gamma", "seeds", "values", "param"):
         for payload in (LOGIN, TRACK):
             bad += [(name, *b) for b in check_page("pages/train.py", {name: payload})]
+    assert not bad, bad
+
+
+def mode_queries(payload: str) -> list[dict[str, str]]:
+    """The search and sweep modes' own parameters, each carrying ``payload``."""
+    return [
+        {"mode": "search", "search": payload},
+        {"mode": "search", "search": "lr", "ranges": f"lr={payload}"},
+        {"mode": "search", "search": "lr", "trials": payload},
+        {"mode": "search", "search": "lr", "sampler": payload},
+        {"mode": "search", "search": "lr", "study": payload},
+        {"mode": "sweep", "sweep": payload},
+        {"mode": "sweep", "sweep": "lr", "values": payload},
+        {"mode": "seeds", "seeds": payload},
+    ]
+
+
+@pytest.mark.parametrize("payload", [LOGIN, TRACK])
+def test_search_and_sweep_parameters_are_text(payload):
+    bad = []
+    for query in mode_queries(payload):
+        bad += [(query, *b) for b in check_page("pages/train.py", query)]
     assert not bad, bad
 
 
