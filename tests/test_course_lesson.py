@@ -188,3 +188,15 @@ def test_the_time_left_never_goes_up():
     assert lesson.monotone_left("cdq", 251.0, 20.0, store) == 126.0
     assert lesson.monotone_left("cdq", 60.0, 30.0, store) == 60.0  # a shorter one is taken
     assert lesson.monotone_left("cdq", 500.0, 200.0, store) == 0.0  # overdue: almost done
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_lesson_renders_before_its_run(lang):
+    for tp in course.TOPICS:
+        at = home(lang, topic=tp.id)
+        assert not at.exception, (tp.id, at.exception)
+        assert at.title[0].value == t(tp.key + ".title", lang)
+        exp = course.EXPERIMENTS.get(tp.experiment) if tp.experiment else None
+        if exp is not None and exp.slow:
+            assert t("course.slow", lang) in texts(at), tp.id  # said before Start
+    assert not RunStore().ids()

@@ -194,6 +194,8 @@ def _experiment(s: dict[str, Any], tp: course.Topic, exp: course.Experiment) -> 
         s["pred"][exp.id] = choice
     st.subheader(t("course.run"), anchor=False)
     st.write(t(f"course.exp.{exp.id}.what"))
+    if exp.slow:  # said before Start: the effect may not show within the budget
+        st.info(t("course.slow"), icon=":material/schedule:")
     if exp.local:
         _local(s, tp, exp)
         return
@@ -280,8 +282,6 @@ def _start(s: dict[str, Any], tp: course.Topic, exp: course.Experiment, dataset:
     except ValueError as e:
         st.error(md_text(e), icon=":material/error:")
         return
-    if exp.slow:
-        st.info(t("course.slow"), icon=":material/schedule:")
     st.caption(jobs.runs_estimate([r for p in plans for r in p.runs]), help=t("eta.help"))
     if st.query_params.get("run") == "1":  # from an explorer's box: ready, not started
         st.caption(t("course.ready"))

@@ -42,11 +42,11 @@ TEXT = {
     "course.need_dataset": {
         "en": "This experiment trains on a Pendulum dataset and none is on this server yet. "
         "Build a small one here in one click (half random, half from an expert SAC trained "
-        "6,000 steps first; 20,000 transitions; about 2–4 minutes on two cores), or a bigger "
-        "one on the Datasets page.",
+        "6,000 steps first; 20,000 transitions; a few minutes on two cores, most of them "
+        "training the expert), or a bigger one on the Datasets page.",
         "zh": "这个实验需要一个 Pendulum 数据集，而本服务器上还没有。可以在这里一键构建一个小的"
-        "（一半随机、一半来自先训练 6,000 步的 SAC 专家；20,000 条转移；两核上约 2–4 分钟），"
-        "或在“数据集”页面构建更大的。",
+        "（一半随机、一半来自先训练 6,000 步的 SAC 专家；20,000 条转移；"
+        "两核上需要几分钟，主要用于训练专家），或在“数据集”页面构建更大的。",
     },
     "course.build.button": {"en": "Build a small dataset here", "zh": "在这里构建一个小数据集"},
     "course.building": {
