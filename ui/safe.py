@@ -23,6 +23,7 @@ fetch an image (``![t](http://host/x.png)``), turn a bare URL into a link, or ty
 
 from __future__ import annotations
 
+import functools
 import numbers
 import re
 import string
@@ -48,6 +49,12 @@ JOINER = "\u2060"  # word joiner: zero width, no line break, breaks the patterns
 # A value that starts a line could open a list item ("- x", "1. x"; "-700.0" cannot)
 _LINE_START = re.compile(r"^(\s*(?:\d+)?)([-+.)])(?=\s|$|-)")
 _ENTITY = re.compile(r"&(?=#?\w+;)")  # "&lt;" would show as "<"
+# Anything any rule below would change (a quick test first: most values need nothing)
+_ANY = re.compile(
+    r"[\\`*\[\]<>~$|#&_@\r\n\t\f\v\u2028\u2029\x00-\x08\x0e-\x1f\x7f]|https?:|www\.|^ {2}"
+    r"|^\s*(?:\d+)?[-+.)](?=\s|$|-)",
+    re.I,
+)
 _BREAKS = re.compile(r"[\r\n\t\f\v\u2028\u2029\x00-\x08\x0e-\x1f\x7f]+")
 
 
@@ -55,7 +62,10 @@ def md_text(value: Any) -> str:
     """``value`` as a string that markdown shows verbatim (one line); an ``Md`` as it is."""
     if isinstance(value, Md):
         return value
-    s = re.sub(r"^ {2,}", " ", _BREAKS.sub(" ", str(value)))  # 4 spaces start a code block
+    s = str(value)
+    if not _ANY.search(s):
+        return s  # CartPole-v1, dqn, -700.0: nothing markdown could read
+    s = re.sub(r"^ {2,}", " ", _BREAKS.sub(" ", s))  # 4 spaces start a code block
     s = _SPECIAL.sub(lambda m: "\\" + m.group(0), s)
     s = _UNDERSCORE.sub(r"\\_", s)
     s = _BARE_LINK.sub(JOINER, s)
@@ -70,6 +80,12 @@ def md_code(value: Any) -> str:
 
 def _plain_number(value: Any) -> bool:
     return isinstance(value, numbers.Number) and not isinstance(value, bool)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[tuple[str, str | None, str, str | None, str], ...]:
+    """:func:`_contexts` of a template, once per template (the texts are a fixed set)."""
+    return tuple(_contexts(template))
 
 
 def _contexts(template: str):
@@ -108,9 +124,14 @@ def _contexts(template: str):
 
 def format_md(template: str, /, **values: Any) -> Md:
     """``template.format(**values)`` with every untrusted value escaped where it lands."""
+    parts = _parsed(template)
+    if all(_plain_number(v) or type(v) is Md for v in values.values()) and not any(
+        conv for _, _, _, conv, _ in parts
+    ):
+        return Md(template.format(**values))  # nothing to escape: numbers and app text
     fmt = string.Formatter()
     out: list[str] = []
-    for literal, field, spec, conv, where in _contexts(template):
+    for literal, field, spec, conv, where in parts:
         out.append(literal)
         if field is None:
             continue
