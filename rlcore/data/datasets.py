@@ -36,6 +36,7 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -399,17 +400,28 @@ def _episodes_from_buffer(data: np.ndarray, cols: tuple[int, ...]) -> list[dict]
 
 
 def _write(
-    ds_id: str, env_id: str, episodes: list[dict], refs: dict[str, float], kind: str, source: str
+    ds_id: str,
+    env_id: str,
+    episodes: list[dict],
+    refs: dict[str, float],
+    kind: str,
+    source: str,
+    owner: str = "",
 ) -> str:
     """Store episodes as a Minari dataset, all or nothing (see the module docstring).
 
+    ``owner`` (a visitor on a hosted server; ``""``: the operator) is recorded in
+    ``rlplay.json``; on a hosted server a dataset of another owner is never replaced.
+
     Raises:
+        ValueError: the id names another visitor's dataset (hosted).
         StorageError: an ``OSError`` with a message (a full disk, a read-only folder);
             nothing of the dataset is left on disk.
     """
     from minari.data_collector import EpisodeBuffer
 
     target = dataset_path(ds_id)
+    check_overwrite(ds_id, owner)
     env = make_env(env_id)
     discrete = env_spec(env_id).action_space == "discrete"
     buffers = []
@@ -443,14 +455,54 @@ def _write(
                     description=f"{kind} dataset of {env_id}: {source}",
                     data_format="arrow",
                 )
-            extra = {"kind": kind, "env": env_id, "source": source}
+            extra = {"kind": kind, "env": env_id, "source": source, "owner": owner}
             atomic_write_json(tmp / ds_id / "rlplay.json", extra)
+            check_overwrite(ds_id, owner)  # again: another visitor may have taken the name
             _swap_in(tmp / ds_id, target, tmp)
     except OSError as e:
         raise _write_error(f"write dataset {ds_id}", e) from e
     finally:
         env.close()
     return ds_id
+
+
+def dataset_owner(ds_id: str) -> str:
+    """The visitor who made a local dataset (``""``: the operator, or the local user)."""
+    try:
+        owner = _extra(ds_id).get("owner") or ""
+    except (OSError, ValueError):
+        return ""
+    return owner if isinstance(owner, str) else ""
+
+
+def visible_to(ds_id: str, who: str | None) -> bool:
+    """Whether ``who`` sees a dataset: locally all; hosted, their own and the operator's."""
+    from rlcore.core.owners import hosted
+
+    if who is None or not hosted():
+        return True
+    return dataset_owner(ds_id) in ("", who)
+
+
+def check_overwrite(ds_id: str, owner: str) -> None:
+    """``ValueError`` if writing ``ds_id`` would replace a dataset ``owner`` may not replace."""
+    from rlcore.core.owners import may_control
+
+    if ds_id in _local_ids() and not may_control(dataset_owner(ds_id), owner or None):
+        raise ValueError(
+            f"name: a dataset {ds_id!r} already exists and is not yours "
+            "(allowed: a name none of the listed datasets has)"
+        )
+
+
+def dataset_bytes_by_owner() -> Counter:
+    """Bytes of the local datasets per owner (they count towards disk budgets)."""
+    from rlcore.core.owners import dir_bytes
+
+    out: Counter = Counter()
+    for ds_id in _local_ids():
+        out[dataset_owner(ds_id)] += dir_bytes(dataset_path(ds_id))
+    return out
 
 
 def check_build_args(kind: str, n_steps: int, expert_steps: int | None) -> None:
@@ -589,15 +641,18 @@ def _size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
-def list_datasets() -> list[DatasetInfo]:
+def list_datasets(who: str | None = None) -> list[DatasetInfo]:
     """Every local Minari dataset with its size, return distribution and source.
 
-    Staging folders left by killed builds are removed on the way (never listed).
+    Staging folders left by killed builds are removed on the way (never listed). With
+    ``who`` on a hosted server: only that visitor's datasets and the operator's.
     """
     if datasets_dir().is_dir():
         _clean_stale(datasets_dir())
     out = []
     for ds_id in _local_ids():
+        if not visible_to(ds_id, who):
+            continue
         try:
             tr, meta = load_transitions(ds_id)
         except Exception:
@@ -623,15 +678,20 @@ def list_datasets() -> list[DatasetInfo]:
     return out
 
 
-def delete_dataset(ds_id: str) -> None:
+def delete_dataset(ds_id: str, who: str | None = None) -> None:
     """Remove a listed local dataset, all or nothing; ``ValueError`` for anything else.
 
     The id goes through :func:`dataset_path` and must be one :func:`list_datasets` would
     list: a path, a symlink out of the folder, the experts' cache or a half-written
     folder is never deleted. The folder is first renamed into a staging folder, so a
-    delete killed midway leaves the dataset whole or gone.
+    delete killed midway leaves the dataset whole or gone. ``who``: the visitor asking
+    (hosted: only the owner deletes); ``None``: the operator.
     """
+    from rlcore.core.owners import check_control
+
     target = local_dataset(ds_id)
+    if who is not None:
+        check_control(dataset_owner(ds_id), who, f"dataset {ds_id}")
     try:
         with _staging() as tmp:
             _move(target, tmp / "deleted")
@@ -758,7 +818,13 @@ def validate_arrays(arrays: dict[str, np.ndarray], env_id: str) -> dict[str, np.
     return out
 
 
-def import_file(path: str | Path, env_id: str, name: str, max_bytes: int | None = None) -> str:
+def import_file(
+    path: str | Path,
+    env_id: str,
+    name: str,
+    max_bytes: int | None = None,
+    owner: str = "",
+) -> str:
     """Import a D4RL-style file as a local dataset; returns its id.
 
     ``max_bytes`` defaults to the upload limit (``RLCORE_MAX_UPLOAD_MB``); the file's
@@ -802,4 +868,5 @@ def import_file(path: str | Path, env_id: str, name: str, max_bytes: int | None 
         cheap_reference_scores(env_id),
         "imported",
         f"imported from {path.name}",
+        owner,
     )
