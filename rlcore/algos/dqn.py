@@ -172,6 +172,9 @@ class DQN(Agent):
         several: random actions from the torch generator where the draws fall below ε.
         """
         k, n = obs.shape[0], obs.shape[1]
+        if k == 1 and n == 1 and (spaces is None or spaces[0] is self.env_action_space):
+            # a single run on one environment: its one-state path (same draws)
+            return np.asarray(self.act(obs[0, 0], explore), dtype=np.int64).reshape(1, 1)
         x = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32)).view(k, n, -1)
         if self.device.type != "cpu":
             x = x.to(self.device)

@@ -267,6 +267,9 @@ class Trainer:
         return self.buffer
 
     def _replay(self) -> Iterator[Metrics]:
+        if self.agent.population:  # on the population engine: this run is its one member
+            yield from self._replay_members()
+            return
         if self.cfg.n_envs > 1:
             yield from self._replay_vector()
             return
@@ -303,6 +306,25 @@ class Trainer:
             if step % 64 == 0 and self._should_stop():
                 return
 
+    def _replay_members(self) -> Iterator[Metrics]:
+        """The population engine's loop (``rlcore.train.population``) with one member."""
+        from rlcore.train.population import PopulationEnvs, replay_loop
+
+        self.envs = PopulationEnvs(self.run.env, [self.run.seed], self.cfg.n_envs, self.env)
+        self._replay_buffer()
+        self._log_due = _Every(self.run.log_every)
+        self._eval_due = _Every(self.run.eval_interval())
+        try:
+            for _, m in replay_loop(self):
+                yield m
+        finally:
+            if self.cfg.n_envs > 1:  # the run's own env (n_envs = 1) closes at the end
+                self.envs.close()
+
+    def _member_periodic(self) -> Iterator[tuple[int, Metrics]]:
+        for m in self._periodic(self._log_due, self._eval_due):
+            yield 0, m
+
     def _train(self, buf: ReplayBuffer, k: int) -> None:
         """``k`` gradient steps in a row on minibatches of ``buf``."""
         if self._compiled is None:
@@ -320,12 +342,9 @@ class Trainer:
         ``s`` past ``learning_starts`` that is a multiple of ``train_freq``, and at the
         last step of the budget.
         """
-        c, total = self.cfg, self.run.steps
-        lo = max(before, c.learning_starts)
-        if after <= lo:
-            return 0
-        k = after // c.train_freq - lo // c.train_freq
-        return k + int(after == total and total % c.train_freq != 0)
+        from rlcore.train.population import phases_due
+
+        return phases_due(self.cfg, self.run.steps, before, after)
 
     def _vector_envs(self, n: int) -> tuple[gym.vector.SyncVectorEnv, np.ndarray]:
         """``n`` seeded copies of the run's environment stepped together, and their first obs.

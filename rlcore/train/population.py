@@ -1,0 +1,481 @@
+"""Populations: K agents of one algorithm trained in one process, in lock step.
+
+Seeds, sweeps and searches train several agents of one setup; on small networks most of
+a run's time is Python and per-kernel overhead, paid once per process and per kernel
+call. A population pays it once for all its members:
+
+- every network carries a leading member axis (``MemberLinear``: one batched matmul for
+  all members; a member's slice is a single run's layer),
+- one set of K x ``n_envs`` environments stepped together (:class:`PopulationEnvs`),
+  acted on in one forward pass,
+- one replay tensor with a member axis (``ReplayBuffer(members=K)``),
+- per-member hyperparameters as tensors on the member axis (the lr through
+  ``MemberAdam``; gamma, tau, the ε schedule in the agent).
+
+Members share nothing but the kernels: no gradient, no transition, no normalisation
+(``tests/test_population.py`` perturbs one member's data and checks the others' weights
+stay bit-identical). A single run is a population of one through the same code
+(:func:`replay_loop`, which :class:`~rlcore.train.trainer.Trainer` drives for one
+member): one implementation per algorithm.
+
+:class:`PopulationTrainer` is the trainer of K members: iterating yields
+``(member, metrics row)`` pairs, each row as the member's own run would write it
+(``rlcore.service.worker.run_population_job`` writes each member as its own run).
+Algorithms on the engine declare ``Agent.population`` (DQN today).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol
+
+import gymnasium as gym
+import numpy as np
+import torch
+from torch import Tensor
+
+from rlcore.algos.base import Agent, OffPolicyConfig
+from rlcore.algos.registry import get_algo
+from rlcore.core.buffers import ReplayBuffer
+from rlcore.core.config import AlgoConfig, RunConfig
+from rlcore.core.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
+from rlcore.core.envs import make_env
+from rlcore.core.types import Metrics
+from rlcore.train.evaluation import eval_seed, evaluate
+
+__all__ = [
+    "MAX_MEMBERS",
+    "PopulationEnvs",
+    "PopulationTrainer",
+    "check_population",
+    "phases_due",
+    "replay_loop",
+]
+
+MAX_MEMBERS = 100  # as a batch's runs (rlcore.service.jobs.MAX_BATCH_RUNS)
+
+
+def phases_due(cfg: OffPolicyConfig, total: int, before: int, after: int) -> int:
+    """Training phases due when the step count goes from ``before`` to ``after``.
+
+    The single environment's rule, for several steps at once: a phase at each step
+    ``s`` past ``learning_starts`` that is a multiple of ``train_freq``, and at the
+    last step of the budget.
+    """
+    lo = max(before, cfg.learning_starts)
+    if after <= lo:
+        return 0
+    k = after // cfg.train_freq - lo // cfg.train_freq
+    return k + int(after == total and total % cfg.train_freq != 0)
+
+
+class PopulationEnvs:
+    """K members x ``n`` copies of one environment, stepped together.
+
+    Seeded as each member's single run seeds its own: on one environment (``n`` = 1)
+    ``make_env(env, seed)`` and ``reset(seed=seed)``, random actions from that
+    environment's space; on several, copy ``i`` resets with ``seed + i`` and the
+    random actions come from the batched space seeded with ``seed`` (as Gymnasium's
+    ``SyncVectorEnv`` of a single run). A finished episode resets in the same step
+    (Gymnasium's ``SAME_STEP``); :meth:`step` returns the true final observation among
+    the next ones (bootstrapped on truncation), the reset one among the new ones.
+    """
+
+    def __init__(
+        self, env_id: str, seeds: Sequence[int], n: int = 1, first: gym.Env | None = None
+    ) -> None:
+        self.k, self.n = len(seeds), int(n)
+        self.seeds = [int(s) for s in seeds]
+        if self.n == 1:
+            self.envs = [
+                first if i == 0 and first is not None else make_env(env_id, seed=s)
+                for i, s in enumerate(self.seeds)
+            ]
+            self.spaces: list[gym.Space] = [e.action_space for e in self.envs]
+        else:
+            self.envs = [make_env(env_id) for _ in self.seeds for _ in range(self.n)]
+            self.spaces = []
+            for i, s in enumerate(self.seeds):
+                space = gym.vector.utils.batch_space(self.envs[i * self.n].action_space, self.n)
+                space.seed(s)
+                self.spaces.append(space)
+        self.observation_space = self.envs[0].observation_space
+        self.action_space = self.envs[0].action_space
+        self._obs_shape = self.observation_space.shape or ()
+        self._act_shape = self.action_space.shape or ()
+
+    def reset(self) -> np.ndarray:
+        """Every copy's first observation, ``[k, n, *obs]``."""
+        obs = [
+            e.reset(seed=self.seeds[j // self.n] + j % self.n)[0] for j, e in enumerate(self.envs)
+        ]
+        return np.stack(obs).reshape(self.k, self.n, *self._obs_shape)
+
+    def sample(self) -> np.ndarray:
+        """Uniform random actions, ``[k, n, *action]``, from each member's own space."""
+        if self.n == 1:
+            return np.stack([np.asarray(s.sample()) for s in self.spaces]).reshape(
+                self.k, 1, *self._act_shape
+            )
+        return np.stack([s.sample() for s in self.spaces])
+
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(new_obs, reward, terminated, truncated, next_obs)``, each ``[k, n, ...]``."""
+        flat = actions.reshape(self.k * self.n, *self._act_shape)
+        m = len(self.envs)
+        new = np.empty((m, *self._obs_shape), dtype=self.observation_space.dtype)
+        nxt = np.empty_like(new)
+        rew = np.zeros(m)
+        term = np.zeros(m, dtype=bool)
+        trunc = np.zeros(m, dtype=bool)
+        for j, e in enumerate(self.envs):
+            o, r, te, tr, _ = e.step(flat[j])
+            rew[j], term[j], trunc[j] = r, te, tr
+            nxt[j] = o
+            if te or tr:
+                o, _ = e.reset()
+            new[j] = o
+        shape = (self.k, self.n)
+        return (
+            new.reshape(*shape, *self._obs_shape),
+            rew.reshape(shape),
+            term.reshape(shape),
+            trunc.reshape(shape),
+            nxt.reshape(*shape, *self._obs_shape),
+        )
+
+    def close(self) -> None:
+        for e in self.envs:
+            e.close()
+
+
+class ReplayHost(Protocol):
+    """What :func:`replay_loop` drives: a trainer of one run or of a population."""
+
+    agent: Agent
+    cfg: Any
+    run: RunConfig
+    envs: PopulationEnvs
+    buffer: ReplayBuffer
+    step: int
+    warmup_seconds: float
+    _t0: float
+
+    def _train(self, buf: ReplayBuffer, k: int) -> None: ...
+    def _phases(self, before: int, after: int) -> int: ...
+    def _member_periodic(self) -> Iterator[tuple[int, Metrics]]: ...
+    def _should_stop(self) -> bool: ...
+
+
+class _Every:
+    """True once each time ``step`` crosses a new multiple of ``every``."""
+
+    def __init__(self, every: int) -> None:
+        self.every, self.last = every, 0
+
+    def __call__(self, step: int) -> bool:
+        k = step // self.every
+        if k > self.last:
+            self.last = k
+            return True
+        return False
+
+
+def replay_loop(host: ReplayHost) -> Iterator[tuple[int, Metrics]]:
+    """The off-policy loop of every member at once: act, step, store, train.
+
+    One batched action for all K x n environments per step; each member's transitions
+    go to its slice of the buffer (the true final observation on a time-limit
+    truncation). The budget, ``learning_starts`` and ``train_freq`` count a member's
+    transitions, so a member does the updates its single run does; the last step keeps
+    only the transitions the budget has room for. Yields ``(member, row)``: finished
+    episodes, and what ``host._member_periodic`` yields (logs, evaluations).
+    """
+    agent, c, total, envs = host.agent, host.cfg, host.run.steps, host.envs
+    buf = host.buffer
+    obs = envs.reset()
+    ep_ret = np.zeros((envs.k, envs.n))
+    ep_len = np.zeros((envs.k, envs.n), dtype=np.int64)
+    stop_due = _Every(64)
+    while host.step < total:
+        before = host.step
+        agent.progress = before / total
+        if before < c.learning_starts:
+            actions = envs.sample()
+        else:
+            actions = agent.act_members(obs, explore=True, spaces=envs.spaces)  # type: ignore[attr-defined]
+        new_obs, rew, term, trunc, nxt = envs.step(actions)
+        m = min(envs.n, total - before)
+        buf.add_members(obs[:, :m], actions[:, :m], rew[:, :m], nxt[:, :m], term[:, :m])
+        ep_ret += rew
+        ep_len += 1
+        host.step = before + m
+        if before < c.learning_starts <= host.step:  # the warm-up's speed feeds estimates
+            host.warmup_seconds = time.perf_counter() - host._t0
+        done = (term | trunc)[:, :m]
+        if done.any():
+            for k, i in zip(*np.nonzero(done)):
+                yield (
+                    int(k),
+                    {
+                        "step": host.step,
+                        "rollout/return": float(ep_ret[k, i]),
+                        "rollout/length": int(ep_len[k, i]),
+                    },
+                )
+                ep_ret[k, i], ep_len[k, i] = 0.0, 0
+        obs = new_obs
+        if n_steps := host._phases(before, host.step) * c.gradient_steps:
+            host._train(buf, n_steps)
+        for s in range(before, host.step):
+            agent.on_step(s)
+        yield from host._member_periodic()
+        if stop_due(host.step) and host._should_stop():
+            break
+
+
+_RUN_SHARED = ("seed",)  # what members' runs may differ in
+
+
+def check_population(runs: Sequence[RunConfig], algos: Sequence[AlgoConfig]) -> type[Agent]:
+    """The agent class of a population, once its runs and configs are one setup.
+
+    Members may differ in their seed and in the algorithm's ``member_hparams``; the rest
+    (environment, steps, network, batch size...) shapes the shared tensors and loop.
+
+    Raises:
+        ValueError: in one line, naming the member and the field.
+    """
+    if not 1 <= len(runs) <= MAX_MEMBERS:
+        raise ValueError(f"members = {len(runs)}: out of range (allowed: 1 to {MAX_MEMBERS})")
+    if len(algos) != len(runs):
+        raise ValueError(f"{len(runs)} runs but {len(algos)} algorithm configs")
+    first = runs[0]
+    spec = get_algo(first.algo)
+    cls = spec.agent_cls
+    if not cls.population:
+        from rlcore.algos.registry import ALGORITHMS
+
+        able = [n for n, s in ALGORITHMS.items() if s.agent_cls.population]
+        raise ValueError(
+            f"algo = {first.algo!r}: does not train as a population yet "
+            f"(allowed: {', '.join(able)})"
+        )
+    if first.dataset:
+        raise ValueError("RunConfig.dataset: offline populations are not built yet")
+    for i, r in enumerate(runs):
+        for f in dataclasses.fields(RunConfig):
+            if f.name not in _RUN_SHARED and getattr(r, f.name) != getattr(first, f.name):
+                raise ValueError(
+                    f"member {i}: RunConfig.{f.name} = {getattr(r, f.name)!r} differs from "
+                    f"member 0's {getattr(first, f.name)!r} (members may differ only in seed)"
+                )
+    if len({r.seed for r in runs}) != len(runs) and len({repr(a) for a in algos}) == 1:
+        raise ValueError("members with the same seed and config would train the same agent twice")
+    return cls
+
+
+class _MemberAccumulator:
+    """The agent's ``[k]`` diagnostics, averaged per member with one host transfer."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.values: dict[str, list[Tensor]] = {}
+        self.updates = 0
+
+    def add(self, info: dict[str, Tensor]) -> None:
+        self.updates += 1
+        for key, v in info.items():
+            self.values.setdefault(key, []).append(v)
+
+    def flush(self, prefix: str = "train/") -> list[Metrics]:
+        """Each member's means since the last flush, as floats."""
+        if not self.values:
+            return [{} for _ in range(self.k)]
+        keys = list(self.values)
+        means = torch.stack(
+            [torch.stack(self.values[key]).float().view(-1, self.k).mean(0) for key in keys]
+        ).tolist()  # [keys][members]
+        self.values.clear()
+        return [{prefix + key: means[j][i] for j, key in enumerate(keys)} for i in range(self.k)]
+
+
+class PopulationTrainer:
+    """Trains K members of one setup (seeds and/or per-member hyperparameters) at once.
+
+    Args:
+        runs: each member's run (they may differ only in ``seed``).
+        algos: each member's hyperparameters (they may differ only in the algorithm's
+            ``member_hparams``; one config for all when a single one is given).
+        stop: asked between steps; ``True`` ends every member (see :meth:`drop` to end one).
+        max_seconds: wall-time limit of the whole population.
+        threads_fn: re-chooses the CPU threads (as ``Trainer``'s).
+
+    Iterating trains and yields ``(member, row)``: each member's rows as its single run
+    would yield them (episodes, logs every ``log_every`` steps, evaluations, and at the
+    end its last log and final evaluation). A dropped member yields nothing more.
+    """
+
+    THREADS_EVERY_S = 2.0
+
+    def __init__(
+        self,
+        runs: Sequence[RunConfig],
+        algos: Sequence[AlgoConfig] | AlgoConfig,
+        stop: Callable[[], bool] | None = None,
+        max_seconds: float | None = None,
+        threads_fn: Callable[[], int] | None = None,
+    ) -> None:
+        runs = list(runs)
+        algos = [algos] * len(runs) if isinstance(algos, AlgoConfig) else list(algos)
+        cls = check_population(runs, algos)
+        self.runs, self.algos = runs, algos
+        self.run, self.cfg = runs[0], algos[0]
+        self.k = len(runs)
+        run = self.run
+        set_threads(run.threads)
+        self.threads_fn, self.threads = threads_fn, run.threads
+        self._threads_t = time.perf_counter()
+        tune_cpu_allocator()
+        set_matmul_precision(run.matmul_precision)
+        seeds = [r.seed for r in runs]
+        from rlcore.train.trainer import seed_everything
+
+        seed_everything(seeds[0])
+        self.device = resolve_device(run.device)
+        self.envs = PopulationEnvs(run.env, seeds, getattr(self.cfg, "n_envs", 1))
+        e0 = self.envs.envs[0]
+        self.agent = cls(  # type: ignore[call-arg]
+            e0.observation_space,
+            e0.action_space,
+            self.cfg,
+            self.device,
+            members=algos,
+            seeds=seeds,
+        )
+        self.buffer = ReplayBuffer(
+            min(self.cfg.buffer_size, run.steps),  # type: ignore[attr-defined]
+            self.agent.obs_dim,
+            self.agent.action_dim,
+            self.agent.discrete,
+            self.device,
+            seed=seeds[0],
+            members=self.k,
+        )
+        self.stop = stop or (lambda: False)
+        self.max_seconds = max_seconds
+        self.step = self.updates = 0
+        self.stopped_early = False
+        self.active = [True] * self.k
+        self.train_seconds = self.train_cpu_seconds = self.warmup_seconds = 0.0
+        self._cpu0 = time.process_time()
+        self._t0 = time.perf_counter()
+        self._log_t, self._log_step, self._log_updates = self._t0, 0, 0
+        self.acc = _MemberAccumulator(self.k)
+        self._log_due, self._eval_due = _Every(run.log_every), _Every(run.eval_interval())
+        self._evaluators: list[Agent] | None = None
+
+    # -- the host of replay_loop ----------------------------------------------------
+    def _phases(self, before: int, after: int) -> int:
+        return phases_due(self.cfg, self.run.steps, before, after)  # type: ignore[arg-type]
+
+    def _train(self, buf: ReplayBuffer, k: int) -> None:
+        for info in self.agent.update_phase(buf, k, self.cfg.batch_size):  # type: ignore[attr-defined]
+            self.acc.add(info)
+        self.updates += k
+
+    def _should_stop(self) -> bool:
+        if self.threads_fn is not None:
+            now = time.perf_counter()
+            if now - self._threads_t >= self.THREADS_EVERY_S:
+                self._threads_t = now
+                n = self.threads_fn()
+                if n != self.threads:
+                    set_threads(n)
+                    self.threads = n
+        if self.stop() or not any(self.active):
+            self.stopped_early = True
+        elif self.max_seconds is not None and time.perf_counter() - self._t0 > self.max_seconds:
+            self.stopped_early = True
+        return self.stopped_early
+
+    def _member_periodic(self) -> Iterator[tuple[int, Metrics]]:
+        if self._log_due(self.step):
+            yield from self._train_metrics()
+        if self._eval_due(self.step) and self.step < self.run.steps:
+            yield from self.evaluate()
+
+    # -- rows -----------------------------------------------------------------------
+    def _train_metrics(self) -> Iterator[tuple[int, Metrics]]:
+        now = time.perf_counter()
+        dt = max(now - self._log_t, 1e-9)
+        means = self.acc.flush()
+        timing = {
+            "time/sps": (self.step - self._log_step) / dt,
+            "time/updates_per_s": (self.updates - self._log_updates) / dt,
+            "time/elapsed": now - self._t0,
+        }
+        self._log_t, self._log_step, self._log_updates = now, self.step, self.updates
+        for k in self._live():
+            m: Metrics = {"step": self.step}
+            m.update(means[k])
+            m.update(self.agent.member_exploration_metrics(k))
+            m.update(timing)
+            yield k, m
+
+    def _live(self) -> list[int]:
+        return [k for k in range(self.k) if self.active[k]]
+
+    def member_agent(self, k: int) -> Agent:
+        """Member ``k`` as a single run's agent (its weights copied now)."""
+        if self.k == 1:
+            return self.agent
+        if self._evaluators is None:
+            # plain one-member agents, built once without touching the training's RNG
+            with torch.random.fork_rng(devices=[]):
+                cls = type(self.agent)
+                e0 = self.envs.envs[0]
+                self._evaluators = [
+                    cls(e0.observation_space, e0.action_space, a, self.device) for a in self.algos
+                ]
+        agent = self._evaluators[k]
+        agent.load_state_dict(self.agent.member_state_dict(k))
+        agent.progress = self.agent.progress
+        return agent
+
+    def evaluate(self) -> Iterator[tuple[int, Metrics]]:
+        """Each live member's deterministic evaluation (its run's evaluation seeds)."""
+        for k in self._live():
+            run = self.runs[k]
+            res = evaluate(self.member_agent(k), run.env, run.eval_episodes, eval_seed(run.seed))
+            elapsed = time.perf_counter() - self._t0
+            yield k, {"step": self.step, **res.metrics(), "time/elapsed": elapsed}
+
+    def drop(self, k: int) -> None:
+        """End member ``k`` (pruned, stopped): it yields nothing more.
+
+        Its slice keeps being computed until the population is rebuilt without it; when
+        no member is left the population stops.
+        """
+        if not 0 <= k < self.k:
+            raise ValueError(f"member = {k}: out of range (allowed: 0 to {self.k - 1})")
+        self.active[k] = False
+
+    def __iter__(self) -> Iterator[tuple[int, Metrics]]:
+        try:
+            for k, m in replay_loop(self):
+                if self.active[k]:
+                    yield k, m
+            self.train_seconds = time.perf_counter() - self._t0
+            self.train_cpu_seconds = time.process_time() - self._cpu0
+            if self.acc.values:
+                yield from self._train_metrics()
+            yield from self.evaluate()
+        finally:
+            with contextlib.suppress(Exception):
+                self.envs.close()

@@ -1,0 +1,245 @@
+"""Populations (issue 25): K agents in one process, members isolated, one implementation.
+
+``population_dqn_reference.json`` was recorded from the DQN of commit 3e74474, before DQN
+moved onto the population engine: the first 1,000 steps of a CartPole-v1 run (seed 3),
+on one environment and on four (``_record`` below is the script that wrote it).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+from helpers import box
+from rlcore.algos.base import FusedAdam, MemberAdam
+from rlcore.algos.dqn import DQN, DQNConfig
+from rlcore.core.buffers import ReplayBuffer
+from rlcore.core.types import Batch
+from rlcore.train.population import PopulationTrainer
+from rlcore.train.presets import make_configs
+from rlcore.train.trainer import Trainer
+
+REFERENCE = Path(__file__).with_name("population_dqn_reference.json")
+HP = {
+    "hidden": (64, 64),
+    "learning_starts": 100,
+    "train_freq": 4,
+    "batch_size": 32,
+    "target_update_interval": 200,
+    "exploration_fraction": 0.5,
+    "lr": 1e-3,
+}
+RUN = {
+    "steps": 1000,
+    "seed": 3,
+    "eval_every": 500,
+    "eval_episodes": 2,
+    "log_every": 250,
+    "threads": 1,
+}
+
+
+def _configs(n_envs: int = 1, **run):
+    return make_configs(
+        "dqn", "CartPole-v1", hp={**HP, "n_envs": n_envs}, run={**RUN, **run}, use_preset=False
+    )
+
+
+def _record(trainer, rows) -> dict:
+    """What the reference keeps of a run: its actions (from the buffer) and its rows."""
+    buf = trainer.buffer
+    c = buf._cols
+    actions = buf.data[: buf.size, c[1]].numpy().astype(int)
+    rows = [{k: v for k, v in m.items() if not k.startswith("time/")} for m in rows]
+    return {"actions": "".join(map(str, actions)), "rows": rows}
+
+
+def _assert_same_run(got: dict, want: dict) -> None:
+    assert got["actions"] == want["actions"]
+    assert len(got["rows"]) == len(want["rows"])
+    for a, b in zip(got["rows"], want["rows"]):
+        assert a.keys() == b.keys()
+        assert a == pytest.approx(b, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("n_envs", [1, 4])
+def test_a_single_run_is_a_population_of_one_that_behaves_as_before(n_envs):
+    """Same actions and metrics over the first 1,000 steps as the recorded DQN."""
+    want = json.loads(REFERENCE.read_text())[str(n_envs)]
+    run, cfg = _configs(n_envs)
+    tr = Trainer(run, cfg)
+    rows = list(tr)
+    _assert_same_run(_record(tr, rows), want)
+
+
+def test_a_population_trainer_of_one_member_is_the_same_run():
+    want = json.loads(REFERENCE.read_text())["1"]
+    run, cfg = _configs()
+    pop = PopulationTrainer([run], [cfg])
+    pairs = list(pop)
+    assert {k for k, _ in pairs} == {0}
+    _assert_same_run(_record(pop, [m for _, m in pairs]), want)
+
+
+def _population_and_buffer(lrs=(1e-3, 1e-3, 1e-3), **hp):
+    cfgs = [DQNConfig(hidden=(16, 16), lr=lr, **hp) for lr in lrs]
+    k = len(cfgs)
+    agent = DQN(box(3), gym.spaces.Discrete(2), cfgs[0], members=cfgs, seeds=range(k))
+    buf = ReplayBuffer(200, 3, 1, True, seed=5, members=k)
+    rng = np.random.default_rng(0)
+    buf.add_members(
+        rng.normal(size=(k, 200, 3)),
+        rng.integers(2, size=(k, 200)),
+        rng.normal(size=(k, 200)),
+        rng.normal(size=(k, 200, 3)),
+        rng.random((k, 200)) < 0.1,
+    )
+    return agent, buf
+
+
+@pytest.mark.parametrize("double_q", [False, True])
+def test_perturbing_one_members_data_leaves_the_others_weights_bit_identical(double_q):
+    agent, buf = _population_and_buffer(double_q=double_q, target_update_interval=200)
+    other, other_buf = copy.deepcopy(agent), copy.deepcopy(buf)
+    c = other_buf._cols
+    data = other_buf.all[1]  # member 1's data only: states, rewards, next states
+    for lo, hi in ((c[0], c[1]), (c[2], c[4])):
+        data[:, lo:hi] += torch.randn_like(data[:, lo:hi])
+    for s in range(3):
+        list(agent.update_phase(buf, 4, 8))
+        list(other.update_phase(other_buf, 4, 8))
+        agent.on_step(s * 200 + 199)  # hard target copies
+        other.on_step(s * 200 + 199)
+    for (name, p), q in zip(agent.state_dict().items(), other.state_dict().values()):
+        assert torch.equal(p[0], q[0]) and torch.equal(p[2], q[2]), name
+    moved = [not torch.equal(p[1], q[1]) for p, q in zip(agent.parameters(), other.parameters())]
+    assert all(moved)  # the perturbation did reach member 1
+
+
+def test_member_adam_with_two_lrs_is_two_separate_adams():
+    torch.manual_seed(0)
+    w = torch.randn(2, 5, 4)
+    b = torch.randn(2, 5)
+    pop = [w.clone().requires_grad_(), b.clone().requires_grad_()]
+    sep = [[w[i].clone().requires_grad_(), b[i].clone().requires_grad_()] for i in range(2)]
+    opt = MemberAdam(pop, [1e-3, 3e-2])
+    opts = [FusedAdam(sep[0], 1e-3), FusedAdam(sep[1], 3e-2)]
+    for _ in range(5):
+        grads = [torch.randn_like(w), torch.randn_like(b)]
+        for p, g in zip(pop, grads):
+            p.grad = g.clone()
+        opt.step()
+        for i in range(2):
+            for p, g in zip(sep[i], grads):
+                p.grad = g[i].clone()
+            opts[i].step()
+    for i in range(2):
+        for p, q in zip(pop, sep[i]):
+            torch.testing.assert_close(p[i], q, rtol=1e-6, atol=1e-7)
+    assert not torch.allclose(pop[0][0] - w[0], pop[0][1] - w[1])  # the lrs made a difference
+
+
+def test_two_members_with_their_own_lrs_and_gammas_train_as_two_single_dqns():
+    """Per-member hyperparameters: each member updates as a single DQN of its own does."""
+    cfgs = [
+        DQNConfig(hidden=(16, 16), lr=1e-3, gamma=0.99, max_grad_norm=0.5),
+        DQNConfig(hidden=(16, 16), lr=2e-2, gamma=0.5, max_grad_norm=0.5),
+    ]
+    agent = DQN(box(3), gym.spaces.Discrete(2), cfgs[0], members=cfgs, seeds=[0, 1])
+    singles = []
+    for i, c in enumerate(cfgs):
+        torch.manual_seed(i)
+        singles.append(DQN(box(3), gym.spaces.Discrete(2), c))
+        for p, q in zip(singles[i].state_dict().values(), agent.member_state_dict(i).values()):
+            assert torch.equal(p, q)  # member i starts where a run of seed i starts
+    _, buf = _population_and_buffer(lrs=(1e-3, 1e-3))
+    for _ in range(6):
+        batch = buf.sample(16)
+        info = agent.update(batch)
+        for i, single in enumerate(singles):
+            one = single.update(Batch(*(t[i] for t in batch)))
+            torch.testing.assert_close(info["critic_loss"][i], one["critic_loss"])
+            torch.testing.assert_close(info["grad_norm"][i], one["grad_norm"])
+    for i, single in enumerate(singles):
+        for (name, p), q in zip(single.state_dict().items(), agent.member_state_dict(i).values()):
+            torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6, msg=name)
+
+
+def test_a_members_weights_load_into_a_single_run_and_act_the_same():
+    agent, buf = _population_and_buffer()
+    list(agent.update_phase(buf, 3, 8))
+    obs = np.random.default_rng(1).normal(size=(6, 3)).astype(np.float32)
+    stacked = np.stack([obs] * 3)
+    together = agent.act_members(stacked, explore=False)
+    for k in range(3):
+        single = DQN(box(3), gym.spaces.Discrete(2), agent.members[k])
+        single.load_state_dict(agent.member_state_dict(k))
+        assert (single.act(obs) == together[k]).all()
+        assert single.state_dict()["q.net.0.weight"].shape == (16, 3)  # a single run's layout
+
+
+def test_a_population_writes_rows_for_each_member_with_its_own_seed_and_lr():
+    runs = [_configs(steps=400, eval_every=200, log_every=200)[0]]
+    run0, cfg = runs[0], _configs()[1]
+    import dataclasses
+
+    runs = [dataclasses.replace(run0, seed=s) for s in (3, 4, 5)]
+    cfgs = [dataclasses.replace(cfg, lr=lr) for lr in (1e-3, 1e-3, 3e-3)]
+    pop = PopulationTrainer(runs, cfgs)
+    by_member: dict[int, list[dict]] = {0: [], 1: [], 2: []}
+    for k, m in pop:
+        by_member[k].append(m)
+    for rows in by_member.values():
+        assert [m["step"] for m in rows if "eval/return_mean" in m] == [200, 400]
+        assert any("train/critic_loss" in m for m in rows)
+        assert sum(m["rollout/length"] for m in rows if "rollout/length" in m) <= 400
+    assert pop.buffer.all.shape[0] == 3 and pop.buffer.size == 400
+    # different seeds: different episodes
+    lengths = [
+        tuple(m["rollout/length"] for m in r if "rollout/length" in m) for r in by_member.values()
+    ]
+    assert len(set(lengths)) == 3
+
+
+def test_a_dropped_member_yields_nothing_more():
+    import dataclasses
+
+    run, cfg = _configs(steps=300, eval_every=100, log_every=100)
+    pop = PopulationTrainer([dataclasses.replace(run, seed=s) for s in (1, 2)], cfg)
+    seen = []
+    for k, m in pop:
+        seen.append((k, m["step"]))
+        if m["step"] >= 100 and pop.active[1]:
+            pop.drop(1)
+    last1 = max(s for k, s in seen if k == 1)
+    assert last1 <= 101 and max(s for k, s in seen if k == 0) == 300
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        ({"algo": {"hidden": (32,)}}, "hidden"),
+        ({"run": {"env": "Acrobot-v1"}}, "RunConfig.env"),
+        ({"run": {"steps": 500}}, "RunConfig.steps"),
+    ],
+)
+def test_members_of_different_setups_are_refused_naming_the_field(change, words):
+    import dataclasses
+
+    run, cfg = _configs()
+    run2 = dataclasses.replace(run, seed=9, **change.get("run", {}))
+    cfg2 = dataclasses.replace(cfg, **change.get("algo", {}))
+    with pytest.raises(ValueError, match=words):
+        PopulationTrainer([run, run2], [cfg, cfg2])
+
+
+def test_an_algorithm_not_on_the_engine_is_refused():
+    run, cfg = make_configs("sac", "Pendulum-v1", run={"steps": 100})
+    with pytest.raises(ValueError, match="does not train as a population yet"):
+        PopulationTrainer([run], [cfg])
