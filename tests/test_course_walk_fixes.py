@@ -91,3 +91,19 @@ def test_parallel_coordinates_draw_no_near_white_lines():
 def test_train_the_best_says_start_is_next():
     assert "Start" in t("search.train_best", "en") and "开始" in t("search.train_best", "zh")
     assert "Nothing starts" in t("search.train_best.help", "en")
+
+
+def test_train_links_name_the_algorithm_as_the_learner_reads_it():
+    from ui.learn import links
+
+    for lang in ("en", "zh"):
+        import streamlit as st
+
+        st.session_state["lang"] = lang
+        try:
+            page, label = links.train_label("sac", "Pendulum-v1")
+            assert page == "train" and "SAC" in label and "sac" not in label.replace("SAC", "")
+            page, label = links.train_label("td3_bc")
+            assert page == "offline" and "TD3+BC" in label and "td3_bc" not in label
+        finally:
+            st.session_state["lang"] = "en"

@@ -63,6 +63,7 @@ class Experiment:
     offline: bool = False
     local: bool = False  # computed in the page (no training run)
     slow: bool = False  # the effect may not show within the lesson's budget: said before Start
+    quiet_s: int | None = None  # measured: seconds to the verdict on two idle cores (benchmark)
 
 
 @dataclass(frozen=True)

@@ -282,7 +282,10 @@ def _start(s: dict[str, Any], tp: course.Topic, exp: course.Experiment, dataset:
     except ValueError as e:
         st.error(md_text(e), icon=":material/error:")
         return
-    st.caption(jobs.runs_estimate([r for p in plans for r in p.runs]), help=t("eta.help"))
+    said = jobs.runs_estimate([r for p in plans for r in p.runs])
+    if exp.quiet_s is not None:
+        said += " · " + t("course.measured", time=jobs.fmt_duration(exp.quiet_s))
+    st.caption(said, help=t("eta.help"))
     if st.query_params.get("run") == "1":  # from an explorer's box: ready, not started
         st.caption(t("course.ready"))
     go = st.button(

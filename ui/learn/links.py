@@ -21,6 +21,24 @@ __all__ = ["EXPLORERS", "explorer_links", "train_link"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def algo_name(algo: str) -> str:
+    """An algorithm as the learner reads it: ``SAC``, ``TD3+BC`` (never the lowercase id)."""
+    spec = ALGORITHMS.get(algo)
+    return spec.title if spec is not None else algo.upper().replace("_", "-")
+
+
+def train_label(
+    algo: str | None = None, env: str | None = None, dataset: str | None = None
+) -> tuple[str, str]:
+    """``(page stem, link text)`` of :func:`train_link`."""
+    offline = dataset is not None or (algo is not None and ALGORITHMS[algo].setting == "offline")
+    if offline:
+        if algo:
+            return "offline", t("explorer.offline_link", algo=algo_name(algo))
+        return "offline", t("explorer.offline_dataset", dataset=dataset)
+    return "train", t("explorer.train_link", algo=algo_name(algo) if algo else "", env=env)
+
+
 def train_link(algo: str | None = None, env: str | None = None, dataset: str | None = None) -> None:
     """Link to the page that trains ``algo`` (on ``env``, or on ``dataset`` offline).
 
@@ -29,19 +47,12 @@ def train_link(algo: str | None = None, env: str | None = None, dataset: str | N
     does not exist, and when a page file runs alone (AppTest, ``streamlit run
     pages/x.py``): the page is then not registered, there is nothing to link to.
     """
-    offline = dataset is not None or (algo is not None and ALGORITHMS[algo].setting == "offline")
-    if offline:
-        page, icon = "offline", ":material/model_training:"
+    page, label = train_label(algo, env, dataset)
+    icon = ":material/model_training:" if page == "offline" else ":material/play_arrow:"
+    if page == "offline":
         query = {k: v for k, v in (("algo", algo), ("dataset", dataset)) if v}
-        label = (
-            t("explorer.offline_link", algo=algo.upper().replace("_", "-"))
-            if algo
-            else t("explorer.offline_dataset", dataset=dataset)
-        )
     else:
-        page, icon = "train", ":material/play_arrow:"
         query = {"algo": algo or "", "env": env or ""}
-        label = t("explorer.train_link", algo=algo, env=env)
     if not (ROOT / "pages" / f"{page}.py").exists():
         return
     try:

@@ -149,6 +149,10 @@ TEXT.update(
             "zh": "在这一课的预算内，这个效应并不是在每个种子上都能显示出来（见文档中的基准测试）："
             "结论可能是“没有明显差别”，并会说明原因。",
         },
+        "course.measured": {
+            "en": "measured: about {time} to the verdict on two idle cores",
+            "zh": "实测：在两个空闲核心上约 {time} 得出结论",
+        },
         "course.locked": {
             "en": "Your prediction is locked: the run has started.",
             "zh": "你的预测已锁定：训练已经开始。",
