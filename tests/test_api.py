@@ -199,3 +199,25 @@ def test_import_rlcore_stays_light():
     code = "import sys, rlcore; print('rlcore.api' in sys.modules, 'torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_learn_trains_exactly_what_rlcore_train_trains(tmp_path):
+    """One path underneath: same seed and settings -> the same metrics and weights as the CLI."""
+    from rlcore.__main__ import main
+
+    model = DQN("CartPole-v1", seed=5, runs_dir=tmp_path / "api", **SMALL)
+    model.learn(600)
+    argv = ["--runs-dir", str(tmp_path / "cli"), "train", "--algo", "dqn", "--env", "CartPole-v1"]
+    argv += ["--seed", "5", "--steps", "600", "--eval-episodes", "2", "--log-every", "200"]
+    argv += ["--set", "hidden=16", "--set", "learning_starts=100", "--quiet"]
+    assert main(argv) == 0
+    cli = RunStore(tmp_path / "cli")
+    (cli_id,) = cli.ids()
+
+    def evals(store, run_id):
+        return [(r["step"], r["eval/return_mean"]) for r in store.metric_rows(run_id)
+                if "eval/return_mean" in r]  # fmt: skip
+
+    assert evals(RunStore(tmp_path / "api"), model.run_id) == evals(cli, cli_id)
+    for k, v in cli.load_model(cli_id).items():
+        assert np.array_equal(model.policy.state_dict()[k].numpy(), v.numpy()), k
