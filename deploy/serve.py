@@ -16,6 +16,13 @@ every HTTP response (issue 28, finding 9):
 Hugging Face Space shows it in an iframe on ``https://huggingface.co``); ``X-Frame-Options``
 is then left out (it cannot name a site; browsers follow the CSP).
 
+On the way out (``docker stop`` sends SIGTERM) the server stops the training workers it
+launched, as ``streamlit run app.py`` does: each saves its weights and ends its run as
+``interrupted``. ``rlcore.service.jobs`` does it from ``atexit``, which the plain server
+reaches; uvicorn, which ``st.App`` runs on, ends the process by re-raising the SIGTERM
+after its graceful shutdown, so ``atexit`` never runs: the app's lifespan calls
+``stop_workers`` at the end of that graceful shutdown instead.
+
 Streamlit 1.67 has no setting for response headers (``streamlit config show``): this is
 the smallest way to send them without a reverse proxy. Behind a proxy of your own, set
 the same headers there (``docs/deploy.md``).
@@ -23,11 +30,13 @@ the same headers there (``docs/deploy.md``).
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -140,9 +149,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+@contextlib.asynccontextmanager
+async def stop_workers_on_exit(_app: Any) -> AsyncIterator[None]:
+    """The server's lifespan: on shutdown, SIGTERM its workers and wait for them (5 s)."""
+    try:
+        yield None
+    finally:
+        from rlcore.service.jobs import stop_workers
+
+        await asyncio.to_thread(stop_workers)
+
+
 try:
     frame_ancestors()  # a bad RLCORE_FRAME_ANCESTORS: one line, and no server
 except ValueError as e:
     raise SystemExit(f"error: {e}") from None
 
-app = st.App(APP, middleware=[Middleware(SecurityHeaders)])
+app = st.App(APP, middleware=[Middleware(SecurityHeaders)], lifespan=stop_workers_on_exit)

@@ -1,16 +1,19 @@
 """Deployment: the Dockerfile, the public-demo Streamlit config, and the image's command run
 for real (no Docker engine here: the command line the image uses is started directly)."""
 
+import contextlib
 import json
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -73,10 +76,8 @@ def test_dockerfile_runs_as_non_root_exposes_8501_and_checks_health():
     cmd = json.loads(one("CMD"))  # exec form: signals reach streamlit (SIGTERM on stop)
     # app.py itself, through deploy/serve.py: the security headers (tests/test_headers.py)
     assert cmd[cmd.index("streamlit") :][:3] == ["streamlit", "run", "deploy/serve.py"]
-    assert (
-        "st.App(APP, middleware=[Middleware(SecurityHeaders)])"
-        in (ROOT / "deploy" / "serve.py").read_text()
-    )
+    serve = (ROOT / "deploy" / "serve.py").read_text()
+    assert "st.App(APP, middleware=[Middleware(SecurityHeaders)], lifespan=" in serve
 
 
 def test_dockerignore_keeps_data_and_secrets_out_of_the_image():
@@ -161,6 +162,86 @@ def test_the_image_command_serves_a_healthy_app(tmp_path):
             out = proc.communicate()[0].decode()
     assert proc.returncode is not None
     assert "not a valid config option" not in out and "Traceback" not in out, out
+
+
+@contextlib.contextmanager
+def image_server(tmp, **extra_env):
+    """The image's command (CMD and ENV) serving on a free loopback port.
+
+    Yields ``.url``, ``.proc`` and ``.log`` (its output so far); stopped on the way out.
+    """
+    cmd = json.loads(one("CMD"))
+    if cmd[0] in ("python", "python3"):
+        cmd[0] = sys.executable
+    cmd = [c.replace("--server.address=0.0.0.0", "--server.address=127.0.0.1") for c in cmd]
+    port = free_port()
+    env = dict(os.environ, **image_env())
+    env.update(
+        STREAMLIT_SERVER_PORT=str(port),
+        RLCORE_RUNS_DIR=str(tmp / "runs"),
+        RLCORE_DATASETS_DIR=str(tmp / "datasets"),
+        HOME=str(tmp),
+        **extra_env,
+    )
+    log = open(tmp / "server.log", "wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = SimpleNamespace(
+        url=f"http://127.0.0.1:{port}", proc=proc, log=lambda: (tmp / "server.log").read_text()
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while get(server.url + "/_stcore/health")[0] != 200:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(server.log()[-3000:])
+            time.sleep(0.3)
+        yield server
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+LONG = 150_000  # steps (the hosted cap is 200,000): the run never ends during the test
+
+
+def test_docker_stop_interrupts_the_runs_with_their_weights_saved(tmp_path):
+    """SIGTERM (what ``docker stop`` sends) to the image's command while a run trains."""
+    from appserver import idle, launch_chromium, require_browser
+    from rlcore.service.runs import RunStore
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with image_server(tmp_path, RLCORE_SPARE_WORKERS="0") as server:
+        store = RunStore(tmp_path / "runs")
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            page = browser.new_page()
+            page.goto(
+                f"{server.url}/train?env=CartPole-v1&algo=dqn&hidden=64&steps={LONG}"
+                "&eval_every=1000&log_every=250"
+            )
+            page.locator(".st-key-train_start button").wait_for(timeout=60_000)
+            idle(page)
+            page.locator(".st-key-train_start button").click()
+            deadline = time.monotonic() + 90
+            while not (store.ids() and len(store.metric_rows(store.ids()[0])) >= 2):
+                assert time.monotonic() < deadline, "the run never trained"
+                time.sleep(0.2)
+            (rid,) = store.ids()
+            server.proc.send_signal(signal.SIGTERM)
+            server.proc.wait(timeout=30)
+            browser.close()
+        st = store.status(rid)
+        assert st["status"] == "interrupted" and "SIGTERM" in st["message"], st
+        assert (store.path(rid) / "model.safetensors").exists()  # the weights were saved
+        pid = json.loads((store.path(rid) / "worker.json").read_text())["pid"]
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
 
 
 @pytest.mark.parametrize("section", ["Deploy", "Hugging Face Spaces", "Streamlit Community Cloud"])

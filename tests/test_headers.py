@@ -15,21 +15,15 @@ and real requests check:
 """
 
 import base64
-import contextlib
 import hashlib
-import json
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 
 import pytest
-from test_deploy import image_env, one
+from test_deploy import image_server
 
-from appserver import ROOT, free_port, health, idle, launch_chromium, main_text, require_browser
+from appserver import idle, launch_chromium, main_text, require_browser
 
 LOGIN = "[Log in to keep your runs](https://evil.example/login)"
 TRACK = "![t](http://host/track.png)"
@@ -37,46 +31,10 @@ BARE = "see https://evil.example/bare and www.evil.example"
 MATH = "$\\href{https://evil.example/tex}{x}$"
 
 
-@contextlib.contextmanager
-def image_server(tmp, **extra_env):
-    """The image's command (CMD and ENV) serving on a free loopback port; yields its URL."""
-    cmd = json.loads(one("CMD"))
-    if cmd[0] in ("python", "python3"):
-        cmd[0] = sys.executable
-    cmd = [c.replace("--server.address=0.0.0.0", "--server.address=127.0.0.1") for c in cmd]
-    port = free_port()
-    env = dict(os.environ, **image_env())
-    env.update(
-        STREAMLIT_SERVER_PORT=str(port),
-        RLCORE_RUNS_DIR=str(tmp / "runs"),
-        RLCORE_DATASETS_DIR=str(tmp / "datasets"),
-        HOME=str(tmp),
-        **extra_env,
-    )
-    log = open(tmp / "server.log", "wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while not health(url):
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError((tmp / "server.log").read_text()[-3000:])
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
-    with image_server(tmp_path_factory.mktemp("deploy")) as url:
-        yield url
+    with image_server(tmp_path_factory.mktemp("deploy")) as server:
+        yield server.url
 
 
 def headers_of(url: str) -> dict[str, str]:
@@ -119,8 +77,8 @@ def test_streamlits_inline_script_is_allowed_by_its_hash(deployed):
 
 def test_a_space_may_name_the_site_that_frames_it(tmp_path):
     """A Hugging Face Space shows the app in an iframe on huggingface.co."""
-    with image_server(tmp_path, RLCORE_FRAME_ANCESTORS="https://huggingface.co") as url:
-        h = headers_of(url + "/")
+    with image_server(tmp_path, RLCORE_FRAME_ANCESTORS="https://huggingface.co") as server:
+        h = headers_of(server.url + "/")
     assert csp_directives(h["content-security-policy"])["frame-ancestors"] == [
         "https://huggingface.co"
     ]
