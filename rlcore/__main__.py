@@ -440,7 +440,8 @@ def cmd_preset(args: argparse.Namespace) -> int:
     from rlcore.train.hyperparams import entry_text
     from rlcore.train.presets import make_configs
 
-    run, algo = make_configs(args.algo, args.env, use_preset=not args.no_preset)
+    run_over = {"dataset": args.dataset} if args.dataset else None
+    run, algo = make_configs(args.algo, args.env, run=run_over, use_preset=not args.no_preset)
     how = "the algorithm's defaults" if args.no_preset else "its defaults <- the tuned preset"
     print(
         entry_text(
@@ -869,6 +870,7 @@ def _preset_parser(sub: Any) -> None:
     pr.add_argument("algo")
     pr.add_argument("env")
     pr.add_argument("--no-preset", action="store_true", help="the algorithm's defaults only")
+    pr.add_argument("--dataset", help="offline algorithms: the dataset id")
     pr.set_defaults(func=cmd_preset)
 
 

@@ -110,6 +110,13 @@ def test_preset_prints_an_entry_that_trains_the_same(tmp_path, capsys):
     assert rec.algo.lr == 0.0023 and rec.algo.train_freq == 256
 
 
+def test_preset_of_an_offline_algorithm(capsys):
+    assert main(["preset", "td3_bc", "Pendulum-v1", "--dataset", "rlplay/pendulum/x-v0"]) == 0
+    assert "bc_alpha: 10.0" in capsys.readouterr().out  # the Pendulum preset
+    assert main(["preset", "td3_bc", "Pendulum-v1"]) == 2
+    assert "needs a dataset" in capsys.readouterr().err
+
+
 def test_bad_files_are_one_line_and_create_nothing(tmp_path, capsys):
     runs = tmp_path / "runs"
     bad_yaml = tmp_path / "dqn.yml"
