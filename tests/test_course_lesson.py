@@ -102,8 +102,11 @@ def _in(lang, fn):
     st.session_state[LANG_KEY] = lang
     try:
         return fn()
-    finally:
-        st.session_state[LANG_KEY] = before
+    finally:  # leave the bare-mode session as it was (no language: the default)
+        if before is None:
+            del st.session_state[LANG_KEY]
+        else:
+            st.session_state[LANG_KEY] = before
 
 
 def test_progress_records_round_trip_and_refuse_junk(tmp_path):

@@ -94,11 +94,11 @@ def test_train_the_best_says_start_is_next():
 
 
 def test_train_links_name_the_algorithm_as_the_learner_reads_it():
+    import streamlit as st
+
     from ui.learn import links
 
     for lang in ("en", "zh"):
-        import streamlit as st
-
         st.session_state["lang"] = lang
         try:
             page, label = links.train_label("sac", "Pendulum-v1")
@@ -106,4 +106,4 @@ def test_train_links_name_the_algorithm_as_the_learner_reads_it():
             page, label = links.train_label("td3_bc")
             assert page == "offline" and "TD3+BC" in label and "td3_bc" not in label
         finally:
-            st.session_state["lang"] = "en"
+            del st.session_state["lang"]
