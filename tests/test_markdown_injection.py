@@ -186,7 +186,7 @@ def test_an_image_in_env_is_not_fetched():
 def test_every_echoed_parameter_of_every_page_is_text(page):
     bad = []
     for param in PAGES[page]:
-        for payload in (LOGIN, TRACK, "see https://evil.example/login now"):
+        for payload in (LOGIN, f"{TRACK} see https://evil.example/login now"):
             bad += [(param, *b) for b in check_page(page, {param: payload})]
     assert not bad, bad
 
@@ -194,7 +194,7 @@ def test_every_echoed_parameter_of_every_page_is_text(page):
 def test_field_values_quoted_by_rlcore_errors_are_text():
     """``steps=<payload>`` comes back in rlcore's ValueError: the notice quotes it as text."""
     bad = []
-    for name in ("steps", "lr", "hidden", "gamma", "seeds", "values", "param"):
+    for name in ("lr", "gamma", "learning_starts"):  # steps, hidden, seeds: above
         for payload in (LOGIN, TRACK):
             bad += [(name, *b) for b in check_page("pages/train.py", {name: payload})]
     assert not bad, bad
