@@ -153,6 +153,7 @@ class RunStore:
                     f"runs: this server keeps at most {keep} runs and all of them are "
                     "in flight or just finished; try again later"
                 )
+        spaces = space_info(run.env)  # before the folder: a failure leaves nothing behind
         stamp = time.strftime("%Y%m%d-%H%M%S")
         # an env id may hold ':' or '/' (module:Class, namespace/Name-v0): not in a name
         env = re.sub(r"[^A-Za-z0-9_.-]+", "-", run.env).strip("-.")[:60]
@@ -161,7 +162,7 @@ class RunStore:
         try:
             p.mkdir(parents=True, exist_ok=False)
             cfg = {"run": to_dict(run), "algo": to_dict(algo), "created": time.time()}
-            cfg["spaces"] = space_info(run.env)  # export and load need no environment
+            cfg["spaces"] = spaces  # export and load need no environment
             cfg.update(extra or {})
             atomic_write_json(p / "config.json", cfg)
             self.set_status(run_id, "queued")
