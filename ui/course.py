@@ -100,7 +100,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             "dqn", (RunSpec("dqn", "CartPole-v1", 15_000, seeds=3),), ("above", "below"), slow=True
         ),
         Experiment(
-            "cliff", (RunSpec("dqn", "CliffWalking-v1", 15_000, seeds=3),), ("short", "safe")
+            "cliff", (RunSpec("dqn", "CliffWalking-v1", 50_000, seeds=3),), ("short", "safe")
         ),
         Experiment(
             "pg",

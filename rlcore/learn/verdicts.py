@@ -76,7 +76,7 @@ CLAIMS: dict[str, Claim] = {
     # a bootstrapped max over noisy estimates: Q(s0) above the return the policy gets
     "dqn": Claim("above", "Q(s0) minus the return obtained", margin=0.05),
     # Q-learning's max target learns the short path along the cliff
-    "cliff": Claim("short", "greedy return", margin=0.5, warmup=0.5),
+    "cliff": Claim("short", "greedy return", margin=0.5, warmup=0.75),
     # a learned baseline lowers the gradient's variance: more return for the same steps
     "pg": Claim("a2c", "mean evaluation return over the run", margin=25.0, warmup=0.1),
     # alpha is a Lagrange multiplier: the entropy settles at its target
@@ -342,7 +342,7 @@ def _cliff(runs, starts, claim: Claim) -> Verdict:
     why: tuple[str, ...] = ()
     if answer != claim.claimed:
         moving = any(
-            still_moving(df, "eval/return_mean", 13.0, starts.get("dqn", 0), 0.5)
+            still_moving(df, "eval/return_mean", 13.0, starts.get("dqn", 0), claim.warmup)
             for df in runs.get("dqn", [])
         )
         why = ("not_converged",) if moving else ("small_effect",)

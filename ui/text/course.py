@@ -249,9 +249,9 @@ TEXT.update(
         },
         "course.exp.cliff.what": {
             "en": "DQN on CliffWalking (one-hot states: a table in a network), three seeds, "
-            "15,000 steps each.",
+            "50,000 steps each.",
             "zh": "DQN 在 CliffWalking 上训练（独热状态：网络里的一张表），"
-            "三个种子，每个 15,000 步。",
+            "三个种子，每个 50,000 步。",
         },
         "course.exp.cliff.predict": {
             "en": "Will the greedy policy walk the short path along the cliff (−13) or a "
@@ -265,8 +265,8 @@ TEXT.update(
             "zh": "Q-learning 以 max 为目标，会学到最短路径",
         },
         "course.exp.cliff.measure": {
-            "en": "the greedy return of each seed (second half)",
-            "zh": "每个种子的贪心回报（后半段）",
+            "en": "the greedy return of each seed (last quarter of the run)",
+            "zh": "每个种子的贪心回报（最后四分之一）",
         },
         "course.exp.cliff.result": {
             "en": "{short} of {seeds} seeds walked the short path; median greedy return {final}.",
