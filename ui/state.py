@@ -22,5 +22,6 @@ def batch_key(page: str = "train") -> str:
     """The key of the batch a page's live view shows (Train and Offline keep their own)."""
     return BATCH if page == "train" else f"{BATCH}_{page}"
 
+
 OWNER = "owner_token"  # this browser's owner token (ui/owner.py)
 VIEW_ONLY = "live_view_only"  # batch ids this session opened from someone else's link

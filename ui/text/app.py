@@ -133,8 +133,8 @@ TEXT = {
     "share.view_only": {
         "en": "You are watching runs another visitor started, through their link: you can "
         "see everything they see, but only they can stop, delete or download these runs.",
-        "zh": "你正通过另一位访客的链接查看他们启动的运行：你能看到他们看到的一切，但只有他们能停止、"
-        "删除或下载这些运行。",
+        "zh": "你正通过另一位访客的链接查看他们启动的运行：你能看到他们看到的一切，"
+        "但只有他们能停止、删除或下载这些运行。",
     },
     "share.view_only_study": {
         "en": "You are watching another visitor's study through their link: only they can "
