@@ -203,3 +203,13 @@ def test_every_lesson_renders_before_its_run(lang):
         if exp is not None and exp.slow:
             assert t("course.slow", lang) in texts(at), tp.id  # said before Start
     assert not RunStore().ids()
+
+
+def test_a_cap_that_refuses_an_experiment_says_so_and_starts_nothing(monkeypatch):
+    monkeypatch.setenv("RLCORE_MAX_RUNS_PER_SESSION", "2")  # cdq runs 2 x 3 seeds
+    at = home(topic="cdq")
+    at.button(key="course_run_cdq").click().run()
+    assert not at.exception, at.exception
+    assert at.error and "2" in at.error[0].value
+    assert not RunStore().ids()  # all or none: nothing queued
+    assert at.button(key="course_run_cdq")  # still ready to start

@@ -302,18 +302,18 @@ def _start(s: dict[str, Any], tp: course.Topic, exp: course.Experiment, dataset:
         st.error(md_text(e), icon=":material/block:")
         return
     s["runs"][exp.id] = ids
-    jobs.session_batches().extend(ids)
+    jobs.session_batches().extend(b for b in ids if b not in jobs.session_batches())
     st.session_state.pop(_eta_key(exp.id), None)
     write_url(s, tp.id)
     st.rerun()
 
 
 def _submit(plans: list[Any]) -> list[str]:
-    """Start the experiment's plans through the app's one gate (caps, owners)."""
-    start_plans = getattr(jobs, "start_plans", None)
-    if start_plans is not None:
-        return [b.id for b in start_plans(plans, page="course")]
-    return [jobs.queue().submit(p).id for p in plans]  # GATE: until ui.jobs.start_plans exists
+    """Start the experiment's plans through the app's one gate (caps, owners): all or none.
+
+    ``ValueError`` (a cap refused, in the learner's words) when nothing was started.
+    """
+    return [b.id for b in jobs.start_plans(plans, page="course")]
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
