@@ -15,14 +15,15 @@ from sandbox import cli
 from streamlit.testing.v1 import AppTest
 
 from rlcore.core.config import RunConfig, from_dict
-from rlcore.core.threads import cpu_cores
 from rlcore.search.study import make_spec
 from rlcore.service.jobs import JobQueue, Plan
 from rlcore.service.runs import RunStore
+from rlcore.train import checks
+from rlcore.train.checks import cpu_limit
 from rlcore.train.presets import make_configs
 
 CARTPOLE = {"hidden": (8,), "learning_starts": 10}
-OVER = cpu_cores() + 1
+OVER = cpu_limit() + 1
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def hosted(tmp_path, monkeypatch):
 REFUSED = [
     (
         {"threads": 256},
-        rf"^RunConfig\.threads = 256: .*\(allowed: 0 to {cpu_cores()}, its CPU cores",
+        rf"^RunConfig\.threads = 256: .*\(allowed: 0 to {cpu_limit()}, its CPU cores",
     ),
     ({"threads": OVER}, rf"^RunConfig\.threads = {OVER}: above this server's limit"),
     ({"compile": True}, r"^RunConfig\.compile = True: off on the public demo \(allowed: False"),
@@ -71,7 +72,7 @@ def test_a_study_cannot_ask_for_more_threads_than_cores(hosted):
 
 
 def test_up_to_the_cores_and_auto_are_accepted_on_hosted(hosted):
-    for threads in (0, 1, cpu_cores()):
+    for threads in (0, 1, cpu_limit()):
         run, _ = make_configs("dqn", "CartPole-v1", CARTPOLE, {"steps": 200, "threads": threads})
         assert run.threads == threads
 
@@ -119,8 +120,32 @@ def test_a_link_cannot_start_it_from_the_form(hosted, param, value, words):
     errors = " ".join(e.value for e in at.error)
     assert re.search(rf"\*\*{words}\*\*", errors), errors
     if param == "threads":
-        assert f"0 to {cpu_cores()}" in errors, errors
+        assert f"0 to {cpu_limit()}" in errors, errors
     else:
         assert "off on the public demo" in errors, errors
     start = next(b for b in at.button if b.key == "train_start")
     assert start.disabled
+
+
+@pytest.mark.parametrize(
+    "files, cores",
+    [
+        ({"cpu.max": "200000 100000"}, 2),  # cgroup v2: docker run --cpus 2
+        ({"cpu.max": "max 100000"}, 16),  # no quota: the affinity mask
+        ({"cpu/cpu.cfs_quota_us": "150000", "cpu/cpu.cfs_period_us": "100000"}, 2),  # v1
+        ({"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"}, 16),
+        ({}, 16),
+    ],
+)
+def test_a_containers_cpu_quota_is_its_core_count(hosted, monkeypatch, files, cores):
+    """A 2-CPU container on a 16-core host sees 16 cores in its affinity mask."""
+    root = hosted / "cgroup"
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text + "\n")
+    monkeypatch.setattr(checks, "CGROUP", root)
+    monkeypatch.setattr(checks, "cpu_cores", lambda: 16)
+    assert cpu_limit() == cores
+    make_configs("dqn", "CartPole-v1", CARTPOLE, {"steps": 200, "threads": cores})
+    with pytest.raises(ValueError, match=rf"allowed: 0 to {cores}, its CPU cores"):
+        make_configs("dqn", "CartPole-v1", CARTPOLE, {"steps": 200, "threads": cores + 1})

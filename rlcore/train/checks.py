@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 from rlcore.algos.registry import get_algo
 from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.settings import get_settings
@@ -70,7 +73,7 @@ def check_hosted(run: RunConfig) -> None:
     """
     if get_settings().profile != "hosted":
         return
-    cores = cpu_cores()
+    cores = cpu_limit()
     if run.threads > cores:
         raise ValueError(
             f"RunConfig.threads = {run.threads}: above this server's limit "
@@ -81,3 +84,32 @@ def check_hosted(run: RunConfig) -> None:
             raise ValueError(
                 f"RunConfig.{name} = True: off on the public demo (allowed: False on this server)"
             )
+
+
+CGROUP = Path("/sys/fs/cgroup")  # where a container's CPU quota is read (Linux)
+
+
+def cpu_limit() -> int:
+    """The CPU cores this process may use: its affinity mask or its container's quota.
+
+    A container given 2 CPUs by a quota (``docker run --cpus 2``, a 2-vCPU Space) still
+    sees every core of the host in its affinity mask; the quota is the real limit. Read
+    from cgroup v2 ``cpu.max`` or v1 ``cpu.cfs_quota_us`` (none set: the affinity).
+    """
+    cores = cpu_cores()
+    quota = _cgroup_cpus()
+    return max(1, min(cores, math.ceil(quota))) if quota else cores
+
+
+def _cgroup_cpus() -> float | None:
+    try:
+        quota, period = (CGROUP / "cpu.max").read_text().split()[:2]  # v2: "200000 100000"
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:  # v1: -1 = no quota
+        quota = int((CGROUP / "cpu" / "cpu.cfs_quota_us").read_text())
+        period = int((CGROUP / "cpu" / "cpu.cfs_period_us").read_text())
+        return quota / period if quota > 0 and period > 0 else None
+    except (OSError, ValueError):
+        return None
