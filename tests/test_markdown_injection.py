@@ -8,10 +8,13 @@ link (``[Log in](https://evil.example/login)``), no image the browser fetches
 markdown turns into a link, no ``$...$`` maths.
 
 The app runs in AppTest with hostile values in every query parameter a page reads; every
-string of every element drawn is rendered with a CommonMark parser (markdown-it, the
-rules react-markdown follows) plus the GFM autolink rule, and must contain no link,
-image, HTML or maths that the payload brought. Counts of the payloads tried and of the
-escapes (target: 0) go to ``test-artifacts/markdown_counts*.json``.
+markdown string of every element drawn is parsed with a CommonMark parser (markdown-it,
+the rules react-markdown follows) plus GFM's bare-link patterns applied, as
+``mdast-util-gfm-autolink-literal`` applies them, to the text after escapes are resolved
+(so ``https\\://`` still links: Chromium showed it), and must contain no link, image,
+HTML or maths that the payload brought. ``tests/test_headers.py`` checks the same
+payloads in Chromium, in the real frontend, through the image's server. Counts of the
+payloads tried and of the escapes (target: 0) go to ``test-artifacts/markdown_counts*.json``.
 """
 
 import os
