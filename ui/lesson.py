@@ -272,7 +272,9 @@ def _owner() -> str | None:
         return None
 
 
-def _start(s: dict[str, Any], tp: course.Topic, exp: course.Experiment, dataset: str | None):
+def _start(
+    s: dict[str, Any], tp: course.Topic, exp: course.Experiment, dataset: str | None
+) -> None:
     """The time it would take and the Start button (a link never starts work by itself)."""
     from rlcore.service.worker import ensure_spare
 
@@ -472,7 +474,9 @@ def _actions(by_algo: dict[str, list[str]]) -> None:
         st.caption(t("actions.help"))
 
 
-def verdict_text(exp: course.Experiment, v: course.Verdict, mine: str | None, computed=False):
+def verdict_text(
+    exp: course.Experiment, v: course.Verdict, mine: str | None, computed: bool = False
+) -> tuple[str, str]:
     """The verdict in words: ``(kind, markdown)``, kind one of success / warning / info.
 
     A tie or "not enough data" never judges the prediction; a result against the textbook
@@ -528,7 +532,9 @@ def _claim_line(exp: course.Experiment, v: course.Verdict) -> str:
     )
 
 
-def say_verdict(s: dict[str, Any], exp: course.Experiment, v: course.Verdict, computed=False):
+def say_verdict(
+    s: dict[str, Any], exp: course.Experiment, v: course.Verdict, computed: bool = False
+) -> None:
     """Draw the verdict over the learner's prediction."""
     kind, text = verdict_text(exp, v, s["pred"].get(exp.id), computed)
     icon = {

@@ -121,7 +121,9 @@ class Verdict:
 
 
 # -- reading one seed ----------------------------------------------------------------------
-def window(df: pd.DataFrame, keys: tuple[str, ...], starts: int = 0, warmup: float = 0.25):
+def window(
+    df: pd.DataFrame, keys: tuple[str, ...], starts: int = 0, warmup: float = 0.25
+) -> pd.DataFrame:
     """The rows with every ``key`` logged, after the warm-up, as float columns.
 
     Left out: rows at or before ``starts`` (``learning_starts``: the critic has not been
@@ -233,7 +235,9 @@ def compare(
     return order[0], short
 
 
-def _sign(values: list[float], margin: float, min_seeds: int, up: str, at: str, down: str):
+def _sign(
+    values: list[float], margin: float, min_seeds: int, up: str, at: str, down: str
+) -> tuple[str, tuple[str, ...]]:
     """Above / at / below zero, read with the seeds' noise (one-sample t-test)."""
     a = np.array([v for v in values if math.isfinite(v)])
     if len(a) == 0:
