@@ -275,11 +275,15 @@ def make_adam(params: Iterable[Tensor], lr: float, device: torch.device) -> torc
 def make_member_adam(
     params: Iterable[Tensor], lrs: Sequence[float], device: torch.device
 ) -> torch.optim.Adam:
-    """:class:`MemberAdam` (one lr per member on the leading axis; CPU and CUDA)."""
+    """Adam of a population: one lr per member on the leading axis.
+
+    One lr for all (a single run, seeds) is :func:`make_adam`'s optimiser itself;
+    several are :class:`MemberAdam` (CPU and CUDA).
+    """
+    if len(set(lrs)) == 1:
+        return make_adam(params, float(lrs[0]), device)
     if device.type in ("cpu", "cuda"):
         return MemberAdam(params, lrs)
-    if len(set(lrs)) == 1:
-        return torch.optim.Adam(params, lr=float(lrs[0]))
     raise ValueError(f"members with different lrs need a cpu or cuda device (got {device})")
 
 

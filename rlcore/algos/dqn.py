@@ -202,25 +202,19 @@ class DQN(Agent):
         return self.q(obs).gather(1, a).squeeze(1)
 
     # -- learning ---------------------------------------------------------------------
-    @staticmethod
-    def _with_members(batch: Batch) -> tuple[Batch, bool]:
-        """``(batch with a member axis, whether it had none)``."""
-        if batch.obs.dim() == 2:
-            return Batch(*(t.unsqueeze(0) for t in batch)), True
-        return batch, False
-
+    # Batches come with a member axis ([k, B, ...]: a population's buffer) or without
+    # ([B, ...]: one member's); every operation below works on the last axes, so both
+    # take the same code, and diagnostics come back [k] or 0-d accordingly.
     @torch.no_grad()
     def target(self, batch: Batch) -> Tensor:
         r"""The TD target $y$ of each transition (from the target network)."""
-        b, plain = self._with_members(batch)
-        next_q_target = self.q_target(b.next_obs)
+        next_q_target = self.q_target(batch.next_obs)
         if self.cfg.double_q:
-            next_a = self.q(b.next_obs).argmax(dim=-1, keepdim=True)
+            next_a = self.q(batch.next_obs).argmax(dim=-1, keepdim=True)
             next_q = next_q_target.gather(-1, next_a).squeeze(-1)
         else:
             next_q = next_q_target.max(dim=-1).values
-        y = td_target(b.reward, next_q, b.terminated, self._gamma)  # type: ignore[arg-type]
-        return y[0] if plain else y
+        return td_target(batch.reward, next_q, batch.terminated, self._gamma)  # type: ignore[arg-type]
 
     def critic_loss(
         self, batch: Batch, target_q: Tensor | None = None
@@ -231,26 +225,23 @@ class DQN(Agent):
         Each member's loss is the mean over its batch; the returned scalar is their sum
         (a member's gradient is its own loss's), its diagnostics are per member.
         """
-        b, plain = self._with_members(batch)
         if target_q is None:
-            target_q = self.target(b)
-        elif plain:
-            target_q = target_q.unsqueeze(0)
-        q = self.q(b.obs).gather(-1, b.action.unsqueeze(-1)).squeeze(-1)
+            target_q = self.target(batch)
+        q = self.q(batch.obs).gather(-1, batch.action.unsqueeze(-1)).squeeze(-1)
         td_error = q - target_q
-        if self.cfg.loss == "huber":
-            per = F.smooth_l1_loss(q, target_q, reduction="none").mean(-1)
+        fn = F.smooth_l1_loss if self.cfg.loss == "huber" else F.mse_loss
+        if q.dim() == 1:  # one member's batch
+            per = loss = fn(q, target_q)
         else:
-            per = F.mse_loss(q, target_q, reduction="none").mean(-1)
+            per = fn(q, target_q, reduction="none").mean(-1)
+            loss = per.sum()
         info = {
             "q_mean": q.detach().mean(-1),
             "target_q_mean": target_q.mean(-1),
             "td_error": td_error.detach().abs().mean(-1),
             "critic_loss": per.detach(),
         }
-        if plain:
-            info = {key: v[0] for key, v in info.items()}
-        return per.sum(), info
+        return loss, info
 
     def update(self, batch: Batch, target_q: Tensor | None = None) -> dict[str, Tensor]:
         loss, info = self.critic_loss(batch, target_q)
@@ -260,10 +251,10 @@ class DQN(Agent):
             self._params,
             self.cfg.max_grad_norm,
             set_to_none=True,
-            members=self.k,
+            members=self.k if self.k > 1 else None,
         )
         assert norm is not None
-        info["grad_norm"] = norm[0] if batch.obs.dim() == 2 else norm
+        info["grad_norm"] = norm
         info["critic_loss"] = info.pop("critic_loss")
         return info
 

@@ -103,13 +103,7 @@ class ReplayBuffer:
         k = self.members
         n = int(np.shape(reward)[1])
         if k == 1 and n == 1:  # a single run's step: the row path
-            self.add(
-                np.ravel(obs),
-                np.ravel(action),
-                float(np.ravel(reward)[0]),
-                np.ravel(next_obs),
-                bool(np.ravel(terminated)[0]),
-            )
+            self.add(obs[0, 0], action[0, 0], float(reward[0, 0]), next_obs[0, 0], terminated[0, 0])
             return
         if k == 1:
             self.add_many(obs[0], action[0], reward[0], next_obs[0], terminated[0])

@@ -213,48 +213,40 @@ class MemberLinear(nn.Module):
     approach of :class:`EnsembleLinear`, with ``nn.Linear``'s layout on the member axis
     (weight ``[K, out, in]``, bias ``[K, out]``), so member ``k``'s slice *is* a plain
     layer: a member's checkpoint is a single run's, and its initialisation is the one a
-    single run draws. With one member the state dict holds the plain layer's tensors
-    (``[out, in]``, ``[out]``), the format of every run saved before populations, and
-    loads either form.
+    single run draws. One member (a single run) keeps the plain layer's tensors
+    (``[out, in]``, ``[out]``; the member axis implicit): ``nn.Linear``'s kernel on
+    ``[..., in]``, and the state dict of every run saved before populations.
     """
 
     def __init__(self, weight: Tensor, bias: Tensor) -> None:
         super().__init__()
-        self.weight = nn.Parameter(weight)  # [K, out, in]
-        self.bias = nn.Parameter(bias)  # [K, out]
+        self.weight = nn.Parameter(weight)  # [K, out, in], or [out, in] for one member
+        self.bias = nn.Parameter(bias)  # [K, out], or [out]
 
     @property
     def n(self) -> int:
-        return self.weight.shape[0]
+        return 1 if self.weight.dim() == 2 else self.weight.shape[0]
 
     @classmethod
     def stack(cls, layers: Sequence[nn.Linear]) -> MemberLinear:
         """The members ``layers`` (one plain layer each), stacked on the member axis."""
         with torch.no_grad():
-            w = torch.stack([lin.weight for lin in layers]).clone()
-            b = torch.stack([lin.bias for lin in layers]).clone()
+            if len(layers) == 1:
+                return cls(layers[0].weight.clone(), layers[0].bias.clone())
+            w = torch.stack([lin.weight for lin in layers])
+            b = torch.stack([lin.bias for lin in layers])
         return cls(w, b)
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.weight.dim() == 2:  # one member: any leading shape
+            return F.linear(x, self.weight, self.bias)
         return torch.baddbmm(self.bias.unsqueeze(1), x, self.weight.transpose(1, 2))
 
     def member(self, k: int, x: Tensor) -> Tensor:
         """Member ``k`` alone on ``[B, in]`` (``F.linear``: a plain layer's numbers)."""
+        if self.weight.dim() == 2:
+            return F.linear(x, self.weight, self.bias)
         return F.linear(x, self.weight[k], self.bias[k])
-
-    def _save_to_state_dict(self, destination, prefix, keep_vars) -> None:  # type: ignore[no-untyped-def]
-        if self.n != 1:
-            return super()._save_to_state_dict(destination, prefix, keep_vars)
-        for name in ("weight", "bias"):
-            t = getattr(self, name)
-            destination[prefix + name] = (t if keep_vars else t.detach())[0]
-
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        for name in ("weight", "bias"):
-            t = state_dict.get(prefix + name)
-            if isinstance(t, Tensor) and t.dim() == getattr(self, name).dim() - 1:
-                state_dict[prefix + name] = t.unsqueeze(0)  # a single run's plain layer
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
 class MemberQNetwork(nn.Module):
@@ -290,10 +282,8 @@ class MemberQNetwork(nn.Module):
             self.net = stacked([m.net for m in members])
 
     def forward(self, obs: Tensor) -> Tensor:
-        if obs.dim() == 2:  # one member's batch
-            if self.k != 1:
-                raise ValueError(f"a [B, obs] input needs one member (this network has {self.k})")
-            return self(obs.unsqueeze(0)).squeeze(0)
+        if obs.dim() == 2 and self.k != 1:
+            raise ValueError(f"a [B, obs] input needs one member (this network has {self.k})")
         if not self.dueling:
             return self.net(obs)
         h = self.body(obs)

@@ -106,9 +106,12 @@ class PopulationEnvs:
         self.action_space = self.envs[0].action_space
         self._obs_shape = self.observation_space.shape or ()
         self._act_shape = self.action_space.shape or ()
+        self.single = self.k * self.n == 1
 
     def reset(self) -> np.ndarray:
         """Every copy's first observation, ``[k, n, *obs]``."""
+        self.ep_ret = [0.0] * len(self.envs)  # the running episodes' returns and lengths
+        self.ep_len = [0] * len(self.envs)
         obs = [
             e.reset(seed=self.seeds[j // self.n] + j % self.n)[0] for j, e in enumerate(self.envs)
         ]
@@ -116,6 +119,8 @@ class PopulationEnvs:
 
     def sample(self) -> np.ndarray:
         """Uniform random actions, ``[k, n, *action]``, from each member's own space."""
+        if self.single:
+            return np.asarray(self.spaces[0].sample()).reshape(1, 1, *self._act_shape)
         if self.n == 1:
             return np.stack([np.asarray(s.sample()) for s in self.spaces]).reshape(
                 self.k, 1, *self._act_shape
@@ -124,20 +129,47 @@ class PopulationEnvs:
 
     def step(
         self, actions: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(new_obs, reward, terminated, truncated, next_obs)``, each ``[k, n, ...]``."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[tuple[int, float, int]]]:
+        """``(new_obs, reward, terminated, next_obs, finished)``.
+
+        Arrays ``[k, n, ...]``; ``finished``: ``(copy, return, length)`` of each episode
+        that ended in this step (copy ``j`` is member ``j // n``'s ``j % n``-th).
+        """
+        ret, length = self.ep_ret, self.ep_len
+        if self.single:  # a single run's step: no arrays to gather into
+            e = self.envs[0]
+            o, r, te, tr, _ = e.step(actions.reshape(1, *self._act_shape)[0])
+            nxt = np.asarray(o).reshape(1, 1, *self._obs_shape)
+            ret[0] += float(r)
+            length[0] += 1
+            finished = []
+            if te or tr:
+                finished.append((0, ret[0], length[0]))
+                ret[0], length[0] = 0.0, 0
+                o, _ = e.reset()
+            return (
+                np.asarray(o).reshape(1, 1, *self._obs_shape),
+                np.array([[r]], dtype=np.float64),
+                np.array([[te]]),
+                nxt,
+                finished,
+            )
         flat = actions.reshape(self.k * self.n, *self._act_shape)
         m = len(self.envs)
         new = np.empty((m, *self._obs_shape), dtype=self.observation_space.dtype)
         nxt = np.empty_like(new)
         rew = np.zeros(m)
         term = np.zeros(m, dtype=bool)
-        trunc = np.zeros(m, dtype=bool)
+        finished = []
         for j, e in enumerate(self.envs):
             o, r, te, tr, _ = e.step(flat[j])
-            rew[j], term[j], trunc[j] = r, te, tr
+            rew[j], term[j] = r, te
+            ret[j] += float(r)
+            length[j] += 1
             nxt[j] = o
             if te or tr:
+                finished.append((j, ret[j], length[j]))
+                ret[j], length[j] = 0.0, 0
                 o, _ = e.reset()
             new[j] = o
         shape = (self.k, self.n)
@@ -145,8 +177,8 @@ class PopulationEnvs:
             new.reshape(*shape, *self._obs_shape),
             rew.reshape(shape),
             term.reshape(shape),
-            trunc.reshape(shape),
             nxt.reshape(*shape, *self._obs_shape),
+            finished,
         )
 
     def close(self) -> None:
@@ -168,7 +200,7 @@ class ReplayHost(Protocol):
 
     def _train(self, buf: ReplayBuffer, k: int) -> None: ...
     def _phases(self, before: int, after: int) -> int: ...
-    def _member_periodic(self) -> Iterator[tuple[int, Metrics]]: ...
+    def _member_rows(self) -> list[tuple[int, Metrics]]: ...
     def _should_stop(self) -> bool: ...
 
 
@@ -194,13 +226,12 @@ def replay_loop(host: ReplayHost) -> Iterator[tuple[int, Metrics]]:
     truncation). The budget, ``learning_starts`` and ``train_freq`` count a member's
     transitions, so a member does the updates its single run does; the last step keeps
     only the transitions the budget has room for. Yields ``(member, row)``: finished
-    episodes, and what ``host._member_periodic`` yields (logs, evaluations).
+    episodes, and what ``host._member_rows`` gives after each step (logs, evaluations).
     """
     agent, c, total, envs = host.agent, host.cfg, host.run.steps, host.envs
     buf = host.buffer
     obs = envs.reset()
-    ep_ret = np.zeros((envs.k, envs.n))
-    ep_len = np.zeros((envs.k, envs.n), dtype=np.int64)
+    n = envs.n
     stop_due = _Every(64)
     while host.step < total:
         before = host.step
@@ -209,32 +240,26 @@ def replay_loop(host: ReplayHost) -> Iterator[tuple[int, Metrics]]:
             actions = envs.sample()
         else:
             actions = agent.act_members(obs, explore=True, spaces=envs.spaces)  # type: ignore[attr-defined]
-        new_obs, rew, term, trunc, nxt = envs.step(actions)
-        m = min(envs.n, total - before)
-        buf.add_members(obs[:, :m], actions[:, :m], rew[:, :m], nxt[:, :m], term[:, :m])
-        ep_ret += rew
-        ep_len += 1
+        new_obs, rew, term, nxt, finished = envs.step(actions)
+        m = min(n, total - before)
+        if m == n:
+            buf.add_members(obs, actions, rew, nxt, term)
+        else:  # the budget's last step: the transitions it has room for
+            buf.add_members(obs[:, :m], actions[:, :m], rew[:, :m], nxt[:, :m], term[:, :m])
         host.step = before + m
         if before < c.learning_starts <= host.step:  # the warm-up's speed feeds estimates
             host.warmup_seconds = time.perf_counter() - host._t0
-        done = (term | trunc)[:, :m]
-        if done.any():
-            for k, i in zip(*np.nonzero(done)):
-                yield (
-                    int(k),
-                    {
-                        "step": host.step,
-                        "rollout/return": float(ep_ret[k, i]),
-                        "rollout/length": int(ep_len[k, i]),
-                    },
-                )
-                ep_ret[k, i], ep_len[k, i] = 0.0, 0
+        for j, ret, length in finished:
+            k, i = divmod(j, n)
+            if i < m:
+                yield k, {"step": host.step, "rollout/return": ret, "rollout/length": length}
         obs = new_obs
         if n_steps := host._phases(before, host.step) * c.gradient_steps:
             host._train(buf, n_steps)
         for s in range(before, host.step):
             agent.on_step(s)
-        yield from host._member_periodic()
+        if rows := host._member_rows():
+            yield from rows
         if stop_due(host.step) and host._should_stop():
             break
 
@@ -404,11 +429,13 @@ class PopulationTrainer:
             self.stopped_early = True
         return self.stopped_early
 
-    def _member_periodic(self) -> Iterator[tuple[int, Metrics]]:
+    def _member_rows(self) -> list[tuple[int, Metrics]]:
+        rows: list[tuple[int, Metrics]] = []
         if self._log_due(self.step):
-            yield from self._train_metrics()
+            rows += self._train_metrics()
         if self._eval_due(self.step) and self.step < self.run.steps:
-            yield from self.evaluate()
+            rows += self.evaluate()
+        return rows
 
     # -- rows -----------------------------------------------------------------------
     def _train_metrics(self) -> Iterator[tuple[int, Metrics]]:

@@ -27,6 +27,7 @@ from rlcore.core.envs import make_env
 from rlcore.core.types import Metrics, Rollout
 from rlcore.train.compiled import CompiledUpdate
 from rlcore.train.evaluation import eval_seed, evaluate
+from rlcore.train.population import PopulationEnvs, _Every, phases_due, replay_loop
 
 __all__ = ["MetricAccumulator", "Trainer", "build_agent", "seed_everything"]
 
@@ -74,20 +75,6 @@ class MetricAccumulator:
         means = torch.stack([torch.stack(self.values[k]).float().mean() for k in keys]).tolist()
         self.values.clear()
         return {prefix + k: m for k, m in zip(keys, means)}
-
-
-class _Every:
-    """True once each time ``step`` crosses a new multiple of ``every``."""
-
-    def __init__(self, every: int) -> None:
-        self.every, self.last = every, 0
-
-    def __call__(self, step: int) -> bool:
-        k = step // self.every
-        if k > self.last:
-            self.last = k
-            return True
-        return False
 
 
 class Trainer:
@@ -308,8 +295,6 @@ class Trainer:
 
     def _replay_members(self) -> Iterator[Metrics]:
         """The population engine's loop (``rlcore.train.population``) with one member."""
-        from rlcore.train.population import PopulationEnvs, replay_loop
-
         self.envs = PopulationEnvs(self.run.env, [self.run.seed], self.cfg.n_envs, self.env)
         self._replay_buffer()
         self._log_due = _Every(self.run.log_every)
@@ -321,9 +306,12 @@ class Trainer:
             if self.cfg.n_envs > 1:  # the run's own env (n_envs = 1) closes at the end
                 self.envs.close()
 
-    def _member_periodic(self) -> Iterator[tuple[int, Metrics]]:
-        for m in self._periodic(self._log_due, self._eval_due):
-            yield 0, m
+    def _member_rows(self) -> list[tuple[int, Metrics]]:
+        """``_periodic``'s rows as member 0's (nothing due: no generator made)."""
+        log, ev, step = self._log_due, self._eval_due, self.step
+        if self._compiled is None and step // log.every <= log.last and step // ev.every <= ev.last:
+            return []
+        return [(0, m) for m in self._periodic(log, ev)]
 
     def _train(self, buf: ReplayBuffer, k: int) -> None:
         """``k`` gradient steps in a row on minibatches of ``buf``."""
@@ -342,8 +330,6 @@ class Trainer:
         ``s`` past ``learning_starts`` that is a multiple of ``train_freq``, and at the
         last step of the budget.
         """
-        from rlcore.train.population import phases_due
-
         return phases_due(self.cfg, self.run.steps, before, after)
 
     def _vector_envs(self, n: int) -> tuple[gym.vector.SyncVectorEnv, np.ndarray]:
