@@ -216,11 +216,11 @@ def test_hosted_compare_shows_each_session_only_its_own_runs(with_data, monkeypa
     assert not at.exception
     assert not at.dataframe  # nothing of this session's own yet
     assert at.info
-    # a session that started a run sees that run, and not the other one
+    # a browser that started a run sees that run (its owner token), and not the other one
     store = RunStore()
     run, cfg = make_configs("bc", "Pendulum-v1", {"hidden": (16,)}, {"dataset": pend, "steps": 30})
-    batch = JobQueue(store, dispatch=False).submit(seed_plan(run, cfg, 1))
-    at.session_state["live_batches"] = [batch.id]
+    me = at.session_state["owner_token"]
+    batch = JobQueue(store, dispatch=False).submit(seed_plan(run, cfg, 1), owner=me)
     at.run()
     ids = list(at.dataframe[0].value[t("col.id")])
     assert ids == list(batch.runs) and others[0] not in ids
