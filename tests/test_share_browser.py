@@ -1,6 +1,7 @@
 """The two-session attack of issue 28 in a real browser, on the hosted profile.
 
-Visitor A starts a run; visitor B (another browser context: other cookies) opens A's
+On the image's own server (``deploy/serve.py``, hosted profile), visitor A starts a
+run; visitor B (another browser context: other cookies) opens A's
 link, as if A had shared it. Before the fix B could watch, stop, download and delete
 A's run. Now B sees everything A sees of the run, says it is A's, and has no Stop, no
 download and no Compare row of it; A keeps control across a refresh (the owner token
@@ -10,16 +11,17 @@ rides on the browser's cookie, not on the link) and stops the run.
 import re
 
 import pytest
+from test_deploy import image_server
 
-from appserver import AppServer, idle, launch_chromium, main_text, require_browser, wait_text
+from appserver import idle, launch_chromium, main_text, require_browser, wait_text
 from appserver import screenshots as save_screenshots
 
 
 @pytest.fixture(scope="module")
 def hosted_url(tmp_path_factory):
+    """The public demo as the image serves it (its command and environment: hosted)."""
     require_browser()
-    env = {"RLCORE_PROFILE": "hosted", "RLCORE_MAX_WORKERS": "2", "RLCORE_MIN_FREE_MB": "0"}
-    with AppServer(tmp_path_factory.mktemp("runs"), env=env) as server:
+    with image_server(tmp_path_factory.mktemp("share"), RLCORE_MIN_FREE_MB="0") as server:
         yield server.url
 
 
