@@ -77,6 +77,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         algo_name, env, {**file_hp, **_parse_sets(args.set)}, run_over, use_preset=use_preset
     )
     store = RunStore(args.runs_dir)
+    if args.seeds != 1 or args.sweep:
+        return _train_batch(args, run, algo, store)
     run_id = store.create(run, algo)
     print(f"run {run_id}  ({store.path(run_id)})")
     bar = tqdm(total=run.steps, unit="step", dynamic_ncols=True, disable=_no_bar(args))
@@ -116,6 +118,53 @@ def cmd_train(args: argparse.Namespace) -> int:
     if st.get("message"):
         print(st["message"])
     return 0 if status in ("finished", "stopped") else 1
+
+
+def _train_batch(args: argparse.Namespace, run: Any, algo: Any, store: Any) -> int:
+    """``--seeds`` / ``--sweep``: one batch of runs trained here, each written as its own run.
+
+    An algorithm on the population engine trains them all in this one process (a sweep
+    over a hyperparameter its members may differ in); any other, one after another.
+    """
+    from tqdm import tqdm
+
+    from rlcore.algos.registry import get_algo
+    from rlcore.service.jobs import JobQueue, parse_values, seed_plan, sweep_plan
+    from rlcore.service.worker import run_job, run_population_job
+
+    if args.sweep:
+        param, sep, text = args.sweep.partition("=")
+        if not sep or not param.strip():
+            raise ValueError(f"--sweep {args.sweep!r}: expected NAME=V1,V2,... e.g. lr=1e-4,3e-4")
+        param = param.strip()
+        values = parse_values(type(algo), param, text)
+        plan = sweep_plan(run, algo, param, values, args.seeds)
+    else:
+        plan = seed_plan(run, algo, args.seeds)
+    cls = get_algo(run.algo).agent_cls
+    together = cls.population and (plan.param is None or plan.param in cls.member_hparams)
+    batch = JobQueue(store, dispatch=False).create_batch(plan, population=together)
+    how = "in one process (a population)" if together else "one after another"
+    print(f"batch {batch.id}: {len(batch.runs)} runs, {how}")
+    for rid in batch.runs:
+        print(f"run {rid}  ({store.path(rid)})")
+    if together:
+        bar = tqdm(total=run.steps, unit="step", dynamic_ncols=True, disable=_no_bar(args))
+
+        def on_metrics(k: int, m: dict[str, Any]) -> None:
+            if k == 0:
+                bar.update(int(m["step"]) - bar.n)
+            if "eval/return_mean" in m:
+                bar.write(f"run {k}  step {m['step']:>8}  eval {m['eval/return_mean']:9.2f}")
+
+        statuses = run_population_job(list(batch.runs), store, on_metrics, say=bar.write)
+        bar.close()
+    else:
+        statuses = [run_job(rid, store, say=print) for rid in batch.runs]
+    for rid, status in zip(batch.runs, statuses):
+        st = store.status(rid)
+        print(f"{status}: final eval return {_fmt(st.get('eval_return'))}  run {rid}")
+    return 0 if all(s in ("finished", "stopped") for s in statuses) else 1
 
 
 def _from_file(args: argparse.Namespace) -> tuple[str, dict[str, Any], dict[str, Any], bool]:
@@ -202,6 +251,18 @@ def _train_parser(sub: Any) -> None:
     )
     t.add_argument("--steps", type=int, help="environment steps (default: the preset's)")
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="train this many seeds (--seed, --seed + 1, ...) as one batch of runs; DQN "
+        "trains them all in one process (a population)",
+    )
+    t.add_argument(
+        "--sweep",
+        metavar="NAME=V1,V2,...",
+        help="one run per value of a hyperparameter (x --seeds), e.g. --sweep lr=1e-4,3e-4",
+    )
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     t.add_argument("--eval-every", type=int, dest="eval_every")
     t.add_argument("--eval-episodes", type=int, dest="eval_episodes")
@@ -782,20 +843,7 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list saved runs")
     ls.set_defaults(func=cmd_list)
 
-    e = sub.add_parser("eval", help="evaluate a saved run's policy (mean ± std)")
-    e.add_argument("run")
-    e.add_argument("--episodes", type=int, default=10, help="episodes (1 to 1000, default 10)")
-    e.add_argument(
-        "--seed",
-        type=int,
-        default=None,
-        help="first episode's seed (default: the training evaluation's, seed x 7919 + 1000003, "
-        "so the numbers match the run's own evaluations)",
-    )
-    e.add_argument("--step", type=int, help="evaluate the checkpoint at this step (see show)")
-    e.add_argument("--best", action="store_true", help="evaluate the best-evaluated checkpoint")
-    e.set_defaults(func=cmd_eval)
-
+    _eval_parser(sub)
     _enjoy_parser(sub)
 
     s = sub.add_parser("show", help="config and final metrics of a run")
@@ -813,6 +861,32 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("-v", "--verbose", action="store_true")
     a.set_defaults(func=cmd_algos)
 
+    _dataset_parser(sub)
+    en = sub.add_parser("envs", help="list environments")
+    en.set_defaults(func=cmd_envs)
+    _tune_parser(sub)
+    return p
+
+
+def _eval_parser(sub: Any) -> None:
+    """``eval RUN [--episodes N] [--seed S] [--step N | --best]``."""
+    e = sub.add_parser("eval", help="evaluate a saved run's policy (mean ± std)")
+    e.add_argument("run")
+    e.add_argument("--episodes", type=int, default=10, help="episodes (1 to 1000, default 10)")
+    e.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="first episode's seed (default: the training evaluation's, seed x 7919 + 1000003, "
+        "so the numbers match the run's own evaluations)",
+    )
+    e.add_argument("--step", type=int, help="evaluate the checkpoint at this step (see show)")
+    e.add_argument("--best", action="store_true", help="evaluate the best-evaluated checkpoint")
+    e.set_defaults(func=cmd_eval)
+
+
+def _dataset_parser(sub: Any) -> None:
+    """``dataset build | list | import | delete``."""
     d = sub.add_parser("dataset", help="offline datasets: build | list | import | delete")
     dsub = d.add_subparsers(dest="action", required=True)
     b = dsub.add_parser("build", help="build a dataset from our own agents")
@@ -836,11 +910,6 @@ def build_parser() -> argparse.ArgumentParser:
     de = dsub.add_parser("delete", help="delete a local dataset")
     de.add_argument("id")
     d.set_defaults(func=cmd_dataset)
-
-    en = sub.add_parser("envs", help="list environments")
-    en.set_defaults(func=cmd_envs)
-    _tune_parser(sub)
-    return p
 
 
 def _version() -> str:
