@@ -310,7 +310,11 @@ class JobQueue:
 
     # -- submitting ---------------------------------------------------------------
     def submit(
-        self, plan: Plan, extra: dict[str, Any] | None = None, owner: str | None = None
+        self,
+        plan: Plan,
+        extra: dict[str, Any] | None = None,
+        owner: str | None = None,
+        population: bool = False,
     ) -> Batch:
         """Create the plan's runs, queue them in order, start what the cap allows.
 
@@ -321,14 +325,48 @@ class JobQueue:
         run's ``config.json`` (a study trial's name and number), and so does ``owner``
         (the visitor's token on a hosted server; ``None``: the operator). The batch id
         carries 64 random bits: a link to it cannot be guessed.
+
+        ``population``: the plan's runs train in one process (``rlcore.train.population``:
+        seeds and sweeps of an algorithm on the engine; ``ValueError`` for a plan that is
+        not one setup). Every run still passes the gate and is its own run; only the
+        first is queued, and its worker trains them all (one slot of the cap).
+        """
+        batch = self.create_batch(plan, extra, owner, population)
+        population = len(batch.runs) > 1 and bool(
+            run_extra(self.store, batch.runs[0]).get("population")
+        )
+        with self._locked():
+            for rid in batch.runs[:1] if population else batch.runs:  # a population: its leader
+                (self.dir / "pending" / f"{time.time_ns():020d}-{rid}").write_text(rid)
+        self.pump()
+        return batch
+
+    def create_batch(
+        self,
+        plan: Plan,
+        extra: dict[str, Any] | None = None,
+        owner: str | None = None,
+        population: bool = False,
+    ) -> Batch:
+        """:meth:`submit` without queueing: the checked runs and their batch, written.
+
+        For a caller that trains the batch itself (``rlcore train --seeds``: one process).
         """
         for run, algo in plan.runs:
             check_run(run, algo)
+        if population and len(plan.runs) > 1:
+            from rlcore.train.population import check_population
+
+            check_population([r for r, _ in plan.runs], [a for _, a in plan.runs])
+        else:
+            population = False
         owners.admit(self.store, plan.runs, owner)
         batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(8)}"
         ids = []
         for run, algo in plan.runs:
             tags: dict[str, Any] = {**(extra or {}), "batch": batch_id}
+            if population:
+                tags["population"] = batch_id
             if owner is not None:
                 tags[owners.OWNER] = owner
             if plan.param is not None:
@@ -351,9 +389,6 @@ class JobQueue:
                     "owner": batch.owner,
                 },
             )
-            for rid in ids:
-                (self.dir / "pending" / f"{time.time_ns():020d}-{rid}").write_text(rid)
-        self.pump()
         return batch
 
     def enqueue(self, run_ids: Sequence[str]) -> list[str]:
@@ -399,6 +434,12 @@ class JobQueue:
         except ValueError:  # not a ticket of ours
             return False
         active = self.store.status(rid).get("status") not in TERMINAL
+        if not active and run_extra(self.store, rid).get("population"):
+            from rlcore.service.worker import population_of
+
+            # a population's worker holds its slot while any of its runs trains
+            members = population_of(self.store, rid) or [rid]
+            active = any(self.store.status(m).get("status") not in TERMINAL for m in members)
         child = _CHILDREN.get(rid)
         if active and child is not None and child.poll() is not None:
             self.store.set_status(

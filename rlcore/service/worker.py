@@ -46,7 +46,16 @@ from rlcore.train.compiled import compile_message
 from rlcore.train.model_size import count_parameters
 from rlcore.train.trainer import Trainer
 
-__all__ = ["Interrupted", "WallTimeExceeded", "ensure_spare", "run_job", "spawn_job", "stop_spare"]
+__all__ = [
+    "Interrupted",
+    "WallTimeExceeded",
+    "ensure_spare",
+    "population_of",
+    "run_job",
+    "run_population_job",
+    "spawn_job",
+    "stop_spare",
+]
 
 HARD_LIMIT_GRACE_S = 30  # the alarm fires this long after the wall-time limit
 CHECKPOINT_COUNT = 10  # checkpoints along a run (besides its final weights)
@@ -333,6 +342,201 @@ def _record_speed(store: RunStore, run_id: str, trainer: Trainer) -> None:
         pass  # a read-only or full disk loses an estimate, not the run
 
 
+# -- populations: K runs of one setup trained by one process ---------------------------
+POPULATION = "--population"  # the worker's argument before a population's run ids
+
+
+def population_of(store: RunStore, run_id: str) -> list[str] | None:
+    """The run ids of the population ``run_id`` leads (its batch's runs), else ``None``.
+
+    ``JobQueue.submit(..., population=True)`` tags each run with its batch and queues only
+    the first (the leader): the one worker launched for it trains them all.
+    """
+    from rlcore.service.jobs import load_batch, run_extra
+
+    extra = run_extra(store, run_id)
+    batch_id = extra.get("population")
+    if not isinstance(batch_id, str):
+        return None
+    try:
+        runs = list(load_batch(store, batch_id).runs)
+    except ValueError:
+        return None
+    return runs if runs and runs[0] == run_id else None
+
+
+class _Heartbeats(_Heartbeat):
+    """One thread touching the heartbeat of every run of a population."""
+
+    def __init__(self, store: RunStore, run_ids: list[str]) -> None:
+        super().__init__(store, run_ids[0])
+        self.run_ids = run_ids
+
+    def _loop(self) -> None:
+        while not self._done.wait(HEARTBEAT_S):
+            for rid in self.run_ids:
+                self.store.beat(rid)
+
+
+def run_population_job(
+    run_ids: list[str],
+    store: RunStore | None = None,
+    on_metrics: Callable[[int, Metrics], None] | None = None,
+    checkpoint_every_s: float = 30.0,
+    say: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Train the runs ``run_ids`` as one population in this process; returns their statuses.
+
+    The runs must be one setup (``rlcore.train.population.check_population``: they
+    differ in their seed and the algorithm's per-member hyperparameters); that is checked,
+    and every run claimed, before anything is written. Then each member is written as its
+    own run, exactly as :func:`run_job` writes one (metrics, checkpoints along the run,
+    final weights, status with the last evaluation): Compare, export and every view read
+    them as any run. A member whose run is asked to stop or is pruned ends alone (its
+    status says so; the others train on); one whose metric becomes NaN ends ``diverged``.
+    Ctrl-C / SIGTERM ends every member ``interrupted``, an exception ``failed``.
+    ``on_metrics(member, row)`` sees every row.
+    """
+    from rlcore.train.population import PopulationTrainer, check_population
+
+    store = store or RunStore()
+    say = say or _print
+    recs = [store.load(rid) for rid in run_ids]
+    check_population([r.run for r in recs], [r.algo for r in recs])
+    limit = get_settings().max_run_seconds or None
+    t0 = time.monotonic()
+    for rid in run_ids:
+        store.claim(rid)  # RunClaimed: another worker has one of them
+    for rid in run_ids:
+        store.mark_started(rid)
+    k_all = len(run_ids)
+    status = ["finished"] * k_all
+    message = [""] * k_all
+    final: list[Metrics] = [{} for _ in run_ids]
+    ended = [False] * k_all
+    pop: PopulationTrainer | None = None
+    last_ckpt = time.time()
+    along = [
+        _Checkpoints(store, rid, r.run.steps, checkpoints_for(r.run, r.algo, CHECKPOINT_COUNT))
+        for rid, r in zip(run_ids, recs)
+    ]
+
+    def end(k: int, st: str, msg: str) -> None:
+        """Member ``k`` ends now (the others train on): its weights and status written."""
+        assert pop is not None
+        pop.drop(k)
+        status[k], message[k], ended[k] = st, msg, True
+        _finish_member(store, run_ids[k], pop, k, st, msg, final[k])
+
+    def stop() -> bool:
+        assert pop is not None
+        for k, rid in enumerate(run_ids):
+            if pop.active[k] and (store.stop_requested(rid) or store.prune_reason(rid) is not None):
+                end(k, *_early_end(store, rid, None))
+        return False  # the population stops by itself once no member is left
+
+    with _Heartbeats(store, run_ids), contextlib.ExitStack() as files:
+        try:
+            threads = _Threads(store, run_ids[0], recs[0].run, recs[0].algo, say)
+            pop = PopulationTrainer(
+                [dataclasses.replace(r.run, threads=threads.n) for r in recs],
+                [r.algo for r in recs],
+                stop=stop,
+                max_seconds=limit,
+                threads_fn=threads if recs[0].run.threads == 0 else None,
+            )
+            say(f"population: {k_all} runs in one process ({', '.join(run_ids)})")
+            fhs = [files.enter_context(store.open_metrics(rid)) for rid in run_ids]
+            tbs = [
+                files.enter_context(tensorboard_log(r.run, store.path(rid)))
+                for rid, r in zip(run_ids, recs)
+            ]
+            for k, m in pop:
+                store.write_metrics(fhs[k], m)
+                _pass_on(m, tbs[k], None, say)
+                if on_metrics is not None:
+                    on_metrics(k, m)
+                bad = _diverged(m)
+                if bad is not None:
+                    end(k, "diverged", f"{bad} became {m[bad]} at step {m['step']}")
+                    continue
+                if "eval/return_mean" in m:
+                    final[k] = m
+                    if time.time() - last_ckpt > checkpoint_every_s:
+                        for j in range(k_all):
+                            if not ended[j]:
+                                store.save_model(run_ids[j], pop.agent.member_state_dict(j))
+                        last_ckpt = time.time()
+                    along[k].at_eval(_Member(pop, k), m["step"], m["eval/return_mean"])  # type: ignore[arg-type]
+                    _report_eval(store, run_ids[k], m)
+                if limit is not None and time.monotonic() - t0 > limit:
+                    for j in range(k_all):
+                        if not ended[j]:
+                            status[j], message[j] = "stopped", _wall_message(limit)
+                    break
+            if pop.stopped_early:
+                for j in range(k_all):
+                    if not ended[j] and status[j] == "finished":
+                        status[j], message[j] = _early_end(store, run_ids[j], limit)
+        except WallTimeExceeded:
+            for j in range(k_all):
+                status[j], message[j] = "stopped", _wall_message(limit or 0)
+        except KeyboardInterrupt as e:
+            msg = str(e) if isinstance(e, Interrupted) else "interrupted by the user"
+            for j in range(k_all):
+                status[j], message[j] = "interrupted", msg
+        except Exception as e:
+            for j in range(k_all):
+                status[j], message[j] = "failed", f"{type(e).__name__}: {e}"
+            traceback.print_exc()
+        _disarm_alarm()
+        for j in range(k_all):
+            if not ended[j]:
+                _finish_member(store, run_ids[j], pop, j, status[j], message[j], final[j])
+    return status
+
+
+class _Member:
+    """What ``_Checkpoints`` reads of a trainer (``.agent.state_dict()``), for a member."""
+
+    def __init__(self, pop: Any, k: int) -> None:
+        self.agent, self._pop, self._k = self, pop, k
+
+    def state_dict(self) -> dict:
+        return self._pop.agent.member_state_dict(self._k)
+
+
+def _finish_member(
+    store: RunStore,
+    run_id: str,
+    pop: Any,
+    k: int,
+    status: str,
+    message: str,
+    final: Metrics,
+) -> None:
+    """:func:`_finish` of member ``k`` of a population (no speed record: not a single run)."""
+    if pop is not None:
+        try:
+            store.save_model(run_id, pop.agent.member_state_dict(k))
+        except OSError as e:
+            message = (message + "; " if message else "") + f"could not save weights: {e}"
+    try:
+        store.set_status(
+            run_id,
+            status,
+            message=message,
+            step=pop.step if pop is not None else 0,
+            eval_return=final.get("eval/return_mean"),
+            eval_return_std=final.get("eval/return_std"),
+            eval_score=final.get("eval/normalized_score"),
+            wall_time=final.get("time/elapsed"),
+            finished=time.time(),
+        )
+    except OSError as e:
+        print(f"error: {e}", file=sys.stderr)
+
+
 SPARE = "--spare"  # the argument of a worker started ahead, waiting for its run id
 # The one spare worker of this process: (process, the environment it was started with).
 _SPARE: dict[str, tuple[subprocess.Popen, dict[str, str]]] = {}
@@ -413,6 +617,18 @@ def spawn_job(run_id: str, store: RunStore | None = None) -> subprocess.Popen:
     """
     store = store or RunStore()
     env = _worker_env(store)
+    members = population_of(store, run_id)
+    if members is not None:  # a population: one worker for all its runs (no spare)
+        proc = spawn_module(
+            "rlcore.service.worker",
+            [POPULATION, *members],
+            store.path(run_id) / "worker.log",
+            env,
+        )
+        for rid in members:
+            with contextlib.suppress(OSError):
+                atomic_write_json(store.path(rid) / "worker.json", process_identity(proc.pid))
+        return proc
     spares = get_settings().spare_workers > 0
     proc = _take_spare(env) if spares else None
     if proc is not None:
@@ -496,6 +712,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args == [SPARE]:
         return _serve_spare()
+    if args and args[0] == POPULATION:
+        return _main_population(args[1:])
     if len(args) != 1:
         print("usage: python -m rlcore.service.worker RUN_ID", file=sys.stderr)
         return 2
@@ -524,6 +742,28 @@ def main(argv: list[str] | None = None) -> int:
         if old_alarm is not None:
             signal.signal(signal.SIGALRM, old_alarm)
     return 0 if status in ("finished", "stopped", "pruned") else 1
+
+
+def _main_population(run_ids: list[str]) -> int:
+    """``python -m rlcore.service.worker --population ID...``: one worker, K runs."""
+    if not run_ids:
+        print("usage: python -m rlcore.service.worker --population RUN_ID...", file=sys.stderr)
+        return 2
+    old_term = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        statuses = run_population_job(run_ids)
+    except RunClaimed as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 3
+    except (ValueError, OSError) as e:  # before training started: said in every run
+        print(f"error: {e}", file=sys.stderr)
+        for rid in run_ids:
+            with contextlib.suppress(ValueError, OSError):
+                RunStore().set_status(rid, "failed", message=str(e), finished=time.time())
+        return 2
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+    return 0 if all(st in ("finished", "stopped", "pruned") for st in statuses) else 1
 
 
 if __name__ == "__main__":
