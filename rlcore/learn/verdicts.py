@@ -80,7 +80,7 @@ CLAIMS: dict[str, Claim] = {
     # a learned baseline lowers the gradient's variance: more return for the same steps
     "pg": Claim("a2c", "mean evaluation return over the run", margin=25.0, warmup=0.1),
     # alpha is a Lagrange multiplier: the entropy settles at its target
-    "sac": Claim("at", "entropy minus its target", margin=0.25, warmup=0.5),
+    "sac": Claim("at", "entropy minus its target", margin=0.25, warmup=0.75),
     # the min of two critics shrinks the max's upward bias
     "cdq": Claim("ddpg", "Q(s0) minus the return obtained", margin=0.05),
     # offline RL beats imitating mixed data: IQL above BC

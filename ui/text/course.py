@@ -318,14 +318,14 @@ TEXT.update(
             "zh": "SAC / Pendulum，3 个种子",
         },
         "course.exp.sac.what": {
-            "en": "SAC on Pendulum, three seeds, 4,000 steps each, with the automatic "
+            "en": "SAC on Pendulum, three seeds, 10,000 steps each, with the automatic "
             "temperature α.",
-            "zh": "SAC 在 Pendulum 上训练，三个种子，每个 4,000 步，温度 α 自动调节。",
+            "zh": "SAC 在 Pendulum 上训练，三个种子，每个 10,000 步，温度 α 自动调节。",
         },
         "course.exp.sac.predict": {
             "en": "α adapts so that the policy's entropy reaches a target (−1 here). Where will "
-            "the entropy be over the second half of the run?",
-            "zh": "α 会自动调节，使策略的熵达到目标（这里是 −1）。训练后半段熵会在哪里？",
+            "the entropy be over the last quarter of the run?",
+            "zh": "α 会自动调节，使策略的熵达到目标（这里是 −1）。训练最后四分之一阶段熵会在哪里？",
         },
         "course.exp.sac.opt.above": {"en": "above the target", "zh": "高于目标"},
         "course.exp.sac.opt.at": {"en": "at the target (±0.25)", "zh": "在目标附近（±0.25）"},
@@ -335,13 +335,13 @@ TEXT.update(
             "zh": "α 作为拉格朗日乘子，把熵维持在目标值",
         },
         "course.exp.sac.measure": {
-            "en": "the entropy minus its target, second half of the run",
-            "zh": "训练后半段的熵减去目标",
+            "en": "the entropy minus its target, last quarter of the run",
+            "zh": "训练最后四分之一阶段的熵减去目标",
         },
         "course.exp.sac.result": {
-            "en": "Entropy {entropy} against the target {target}; α = {alpha} (second half, "
+            "en": "Entropy {entropy} against the target {target}; α = {alpha} (last quarter, "
             "mean over the seeds).",
-            "zh": "熵为 {entropy}，目标为 {target}；α = {alpha}（后半段，各种子平均）。",
+            "zh": "熵为 {entropy}，目标为 {target}；α = {alpha}（最后四分之一，各种子平均）。",
         },
         "course.exp.sac.look": {
             "en": "Left: the policy's entropy and its target. Right: α, a Lagrange multiplier "
