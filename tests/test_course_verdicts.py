@@ -85,6 +85,7 @@ def test_a_run_that_disagrees_says_why():
     td3 = [q_run([-150.0 + s] * 12, g, steps) for s in range(3)]
     v = course.verdict("cdq", {"ddpg": ddpg, "td3": td3})
     assert v.answer == "td3" and not v.agrees and v.decided
+    assert v.reasons == ("reversed",)  # clear, converged, several seeds: the task reverses it
     # a dqn run whose Q(s0) still climbs linearly at the end: under the return, not converged
     q = list(np.linspace(0.0, 60.0, 20))
     dqn = [q_run(q, [100.0] * 20) for _ in range(3)]

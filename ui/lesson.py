@@ -519,10 +519,11 @@ def _claim_line(exp: course.Experiment, v: course.Verdict) -> str:
     margin = claim.margin
     shown = f"{100 * margin:.0f}%" if exp.id in ("dqn", "cdq", "seeds") else f"{margin:g}"
     seeds = max(v.n.values(), default=0) or v.numbers.get("seeds", 0) or len(v.n)
+    key = "course.claim" if claim.warmup > 0 else "course.claim.nowarm"
     return (
         "*"
         + t(
-            "course.claim",
+            key,
             claim=t(f"course.exp.{exp.id}.claim"),
             measure=t(f"course.exp.{exp.id}.measure"),
             seeds=int(seeds) if seeds else "—",

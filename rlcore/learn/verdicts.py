@@ -12,7 +12,8 @@ difference": within the margin, or within the seeds' noise by a Welch t-test at 
 :data:`NO_DATA` ("not enough data": one seed is never read as a law, or no evaluation after
 the warm-up). Where the answer is not the claim it carries the likely reasons
 (:data:`REASONS`): the measure still moving at the end of the run, too few evaluations,
-one seed, an effect smaller than the seeds' noise.
+one seed, an effect smaller than the seeds' noise or the margin, or, for a clear answer
+against the claim, a task on which the effect goes the other way at this budget.
 
 Pure functions of the runs' metrics (one ``pandas.DataFrame`` per seed, the rows the
 trainer logs: ``step`` and ``eval/*`` / ``train/*`` columns); no Streamlit here.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,7 @@ __all__ = [
 TIE = "tie"  # no clear difference
 NO_DATA = "no_data"  # not enough data
 # why a run may disagree with its claim (each has a text and a "what to try" in the UI)
-REASONS = ("not_converged", "few_evals", "one_seed", "noise", "small_effect")
+REASONS = ("not_converged", "few_evals", "one_seed", "noise", "small_effect", "reversed")
 ALPHA = 0.10  # two-sided level of the seeds' t-tests (few seeds: a lenient level)
 MIN_EVALS = 3  # evaluations after the warm-up a measure needs
 
@@ -385,6 +386,13 @@ def _sac(runs, starts, claim: Claim, target: float) -> Verdict:
     )
 
 
+def _explained(v: Verdict) -> Verdict:
+    """A clear answer against the claim with no other reason: the task reverses it."""
+    if v.decided and not v.agrees and not v.reasons:
+        return replace(v, reasons=("reversed",))
+    return v
+
+
 def read(
     exp_id: str,
     runs: dict[str, list[pd.DataFrame]],
@@ -398,17 +406,17 @@ def read(
     """
     claim, starts = CLAIMS[exp_id], starts or {}
     if exp_id in ("dqn", "cdq"):
-        return _q_gap(exp_id, runs, starts, claim)
+        return _explained(_q_gap(exp_id, runs, starts, claim))
     if exp_id == "seeds":
-        return _seeds(runs, starts, claim)
+        return _explained(_seeds(runs, starts, claim))
     if exp_id == "cliff":
-        return _cliff(runs, starts, claim)
+        return _explained(_cliff(runs, starts, claim))
     if exp_id == "sac":
-        return _sac(runs, starts, claim, target_entropy)
+        return _explained(_sac(runs, starts, claim, target_entropy))
     if exp_id == "pg":
-        return _returns(exp_id, runs, starts, claim, "eval/return_mean")
+        return _explained(_returns(exp_id, runs, starts, claim, "eval/return_mean"))
     if exp_id == "offline":
-        return _returns(exp_id, runs, starts, claim, "eval/normalized_score")
+        return _explained(_returns(exp_id, runs, starts, claim, "eval/normalized_score"))
     raise ValueError(f"experiment = {exp_id!r}: not one of {', '.join(CLAIMS)}")
 
 
@@ -422,4 +430,4 @@ def read_gradient_std(per_seed: dict[str, list[float]]) -> Verdict:
     neg_log = {k: [-math.log(max(v, 1e-300)) for v in vs] for k, vs in per_seed.items()}
     answer, why = compare(neg_log, claim.margin, claim.min_seeds)
     values, spread, n = _stats({k: list(vs) for k, vs in per_seed.items()})
-    return Verdict(answer, claim.claimed, values, spread, n, why)
+    return _explained(Verdict(answer, claim.claimed, values, spread, n, why))

@@ -129,6 +129,22 @@ TEXT.update(
             "en": "the effect is small on this task (under the margin)",
             "zh": "在这个任务上效应很小（低于阈值）",
         },
+        "course.reason.reversed": {
+            "en": "on this task, at this budget, the effect clearly goes the other way — a "
+            "textbook effect holds on average over tasks, not on every one",
+            "zh": "在这个任务和这个预算下，效应明显反向——教科书中的效应是在许多任务上平均成立，"
+            "并非每个任务都成立",
+        },
+        "course.try.reversed": {
+            "en": "a longer run, or the same comparison on another environment (the Train page)",
+            "zh": "更长的训练，或在另一个环境上做同样的比较（“训练”页面）",
+        },
+        "course.claim.nowarm": {
+            "en": "The textbook effect: {claim}. Measured: {measure}, over {seeds} seeds; "
+            "differences under {margin} count as none.",
+            "zh": "教科书中的效应：{claim}。测量：{measure}，共 {seeds} 个种子；"
+            "小于 {margin} 的差别视为没有差别。",
+        },
         "course.try.not_converged": {
             "en": "a longer run (the Train page, same settings, more steps)",
             "zh": "更长的训练（在“训练”页面用相同设置、更多步数）",
