@@ -66,7 +66,10 @@ TEXT = {
         "en": "Course · question {n} of {total}",
         "zh": "课程 · 第 {n} 个问题（共 {total} 个）",
     },
-    "course.box.run": {"en": "Run it for real: {what}", "zh": "真实训练：{what}"},
+    "course.box.run": {
+        "en": "Its experiment (starts when you press Run it): {what}",
+        "zh": "它的实验（按下“开始训练”才会开始）：{what}",
+    },
     "course.box.back": {"en": "Back to the lesson", "zh": "回到这一课"},
 }
 
