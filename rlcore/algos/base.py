@@ -598,8 +598,8 @@ class Agent(nn.Module):
     def member_state_dict(self, k: int) -> dict[str, Tensor]:
         """Member ``k``'s weights as a single run's state dict (a copy).
 
-        A member's slice of every member-axis layer (``MemberLinear``); the rest (the
-        observation statistics) is shared. One member: the agent's own state dict.
+        Every member-axis layer's (``MemberLinear.member_state``: a plain layer's layout);
+        the rest (the observation statistics) is shared. One member: the agent's own state dict.
         """
         from rlcore.core.nn import MemberLinear
 
@@ -608,10 +608,9 @@ class Agent(nn.Module):
         sd = self.state_dict()
         if self.k == 1:
             return {key: v.clone() for key, v in sd.items()}
-        sliced = {
-            f"{name}.{p}" if name else p
-            for name, mod in self.named_modules()
-            if isinstance(mod, MemberLinear)
-            for p in ("weight", "bias")
-        }
-        return {key: (v[k] if key in sliced else v).clone() for key, v in sd.items()}
+        out = {key: v.clone() for key, v in sd.items()}
+        for name, mod in self.named_modules():
+            if isinstance(mod, MemberLinear):
+                prefix = f"{name}." if name else ""
+                out[prefix + "weight"], out[prefix + "bias"] = mod.member_state(k)
+        return out

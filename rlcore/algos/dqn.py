@@ -198,8 +198,9 @@ class DQN(Agent):
         return greedy.cpu().numpy()
 
     def q_value(self, obs: Tensor, action) -> Tensor:
-        a = torch.as_tensor(action, device=self.device).long().reshape(-1, 1)
-        return self.q(obs).gather(1, a).squeeze(1)
+        """Q(s, a): ``[B, obs]`` and ``B`` actions, or every member's (``[k, B, ...]``)."""
+        a = torch.as_tensor(action, device=self.device).long().reshape(*obs.shape[:-1], 1)
+        return self.q(obs).gather(-1, a).squeeze(-1)
 
     # -- learning ---------------------------------------------------------------------
     # Batches come with a member axis ([k, B, ...]: a population's buffer) or without

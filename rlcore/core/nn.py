@@ -206,22 +206,22 @@ class QNetwork(nn.Module):
         return self.value(h) + a - a.mean(dim=-1, keepdim=True)
 
 
-class MemberLinear(nn.Module):
-    """K members' linear layers in one batched matmul: ``[K, B, in] -> [K, B, out]``.
+class MemberLinear(EnsembleLinear):
+    """K members' linear layers: the population engine's :class:`EnsembleLinear`.
 
-    The population engine's layer (``rlcore.train.population``): the batched-layer
-    approach of :class:`EnsembleLinear`, with ``nn.Linear``'s layout on the member axis
-    (weight ``[K, out, in]``, bias ``[K, out]``), so member ``k``'s slice *is* a plain
-    layer: a member's checkpoint is a single run's, and its initialisation is the one a
-    single run draws. One member (a single run) keeps the plain layer's tensors
-    (``[out, in]``, ``[out]``; the member axis implicit): ``nn.Linear``'s kernel on
-    ``[..., in]``, and the state dict of every run saved before populations.
+    ``[K, B, in] -> [K, B, out]`` in one batched matmul (``rlcore.train.population``),
+    built from K plain layers (each member initialised as a single run draws it). One
+    member (a single run) keeps the plain layer's tensors, ``[out, in]`` and ``[out]``
+    (the member axis implicit): ``nn.Linear``'s kernel on ``[..., in]`` and the state
+    dict of every run saved before populations. :meth:`member_state` gives member
+    ``k``'s tensors in that plain layout, whatever the number of members.
     """
 
     def __init__(self, weight: Tensor, bias: Tensor) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(weight)  # [K, out, in], or [out, in] for one member
-        self.bias = nn.Parameter(bias)  # [K, out], or [out]
+        nn.Module.__init__(self)
+        # several members: EnsembleLinear's [K, in, out] and [K, 1, out]
+        self.weight = nn.Parameter(weight)
+        self.bias = nn.Parameter(bias)
 
     @property
     def n(self) -> int:
@@ -233,20 +233,26 @@ class MemberLinear(nn.Module):
         with torch.no_grad():
             if len(layers) == 1:
                 return cls(layers[0].weight.clone(), layers[0].bias.clone())
-            w = torch.stack([lin.weight for lin in layers])
-            b = torch.stack([lin.bias for lin in layers])
+            w = torch.stack([lin.weight.t() for lin in layers]).contiguous()
+            b = torch.stack([lin.bias for lin in layers]).unsqueeze(1).contiguous()
         return cls(w, b)
 
     def forward(self, x: Tensor) -> Tensor:
         if self.weight.dim() == 2:  # one member: any leading shape
             return F.linear(x, self.weight, self.bias)
-        return torch.baddbmm(self.bias.unsqueeze(1), x, self.weight.transpose(1, 2))
+        return torch.baddbmm(self.bias, x, self.weight)
 
-    def member(self, k: int, x: Tensor) -> Tensor:
-        """Member ``k`` alone on ``[B, in]`` (``F.linear``: a plain layer's numbers)."""
+    def member(self, i: int, x: Tensor) -> Tensor:
+        """Member ``i`` alone on ``[B, in]``."""
         if self.weight.dim() == 2:
             return F.linear(x, self.weight, self.bias)
-        return F.linear(x, self.weight[k], self.bias[k])
+        return torch.addmm(self.bias[i], x, self.weight[i])
+
+    def member_state(self, k: int) -> tuple[Tensor, Tensor]:
+        """Member ``k``'s ``(weight [out, in], bias [out])``: a plain layer's, copied."""
+        if self.weight.dim() == 2:
+            return self.weight.detach().clone(), self.bias.detach().clone()
+        return self.weight[k].detach().t().contiguous(), self.bias[k, 0].detach().clone()
 
 
 class MemberQNetwork(nn.Module):

@@ -44,7 +44,7 @@ from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.core.envs import make_env
 from rlcore.core.types import Metrics
-from rlcore.train.evaluation import eval_seed, evaluate
+from rlcore.train.evaluation import EvalResult, eval_seed
 
 __all__ = [
     "MAX_MEMBERS",
@@ -403,7 +403,7 @@ class PopulationTrainer:
         self._log_t, self._log_step, self._log_updates = self._t0, 0, 0
         self.acc = _MemberAccumulator(self.k)
         self._log_due, self._eval_due = _Every(run.log_every), _Every(run.eval_interval())
-        self._evaluators: list[Agent] | None = None
+        self._eval_envs: list[list[gym.Env]] | None = None
 
     # -- the host of replay_loop ----------------------------------------------------
     def _phases(self, before: int, after: int) -> int:
@@ -458,29 +458,53 @@ class PopulationTrainer:
     def _live(self) -> list[int]:
         return [k for k in range(self.k) if self.active[k]]
 
-    def member_agent(self, k: int) -> Agent:
-        """Member ``k`` as a single run's agent (its weights copied now)."""
-        if self.k == 1:
-            return self.agent
-        if self._evaluators is None:
-            # plain one-member agents, built once without touching the training's RNG
-            with torch.random.fork_rng(devices=[]):
-                cls = type(self.agent)
-                e0 = self.envs.envs[0]
-                self._evaluators = [
-                    cls(e0.observation_space, e0.action_space, a, self.device) for a in self.algos
-                ]
-        agent = self._evaluators[k]
-        agent.load_state_dict(self.agent.member_state_dict(k))
-        agent.progress = self.agent.progress
-        return agent
-
+    @torch.no_grad()
     def evaluate(self) -> Iterator[tuple[int, Metrics]]:
-        """Each live member's deterministic evaluation (its run's evaluation seeds)."""
-        for k in self._live():
-            run = self.runs[k]
-            res = evaluate(self.member_agent(k), run.env, run.eval_episodes, eval_seed(run.seed))
-            elapsed = time.perf_counter() - self._t0
+        """Each live member's deterministic evaluation, all members' episodes side by side.
+
+        The episodes of ``evaluation.evaluate`` (its run's evaluation seeds, greedy
+        actions, the same metrics), played for every member at once: one forward pass of
+        the member-axis network per step for all of them, and the environments made once
+        for the whole training (each evaluation resets them with the same seeds).
+        """
+        live = self._live()
+        if not live:
+            return
+        run, agent = self.run, self.agent
+        e = run.eval_episodes
+        if self._eval_envs is None:
+            self._eval_envs = [[make_env(run.env) for _ in range(e)] for _ in range(self.k)]
+        envs = self._eval_envs
+        obs = np.zeros((self.k, e, *self.envs._obs_shape), dtype=np.float32)
+        for k in live:
+            first = eval_seed(self.runs[k].seed)
+            for i, env in enumerate(envs[k]):
+                obs[k, i] = env.reset(seed=first + i)[0]
+        actions = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
+        x = torch.from_numpy(obs).view(self.k, e, -1).to(self.device)
+        q0 = agent.q_value(x, actions)
+        q0 = None if q0 is None else q0.cpu().numpy()
+        gammas = np.array([a.gamma for a in self.algos])
+        active = np.zeros((self.k, e), dtype=bool)
+        active[live] = True
+        returns, disc = np.zeros((self.k, e)), np.zeros((self.k, e))
+        lengths = np.zeros((self.k, e), dtype=np.int64)
+        discount = np.ones((self.k, e))
+        while active.any():
+            for k, i in zip(*np.nonzero(active)):
+                o, r, term, trunc, _ = envs[k][i].step(actions[k, i])
+                returns[k, i] += r
+                disc[k, i] += discount[k, i] * r
+                discount[k, i] *= gammas[k]
+                lengths[k, i] += 1
+                obs[k, i] = o
+                if term or trunc:
+                    active[k, i] = False
+            if active.any():
+                actions = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
+        elapsed = time.perf_counter() - self._t0
+        for k in live:
+            res = EvalResult(returns[k], lengths[k], disc[k], None if q0 is None else q0[k])
             yield k, {"step": self.step, **res.metrics(), "time/elapsed": elapsed}
 
     def drop(self, k: int) -> None:
@@ -506,3 +530,6 @@ class PopulationTrainer:
         finally:
             with contextlib.suppress(Exception):
                 self.envs.close()
+                for envs in self._eval_envs or []:
+                    for env in envs:
+                        env.close()
