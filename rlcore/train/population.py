@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import Agent, OffPolicyConfig
+from rlcore.algos.base import Agent, OffPolicyConfig, check_members
 from rlcore.algos.registry import get_algo
 from rlcore.core.buffers import ReplayBuffer
 from rlcore.core.config import AlgoConfig, RunConfig
@@ -300,6 +300,7 @@ def check_population(runs: Sequence[RunConfig], algos: Sequence[AlgoConfig]) -> 
                     f"member {i}: RunConfig.{f.name} = {getattr(r, f.name)!r} differs from "
                     f"member 0's {getattr(first, f.name)!r} (members may differ only in seed)"
                 )
+    check_members(algos[0], algos, cls.member_hparams)
     if len({r.seed for r in runs}) != len(runs) and len({repr(a) for a in algos}) == 1:
         raise ValueError("members with the same seed and config would train the same agent twice")
     return cls

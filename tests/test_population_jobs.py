@@ -1,0 +1,165 @@
+"""Populations as jobs (issue 25): one process trains K runs, each written as its own run."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from rlcore.__main__ import main
+from rlcore.service.jobs import JobQueue, load_batch, run_extra, seed_plan, sweep_plan
+from rlcore.service.runs import RunStore
+from rlcore.service.worker import population_of, run_population_job
+from rlcore.train.export import load_checkpoint
+from rlcore.train.presets import make_configs
+
+
+def _train(tmp_path, *extra):
+    return main(
+        [
+            "--runs-dir",
+            str(tmp_path),
+            "train",
+            "--algo",
+            "dqn",
+            "--env",
+            "CartPole-v1",
+            "--steps",
+            "600",
+            "--eval-every",
+            "300",
+            "--eval-episodes",
+            "2",
+            "--quiet",
+            "--set",
+            "learning_starts=100",
+            "--set",
+            "hidden=16",
+            *extra,
+        ]
+    )
+
+
+def _rows(store: RunStore, rid: str) -> list[dict]:
+    text = (store.path(rid) / "metrics.jsonl").read_text()
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_train_seeds_runs_one_process_that_writes_each_seed_as_its_own_run(tmp_path, capsys):
+    assert _train(tmp_path, "--seeds", "3", "--seed", "5") == 0
+    assert "3 runs, in one process (a population)" in capsys.readouterr().out
+    store = RunStore(tmp_path)
+    recs = sorted(store.list(), key=lambda r: r.run.seed)
+    assert [r.run.seed for r in recs] == [5, 6, 7]
+    batches = {run_extra(store, r.id)["batch"] for r in recs}
+    assert len(batches) == 1
+    assert list(load_batch(store, batches.pop()).runs) == [
+        r.id for r in sorted(recs, key=lambda r: r.run.seed)
+    ]
+    for r in recs:
+        st = store.status(r.id)
+        assert st["status"] == "finished" and st["pid"] == os.getpid()  # this one process
+        rows = _rows(store, r.id)
+        assert [m["step"] for m in rows if "eval/return_mean" in m] == [300, 600]
+        assert (
+            st["eval_return"]
+            == [m for m in rows if "eval/return_mean" in m][-1]["eval/return_mean"]
+        )
+        run, _, agent = load_checkpoint(store.path(r.id) / "model.safetensors")
+        assert run.seed == r.run.seed and agent.k == 1  # a single run's weights
+    # the members are different agents (their own seeds): different episodes
+    episodes = [
+        tuple(m["rollout/length"] for m in _rows(store, r.id) if "rollout/length" in m)
+        for r in recs
+    ]
+    assert len(set(episodes)) == 3
+
+
+def test_train_sweep_over_lr_is_one_population_with_each_value_a_run(tmp_path, capsys):
+    assert _train(tmp_path, "--sweep", "lr=1e-3,3e-3") == 0
+    assert "2 runs, in one process" in capsys.readouterr().out
+    store = RunStore(tmp_path)
+    recs = store.list()
+    assert sorted(r.algo.lr for r in recs) == [1e-3, 3e-3]
+    assert {run_extra(store, r.id)["sweep"]["param"] for r in recs} == {"lr"}
+    assert all(store.status(r.id)["status"] == "finished" for r in recs)
+
+
+@pytest.mark.parametrize(
+    "extra,words",
+    [
+        (["--seeds", "0"], "seeds = 0"),
+        (["--sweep", "lr"], "--sweep 'lr': expected NAME=V1,V2"),
+        (["--sweep", "nope=1,2"], "not a hyperparameter"),
+    ],
+)
+def test_bad_seeds_or_sweep_is_one_line_and_creates_no_run(tmp_path, capsys, extra, words):
+    assert _train(tmp_path, *extra) == 2
+    err = capsys.readouterr().err.strip()
+    assert words in err and len(err.splitlines()) == 1
+    assert RunStore(tmp_path).list() == []
+
+
+def _plan(n=3, **hp):
+    run, algo = make_configs(
+        "dqn",
+        "CartPole-v1",
+        hp={"hidden": (16,), "learning_starts": 50, **hp},
+        run={"steps": 300, "eval_every": 150, "eval_episodes": 2, "threads": 1},
+    )
+    return seed_plan(run, algo, n)
+
+
+def test_a_population_submission_queues_only_its_leader_and_every_run_passes_the_gate(
+    tmp_path, monkeypatch
+):
+    from rlcore.service import owners
+
+    admitted = []
+    real = owners.admit
+    monkeypatch.setattr(
+        owners,
+        "admit",
+        lambda store, runs, owner: admitted.append(len(runs)) or real(store, runs, owner),
+    )
+    launched = []
+
+    class Proc:  # the fake launcher starts no process
+        pid = os.getpid()
+
+        def poll(self):
+            return None
+
+    store = RunStore(tmp_path)
+    q = JobQueue(
+        store, max_workers=4, launcher=lambda rid, s: launched.append(rid) or Proc(), dispatch=False
+    )
+    batch = q.submit(_plan(3), population=True)
+    assert admitted == [3]
+    assert launched == [batch.runs[0]]  # one worker for the three runs
+    assert population_of(store, batch.runs[0]) == list(batch.runs)
+    assert population_of(store, batch.runs[1]) is None  # only the leader launches it
+    assert all(store.status(r)["status"] == "queued" for r in batch.runs)
+
+
+def test_a_plan_that_is_not_one_setup_is_refused_before_any_run_exists(tmp_path):
+    run, algo = make_configs(
+        "dqn", "CartPole-v1", hp={"hidden": (16,), "learning_starts": 50}, run={"steps": 300}
+    )
+    plan = sweep_plan(run, algo, "batch_size", (16, 32))
+    with pytest.raises(ValueError, match="batch_size"):
+        JobQueue(RunStore(tmp_path), dispatch=False).submit(plan, population=True)
+    assert RunStore(tmp_path).list() == []
+
+
+def test_a_stopped_member_ends_alone_and_the_others_finish(tmp_path):
+    store = RunStore(tmp_path)
+    batch = JobQueue(store, dispatch=False).create_batch(_plan(3), population=True)
+    store.request_stop(batch.runs[1])
+    statuses = run_population_job(list(batch.runs), store, say=lambda s: None)
+    assert statuses == ["finished", "stopped", "finished"]
+    stopped = store.status(batch.runs[1])
+    assert stopped["status"] == "stopped" and stopped["step"] < 300
+    assert (store.path(batch.runs[1]) / "model.safetensors").exists()
+    assert store.status(batch.runs[0])["step"] == 300
