@@ -219,6 +219,36 @@ def test_a_dropped_member_yields_nothing_more():
             pop.drop(1)
     last1 = max(s for k, s in seen if k == 1)
     assert last1 <= 101 and max(s for k, s in seen if k == 0) == 300
+    # member 1 stopped costing: the population was rebuilt with member 0 alone
+    assert pop.k == 1 and pop.ids == [0] and pop.buffer.all.shape[0] == 1
+    assert len(pop.envs.envs) == 1 and pop.agent.k == 1
+    with pytest.raises(ValueError, match="dropped"):
+        pop.member_state_dict(1)
+
+
+def test_dropping_members_cuts_every_tensor_and_the_others_train_on_unchanged():
+    agent, buf = _population_and_buffer(lrs=(1e-3, 2e-3, 3e-3))
+    list(agent.update_phase(buf, 4, 8))  # Adam's moments exist
+    ref, ref_buf = copy.deepcopy(agent), copy.deepcopy(buf)
+    agent.keep_members([0, 2])
+    buf.keep_members([0, 2])
+    assert agent.k == 2 and buf.all.shape[0] == 2
+    assert all(p.shape[0] == 2 for p in agent.q.parameters())
+    assert all(v["exp_avg"].shape[0] == 2 for v in agent.optimizer.state.values())
+    for new, old in ((0, 0), (1, 2)):
+        for a, b in zip(agent.member_state_dict(new).values(), ref.member_state_dict(old).values()):
+            assert torch.equal(a, b)
+    batch = ref_buf.sample(8)
+    ref.update(batch)
+    agent.update(Batch(*(t[[0, 2]] for t in batch)))
+    for new, old in ((0, 0), (1, 2)):
+        for a, b in zip(agent.member_state_dict(new).values(), ref.member_state_dict(old).values()):
+            torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
+    agent.keep_members([1])  # one left: a single run's plain layers
+    buf.keep_members([1])
+    assert agent.state_dict()["q.net.0.weight"].shape == (16, 3)
+    info = agent.update(buf.sample(8))  # a one-member batch
+    assert info["critic_loss"].dim() == 0
 
 
 @pytest.mark.parametrize(

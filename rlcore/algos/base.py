@@ -22,6 +22,7 @@ __all__ = [
     "FusedAdam",
     "MemberAdam",
     "OffPolicyConfig",
+    "carry_adam",
     "check_members",
     "frozen",
     "grad_norm",
@@ -285,6 +286,31 @@ def make_member_adam(
     if device.type in ("cpu", "cuda"):
         return MemberAdam(params, lrs)
     raise ValueError(f"members with different lrs need a cpu or cuda device (got {device})")
+
+
+def carry_adam(
+    old: torch.optim.Optimizer,
+    old_params: Sequence[Tensor],
+    new_params: Sequence[Tensor],
+    cuts: Sequence[Any],
+    lrs: Sequence[float],
+    device: torch.device,
+) -> torch.optim.Adam:
+    """A population's Adam after members left: each parameter's moments cut as it was.
+
+    ``cuts[i]`` maps old parameter ``i``'s tensors to the new one's (the kept members'
+    slices); the step counts carry over, so the kept members step on as before.
+    """
+    new = make_member_adam(new_params, lrs, device)
+    for p_old, p_new, cut in zip(old_params, new_params, cuts):
+        st = old.state.get(p_old)
+        if st and "exp_avg" in st:
+            new.state[p_new] = {
+                "step": st["step"].clone(),
+                "exp_avg": cut(st["exp_avg"]),
+                "exp_avg_sq": cut(st["exp_avg_sq"]),
+            }
+    return new
 
 
 def check_members(

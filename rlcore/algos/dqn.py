@@ -28,7 +28,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rlcore.algos.base import Agent, OffPolicyConfig, check_members, make_member_adam, optimize
+from rlcore.algos.base import (
+    Agent,
+    OffPolicyConfig,
+    carry_adam,
+    check_members,
+    make_member_adam,
+    optimize,
+)
 from rlcore.core.config import hp
 from rlcore.core.nn import MemberQNetwork, QNetwork
 from rlcore.core.ops import hard_update, linear_schedule, soft_update, td_target
@@ -312,6 +319,27 @@ class DQN(Agent):
         with torch.no_grad():  # members' own rates (a rate of 1: lerp gives the copy)
             for t, s in zip(self.q_target.parameters(), self.q.parameters()):
                 t.lerp_(s, tau.view(self.k, *([1] * (t.dim() - 1))))
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on.
+
+        Every member-axis tensor is cut to them (networks, Adam's moments, per-member
+        hyperparameters), their numbers unchanged; the rest stop costing.
+        """
+        old_params = self._params
+        cuts = self.q.keep_members(keep)
+        self.q_target.keep_members(keep)
+        self.members = tuple(self.members[i] for i in keep)
+        self.k = len(keep)
+        self._params = list(self.q.parameters())
+        lrs = [m.lr for m in self.members]
+        self.optimizer = carry_adam(
+            self.optimizer, old_params, self._params, cuts, lrs, self.device
+        )
+        self._gamma = self._per_member([m.gamma for m in self.members])
+        self._tau = self._per_member([m.tau for m in self.members])
+        self.epsilons = self.epsilons[list(keep)]
+        self.epsilon = float(self.epsilons[0])
 
     def exploration_metrics(self) -> dict[str, float]:
         return {"train/epsilon": self.epsilon}

@@ -94,6 +94,15 @@ class ReplayBuffer:
             self.pos = int((self.pos + len(chunk)) % self.capacity)
             self.size = min(self.size + len(chunk), self.capacity)
 
+    def keep_members(self, keep: list[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on; their rows unchanged."""
+        idx = torch.tensor(keep, device=self.device)
+        self.all = self.all.index_select(0, idx)
+        self.members = len(keep)
+        self.data = self.all[0] if self.members == 1 else self.all
+        self._np = self.data.numpy() if self.device.type == "cpu" else None
+        self._offsets = torch.arange(self.members, device=self.device).unsqueeze(1) * self.capacity
+
     def _one_member(self, what: str) -> None:
         if self.members != 1:
             raise ValueError(f"ReplayBuffer.{what}: {self.members} members add with add_members")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -248,6 +249,24 @@ class MemberLinear(EnsembleLinear):
             return F.linear(x, self.weight, self.bias)
         return torch.addmm(self.bias[i], x, self.weight[i])
 
+    def kept(self, t: Tensor, name: str, keep: Sequence[int]) -> Tensor:
+        """``t`` for the members ``keep`` only, in the layout the layer then has.
+
+        ``t``: this layer's ``name`` tensor, or one of its shape (an optimiser's moment);
+        one member left: the plain layer's layout.
+        """
+        if t.dim() == (2 if name == "weight" else 1):  # one member already
+            return t.detach().clone()
+        if len(keep) == 1:
+            one = t[keep[0]].detach()
+            return one.t().contiguous() if name == "weight" else one[0].clone()
+        return t.detach().index_select(0, torch.tensor(list(keep), device=t.device))
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on."""
+        self.weight = nn.Parameter(self.kept(self.weight, "weight", keep))
+        self.bias = nn.Parameter(self.kept(self.bias, "bias", keep))
+
     def member_state(self, k: int) -> tuple[Tensor, Tensor]:
         """Member ``k``'s ``(weight [out, in], bias [out])``: a plain layer's, copied."""
         if self.weight.dim() == 2:
@@ -308,6 +327,21 @@ class MemberQNetwork(nn.Module):
             a = self.adv.member(k, h)
             return self.value.member(k, h) + a - a.mean(dim=-1, keepdim=True)
         return self._member_seq(self.net, k, obs)
+
+    def keep_members(self, keep: Sequence[int]) -> list[Callable[[Tensor], Tensor]]:
+        """Only the members ``keep`` from now on.
+
+        Returns, in ``parameters()`` order, how each parameter's tensors were cut (for
+        its optimiser's state).
+        """
+        cuts: list[Callable[[Tensor], Tensor]] = []
+        for mod in self.modules():
+            if isinstance(mod, MemberLinear):
+                for name in ("weight", "bias"):
+                    cuts.append(functools.partial(mod.kept, name=name, keep=list(keep)))
+                mod.keep_members(keep)
+        self.k = len(keep)
+        return cuts
 
     @staticmethod
     def _member_seq(seq: nn.Sequential, k: int, x: Tensor) -> Tensor:

@@ -465,7 +465,7 @@ def run_population_job(
                     if time.time() - last_ckpt > checkpoint_every_s:
                         for j in range(k_all):
                             if not ended[j]:
-                                store.save_model(run_ids[j], pop.agent.member_state_dict(j))
+                                store.save_model(run_ids[j], pop.member_state_dict(j))
                         last_ckpt = time.time()
                     along[k].at_eval(_Member(pop, k), m["step"], m["eval/return_mean"])  # type: ignore[arg-type]
                     _report_eval(store, run_ids[k], m)
@@ -503,7 +503,7 @@ class _Member:
         self.agent, self._pop, self._k = self, pop, k
 
     def state_dict(self) -> dict:
-        return self._pop.agent.member_state_dict(self._k)
+        return self._pop.member_state_dict(self._k)
 
 
 def _finish_member(
@@ -518,7 +518,7 @@ def _finish_member(
     """:func:`_finish` of member ``k`` of a population (no speed record: not a single run)."""
     if pop is not None:
         try:
-            store.save_model(run_id, pop.agent.member_state_dict(k))
+            store.save_model(run_id, pop.member_state_dict(k))
         except OSError as e:
             message = (message + "; " if message else "") + f"could not save weights: {e}"
     try:

@@ -181,6 +181,23 @@ class PopulationEnvs:
             finished,
         )
 
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) step from now on; the rest close."""
+        n = self.n
+        groups = [self.envs[k * n : (k + 1) * n] for k in range(self.k)]
+        for k, group in enumerate(groups):
+            if k not in keep:
+                for e in group:
+                    e.close()
+        cols = [j for k in keep for j in range(k * n, (k + 1) * n)]
+        self.envs = [e for k in keep for e in groups[k]]
+        self.ep_ret = [self.ep_ret[j] for j in cols]
+        self.ep_len = [self.ep_len[j] for j in cols]
+        self.spaces = [self.spaces[k] for k in keep]
+        self.seeds = [self.seeds[k] for k in keep]
+        self.k = len(keep)
+        self.single = self.k * self.n == 1
+
     def close(self) -> None:
         for e in self.envs:
             e.close()
@@ -201,6 +218,7 @@ class ReplayHost(Protocol):
     def _train(self, buf: ReplayBuffer, k: int) -> None: ...
     def _phases(self, before: int, after: int) -> int: ...
     def _member_rows(self) -> list[tuple[int, Metrics]]: ...
+    def _compaction(self) -> list[int] | None: ...
     def _should_stop(self) -> bool: ...
 
 
@@ -258,6 +276,8 @@ def replay_loop(host: ReplayHost) -> Iterator[tuple[int, Metrics]]:
             host._train(buf, n_steps)
         for s in range(before, host.step):
             agent.on_step(s)
+        if (keep := host._compaction()) is not None:  # members dropped: their compute freed
+            obs = obs[keep]
         if rows := host._member_rows():
             yield from rows
         if stop_due(host.step) and host._should_stop():
@@ -318,6 +338,13 @@ class _MemberAccumulator:
         self.updates += 1
         for key, v in info.items():
             self.values.setdefault(key, []).append(v)
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep``'s diagnostics from now on (those kept so far sliced)."""
+        idx = torch.tensor(list(keep))
+        for key, vs in self.values.items():
+            self.values[key] = [v.view(-1).index_select(0, idx) for v in vs]
+        self.k = len(keep)
 
     def flush(self, prefix: str = "train/") -> list[Metrics]:
         """Each member's means since the last flush, as floats."""
@@ -397,7 +424,8 @@ class PopulationTrainer:
         self.max_seconds = max_seconds
         self.step = self.updates = 0
         self.stopped_early = False
-        self.active = [True] * self.k
+        self.active = [True] * self.k  # by member (its index in ``runs``)
+        self.ids = list(range(self.k))  # the member of each slot of the member axis
         self.train_seconds = self.train_cpu_seconds = self.warmup_seconds = 0.0
         self._cpu0 = time.process_time()
         self._t0 = time.perf_counter()
@@ -430,6 +458,32 @@ class PopulationTrainer:
             self.stopped_early = True
         return self.stopped_early
 
+    def _compaction(self) -> list[int] | None:
+        """Rebuild the population without its dropped members (``None``: none to drop).
+
+        Every member-axis tensor (weights, optimiser moments, replay) keeps the slots of
+        the live members only, their environments and evaluation episodes with them: a
+        pruned member stops costing. The live members' numbers are carried over exactly.
+        """
+        keep = [slot for slot, m in enumerate(self.ids) if self.active[m]]
+        if len(keep) == self.k or not keep:
+            return None
+        self.agent.keep_members(keep)  # type: ignore[attr-defined]
+        self.buffer.keep_members(keep)
+        self.envs.keep_members(keep)
+        self.acc.keep_members(keep)
+        if self._eval_envs is not None:
+            for slot, envs in enumerate(self._eval_envs):
+                if slot not in keep:
+                    for env in envs:
+                        env.close()
+            self._eval_envs = [self._eval_envs[slot] for slot in keep]
+        self.runs = [self.runs[slot] for slot in keep]
+        self.algos = [self.algos[slot] for slot in keep]
+        self.ids = [self.ids[slot] for slot in keep]
+        self.k = len(keep)
+        return keep
+
     def _member_rows(self) -> list[tuple[int, Metrics]]:
         rows: list[tuple[int, Metrics]] = []
         if self._log_due(self.step):
@@ -457,7 +511,8 @@ class PopulationTrainer:
             yield k, m
 
     def _live(self) -> list[int]:
-        return [k for k in range(self.k) if self.active[k]]
+        """The slots of the live members."""
+        return [slot for slot in range(self.k) if self.active[self.ids[slot]]]
 
     @torch.no_grad()
     def evaluate(self) -> Iterator[tuple[int, Metrics]]:
@@ -511,23 +566,33 @@ class PopulationTrainer:
     def drop(self, k: int) -> None:
         """End member ``k`` (pruned, stopped): it yields nothing more.
 
-        Its slice keeps being computed until the population is rebuilt without it; when
-        no member is left the population stops.
+        The population is rebuilt without it after the current step (``_compaction``),
+        so it stops costing; when no member is left the population stops.
         """
-        if not 0 <= k < self.k:
-            raise ValueError(f"member = {k}: out of range (allowed: 0 to {self.k - 1})")
+        if not 0 <= k < len(self.active):
+            raise ValueError(f"member = {k}: out of range (allowed: 0 to {len(self.active) - 1})")
         self.active[k] = False
+
+    def member_state_dict(self, k: int) -> dict[str, Tensor]:
+        """Member ``k``'s weights as a single run's state dict (``ValueError`` once dropped)."""
+        if k not in self.ids:
+            raise ValueError(f"member = {k}: dropped, its weights are gone")
+        return self.agent.member_state_dict(self.ids.index(k))
+
+    def _as_members(self, rows: Iterator[tuple[int, Metrics]]) -> Iterator[tuple[int, Metrics]]:
+        for slot, m in rows:
+            member = self.ids[slot]
+            if self.active[member]:
+                yield member, m
 
     def __iter__(self) -> Iterator[tuple[int, Metrics]]:
         try:
-            for k, m in replay_loop(self):
-                if self.active[k]:
-                    yield k, m
+            yield from self._as_members(replay_loop(self))
             self.train_seconds = time.perf_counter() - self._t0
             self.train_cpu_seconds = time.process_time() - self._cpu0
             if self.acc.values:
-                yield from self._train_metrics()
-            yield from self.evaluate()
+                yield from self._as_members(self._train_metrics())
+            yield from self._as_members(self.evaluate())
         finally:
             with contextlib.suppress(Exception):
                 self.envs.close()

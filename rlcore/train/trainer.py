@@ -306,6 +306,9 @@ class Trainer:
             if self.cfg.n_envs > 1:  # the run's own env (n_envs = 1) closes at the end
                 self.envs.close()
 
+    def _compaction(self) -> list[int] | None:
+        return None  # one member, never dropped
+
     def _member_rows(self) -> list[tuple[int, Metrics]]:
         """``_periodic``'s rows as member 0's (nothing due: no generator made)."""
         log, ev, step = self._log_due, self._eval_due, self.step
