@@ -12,9 +12,11 @@ networks ``--hidden``:
 - ``today's run`` (with ``--baseline-src``, a checkout of the code before populations):
   ``Trainer`` of seed 0 from that code, to check that a population of one is no slower.
 
-Prints each wall time, its ratio to one run, and the final evaluation returns (a sanity
-check that the members learnt). Issue 25's target for DQN CartPole-v1 50k, 64x64: 8 seeds
-in at most 2.0x one run. Measure on a quiet machine; a shared one makes the numbers noisy.
+Prints each wall time and CPU time (the child's ``process_time``: on a shared machine the
+steadier of the two) with their ratios to one run (medians over ``--repeats``), and the
+final evaluation returns of the last repeat (a sanity check that the members learnt).
+Issue 25's target for DQN CartPole-v1 50k, 64x64: 8 seeds in at most 2.0x one run.
+Measure on a quiet machine; a shared one makes the numbers noisy.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from rlcore.train.presets import make_configs
 a = json.loads(sys.argv[1])
 run, cfg = make_configs(a["algo"], a["env"], hp={"hidden": tuple(a["hidden"])},
                         run={"steps": a["steps"], "threads": a["threads"], "device": "cpu"})
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 if a["members"] == 0:
     from rlcore.train.trainer import Trainer
     finals = [m["eval/return_mean"] for m in Trainer(run, cfg) if "eval/return_mean" in m][-1:]
@@ -48,7 +50,8 @@ else:
         if "eval/return_mean" in m:
             last[k] = m["eval/return_mean"]
     finals = [last[k] for k in sorted(last)]
-print(json.dumps({"wall": time.perf_counter() - t0, "finals": finals}))
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                  "finals": finals}))
 """
 
 
@@ -96,18 +99,21 @@ def main() -> int:
         f"{args.threads}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}"
     )
     walls: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
     finals: dict[str, list[float]] = {}
     for _ in range(args.repeats):
         for name, src, k in rows:  # interleaved: a load change hits every row alike
             r = measure(src, args, k)
             walls.setdefault(name, []).append(r["wall"])
+            cpus.setdefault(name, []).append(r["cpu"])
             finals[name] = r["finals"]
     base = statistics.median(walls["one run"])
-    print(f"{'':34} {'wall s':>8} {'x one run':>10}  final eval returns")
+    cbase = statistics.median(cpus["one run"])
+    print(f"{'':34} {'wall s':>8} {'x one run':>10} {'cpu s':>8} {'x one run':>10}  final evals")
     for name, _, _ in rows:
-        w = statistics.median(walls[name])
+        w, c = statistics.median(walls[name]), statistics.median(cpus[name])
         ev = " ".join(f"{x:.0f}" for x in finals[name])
-        print(f"{name:34} {w:8.1f} {w / base:10.2f}  {ev}")
+        print(f"{name:34} {w:8.1f} {w / base:10.2f} {c:8.1f} {c / cbase:10.2f}  {ev}")
     return 0
 
 

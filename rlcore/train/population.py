@@ -155,6 +155,8 @@ class PopulationEnvs:
                 finished,
             )
         flat = actions.reshape(self.k * self.n, *self._act_shape)
+        if not self._act_shape:  # discrete: Python ints (the spaces' check is fastest on them)
+            flat = flat.tolist()
         m = len(self.envs)
         new = np.empty((m, *self._obs_shape), dtype=self.observation_space.dtype)
         nxt = np.empty_like(new)
@@ -547,8 +549,9 @@ class PopulationTrainer:
         lengths = np.zeros((self.k, e), dtype=np.int64)
         discount = np.ones((self.k, e))
         while active.any():
+            acts = actions.tolist() if actions.ndim == 2 else actions  # discrete: ints
             for k, i in zip(*np.nonzero(active)):
-                o, r, term, trunc, _ = envs[k][i].step(actions[k, i])
+                o, r, term, trunc, _ = envs[k][i].step(acts[k][i])
                 returns[k, i] += r
                 disc[k, i] += discount[k, i] * r
                 discount[k, i] *= gammas[k]
