@@ -163,3 +163,36 @@ def test_a_stopped_member_ends_alone_and_the_others_finish(tmp_path):
     assert stopped["status"] == "stopped" and stopped["step"] < 300
     assert (store.path(batch.runs[1]) / "model.safetensors").exists()
     assert store.status(batch.runs[0])["step"] == 300
+
+
+def test_cancelling_a_queued_populations_leader_still_trains_the_others(tmp_path):
+    store = RunStore(tmp_path)
+    launched = []
+
+    class Proc:
+        pid = os.getpid()
+
+        def poll(self):
+            return None
+
+    def launch(rid, s):
+        launched.append(rid)
+        s.set_status(rid, "running", step=0)
+        return Proc()
+
+    q = JobQueue(store, max_workers=1, launcher=launch, dispatch=False)
+    first = q.submit(_plan(1)).runs[0]  # holds the only slot
+    batch = q.submit(_plan(3), population=True)
+    assert launched == [first]
+    q.stop(batch.runs[0])  # the leader, cancelled while it waits
+    assert store.status(batch.runs[0])["status"] == "stopped"
+    store.set_status(first, "finished")
+    q.pump()
+    assert launched == [first, batch.runs[0]]  # its worker trains the two others
+    store.set_status(batch.runs[0], "stopped")  # (the fake launcher marked it running)
+    statuses = run_population_job(list(batch.runs), store, say=lambda s: None)
+    assert statuses == ["finished", "finished"]
+    assert store.status(batch.runs[0])["status"] == "stopped"
+    assert not (store.path(batch.runs[0]) / "metrics.jsonl").exists() or not _rows(
+        store, batch.runs[0]
+    )

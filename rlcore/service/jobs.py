@@ -519,7 +519,18 @@ class JobQueue:
             status == "queued" and (self.store.path(rid) / "worker.json").exists()
         ):
             return "launched"
-        return "launch" if status == "queued" else "gone"
+        if status == "queued" or self._queued_members(rid):
+            return "launch"  # (a cancelled leader: its population's other runs still wait)
+        return "gone"
+
+    def _queued_members(self, rid: str) -> list[str]:
+        """The other runs of the population ``rid`` leads that still wait to start."""
+        if not run_extra(self.store, rid).get("population"):
+            return []
+        from rlcore.service.worker import population_of
+
+        members = population_of(self.store, rid) or [rid]
+        return [m for m in members[1:] if self.store.status(m).get("status") == "queued"]
 
     def _mark_active(self, rid: str, pid: int | None) -> None:
         p = self.dir / "active" / f"{rid}.json"
@@ -622,7 +633,8 @@ class JobQueue:
         with self._locked():
             for ticket in self._pending():
                 if self._ticket_run(ticket) == run_id:
-                    ticket.unlink(missing_ok=True)
+                    if not self._queued_members(run_id):  # a population's other runs keep it
+                        ticket.unlink(missing_ok=True)
                     self.store.set_status(
                         run_id, "stopped", message="cancelled before it started", step=0
                     )

@@ -395,12 +395,17 @@ def run_population_job(
     them as any run. A member whose run is asked to stop or is pruned ends alone (its
     status says so; the others train on); one whose metric becomes NaN ends ``diverged``.
     Ctrl-C / SIGTERM ends every member ``interrupted``, an exception ``failed``.
-    ``on_metrics(member, row)`` sees every row.
+    ``on_metrics(member, row)`` sees every row. Runs no longer ``queued`` (cancelled
+    before the population started) are left out: the statuses are of those trained.
     """
     from rlcore.train.population import PopulationTrainer, check_population
 
     store = store or RunStore()
     say = say or _print
+    # a run cancelled before the population started is left as it is
+    run_ids = [rid for rid in run_ids if store.status(rid).get("status") == "queued"]
+    if not run_ids:
+        return []
     recs = [store.load(rid) for rid in run_ids]
     check_population([r.run for r in recs], [r.algo for r in recs])
     limit = get_settings().max_run_seconds or None
