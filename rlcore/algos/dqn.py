@@ -167,7 +167,6 @@ class DQN(Agent):
             q = self.q.fast_forward(torch.from_numpy(obs).view(1, -1))
             return np.int64(q.argmax().item())
 
-    @torch.inference_mode()
     def act_members(
         self, obs: np.ndarray, explore: bool, spaces: Sequence[gym.Space] | None = None
     ) -> np.ndarray:
@@ -182,6 +181,15 @@ class DQN(Agent):
         if k == 1 and n == 1 and (spaces is None or spaces[0] is self.env_action_space):
             # a single run on one environment: its one-state path (same draws)
             return np.asarray(self.act(obs[0, 0], explore), dtype=np.int64).reshape(1, 1)
+        with torch.inference_mode():
+            return self._act_members(obs, explore, spaces)
+
+    def _act_members(
+        self, obs: np.ndarray, explore: bool, spaces: Sequence[gym.Space] | None
+    ) -> np.ndarray:
+        k, n = obs.shape[0], obs.shape[1]
+        if self.k == 1:
+            self.epsilons[0] = self.epsilon
         x = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32)).view(k, n, -1)
         if self.device.type != "cpu":
             x = x.to(self.device)
@@ -287,7 +295,7 @@ class DQN(Agent):
                 )
 
     def on_step(self, step: int) -> None:
-        if self.k == 1:
+        if self.k == 1:  # (``epsilons`` follows when read)
             c = self.cfg
             self.epsilon = linear_schedule(
                 c.exploration_initial_eps,
@@ -295,7 +303,6 @@ class DQN(Agent):
                 c.exploration_fraction,
                 self.progress,
             )
-            self.epsilons[0] = self.epsilon
         else:
             for i, m in enumerate(self.members):
                 self.epsilons[i] = linear_schedule(
@@ -345,4 +352,4 @@ class DQN(Agent):
         return {"train/epsilon": self.epsilon}
 
     def member_exploration_metrics(self, k: int) -> dict[str, float]:
-        return {"train/epsilon": float(self.epsilons[k])}
+        return {"train/epsilon": self.epsilon if self.k == 1 else float(self.epsilons[k])}

@@ -223,6 +223,7 @@ class MemberLinear(EnsembleLinear):
         # several members: EnsembleLinear's [K, in, out] and [K, 1, out]
         self.weight = nn.Parameter(weight)
         self.bias = nn.Parameter(bias)
+        self.plain = weight.dim() == 2  # one member, the plain layer's tensors
 
     @property
     def n(self) -> int:
@@ -239,7 +240,7 @@ class MemberLinear(EnsembleLinear):
         return cls(w, b)
 
     def forward(self, x: Tensor) -> Tensor:
-        if self.weight.dim() == 2:  # one member: any leading shape
+        if self.plain:  # one member: any leading shape
             return F.linear(x, self.weight, self.bias)
         return torch.baddbmm(self.bias, x, self.weight)
 
@@ -266,6 +267,7 @@ class MemberLinear(EnsembleLinear):
         """Only the members ``keep`` (indices, in order) from now on."""
         self.weight = nn.Parameter(self.kept(self.weight, "weight", keep))
         self.bias = nn.Parameter(self.kept(self.bias, "bias", keep))
+        self.plain = self.weight.dim() == 2
 
     def member_state(self, k: int) -> tuple[Tensor, Tensor]:
         """Member ``k``'s ``(weight [out, in], bias [out])``: a plain layer's, copied."""
@@ -307,7 +309,7 @@ class MemberQNetwork(nn.Module):
             self.net = stacked([m.net for m in members])
 
     def forward(self, obs: Tensor) -> Tensor:
-        if obs.dim() == 2 and self.k != 1:
+        if self.k != 1 and obs.dim() == 2:
             raise ValueError(f"a [B, obs] input needs one member (this network has {self.k})")
         if not self.dueling:
             return self.net(obs)
@@ -347,7 +349,7 @@ class MemberQNetwork(nn.Module):
     def _member_seq(seq: nn.Sequential, k: int, x: Tensor) -> Tensor:
         for layer in seq:
             if isinstance(layer, MemberLinear):
-                x = layer.member(k, x)
+                x = F.linear(x, layer.weight, layer.bias) if layer.plain else layer.member(k, x)
             elif isinstance(layer, nn.ReLU):
                 x = torch.relu_(x)  # the layer is in place (``_activation``)
             else:
