@@ -128,18 +128,22 @@ class PopulationEnvs:
         return np.stack([s.sample() for s in self.spaces])
 
     def step(
-        self, actions: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[tuple[int, float, int]]]:
-        """``(new_obs, reward, terminated, next_obs, finished)``.
+        self, obs: np.ndarray, actions: np.ndarray, buf: ReplayBuffer, m: int
+    ) -> tuple[np.ndarray, list[tuple[int, float, int]]]:
+        """Act ``actions`` in every copy; store each member's first ``m`` transitions.
 
-        Arrays ``[k, n, ...]``; ``finished``: ``(copy, return, length)`` of each episode
-        that ended in this step (copy ``j`` is member ``j // n``'s ``j % n``-th).
+        The transitions ``(obs, action, reward, next obs, terminated)`` go to ``buf`` (each
+        member's to its slice; the next obs is the true final one where an episode
+        ended). Returns the new observations ``[k, n, ...]`` (the reset ones where an
+        episode ended) and ``finished``: ``(copy, return, length)`` of each episode that
+        ended (copy ``j`` is member ``j // n``'s ``j % n``-th).
         """
         ret, length = self.ep_ret, self.ep_len
-        if self.single:  # a single run's step: no arrays to gather into
+        if self.single:  # a single run's step: its transition stored as a single run does
             e = self.envs[0]
-            o, r, te, tr, _ = e.step(actions.reshape(1, *self._act_shape)[0])
-            nxt = np.asarray(o).reshape(1, 1, *self._obs_shape)
+            a = actions.reshape(1, *self._act_shape)[0]
+            o, r, te, tr, _ = e.step(a)
+            buf.add(obs, a, r, o, te)
             ret[0] += float(r)
             length[0] += 1
             finished = []
@@ -147,21 +151,15 @@ class PopulationEnvs:
                 finished.append((0, ret[0], length[0]))
                 ret[0], length[0] = 0.0, 0
                 o, _ = e.reset()
-            return (
-                np.asarray(o).reshape(1, 1, *self._obs_shape),
-                np.array([[r]], dtype=np.float64),
-                np.array([[te]]),
-                nxt,
-                finished,
-            )
+            return np.asarray(o).reshape(1, 1, *self._obs_shape), finished
         flat = actions.reshape(self.k * self.n, *self._act_shape)
         if not self._act_shape:  # discrete: Python ints (the spaces' check is fastest on them)
             flat = flat.tolist()
-        m = len(self.envs)
-        new = np.empty((m, *self._obs_shape), dtype=self.observation_space.dtype)
+        count = len(self.envs)
+        new = np.empty((count, *self._obs_shape), dtype=self.observation_space.dtype)
         nxt = np.empty_like(new)
-        rew = np.zeros(m)
-        term = np.zeros(m, dtype=bool)
+        rew = np.zeros(count)
+        term = np.zeros(count, dtype=bool)
         finished = []
         for j, e in enumerate(self.envs):
             o, r, te, tr, _ = e.step(flat[j])
@@ -175,13 +173,13 @@ class PopulationEnvs:
                 o, _ = e.reset()
             new[j] = o
         shape = (self.k, self.n)
-        return (
-            new.reshape(*shape, *self._obs_shape),
-            rew.reshape(shape),
-            term.reshape(shape),
-            nxt.reshape(*shape, *self._obs_shape),
-            finished,
-        )
+        rew, term = rew.reshape(shape), term.reshape(shape)
+        nxt = nxt.reshape(*shape, *self._obs_shape)
+        if m == self.n:
+            buf.add_members(obs, actions, rew, nxt, term)
+        else:  # the budget's last step: the transitions it has room for
+            buf.add_members(obs[:, :m], actions[:, :m], rew[:, :m], nxt[:, :m], term[:, :m])
+        return new.reshape(*shape, *self._obs_shape), finished
 
     def keep_members(self, keep: Sequence[int]) -> None:
         """Only the members ``keep`` (indices, in order) step from now on; the rest close."""
@@ -253,19 +251,17 @@ def replay_loop(host: ReplayHost) -> Iterator[tuple[int, Metrics]]:
     obs = envs.reset()
     n = envs.n
     stop_due = _Every(64)
+    phases, compaction, rows_due = host._phases, host._compaction, host._member_rows
+    on_step, act = agent.on_step, agent.act_members  # type: ignore[attr-defined]
     while host.step < total:
         before = host.step
         agent.progress = before / total
         if before < c.learning_starts:
             actions = envs.sample()
         else:
-            actions = agent.act_members(obs, explore=True, spaces=envs.spaces)  # type: ignore[attr-defined]
-        new_obs, rew, term, nxt, finished = envs.step(actions)
+            actions = act(obs, explore=True, spaces=envs.spaces)
         m = min(n, total - before)
-        if m == n:
-            buf.add_members(obs, actions, rew, nxt, term)
-        else:  # the budget's last step: the transitions it has room for
-            buf.add_members(obs[:, :m], actions[:, :m], rew[:, :m], nxt[:, :m], term[:, :m])
+        new_obs, finished = envs.step(obs, actions, buf, m)
         host.step = before + m
         if before < c.learning_starts <= host.step:  # the warm-up's speed feeds estimates
             host.warmup_seconds = time.perf_counter() - host._t0
@@ -274,13 +270,13 @@ def replay_loop(host: ReplayHost) -> Iterator[tuple[int, Metrics]]:
             if i < m:
                 yield k, {"step": host.step, "rollout/return": ret, "rollout/length": length}
         obs = new_obs
-        if n_steps := host._phases(before, host.step) * c.gradient_steps:
+        if n_steps := phases(before, host.step) * c.gradient_steps:
             host._train(buf, n_steps)
         for s in range(before, host.step):
-            agent.on_step(s)
-        if (keep := host._compaction()) is not None:  # members dropped: their compute freed
+            on_step(s)
+        if (keep := compaction()) is not None:  # members dropped: their compute freed
             obs = obs[keep]
-        if rows := host._member_rows():
+        if rows := rows_due():
             yield from rows
         if stop_due(host.step) and host._should_stop():
             break
