@@ -397,23 +397,20 @@ def run_population_job(
     Ctrl-C / SIGTERM ends every member ``interrupted``, an exception ``failed``.
     ``on_metrics(member, row)`` sees every row. Runs no longer ``queued`` (cancelled
     before the population started) are left out: the statuses are of those trained.
+
+    Long because it is :func:`run_job`'s loop for K members: each member's end (stop,
+    prune, divergence), the shared wall-time limit and the exceptions that end all of
+    them write the same per-member lists, which read best in one place.
     """
-    from rlcore.train.population import PopulationTrainer, check_population
+    from rlcore.train.population import PopulationTrainer
 
     store = store or RunStore()
     say = say or _print
-    # a run cancelled before the population started is left as it is
-    run_ids = [rid for rid in run_ids if store.status(rid).get("status") == "queued"]
+    run_ids, recs = _claim_population(store, run_ids)
     if not run_ids:
         return []
-    recs = [store.load(rid) for rid in run_ids]
-    check_population([r.run for r in recs], [r.algo for r in recs])
     limit = get_settings().max_run_seconds or None
     t0 = time.monotonic()
-    for rid in run_ids:
-        store.claim(rid)  # RunClaimed: another worker has one of them
-    for rid in run_ids:
-        store.mark_started(rid)
     k_all = len(run_ids)
     status = ["finished"] * k_all
     message = [""] * k_all
@@ -484,21 +481,38 @@ def run_population_job(
                     if not ended[j] and status[j] == "finished":
                         status[j], message[j] = _early_end(store, run_ids[j], limit)
         except WallTimeExceeded:
-            for j in range(k_all):
-                status[j], message[j] = "stopped", _wall_message(limit or 0)
+            status[:], message[:] = ["stopped"] * k_all, [_wall_message(limit or 0)] * k_all
         except KeyboardInterrupt as e:
             msg = str(e) if isinstance(e, Interrupted) else "interrupted by the user"
-            for j in range(k_all):
-                status[j], message[j] = "interrupted", msg
+            status[:], message[:] = ["interrupted"] * k_all, [msg] * k_all
         except Exception as e:
-            for j in range(k_all):
-                status[j], message[j] = "failed", f"{type(e).__name__}: {e}"
+            status[:], message[:] = ["failed"] * k_all, [f"{type(e).__name__}: {e}"] * k_all
             traceback.print_exc()
         _disarm_alarm()
         for j in range(k_all):
             if not ended[j]:
                 _finish_member(store, run_ids[j], pop, j, status[j], message[j], final[j])
     return status
+
+
+def _claim_population(store: RunStore, run_ids: list[str]) -> tuple[list[str], list[Any]]:
+    """The population's runs still ``queued``, loaded, checked as one setup, claimed, started.
+
+    A run cancelled before the population started is left as it is (and left out); the
+    check (``check_population``) and every claim come before anything is written.
+    """
+    from rlcore.train.population import check_population
+
+    run_ids = [rid for rid in run_ids if store.status(rid).get("status") == "queued"]
+    if not run_ids:
+        return [], []
+    recs = [store.load(rid) for rid in run_ids]
+    check_population([r.run for r in recs], [r.algo for r in recs])
+    for rid in run_ids:
+        store.claim(rid)  # RunClaimed: another worker has one of them
+    for rid in run_ids:
+        store.mark_started(rid)
+    return run_ids, recs
 
 
 class _Member:
