@@ -82,6 +82,36 @@ def _torch_step(opt: torch.optim.Adam, closure: Any) -> Any:
     return step(opt, closure)
 
 
+def _adam_kernel(
+    params: list[Tensor],
+    grads: list[Tensor],
+    exp_avgs: list[Tensor],
+    exp_avg_sqs: list[Tensor],
+    steps: list[Tensor],
+    lr: float,
+    group: dict,
+) -> None:
+    """One step of torch's fused Adam kernel on these lists (step counts already advanced)."""
+    beta1, beta2 = group["betas"]
+    torch._fused_adam_(
+        params,
+        grads,
+        exp_avgs,
+        exp_avg_sqs,
+        [],
+        steps,
+        amsgrad=False,
+        lr=lr,
+        beta1=beta1,
+        beta2=beta2,
+        weight_decay=group["weight_decay"],
+        eps=group["eps"],
+        maximize=False,
+        grad_scale=None,
+        found_inf=None,
+    )
+
+
 class FusedAdam(torch.optim.Adam):
     """torch's fused Adam, stepped straight into its kernel once its state exists.
 
@@ -150,26 +180,9 @@ class FusedAdam(torch.optim.Adam):
         if any(gr is None for gr in grads):
             return _torch_step(self, None)  # torch skips a parameter without a gradient
         g = self.param_groups[0]
-        beta1, beta2 = g["betas"]
         with torch.no_grad():
             torch._foreach_add_(steps, 1)
-            torch._fused_adam_(
-                params,
-                grads,
-                exp_avgs,
-                exp_avg_sqs,
-                [],
-                steps,
-                amsgrad=False,
-                lr=g["lr"],
-                beta1=beta1,
-                beta2=beta2,
-                weight_decay=g["weight_decay"],
-                eps=g["eps"],
-                maximize=False,
-                grad_scale=None,
-                found_inf=None,
-            )
+            _adam_kernel(params, grads, exp_avgs, exp_avg_sqs, steps, g["lr"], g)
         return None
 
     # torch wraps a subclass's ``step`` in its hook-and-profiler wrapper (a record_function
@@ -240,26 +253,17 @@ class MemberAdam(FusedAdam):
         if any(gr is None for gr in grads):
             raise RuntimeError("MemberAdam: every member parameter needs a gradient")
         g = self.param_groups[0]
-        beta1, beta2 = g["betas"]
         with torch.no_grad():
             torch._foreach_add_(steps, 1)
             for k, lr in enumerate(self.lrs):
-                torch._fused_adam_(
+                _adam_kernel(
                     [p[k] for p in params],
                     [gr[k] for gr in grads],
                     [m[k] for m in exp_avgs],
                     [v[k] for v in exp_avg_sqs],
-                    [],
                     steps,
-                    amsgrad=False,
-                    lr=lr,
-                    beta1=beta1,
-                    beta2=beta2,
-                    weight_decay=g["weight_decay"],
-                    eps=g["eps"],
-                    maximize=False,
-                    grad_scale=None,
-                    found_inf=None,
+                    lr,
+                    g,
                 )
         return None
 
