@@ -6,39 +6,13 @@ import json
 import os
 
 import pytest
+from test_cli import train as _train  # the CLI test's tiny DQN train command
 
-from rlcore.__main__ import main
 from rlcore.service.jobs import JobQueue, load_batch, run_extra, seed_plan, sweep_plan
 from rlcore.service.runs import RunStore
 from rlcore.service.worker import population_of, run_population_job
 from rlcore.train.export import load_checkpoint
 from rlcore.train.presets import make_configs
-
-
-def _train(tmp_path, *extra):
-    return main(
-        [
-            "--runs-dir",
-            str(tmp_path),
-            "train",
-            "--algo",
-            "dqn",
-            "--env",
-            "CartPole-v1",
-            "--steps",
-            "600",
-            "--eval-every",
-            "300",
-            "--eval-episodes",
-            "2",
-            "--quiet",
-            "--set",
-            "learning_starts=100",
-            "--set",
-            "hidden=16",
-            *extra,
-        ]
-    )
 
 
 def _rows(store: RunStore, rid: str) -> list[dict]:

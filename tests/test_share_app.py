@@ -7,18 +7,12 @@ without an error box (before: ``ValueError: max() arg is an empty sequence``).
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_owners import Launcher  # workers that never start
+from test_run_views_app import open_train
 
 from rlcore.service.jobs import JobQueue, seed_plan
 from rlcore.service.runs import RunStore
 from rlcore.train.presets import make_configs
-
-
-class Launcher:
-    """A worker that never runs: its run stays ``running`` at step 0."""
-
-    def __call__(self, run_id, store):
-        store.set_status(run_id, "running", step=0)
-        return type("P", (), {"pid": 1, "poll": lambda self: None})()
 
 
 def submit(n=1, owner=None):
@@ -27,14 +21,6 @@ def submit(n=1, owner=None):
     )
     q = JobQueue(RunStore(), max_workers=1, launcher=Launcher(), dispatch=False)
     return q.submit(seed_plan(run, algo, n), owner=owner)
-
-
-def open_train(**query):
-    at = AppTest.from_file("../app.py", default_timeout=90)
-    at.switch_page("pages/train.py")
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
 
 
 def texts(at):
