@@ -24,12 +24,14 @@ __all__ = [
     "OffPolicyConfig",
     "carry_adam",
     "check_members",
+    "copy_member_rows",
     "frozen",
     "grad_norm",
     "make_adam",
     "make_member_adam",
     "member_clip_and_norm",
     "optimize",
+    "set_member_lrs",
 ]
 
 
@@ -268,6 +270,59 @@ class MemberAdam(FusedAdam):
         return None
 
     step.hooked = True  # type: ignore[attr-defined]
+
+    def set_lrs(self, lrs: Sequence[float]) -> None:
+        """New per-member lrs (PBT's explore, a fixed schedule); moments and step counts kept.
+
+        One lr for all and several share the state and the plan of :meth:`step`, so the
+        one-kernel path and the per-member path may follow each other at any step.
+        """
+        lrs = tuple(float(x) for x in lrs)
+        if len(lrs) != len(self.lrs):
+            raise ValueError(f"lrs: {len(lrs)} given for {len(self.lrs)} members")
+        uniform = len(set(lrs)) == 1
+        if not uniform:
+            for p in self.param_groups[0]["params"]:
+                if p.dim() == 0 or p.shape[0] != len(lrs):
+                    raise ValueError(
+                        f"MemberAdam: a parameter of shape {tuple(p.shape)} has no member "
+                        f"axis of {len(lrs)}"
+                    )
+        self.lrs, self.uniform = lrs, uniform
+        self.param_groups[0]["lr"] = lrs[0]
+
+
+def set_member_lrs(
+    optimizer: torch.optim.Optimizer, lrs: Sequence[float], device: torch.device
+) -> torch.optim.Optimizer:
+    """``optimizer`` stepping with the members' lrs ``lrs``, its state kept.
+
+    The same object where it can take them (a :class:`MemberAdam`; one lr for all on any
+    Adam), else a :class:`MemberAdam` over the same parameters carrying the moments and
+    step counts (a population built with one lr for all, given several).
+    """
+    lrs = [float(x) for x in lrs]
+    if isinstance(optimizer, MemberAdam):
+        optimizer.set_lrs(lrs)
+        return optimizer
+    if len(set(lrs)) == 1:
+        for g in optimizer.param_groups:
+            g["lr"] = lrs[0]
+        return optimizer
+    params = list(optimizer.param_groups[0]["params"])
+    return carry_adam(optimizer, params, params, [lambda t: t] * len(params), lrs, device)
+
+
+def copy_member_rows(t: Tensor, k: int, src: int, dst: int, what: str) -> None:
+    """Member ``dst``'s rows of ``t`` become member ``src``'s (in place, no gradient).
+
+    A member-axis tensor's leading dimension is a multiple of ``k`` with each member's
+    rows contiguous (``[k, ...]`` layers, ``[k * n, ...]`` ensembles alike).
+    """
+    if t.dim() == 0 or t.shape[0] % k:
+        raise ValueError(f"{what}: shape {tuple(t.shape)} has no member axis of {k}")
+    rows = t.detach().view(k, -1)
+    rows[dst].copy_(rows[src])
 
 
 def make_adam(params: Iterable[Tensor], lr: float, device: torch.device) -> torch.optim.Adam:
@@ -644,3 +699,56 @@ class Agent(nn.Module):
                 prefix = f"{name}." if name else ""
                 out[prefix + "weight"], out[prefix + "bias"] = mod.member_state(k)
         return out
+
+    # -- members (population-based training: rlcore.train.pbt) ---------------------
+    SHARED_STATE: ClassVar[tuple[str, ...]] = ("obs_mean", "obs_std")  # one for all members
+
+    def optimizers(self) -> list[torch.optim.Optimizer]:
+        """The agent's optimisers (its attributes that are one)."""
+        return [v for v in vars(self).values() if isinstance(v, torch.optim.Optimizer)]
+
+    @torch.no_grad()
+    def copy_member(self, src: int, dst: int) -> None:
+        """Member ``dst`` becomes an exact copy of member ``src`` (PBT's exploit).
+
+        Every member-axis tensor of the state dict (networks, target networks, learned
+        temperatures...; not the shared observation statistics) and every optimiser's
+        moments; the shared step counts stay. Hyperparameters are not touched: see
+        :meth:`set_member_configs`. Copying a member onto itself changes nothing.
+        """
+        k = self.k
+        for name, v in (("src", src), ("dst", dst)):
+            if not 0 <= v < k:
+                raise ValueError(f"{name} = {v}: out of range (allowed: 0 to {k - 1})")
+        if src == dst:
+            return
+        for key, t in self.state_dict(keep_vars=True).items():
+            if key not in self.SHARED_STATE:
+                copy_member_rows(t, k, src, dst, key)
+        for opt in self.optimizers():
+            for st in opt.state.values():
+                for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+                    if key in st:
+                        copy_member_rows(st[key], k, src, dst, f"{type(opt).__name__}.{key}")
+
+    def set_member_configs(self, configs: Sequence[AlgoConfig]) -> None:
+        """Replace the members' hyperparameters (PBT's explore, a fixed schedule).
+
+        ``configs``: one per member, differing from the agent's config only in
+        :attr:`member_hparams` (``ValueError`` naming the member and field otherwise).
+        What depends on them is rebuilt by the algorithm's :meth:`_refresh_members`;
+        the networks and optimiser moments stay as they are.
+        """
+        configs = tuple(configs)
+        if len(configs) != self.k:
+            raise ValueError(f"configs: {len(configs)} given for {self.k} members")
+        if not self.population:
+            raise ValueError(f"{type(self).__name__}: not on the population engine")
+        check_members(self.cfg, configs, self.member_hparams)
+        self.members = configs
+        self.cfg = configs[0]
+        self._refresh_members()
+
+    def _refresh_members(self) -> None:
+        """Rebuild what follows ``self.members``' hyperparameters (per algorithm)."""
+        raise NotImplementedError(f"{type(self).__name__}: no _refresh_members")

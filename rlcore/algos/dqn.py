@@ -35,6 +35,7 @@ from rlcore.algos.base import (
     check_members,
     make_member_adam,
     optimize,
+    set_member_lrs,
 )
 from rlcore.core.config import hp
 from rlcore.core.nn import MemberQNetwork, QNetwork
@@ -353,3 +354,21 @@ class DQN(Agent):
 
     def member_exploration_metrics(self, k: int) -> dict[str, float]:
         return {"train/epsilon": self.epsilon if self.k == 1 else float(self.epsilons[k])}
+
+    def _refresh_members(self) -> None:
+        """What follows the members' configs: γ, τ, the optimiser's lrs and ε (now)."""
+        self._gamma = self._per_member([m.gamma for m in self.members])
+        self._tau = self._per_member([m.tau for m in self.members])
+        self.optimizer = set_member_lrs(self.optimizer, [m.lr for m in self.members], self.device)
+        self.epsilons = np.array(
+            [
+                linear_schedule(
+                    m.exploration_initial_eps,
+                    m.exploration_final_eps,
+                    m.exploration_fraction,
+                    self.progress,
+                )
+                for m in self.members
+            ]
+        )
+        self.epsilon = float(self.epsilons[0])
