@@ -77,6 +77,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         algo_name, env, {**file_hp, **_parse_sets(args.set)}, run_over, use_preset=use_preset
     )
     store = RunStore(args.runs_dir)
+    if args.schedule:
+        from rlcore.cli_pbt import train_schedule
+
+        return train_schedule(args, run, algo, store)
     if args.seeds != 1 or args.sweep:
         return _train_batch(args, run, algo, store)
     run_id = store.create(run, algo)
@@ -307,6 +311,12 @@ def _train_parser(sub: Any) -> None:
         "(instead of the preset; --steps and --set still override it)",
     )
     t.add_argument("--no-preset", action="store_true", help="ignore the tuned preset")
+    t.add_argument(
+        "--schedule",
+        metavar="FILE.json",
+        help="hyperparameters that change at given steps (a PBT member's schedule, as "
+        "`rlcore pbt` writes it): one run, population-engine algorithms",
+    )
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
 
@@ -865,6 +875,9 @@ def build_parser() -> argparse.ArgumentParser:
     en = sub.add_parser("envs", help="list environments")
     en.set_defaults(func=cmd_envs)
     _tune_parser(sub)
+    from rlcore.cli_pbt import pbt_parser
+
+    pbt_parser(sub)
     return p
 
 

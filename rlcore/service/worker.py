@@ -384,6 +384,7 @@ def run_population_job(
     on_metrics: Callable[[int, Metrics], None] | None = None,
     checkpoint_every_s: float = 30.0,
     say: Callable[[str], None] | None = None,
+    make_trainer: Callable[..., Any] | None = None,
 ) -> list[str]:
     """Train the runs ``run_ids`` as one population in this process; returns their statuses.
 
@@ -397,6 +398,9 @@ def run_population_job(
     Ctrl-C / SIGTERM ends every member ``interrupted``, an exception ``failed``.
     ``on_metrics(member, row)`` sees every row. Runs no longer ``queued`` (cancelled
     before the population started) are left out: the statuses are of those trained.
+    ``make_trainer``: builds the trainer from the runs and configs with
+    :class:`~rlcore.train.population.PopulationTrainer`'s arguments (default: that class;
+    ``rlcore.train.pbt`` passes its population-based training).
 
     Long because it is :func:`run_job`'s loop for K members: each member's end (stop,
     prune, divergence), the shared wall-time limit and the exceptions that end all of
@@ -440,7 +444,7 @@ def run_population_job(
     with _Heartbeats(store, run_ids), contextlib.ExitStack() as files:
         try:
             threads = _Threads(store, run_ids[0], recs[0].run, recs[0].algo, say)
-            pop = PopulationTrainer(
+            pop = (make_trainer or PopulationTrainer)(
                 [dataclasses.replace(r.run, threads=threads.n) for r in recs],
                 [r.algo for r in recs],
                 stop=stop,
