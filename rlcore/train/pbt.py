@@ -539,8 +539,8 @@ class ScheduleTrainer(PopulationTrainer):
 
     ``sched``: ``[(step, values), ...]``; after the environment step that reaches ``step``
     every member's config takes ``values`` (``Agent.set_member_configs``), as a PBT member's
-    did after its ready point. Entries at step 0 apply before training. Rows ``hp/<name>``
-    record each change.
+    did after its ready point. Entries at step 0 apply before training. At each change a
+    row ``hp/<name>`` per scheduled hyperparameter records the values from then on.
     """
 
     def __init__(
@@ -566,7 +566,10 @@ class ScheduleTrainer(PopulationTrainer):
         configs = [dataclasses.replace(a, **changed) for a in self.algos]
         self.agent.set_member_configs(configs)
         self.algos, self.cfg = configs, configs[0]
-        self._pending += [(s, _values_row(self.step, changed)) for s in self._live()]
+        names = list(dict.fromkeys(n for _, v in self.sched for n in v))  # every scheduled one
+        self._pending += [
+            (s, _values_row(self.step, member_values(configs[s], names))) for s in self._live()
+        ]
 
     def _member_rows(self) -> list[tuple[int, Metrics]]:
         rows = super()._member_rows()
