@@ -311,12 +311,6 @@ def _train_parser(sub: Any) -> None:
         "(instead of the preset; --steps and --set still override it)",
     )
     t.add_argument("--no-preset", action="store_true", help="ignore the tuned preset")
-    t.add_argument(
-        "--schedule",
-        metavar="FILE.json",
-        help="hyperparameters that change at given steps (a PBT member's schedule, as "
-        "`rlcore pbt` writes it): one run, population-engine algorithms",
-    )
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
 

@@ -133,7 +133,13 @@ def _print_summary(args: argparse.Namespace, run: Any, pbt: Any, res: Any) -> No
 
 
 def pbt_parser(sub: Any) -> None:
-    """The ``pbt`` command's arguments."""
+    """The ``pbt`` command's arguments, and ``train``'s ``--schedule`` (after ``train``)."""
+    sub.choices["train"].add_argument(
+        "--schedule",
+        metavar="FILE.json",
+        help="hyperparameters that change at given steps (a PBT member's schedule, as "
+        "`rlcore pbt` writes it): one run, population-engine algorithms",
+    )
     p = sub.add_parser(
         "pbt",
         help="population-based training: members copy the best and perturb hyperparameters",
