@@ -50,16 +50,17 @@ def _fmt(v: Any) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train a run in this process with a progress bar."""
-    from tqdm import tqdm
-
+    """Train a run in this process with a progress bar (``--from``: continue a run)."""
     from rlcore.service.runs import RunStore
-    from rlcore.service.worker import run_job
     from rlcore.train.presets import make_configs
 
+    if args.from_run is not None:
+        return _train_from(args)
+    if not args.env:
+        raise ValueError("train: --env is required (or --from RUN to continue a run)")
     env = _env_with_kwargs(args.env, args.env_kwargs)
     algo_name, file_hp, run_over, use_preset = _from_file(args)
-    run_over.update(seed=args.seed, device=args.device)
+    run_over.update(seed=args.seed if args.seed is not None else 0, device=args.device)
     for name in (
         "steps",
         "eval_every",
@@ -85,7 +86,19 @@ def cmd_train(args: argparse.Namespace) -> int:
         return _train_batch(args, run, algo, store)
     run_id = store.create(run, algo)
     print(f"run {run_id}  ({store.path(run_id)})")
-    bar = tqdm(total=run.steps, unit="step", dynamic_ncols=True, disable=_no_bar(args))
+    return _train_run(args, store, run_id, run.steps)
+
+
+def _train_run(
+    args: argparse.Namespace, store: Any, run_id: str, total: int, resume: Any = None
+) -> int:
+    """Train the created run ``run_id`` here with a progress bar (from ``resume`` if given)."""
+    from tqdm import tqdm
+
+    from rlcore.service.worker import run_job
+
+    start = resume.step if resume is not None else 0
+    bar = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True, disable=_no_bar(args))
     last_train: dict[str, Any] = {}
 
     def on_metrics(m: dict[str, Any]) -> None:
@@ -112,7 +125,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 f"± {m['eval/return_std']:.2f}{norm}  {extra}"
             )
 
-    status = run_job(run_id, store, on_metrics=on_metrics, say=bar.write)
+    status = run_job(run_id, store, on_metrics=on_metrics, say=bar.write, resume=resume)
     bar.close()
     st = store.status(run_id)
     print(
@@ -122,6 +135,89 @@ def cmd_train(args: argparse.Namespace) -> int:
     if st.get("message"):
         print(st["message"])
     return 0 if status in ("finished", "stopped") else 1
+
+
+FROM_REFUSED = {  # train options a continued run cannot take: (attribute, when given)
+    "--seeds": ("seeds", lambda v: v != 1),
+    "--sweep": ("sweep", bool),
+    "--set": ("set", bool),
+    "--hyperparams": ("hyperparams", bool),
+    "--env-kwargs": ("env_kwargs", bool),
+    "--no-preset": ("no_preset", bool),
+}
+FROM_RUN_SETTINGS = (  # what a continued run may set anew (the rest is the run's own)
+    "eval_every",
+    "eval_episodes",
+    "log_every",
+    "threads",
+    "matmul_precision",
+    "compile",
+    "tensorboard",
+)
+
+
+def _from_checks(args: argparse.Namespace, rec: Any) -> None:
+    """Refuse (``ValueError``) what would make a continued run another run's setup."""
+    for flag, (name, given) in FROM_REFUSED.items():
+        if given(getattr(args, name)):
+            raise ValueError(
+                f"{flag}: a continued run keeps its run's setup (allowed with --from: "
+                "--steps, --device, --threads, --eval-every, --eval-episodes, --log-every)"
+            )
+    for flag, mine, theirs in (
+        ("--algo", args.algo, rec.run.algo),
+        ("--env", args.env, rec.run.env),
+        ("--seed", args.seed, rec.run.seed),
+        ("--dataset", args.dataset, rec.run.dataset),
+    ):
+        if mine is not None and mine != theirs:
+            raise ValueError(
+                f"{flag} {mine}: run {rec.id} is {theirs!r} (allowed: the run's own, or "
+                "leave it out: a continued run keeps its algorithm, environment and seed)"
+            )
+    if rec.status.get("status") in ("queued", "running"):
+        raise ValueError(
+            f"--from {rec.id}: still {rec.status['status']} (continue it once it ended)"
+        )
+
+
+def _train_from(args: argparse.Namespace) -> int:
+    """``train --from RUN``: a new run that goes on from RUN's weights, optimisers, counters.
+
+    RUN is never written; the new run records ``continued_from`` and its steps go on from
+    RUN's last one (``--steps`` more). The replay buffer is not kept: it refills during
+    ``learning_starts`` (:mod:`rlcore.train.resume`).
+    """
+    import dataclasses
+
+    from rlcore.core.owners import OWNER, check_control
+    from rlcore.service.jobs import run_extra
+    from rlcore.service.runs import RunStore
+    from rlcore.train.resume import CONTINUED_AT, CONTINUED_FROM, run_train_state
+
+    store = RunStore(args.runs_dir)
+    rec = store.load(args.from_run)  # ValueError: not a run id, or no such run
+    owner = run_extra(store, rec.id).get(OWNER)
+    if owner:  # a visitor's run (hosted): only its owner continues it, not the command line
+        check_control(owner, None, f"run {rec.id}")
+    _from_checks(args, rec)
+    state = run_train_state(store, rec.id)  # ValueError: no weights saved
+    start = run_extra(store, rec.id).get(CONTINUED_AT) or 0
+    more = args.steps if args.steps is not None else rec.run.steps - int(start)
+    if not isinstance(more, int) or more < 1:
+        raise ValueError(f"--steps {more}: the steps to add must be at least 1")
+    over = {k: getattr(args, k) for k in FROM_RUN_SETTINGS if getattr(args, k) is not None}
+    run = dataclasses.replace(rec.run, steps=state.step + more, device=args.device, **over)
+    extra = {CONTINUED_FROM: rec.id, CONTINUED_AT: state.step}
+    run_id = store.create(run, rec.algo, extra=extra)
+    print(f"run {run_id}  ({store.path(run_id)})")
+    kept = "weights, optimiser state and counters" if state.optim else "weights only"
+    print(
+        f"continues {rec.id} from step {state.step:,} ({kept}; {more:,} steps more"
+        + (", the replay buffer refilled first" if hasattr(rec.algo, "learning_starts") else "")
+        + ")"
+    )
+    return _train_run(args, store, run_id, run.steps, state)
 
 
 def _train_batch(args: argparse.Namespace, run: Any, algo: Any, store: Any) -> int:
@@ -242,9 +338,18 @@ def _train_parser(sub: Any) -> None:
     t.add_argument("--algo", help="algorithm (see `algos`; default: the --hyperparams file's name)")
     t.add_argument(
         "--env",
-        required=True,
         help="environment id (see `envs`), or module:Class (the folder of the module must "
-        "be the current folder or on PYTHONPATH)",
+        "be the current folder or on PYTHONPATH); required unless --from",
+    )
+    t.add_argument(
+        "--from",
+        dest="from_run",
+        metavar="RUN",
+        help="continue RUN as a new run: its weights, optimiser state (Adam's moments) and "
+        "counters (steps, updates, the ε and learning-rate schedules), its steps going on "
+        "from RUN's last; --steps N adds N (default: RUN's own budget). RUN is not changed. "
+        "The replay buffer is not saved: it starts empty and refills during "
+        "learning_starts steps (random actions, no updates)",
     )
     t.add_argument(
         "--env-kwargs",
@@ -253,8 +358,10 @@ def _train_parser(sub: Any) -> None:
         help="keyword arguments of gymnasium.make, e.g. '{\"g\": 9.0}' (the run keeps the "
         "environment's preset)",
     )
-    t.add_argument("--steps", type=int, help="environment steps (default: the preset's)")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument(
+        "--steps", type=int, help="environment steps (default: the preset's; --from: steps to add)"
+    )
+    t.add_argument("--seed", type=int, help="seed (default 0; --from: the run's)")
     t.add_argument(
         "--seeds",
         type=int,

@@ -8,6 +8,7 @@ model.learn(50_000)                       # trains a normal run (the app lists i
 action, _ = model.predict(obs)            # one observation or a batch
 model.save("dqn-cartpole")                # a folder: model.safetensors + config.json
 model = DQN.load("dqn-cartpole")          # no pickle anywhere
+model.learn(10_000)                       # goes on: optimiser state and step counter kept
 ```
 
 Every class is made from the registry (:data:`rlcore.algos.registry.ALGORITHMS`), so a
@@ -161,6 +162,7 @@ class Algorithm:
         self.num_timesteps = 0
         self.run_id: str | None = None  # the run of the last learn()
         self._trained = False
+        self._updates = 0  # gradient updates so far (the training state's counter)
         self.policy = self._fresh_agent()
 
     # -- construction -----------------------------------------------------------------
@@ -193,18 +195,26 @@ class Algorithm:
         total_timesteps: int,
         callback: Callback | None = None,
         progress_bar: bool = False,
+        reset_num_timesteps: bool = False,
     ) -> Algorithm:
         """Train for ``total_timesteps`` as a new run in the run store; returns ``self``.
 
         The first call trains from the seeded initial agent, exactly as ``rlcore train``
-        would; a later call (or one after :meth:`load`) starts a new run from the current
-        weights (optimiser moments and the replay buffer start afresh).
+        would; a later call (or one after :meth:`load`) is a new run that continues this
+        one, as ``rlcore train --from``: the weights, the optimiser state (Adam's moments)
+        and the counters (its steps go on from :attr:`num_timesteps`, the schedules with
+        them; the run records ``continued_from``). The replay buffer is not kept: it
+        refills during ``learning_starts`` (:mod:`rlcore.train.resume`). A model loaded
+        from a folder without ``train_state.safetensors`` continues with fresh optimiser
+        moments.
 
         Args:
-            total_timesteps: environment steps (offline: gradient steps).
+            total_timesteps: environment steps (offline: gradient steps) to add.
             callback: called with every metrics dict the trainer yields (episode rows,
                 training rows, evaluations); return ``False`` to stop the run early.
             progress_bar: a tqdm bar on stderr.
+            reset_num_timesteps: start the counters at 0 again (weights and optimiser state
+                still continue). Unlike Stable-Baselines3, whose default is ``True``.
 
         Raises:
             ValueError: a bad budget (the same message as ``--steps``).
@@ -212,11 +222,24 @@ class Algorithm:
         """
         from rlcore.service.runs import RunStore
         from rlcore.service.worker import run_job
+        from rlcore.train.resume import (
+            CONTINUED_AT,
+            CONTINUED_FROM,
+            capture,
+            restore,
+            run_train_state,
+        )
 
-        run, algo = self._configs(total_timesteps)
+        resume, extra = None, {}
+        if self._trained:
+            start = 0 if reset_num_timesteps else self.num_timesteps
+            resume = capture(self.policy, start, 0 if reset_num_timesteps else self._updates)
+            extra = {CONTINUED_FROM: self.run_id, CONTINUED_AT: start} if self.run_id else {}
+        run, algo = self._configs(total_timesteps)  # a bad budget: --steps' message
+        if resume is not None and resume.step:
+            run, algo = self._configs(total_timesteps + resume.step)
         store = RunStore(self.runs_dir)
-        initial = {k: v.detach().clone() for k, v in self.policy.state_dict().items()}
-        run_id = store.create(run, algo)
+        run_id = store.create(run, algo, extra=extra)
         self.run_id = run_id
         bar = None
         if progress_bar:
@@ -239,7 +262,7 @@ class Algorithm:
                 store,
                 on_metrics=on_metrics,
                 say=(lambda _line: None) if not self.verbose else None,
-                initial_state=initial if self._trained else None,
+                resume=resume,
             )
         finally:
             if bar is not None:
@@ -247,9 +270,10 @@ class Algorithm:
         st = store.status(run_id)
         if status not in ("finished", "stopped"):
             raise RuntimeError(f"run {run_id} {status}: {st.get('message', '')}".rstrip(": "))
-        self.policy.load_state_dict(store.load_model(run_id))
+        state = run_train_state(store, run_id)
+        restore(self.policy, state)
         self.run_config, self.algo_config = run, algo
-        self.num_timesteps += int(st.get("step") or 0)
+        self.num_timesteps, self._updates = state.step, state.updates
         self._trained = True
         return self
 
@@ -280,9 +304,12 @@ class Algorithm:
 
         The layout of a run folder, so ``load`` also opens ``runs/<id>``; the
         safetensors file carries the configuration too (``load_checkpoint`` reads it).
+        A trained model also writes ``train_state.safetensors`` (optimiser state and
+        counters, :mod:`rlcore.train.resume`), so that a loaded model's ``learn`` goes on.
         """
         from rlcore.core.files import atomic_write_bytes, atomic_write_json
         from rlcore.train.export import checkpoint_bytes, checkpoint_metadata
+        from rlcore.train.resume import TRAIN_STATE, capture, train_state_bytes
 
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
@@ -298,6 +325,9 @@ class Algorithm:
         atomic_write_bytes(
             folder / "model.safetensors", checkpoint_bytes(self.policy.state_dict(), meta)
         )
+        if self._trained:
+            state = capture(self.policy, self.num_timesteps, self._updates)
+            atomic_write_bytes(folder / TRAIN_STATE, train_state_bytes(state))
         atomic_write_json(folder / "config.json", cfg)
         return folder
 
@@ -363,13 +393,29 @@ class Algorithm:
         model.runs_dir = kwargs.get("runs_dir")
         model.verbose = int(kwargs.get("verbose", 0))
         model.num_timesteps = int(cfg.get("num_timesteps") or 0)
-        model.run_id = cfg.get("run_id")
+        model._updates = 0
+        # a run folder (its config has "created"): learn() records that it continues it
+        model.run_id = cfg.get("run_id") or (folder.name if "created" in cfg else None)
         model._trained = True
         model.policy = agent
+        _load_train_state(model, folder, weights)
         return model
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.env_id!r}, seed={self.run_config.seed})"
+
+
+def _load_train_state(model: Algorithm, folder: Path, weights: Path) -> None:
+    """The optimiser state and counters saved next to the weights, if any (else left fresh)."""
+    from rlcore.train.resume import TRAIN_STATE, read_train_state, restore
+
+    if weights.resolve() != (folder / "model.safetensors").resolve():
+        return  # weights given as another file: the state beside them is not theirs
+    if not (folder / TRAIN_STATE).is_file():
+        return
+    state = read_train_state(folder / TRAIN_STATE)  # ValueError: damaged
+    restore(model.policy, state)
+    model.num_timesteps, model._updates = state.step, state.updates
 
 
 def _make_class(name: str) -> type[Algorithm]:

@@ -127,7 +127,8 @@ def test_save_load_gives_the_saved_models_actions(tmp_path):
     model = DQN("CartPole-v1", runs_dir=tmp_path / "runs", **SMALL)
     model.learn(600)
     folder = model.save(tmp_path / "dqn-cartpole")
-    assert {p.name for p in folder.iterdir()} == {"model.safetensors", "config.json"}
+    names = {p.name for p in folder.iterdir()}
+    assert names == {"model.safetensors", "config.json", "train_state.safetensors"}
     cfg = json.loads((folder / "config.json").read_text())
     assert cfg["run"]["algo"] == "dqn" and cfg["num_timesteps"] == 600
     obs = np.random.default_rng(0).normal(size=(64, 4)).astype(np.float32)

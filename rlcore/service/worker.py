@@ -44,6 +44,7 @@ from rlcore.service.runs import HEARTBEAT_S, RunClaimed, RunStore
 from rlcore.service.tensorboard import tensorboard_log
 from rlcore.train.compiled import compile_message
 from rlcore.train.model_size import count_parameters
+from rlcore.train.resume import TrainState, continued_state, save_train_state
 from rlcore.train.trainer import Trainer
 
 __all__ = [
@@ -165,6 +166,7 @@ def run_job(
     checkpoint_every_s: float = 30.0,
     say: Callable[[str], None] | None = None,
     initial_state: dict | None = None,
+    resume: TrainState | None = None,
 ) -> str:
     """Train run ``run_id``; returns its final status.
 
@@ -182,6 +184,8 @@ def run_job(
     running trainings leave free, one for a small network), recorded in its status and
     said through ``say`` (default: printed, i.e. into the worker's log).
     ``initial_state``: weights the agent starts from (default: a fresh, seeded agent).
+    ``resume``: the training state it continues from (default: for a run made by
+    ``rlcore train --from``, its source run's; :mod:`rlcore.train.resume`).
     Long because every way a run can end is decided here, where it happens.
     """
     store = store or RunStore()
@@ -200,6 +204,7 @@ def run_job(
     final: Metrics = {}
     with _Heartbeat(store, run_id):
         try:
+            resume = resume if resume is not None else continued_state(store, run_id)
             threads = _Threads(store, run_id, rec.run, rec.algo, say)
             trainer = Trainer(
                 dataclasses.replace(rec.run, threads=threads.n),
@@ -208,6 +213,7 @@ def run_job(
                 max_seconds=limit,
                 threads_fn=threads if rec.run.threads == 0 else None,
                 initial_state=initial_state,
+                resume=resume,
             )
             with (
                 store.open_metrics(run_id) as fh,
@@ -224,6 +230,7 @@ def run_job(
                         final = m
                         if time.time() - last_ckpt > checkpoint_every_s:
                             store.save_model(run_id, trainer.agent.state_dict())
+                            save_train_state(store, run_id, trainer)
                             last_ckpt = time.time()
                         along.at_eval(trainer, m["step"], m["eval/return_mean"])
                         _report_eval(store, run_id, m)
@@ -303,6 +310,7 @@ def _finish(
     if trainer is not None:
         try:
             store.save_model(run_id, trainer.agent.state_dict())
+            save_train_state(store, run_id, trainer)
         except OSError as e:
             message = (message + "; " if message else "") + f"could not save weights: {e}"
         if status in ("finished", "stopped"):

@@ -28,6 +28,7 @@ from rlcore.core.types import Metrics, Rollout
 from rlcore.train.compiled import CompiledUpdate
 from rlcore.train.evaluation import eval_seed, evaluate
 from rlcore.train.population import PopulationEnvs, _Every, phases_due, replay_loop
+from rlcore.train.resume import TrainState, resume_trainer
 
 __all__ = ["MetricAccumulator", "Trainer", "build_agent", "seed_everything"]
 
@@ -90,6 +91,7 @@ class Trainer:
         max_seconds: float | None = None,
         threads_fn: Callable[[], int] | None = None,
         initial_state: dict[str, Tensor] | None = None,
+        resume: TrainState | None = None,
     ) -> None:
         self.run, self.cfg = run, algo_cfg
         set_threads(run.threads)
@@ -120,6 +122,8 @@ class Trainer:
         self.refs: tuple[float, float] | None = None
         if self.agent.setting == "offline":
             self._load_dataset()
+        if resume is not None:  # continue a run: weights, optimisers, counters
+            resume_trainer(self, resume)
         self._compiled: CompiledUpdate | None = None
         self._update = self.agent.update
         if run.compile and self.agent.loop in ("replay", "dataset"):
@@ -265,7 +269,7 @@ class Trainer:
         log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_interval())
         obs, _ = env.reset(seed=self.run.seed)
         ep_ret, ep_len = 0.0, 0
-        for step in range(total):
+        for step in range(self.step, total):  # (from 0, or where a continued run stopped)
             agent.progress = step / total
             if step < c.learning_starts:
                 action = env.action_space.sample()
@@ -417,7 +421,7 @@ class Trainer:
     def _dataset(self) -> Iterator[Metrics]:
         agent, c, total = self.agent, self.cfg, self.run.steps
         log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_interval())
-        for step in range(total):
+        for step in range(self.step, total):
             agent.progress = step / total
             self.acc.add(self._update(self.buffer.sample(c.batch_size)))
             self.updates += 1
