@@ -332,15 +332,8 @@ def _env_with_kwargs(env: str, text: str | None) -> str:
     return register_env_maker(lambda: gym.make(source, **kwargs), name, base=env)
 
 
-def _train_parser(sub: Any) -> None:
-    """The ``train`` command's arguments."""
-    t = sub.add_parser("train", help="train an agent and save the run")
-    t.add_argument("--algo", help="algorithm (see `algos`; default: the --hyperparams file's name)")
-    t.add_argument(
-        "--env",
-        help="environment id (see `envs`), or module:Class (the folder of the module must "
-        "be the current folder or on PYTHONPATH); required unless --from",
-    )
+def _from_argument(t: Any) -> None:
+    """``train --from RUN``: what it keeps, and that the replay buffer starts empty."""
     t.add_argument(
         "--from",
         dest="from_run",
@@ -351,6 +344,18 @@ def _train_parser(sub: Any) -> None:
         "The replay buffer is not saved: it starts empty and refills during "
         "learning_starts steps (random actions, no updates)",
     )
+
+
+def _train_parser(sub: Any) -> None:
+    """The ``train`` command's arguments."""
+    t = sub.add_parser("train", help="train an agent and save the run")
+    t.add_argument("--algo", help="algorithm (see `algos`; default: the --hyperparams file's name)")
+    t.add_argument(
+        "--env",
+        help="environment id (see `envs`), or module:Class (the folder of the module must "
+        "be the current folder or on PYTHONPATH); required unless --from",
+    )
+    _from_argument(t)
     t.add_argument(
         "--env-kwargs",
         dest="env_kwargs",

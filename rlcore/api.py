@@ -222,19 +222,9 @@ class Algorithm:
         """
         from rlcore.service.runs import RunStore
         from rlcore.service.worker import run_job
-        from rlcore.train.resume import (
-            CONTINUED_AT,
-            CONTINUED_FROM,
-            capture,
-            restore,
-            run_train_state,
-        )
+        from rlcore.train.resume import restore, run_train_state
 
-        resume, extra = None, {}
-        if self._trained:
-            start = 0 if reset_num_timesteps else self.num_timesteps
-            resume = capture(self.policy, start, 0 if reset_num_timesteps else self._updates)
-            extra = {CONTINUED_FROM: self.run_id, CONTINUED_AT: start} if self.run_id else {}
+        resume, extra = self._resume(reset_num_timesteps)
         run, algo = self._configs(total_timesteps)  # a bad budget: --steps' message
         if resume is not None and resume.step:
             run, algo = self._configs(total_timesteps + resume.step)
@@ -276,6 +266,17 @@ class Algorithm:
         self.num_timesteps, self._updates = state.step, state.updates
         self._trained = True
         return self
+
+    def _resume(self, reset_num_timesteps: bool) -> tuple[Any, dict[str, Any]]:
+        """What the next run continues from (``None`` before the first learn) and its record."""
+        from rlcore.train.resume import CONTINUED_AT, CONTINUED_FROM, capture
+
+        if not self._trained:
+            return None, {}
+        start = 0 if reset_num_timesteps else self.num_timesteps
+        resume = capture(self.policy, start, 0 if reset_num_timesteps else self._updates)
+        extra = {CONTINUED_FROM: self.run_id, CONTINUED_AT: start} if self.run_id else {}
+        return resume, extra
 
     # -- acting -----------------------------------------------------------------------
     def predict(
