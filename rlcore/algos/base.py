@@ -701,7 +701,9 @@ class Agent(nn.Module):
         return out
 
     # -- members (population-based training: rlcore.train.pbt) ---------------------
-    SHARED_STATE: ClassVar[tuple[str, ...]] = ("obs_mean", "obs_std")  # one for all members
+    # what every member shares, by its last name (the observation statistics, the
+    # environment's action bounds); everything else in the state dict has a member axis
+    SHARED_STATE: ClassVar[tuple[str, ...]] = ("obs_mean", "obs_std", "action_scale", "action_bias")
 
     def optimizers(self) -> list[torch.optim.Optimizer]:
         """The agent's optimisers (its attributes that are one)."""
@@ -712,8 +714,8 @@ class Agent(nn.Module):
         """Member ``dst`` becomes an exact copy of member ``src`` (PBT's exploit).
 
         Every member-axis tensor of the state dict (networks, target networks, learned
-        temperatures...; not the shared observation statistics) and every optimiser's
-        moments; the shared step counts stay. Hyperparameters are not touched: see
+        temperatures...; not :attr:`SHARED_STATE`) and every optimiser's moments; the
+        shared step counts stay. Hyperparameters are not touched: see
         :meth:`set_member_configs`. Copying a member onto itself changes nothing.
         """
         k = self.k
@@ -723,7 +725,7 @@ class Agent(nn.Module):
         if src == dst:
             return
         for key, t in self.state_dict(keep_vars=True).items():
-            if key not in self.SHARED_STATE:
+            if key.rsplit(".", 1)[-1] not in self.SHARED_STATE:
                 copy_member_rows(t, k, src, dst, key)
         for opt in self.optimizers():
             for st in opt.state.values():
