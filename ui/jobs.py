@@ -423,10 +423,12 @@ def runs_estimate(runs: list[tuple[Any, Any]]) -> str:
 
     ahead = forecast(queue(), runs)
     finishes = [ahead.get(f"plan:{i}") for i in range(len(runs))]
-    missing = [run.algo for (run, _), f in zip(runs, finishes) if f is None]
+    ests = [estimate(RunStore().root, run, algo) for run, algo in runs]
+    missing = [run.algo for (run, _), e in zip(runs, ests) if e is None]
     if missing:
         return t("eta.before_none", algo=missing[0])
-    ests = [estimate(RunStore().root, run, algo) for run, algo in runs]
+    if any(f is None for f in finishes):  # measured, but it waits behind a run that is not
+        return t("eta.queued_none")
     rough = any(e is not None and e.basis != "measured" for e in ests)
     text = t("eta.before", time=fmt_duration(max(f[1] for f in finishes)))
     return f"{text} {t('eta.rough')}" if rough else text

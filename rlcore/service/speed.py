@@ -38,6 +38,7 @@ __all__ = [
     "SpeedRecord",
     "estimate",
     "forecast",
+    "own_rates",
     "read_records",
     "record_run",
     "run_device",
@@ -301,48 +302,83 @@ def schedule(running: Sequence[float], queued: Sequence[float], workers: int) ->
     return out
 
 
+def own_rates(path: str | Path, warm: int, window: int = 5) -> tuple[float | None, ...]:
+    """A running run's own seconds per step, warm-up and training phase, from its metrics.
+
+    Read from the end of ``metrics.jsonl`` (its last 64 kB: a long run's file is never read
+    whole) from the rows that carry ``time/elapsed``: the warm-up rate from the last row
+    inside the warm-up, the training rate from the last ``window`` intervals after it
+    (``ui.jobs.phase_rates`` reads the same rows for the live view).
+    """
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(f.seek(0, os.SEEK_END) - 65_536, 0))
+            lines = f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return None, None
+    rows: dict[float, float] = {}
+    for line in lines:
+        try:
+            row = json.loads(line)
+            rows[float(row["step"])] = float(row["time/elapsed"])
+        except (ValueError, TypeError, KeyError):
+            continue  # a torn first line, a row without its time
+    steps = sorted(rows)
+    inside = [s for s in steps if 0 < s <= warm]
+    warm_rate = rows[inside[-1]] / inside[-1] if warm > 0 and inside else None
+    after = [s for s in steps if s >= warm][-(window + 1) :]
+    train_rate = None
+    if len(after) >= 2 and after[-1] > after[0]:
+        train_rate = (rows[after[-1]] - rows[after[0]]) / (after[-1] - after[0])
+    return warm_rate, train_rate
+
+
+def _running_left(store: Any, run_id: str) -> float | None:
+    """Seconds left of a run holding a worker (its own speed first; ``None``: unknown)."""
+    try:
+        rec = store.load(run_id)
+    except (ValueError, OSError, KeyError):
+        return None
+    done = int(rec.status.get("step") or 0)
+    rates = own_rates(rec.path / "metrics.jsonl", warmup_steps(rec.run, rec.algo))
+    est = estimate(store.root, rec.run, rec.algo, done, *rates)
+    return None if est is None else est.seconds
+
+
 def forecast(
     queue: Any, plan: Sequence[tuple[RunConfig, AlgoConfig]] = ()
 ) -> dict[str, tuple[float, float] | None]:
     """When the waiting runs of ``queue`` (and a ``plan`` about to be queued) start and end.
 
     Returns run id (``"plan:0"``, ``"plan:1"``... for the plan) -> ``(start, finish)`` in
-    seconds from now, or ``None`` where some run ahead of it (or itself) has no estimate.
-    Runs holding a worker count with their time left (from the step their status reached),
-    waiting runs with their whole duration, in queue order, ``queue.max_workers`` at once.
+    seconds from now, or ``None`` where it is not known: its own duration, or the end of
+    a run it waits behind. Runs holding a worker count with their time left (at their own
+    measured speed once they have one), waiting runs with their whole duration, in queue
+    order, ``queue.max_workers`` at once. A run with no estimate delays only the runs
+    that must wait for its worker: a plan that finds a free worker, or whose runs were
+    measured here, is estimated whatever else trains.
     """
     store = queue.store
-    running: list[float] = []
-    unknown = False
+    running = []
     for rid in queue.active():
         try:
-            rec = store.load(rid)
+            store.load(rid)
         except (ValueError, OSError, KeyError):
-            continue
-        est = estimate(store.root, rec.run, rec.algo, int(rec.status.get("step") or 0))
-        if est is None:
-            unknown = True
-        else:
-            running.append(est.seconds)
-    waiting: list[tuple[str, float | None]] = []
+            continue  # not a run (a dataset build, a study's driver)
+        left = _running_left(store, rid)
+        running.append(math.inf if left is None else left)
+    waiting: list[tuple[str, float]] = []
     for rid in sorted(queue.positions(), key=queue.positions().get):
         try:
             rec = store.load(rid)
         except (ValueError, OSError, KeyError):
             continue
         est = estimate(store.root, rec.run, rec.algo)
-        waiting.append((rid, None if est is None else est.seconds))
+        waiting.append((rid, math.inf if est is None else est.seconds))
     for i, (run, algo) in enumerate(plan):
         est = estimate(store.root, run, algo)
-        waiting.append((f"plan:{i}", None if est is None else est.seconds))
-    out: dict[str, tuple[float, float] | None] = {}
-    known: list[float] = []
-    for rid, d in waiting:
-        unknown = unknown or d is None
-        if unknown:
-            out[rid] = None
-            continue
-        known.append(d)
-        finish = schedule(running, known, queue.max_workers)[-1]
-        out[rid] = (finish - d, finish)
-    return out
+        waiting.append((f"plan:{i}", math.inf if est is None else est.seconds))
+    finishes = schedule(running, [d for _, d in waiting], queue.max_workers)
+    return {
+        rid: None if math.isinf(end) else (end - d, end) for (rid, d), end in zip(waiting, finishes)
+    }
