@@ -499,7 +499,7 @@ def cmd_enjoy(args: argparse.Namespace) -> int:
 
     from rlcore.core.files import atomic_write_bytes
     from rlcore.service.runs import RunStore
-    from rlcore.train.evaluation import eval_seed, evaluate, render_episode
+    from rlcore.train.evaluation import episode_video, eval_seed, evaluate
 
     if not 1 <= args.episodes <= 100:
         raise ValueError(f"--episodes {args.episodes}: must be 1 to 100")
@@ -522,30 +522,12 @@ def cmd_enjoy(args: argparse.Namespace) -> int:
     for i, (ret, n) in enumerate(zip(res.returns, res.lengths)):
         print(f"  episode {i + 1} (seed {seed + i}): return {ret:.2f} in {n} steps")
     if out:
-        frames, ret = render_episode(agent, rec.run.env, seed=seed, max_frames=args.max_frames)
-        atomic_write_bytes(Path(out), _video(frames, rec.run.env, ".gif" if args.gif else ".mp4"))
+        ext = ".gif" if args.gif else ".mp4"
+        data, ret, n = episode_video(agent, rec.run.env, seed, ext, max_frames=args.max_frames)
+        atomic_write_bytes(Path(out), data)
         _readable(out)
-        print(f"episode 1 as {out} ({len(frames)} frames, return {ret:.2f})")
+        print(f"episode 1 as {out} ({n + 1} frames, return {ret:.2f})")
     return 0
-
-
-def _video(frames: list[Any], env_id: str, ext: str) -> bytes:
-    """Frames as GIF or MP4 bytes, at the environment's own speed."""
-    import io
-
-    import imageio.v3 as iio
-
-    from rlcore.core.envs import make_env
-
-    env = make_env(env_id)
-    fps = int(env.metadata.get("render_fps") or 30)
-    env.close()
-    buf = io.BytesIO()
-    if ext == ".gif":
-        iio.imwrite(buf, frames, extension=ext, duration=1000 / fps, loop=0)
-    else:
-        iio.imwrite(buf, frames, extension=ext, fps=fps)
-    return buf.getvalue()
 
 
 def cmd_show(args: argparse.Namespace) -> int:

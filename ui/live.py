@@ -9,10 +9,8 @@ stable keys and ``uirevision`` so zoom and hidden traces survive the refreshes.
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -431,22 +429,58 @@ def episode_gif(
     bytes, return, episode length)``. Frames are thinned to at most 150 (and halved in
     size if wider than 600 px) so the GIF stays small; the frame time keeps real speed.
     """
-    import imageio.v3 as iio
-
-    from rlcore.core.envs import make_env
-    from rlcore.train.evaluation import render_episode
+    from rlcore.train.evaluation import episode_video
 
     rec, agent = RunStore().load_agent(run_id, step)
-    frames, ret = render_episode(agent, rec.run.env, seed=seed, max_frames=max_frames)
-    env = make_env(rec.run.env)
-    fps = env.metadata.get("render_fps") or 30
-    env.close()
-    stride = max(1, math.ceil(len(frames) / 150))
-    shrink = 2 if frames[0].shape[1] > 600 else 1
-    small = [np.ascontiguousarray(f[::shrink, ::shrink]) for f in frames[::stride]]
-    buf = io.BytesIO()
-    iio.imwrite(buf, small, extension=".gif", duration=1000 * stride / fps, loop=0)
-    return buf.getvalue(), ret, len(frames) - 1
+    return episode_video(
+        agent, rec.run.env, seed, max_frames=max_frames, keep_frames=150, max_width=600
+    )
+
+
+# The download's caps on a hosted server (frames rendered, frames kept, width in px): a
+# visitor's click costs the server one episode's rendering and encoding, and no more.
+HOSTED_VIDEO_CAPS = (500, 250, 400)
+LOCAL_VIDEO_CAPS = (1000, None, None)  # as rlcore enjoy --gif: every frame, full size
+
+
+def video_caps() -> tuple[int, int | None, int | None]:
+    """``(max_frames, keep_frames, max_width)`` of the episode download on this server."""
+    from rlcore.core.owners import hosted
+
+    return HOSTED_VIDEO_CAPS if hosted() else LOCAL_VIDEO_CAPS
+
+
+def episode_download(run_id: str, seed: int, step: int | None) -> bytes:
+    """The episode the viewer watched as a GIF file, as ``rlcore enjoy --gif`` writes it."""
+    from rlcore.train.evaluation import episode_video
+
+    rec, agent = RunStore().load_agent(run_id, step)
+    frames, keep, width = video_caps()
+    data, _, _ = episode_video(agent, rec.run.env, seed, ".gif", frames, keep, width)
+    return data
+
+
+def _download_help() -> str:
+    frames, keep, width = video_caps()
+    if keep is None:
+        return t("watch.download_help")
+    return t("watch.download_help_hosted", steps=frames, frames=keep, width=width)
+
+
+def _download_row(rid: str, state: dict) -> None:
+    """A download of the episode shown (its seed, its checkpoint); made when clicked."""
+    step = state.get("step", LATEST)
+    at = None if step == LATEST else step
+    name = f"{rid}-{'latest' if at is None else f'step{at}'}-seed{state['seed']}.gif"
+    st.download_button(
+        t("watch.download"),
+        lambda: episode_download(rid, state["seed"], at),
+        file_name=name,
+        mime="image/gif",
+        key="watch_download",
+        icon=":material/download:",
+        help=_download_help(),
+    )
 
 
 # -- take the policy away ------------------------------------------------------------
@@ -572,6 +606,8 @@ def watch(batch: Batch | None) -> None:
             st.metric(t("watch.return"), f"{state['ret']:.1f}")
             st.metric(t("watch.length"), state["len"])
             st.caption(t("watch.help"))
+            if controls(batch):  # a file of the policy leaves the server only for its owner
+                _download_row(rid, state)
         else:
             st.caption(t("watch.hint"))
     with c2:

@@ -10,7 +10,15 @@ import torch
 from rlcore.algos.base import Agent
 from rlcore.core.envs import make_env
 
-__all__ = ["EVAL_SEED_OFFSET", "EvalResult", "eval_seed", "evaluate", "render_episode"]
+__all__ = [
+    "EVAL_SEED_OFFSET",
+    "EvalResult",
+    "episode_video",
+    "eval_seed",
+    "evaluate",
+    "render_episode",
+    "video_bytes",
+]
 
 EVAL_SEED_OFFSET = 1_000_003
 
@@ -106,3 +114,57 @@ def render_episode(
         done = term or trunc
     env.close()
     return frames, total
+
+
+def video_bytes(
+    frames: list[np.ndarray],
+    env_id: str,
+    ext: str = ".gif",
+    max_frames: int | None = None,
+    max_width: int | None = None,
+) -> bytes:
+    """Frames as GIF or MP4 bytes at the environment's own speed (``rlcore enjoy``'s file).
+
+    ``max_frames`` keeps every k-th frame so at most that many remain (the frame time
+    grows with k: the episode keeps its real duration); ``max_width`` halves the picture
+    until it fits. MP4 needs the imageio-ffmpeg package.
+    """
+    import io
+    import math
+
+    import imageio.v3 as iio
+
+    env = make_env(env_id)
+    fps = float(env.metadata.get("render_fps") or 30)
+    env.close()
+    stride = max(1, math.ceil(len(frames) / max_frames)) if max_frames else 1
+    shrink = 1
+    while max_width and frames[0].shape[1] // shrink > max_width:
+        shrink *= 2
+    kept = [np.ascontiguousarray(f[::shrink, ::shrink]) for f in frames[::stride]]
+    buf = io.BytesIO()
+    if ext == ".gif":
+        iio.imwrite(buf, kept, extension=ext, duration=1000 * stride / fps, loop=0)
+    else:
+        iio.imwrite(buf, kept, extension=ext, fps=fps / stride)
+    return buf.getvalue()
+
+
+def episode_video(
+    agent: Agent,
+    env_id: str,
+    seed: int = 0,
+    ext: str = ".gif",
+    max_frames: int = 1000,
+    keep_frames: int | None = None,
+    max_width: int | None = None,
+) -> tuple[bytes, float, int]:
+    """One greedy episode (:func:`render_episode`) as a video: ``(bytes, return, length)``.
+
+    The one path of ``rlcore enjoy --gif/--mp4`` and the app's download; ``max_frames``
+    ends the episode's rendering there, ``keep_frames`` and ``max_width`` thin and
+    shrink the file (:func:`video_bytes`).
+    """
+    frames, ret = render_episode(agent, env_id, seed=seed, max_frames=max_frames)
+    data = video_bytes(frames, env_id, ext, keep_frames, max_width)
+    return data, ret, len(frames) - 1

@@ -230,6 +230,20 @@ TEXT = {
         "en": "Greedy policy, episode seed {seed}",
         "zh": "贪心策略，回合种子 {seed}",
     },
+    "watch.download": {"en": "Download this episode (GIF)", "zh": "下载这个回合（GIF）"},
+    "watch.download_help": {
+        "en": "The episode shown (same checkpoint, same seed) at full size and every frame, "
+        "as `rlcore enjoy RUN --gif FILE` writes it.",
+        "zh": "与上面相同的回合（同一检查点、同一种子），完整尺寸、保留每一帧，"
+        "与 `rlcore enjoy RUN --gif FILE` 写出的文件相同。",
+    },
+    "watch.download_help_hosted": {
+        "en": "The episode shown (same checkpoint, same seed), as `rlcore enjoy RUN --gif "
+        "FILE` writes it; on this shared server at most {steps} steps, {frames} frames "
+        "and {width} px wide.",
+        "zh": "与上面相同的回合（同一检查点、同一种子），与 `rlcore enjoy RUN --gif FILE` "
+        "写出的文件相同；在这台共享服务器上最多 {steps} 步、{frames} 帧、宽 {width} 像素。",
+    },
     "watch.return": {"en": "Return", "zh": "回报"},
     "watch.length": {"en": "Steps", "zh": "步数"},
     "watch.help": {
@@ -369,9 +383,9 @@ TEXT = {
     "cmp.title": {"en": "Compare runs", "zh": "比较实验"},
     "cmp.intro": {
         "en": "Every saved run, from every session and the command line. Tick rows to plot "
-        "them; seeds of the same configuration are averaged with a 95% confidence band.",
+        "them; seeds of the same configuration are averaged, with the band you pick.",
         "zh": "所有保存的运行（来自所有会话和命令行）。勾选表格中的行即可绘图；同一配置的不同种子"
-        "会取平均并给出 95% 置信带。",
+        "会取平均，并显示你所选的阴影带。",
     },
     "cmp.refresh": {"en": "Refresh", "zh": "刷新"},
     "cmp.any": {"en": "all", "zh": "全部"},
@@ -390,9 +404,11 @@ TEXT = {
     "cmp.metric": {"en": "Metric", "zh": "指标"},
     "cmp.group": {"en": "Group seeds", "zh": "按配置分组"},
     "cmp.group.caption": {
-        "en": "n = number of seeds in the group. With one seed there is no band: one run "
-        "says nothing about the spread.",
-        "zh": "n 为组内种子数。只有一个种子时没有置信带：一次运行无法说明离散程度。",
+        "en": "Shown: {band}. n = number of seeds in the group (a seed trained twice with the same "
+        "settings counts once: its furthest run). With one seed there is no band: one run "
+        "says nothing about the spread. Environments with different returns get a panel each.",
+        "zh": "图中：{band}。n 为组内种子数（同一设置下同一种子训练两次只算一次："
+        "取训练最多的那次）。只有一个种子时没有阴影带：一次运行无法说明离散程度。回报范围不同的环境各占一个面板。",
     },
     "cmp.overlay.caption": {
         "en": "One line per run. Drag to zoom, double-click to reset, click the legend to "
