@@ -45,7 +45,7 @@ def test_samples_use_rlcore_clipped_min(monkeypatch):
     real = cv.clipped_min
     monkeypatch.setattr(cv, "clipped_min", lambda q: calls.append(q.shape) or real(q))
     cv.max_bias_samples(3, 1.0, 2, trials=10)
-    assert calls == [torch.Size([2, 10, 3])]
+    assert calls == [torch.Size([10, 2, 3])]  # [trials, N estimators, A]: the min over N
 
 
 def test_lse_bounds_limits_and_softmax():

@@ -56,6 +56,7 @@ class AWAC(SAC):
     setting = "offline"
     loop = "dataset"
     config_cls = AWACConfig
+    population = False  # offline: populations of offline runs are not built yet
     cfg: AWACConfig
     has_temperature = False  # no α: its constant would chart as "train/alpha"
 

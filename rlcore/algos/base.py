@@ -15,6 +15,7 @@ from torch import Tensor, nn
 from torch.optim import optimizer as _optim
 
 from rlcore.core.config import ActionKind, ActionSpace, AlgoConfig, Loop, Setting, hp
+from rlcore.core.ops import soft_update
 from rlcore.core.types import Batch
 
 __all__ = [
@@ -204,6 +205,46 @@ class FusedAdam(torch.optim.Adam):
                 torch._foreach_zero_(grads)
 
 
+def member_slice(t: Tensor, members: int, k: int) -> Tensor:
+    """Member ``k``'s part of a member-axis tensor (a view).
+
+    The leading axis holds the members, or a multiple of them with each member's rows
+    contiguous (a population critic's K*N critics): ``[K, ...]`` gives ``t[k]``, ``[K*N, ...]``
+    the rows ``k*N`` to ``(k+1)*N``.
+    """
+    if t.shape[0] == members:
+        return t[k]
+    n = t.shape[0] // members
+    return t[k * n : (k + 1) * n]
+
+
+def per_member(values: Sequence[float], device: torch.device) -> float | Tensor:
+    """A hyperparameter on the member axis.
+
+    One number when all members share it, else a ``[K, 1]`` tensor that broadcasts on
+    ``[K, B]`` batches.
+    """
+    if len(set(values)) == 1:
+        return float(values[0])
+    return torch.tensor(list(values), dtype=torch.float32, device=device).unsqueeze(1)
+
+
+def member_lerp_(targets: Sequence[Tensor], sources: Sequence[Tensor], tau: float | Tensor) -> None:
+    r"""Polyak averaging with each member's own rate (``tau``: :func:`per_member`'s).
+
+    A float is :func:`~rlcore.core.ops.soft_update`'s single fused call; a ``[K, 1]``
+    tensor lerps each member's rows (``[K, ...]`` or ``[K*N, ...]``) at its own rate (a
+    rate of 1 gives the copy).
+    """
+    if isinstance(tau, float):
+        soft_update(list(targets), list(sources), tau)
+        return
+    k = tau.shape[0]
+    with torch.no_grad():
+        for t, s in zip(targets, sources):
+            t.view(k, -1).lerp_(s.view(k, -1), tau)
+
+
 class MemberAdam(FusedAdam):
     """Adam over parameters with a leading member axis, each member with its own lr.
 
@@ -223,7 +264,7 @@ class MemberAdam(FusedAdam):
         self.uniform = len(set(self.lrs)) == 1
         if not self.uniform:
             for p in self.param_groups[0]["params"]:
-                if p.dim() == 0 or p.shape[0] != len(self.lrs):
+                if p.dim() == 0 or p.shape[0] % len(self.lrs):
                     raise ValueError(
                         f"MemberAdam: a parameter of shape {tuple(p.shape)} has no member "
                         f"axis of {len(self.lrs)}"
@@ -257,12 +298,13 @@ class MemberAdam(FusedAdam):
         g = self.param_groups[0]
         with torch.no_grad():
             torch._foreach_add_(steps, 1)
+            n = len(self.lrs)
             for k, lr in enumerate(self.lrs):
                 _adam_kernel(
-                    [p[k] for p in params],
-                    [gr[k] for gr in grads],
-                    [m[k] for m in exp_avgs],
-                    [v[k] for v in exp_avg_sqs],
+                    [member_slice(p, n, k) for p in params],
+                    [member_slice(gr, n, k) for gr in grads],
+                    [member_slice(m, n, k) for m in exp_avgs],
+                    [member_slice(v, n, k) for v in exp_avg_sqs],
                     steps,
                     lr,
                     g,
@@ -686,7 +728,7 @@ class Agent(nn.Module):
         Every member-axis layer's (``MemberLinear.member_state``: a plain layer's layout);
         the rest (the observation statistics) is shared. One member: the agent's own state dict.
         """
-        from rlcore.core.nn import MemberLinear
+        from rlcore.core.nn import EnsembleCritic, MemberLinear
 
         if not 0 <= k < self.k:
             raise ValueError(f"member = {k}: out of range (allowed: 0 to {self.k - 1})")
@@ -695,10 +737,53 @@ class Agent(nn.Module):
             return {key: v.clone() for key, v in sd.items()}
         out = {key: v.clone() for key, v in sd.items()}
         for name, mod in self.named_modules():
+            prefix = f"{name}." if name else ""
             if isinstance(mod, MemberLinear):
-                prefix = f"{name}." if name else ""
                 out[prefix + "weight"], out[prefix + "bias"] = mod.member_state(k)
+            elif isinstance(mod, EnsembleCritic) and mod.members > 1:
+                out.update({prefix + key: v for key, v in mod.member_state(k).items()})
+        for key in self.MEMBER_SCALARS:  # [K] -> a single run's 0-d
+            if key in out:
+                out[key] = out[key][k].clone()
         return out
+
+    MEMBER_SCALARS: ClassVar[tuple[str, ...]] = ()  # per-member numbers, [K] (SAC: log α)
+
+    def sum_means(self, t: Tensor) -> Tensor:
+        """Each member's mean of ``t`` (``[K, ...]``), summed: a population's loss.
+
+        A member's gradient is then its own loss's. One member (``[...]``, no member
+        axis): ``t.mean()``, a single run's loss as it always was.
+        """
+        return t.mean() if self.k == 1 else t.reshape(self.k, -1).mean(1).sum()
+
+    def member_means(self, t: Tensor) -> Tensor:
+        """Each member's mean of ``t`` (``[K]``), or the 0-d mean of one member's.
+
+        The diagnostics a population reports per member.
+        """
+        return t.mean() if self.k == 1 else t.reshape(self.k, -1).mean(1)
+
+    def act_members(
+        self, obs: np.ndarray, explore: bool, spaces: Sequence[gym.Space] | None = None
+    ) -> np.ndarray:
+        """Every member's actions in one forward pass: ``[K, n, obs] -> [K, n, *action]``.
+
+        One member acts through :meth:`act` (a single run's draws, to the bit); several
+        through ``_act`` on the member-axis networks, clipped to the action box.
+        """
+        k, n = obs.shape[0], obs.shape[1]
+        if self.k == 1:
+            a = np.asarray(self.act(obs[0] if n > 1 else obs[0, 0], explore))
+            return a.reshape(1, n, *a.shape[(1 if n > 1 else 0) :])
+        with torch.inference_mode():
+            x = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32)).view(k, n, -1)
+            if self.device.type != "cpu":
+                x = x.to(self.device)
+            if self.normalize_obs:
+                x = (x - self.obs_mean) / self.obs_std
+            a = self._act(x, explore).cpu().numpy()
+        return a if self.discrete else np.clip(a, self.action_low, self.action_high)
 
     # -- members (population-based training: rlcore.train.pbt) ---------------------
     # what every member shares, by its last name (the observation statistics, the

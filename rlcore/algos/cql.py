@@ -60,6 +60,7 @@ class CQL(SAC):
     setting = "offline"
     loop = "dataset"
     config_cls = CQLConfig
+    population = False  # offline: populations of offline runs are not built yet
     cfg: CQLConfig
 
     def __init__(self, obs_space, action_space, config: CQLConfig, device="cpu") -> None:

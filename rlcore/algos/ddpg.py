@@ -18,15 +18,26 @@ to $\mu_\phi(s)$. TD3 (``td3.py``) extends this class with the three changes of 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import Agent, OffPolicyConfig, frozen, make_adam, optimize
+from rlcore.algos.base import (
+    Agent,
+    OffPolicyConfig,
+    carry_adam,
+    check_members,
+    frozen,
+    make_member_adam,
+    member_lerp_,
+    optimize,
+    per_member,
+)
 from rlcore.core.config import hp
-from rlcore.core.nn import DeterministicActor, EnsembleCritic
-from rlcore.core.ops import clipped_min, soft_update, td_target
+from rlcore.core.nn import DeterministicActor, EnsembleCritic, member_actor, member_cuts
+from rlcore.core.ops import clipped_min, td_target
 from rlcore.core.types import Batch
 
 
@@ -46,7 +57,13 @@ class DDPGConfig(OffPolicyConfig):
 
 
 class DDPG(Agent):
-    """DDPG agent; a one-member :class:`EnsembleCritic` so TD3 only changes ``n_critics``."""
+    """DDPG agent; a one-member :class:`EnsembleCritic` so TD3 only changes ``n_critics``.
+
+    A population of ``k`` members, a single run being one: with several, every network
+    carries a leading member axis (``MemberLinear`` actors, one ensemble of K x
+    ``n_critics`` critics) and the members' own lr, γ, τ and exploration noise broadcast
+    on it (``rlcore.train.population``); a single run keeps the plain layers.
+    """
 
     name = "ddpg"
     title = "DDPG"
@@ -55,30 +72,68 @@ class DDPG(Agent):
     config_cls = DDPGConfig
     cfg: DDPGConfig
     n_critics = 1
+    population = True
+    member_hparams = ("lr", "gamma", "tau", "exploration_noise")
 
-    def __init__(self, obs_space, action_space, config: DDPGConfig, device="cpu") -> None:
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: DDPGConfig,
+        device="cpu",
+        *,
+        members: Sequence[DDPGConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
+        """A DDPG of one member (``config``), or of ``members`` (each member's config).
+
+        ``seeds``: each member's networks are drawn after ``torch.manual_seed`` of its
+        seed (default: from the global generator as it stands, as a single run).
+        """
         super().__init__(obs_space, action_space, config, device)
         c = config
-        self.actor = DeterministicActor(
-            self.obs_dim, self.action_low, self.action_high, c.hidden
-        ).to(self.device)
-        self.critic = EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, self.n_critics).to(
-            self.device
-        )
+        self.members: tuple[DDPGConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
+        self.k = k = len(self.members)
+        if seeds is not None and len(seeds) != k:
+            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
+        actors, critics = [], []
+        for i in range(k):
+            if seeds is not None:
+                torch.manual_seed(seeds[i])
+            actors.append(
+                DeterministicActor(self.obs_dim, self.action_low, self.action_high, c.hidden)
+            )
+            critics.append(EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, self.n_critics))
+        self.actor = member_actor(actors).to(self.device)
+        self.critic = EnsembleCritic.stack(critics).to(self.device)
         self.actor_target = copy.deepcopy(self.actor).requires_grad_(False)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
-        self.actor_opt = make_adam(self.actor.parameters(), c.lr, self.device)
-        self.critic_opt = make_adam(self.critic.parameters(), c.lr, self.device)
+        self._make_optimizers()
+        self._refresh_members()
+        self.updates = 0
+
+    def _make_optimizers(self) -> None:
+        lrs = [m.lr for m in self.members]
+        self.actor_opt = make_member_adam(self.actor.parameters(), lrs, self.device)
+        self.critic_opt = make_member_adam(self.critic.parameters(), lrs, self.device)
         self._actor_params = list(self.actor.parameters())
         self._critic_params = list(self.critic.parameters())
         self._actor_target_params = list(self.actor_target.parameters())
         self._critic_target_params = list(self.critic_target.parameters())
-        self.updates = 0
+
+    def _refresh_members(self) -> None:
+        """The per-member hyperparameters as numbers or ``[K, 1]`` tensors."""
+        ms, dev = self.members, self.device
+        self._gamma = per_member([m.gamma for m in ms], dev)
+        self._tau = per_member([m.tau for m in ms], dev)
+        noise = per_member([m.exploration_noise for m in ms], dev)
+        self._noise = noise if isinstance(noise, float) else noise.unsqueeze(-1)  # [K, 1, 1]
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         a = self.actor(obs)
-        if explore and self.cfg.exploration_noise > 0:
-            a = a + torch.randn_like(a) * self.cfg.exploration_noise * self.actor.action_scale
+        noise = self._noise
+        if explore and (not isinstance(noise, float) or noise > 0):
+            a = a + torch.randn_like(a) * noise * self.actor.action_scale
         return a
 
     def next_action(self, next_obs: Tensor) -> Tensor:
@@ -87,28 +142,33 @@ class DDPG(Agent):
 
     def q_value(self, obs: Tensor, action) -> Tensor:
         a = torch.as_tensor(action, dtype=torch.float32, device=self.device)
-        return clipped_min(self.critic(obs, a.reshape(len(obs), -1)))
+        return clipped_min(self.critic(obs, a.reshape(*obs.shape[:-1], -1)))
 
     def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""$\sum_i (Q_i(s,a) - y)^2$ with $y$ from the target actor and critic(s)."""
+        r"""$\sum_i (Q_i(s,a) - y)^2$ with $y$ from the target actor and critic(s).
+
+        A population's: each member's own, summed; the diagnostics are per member.
+        """
         with torch.no_grad():
             next_q = clipped_min(
                 self.critic_target(batch.next_obs, self.next_action(batch.next_obs))
             )
-            target_q = td_target(batch.reward, next_q, batch.terminated, self.cfg.gamma)
-        q = self.critic(batch.obs, batch.action)  # [N, B]
-        loss = (q - target_q).pow(2).mean(dim=1).sum()
+            target_q = td_target(batch.reward, next_q, batch.terminated, self._gamma)
+        q = self.critic(batch.obs, batch.action)  # [N, B] (a population's [K, N, B])
+        err = q - target_q.unsqueeze(-2)
+        per = err.pow(2).mean(dim=-1).sum(dim=-1)  # each member's loss
         info = {
-            "q_mean": q.detach().mean(),
-            "target_q_mean": target_q.mean(),
-            "td_error": (q.detach() - target_q).abs().mean(),
+            "q_mean": self.member_means(q.detach()),
+            "target_q_mean": self.member_means(target_q),
+            "td_error": self.member_means(err.detach().abs()),
         }
-        return loss, info
+        return per.sum(), {**info, "critic_loss": per.detach()}
 
     def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
         r"""$-Q_1(s, \mu_\phi(s))$: the first critic, as in DDPG and TD3."""
         q_pi = self.critic.member(0, batch.obs, self.actor(batch.obs))
-        return -q_pi.mean(), {"q_pi_mean": q_pi.detach().mean()}
+        per = -self.member_means(q_pi)
+        return per.sum(), {"q_pi_mean": -per.detach(), "actor_loss": per.detach()}
 
     def policy_update_due(self) -> bool:
         """DDPG updates the actor every step; TD3 delays it."""
@@ -116,24 +176,52 @@ class DDPG(Agent):
 
     def update(self, batch: Batch) -> dict[str, Tensor]:
         self.updates += 1
+        members = self.k if self.k > 1 else None
         loss, info = self.critic_loss(batch)
         info["critic_grad_norm"] = optimize(
-            self.critic_opt, loss, self._critic_params, set_to_none=True
+            self.critic_opt, loss, self._critic_params, set_to_none=True, members=members
         )
-        info["critic_loss"] = loss.detach()
+        info["critic_loss"] = info.pop("critic_loss", loss.detach())
         if self.policy_update_due():
             with frozen(self._critic_params):  # the actor loss must not train the critic
                 a_loss, a_info = self.actor_loss(batch)
                 info["actor_grad_norm"] = optimize(
-                    self.actor_opt, a_loss, self._actor_params, set_to_none=True
+                    self.actor_opt, a_loss, self._actor_params, set_to_none=True, members=members
                 )
-            info["actor_loss"] = a_loss.detach()
+            info["actor_loss"] = a_info.pop("actor_loss", a_loss.detach())
             info.update(a_info)
-            soft_update(self._critic_target_params, self._critic_params, self.cfg.tau)
-            soft_update(self._actor_target_params, self._actor_params, self.cfg.tau)
+            member_lerp_(self._critic_target_params, self._critic_params, self._tau)
+            member_lerp_(self._actor_target_params, self._actor_params, self._tau)
         return info
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on.
+
+        Every member-axis tensor is cut to them (networks, their targets, Adam's
+        moments, the per-member hyperparameters), their numbers unchanged.
+        """
+        old = (list(self.actor.parameters()), list(self.critic.parameters()))
+        cuts = (member_cuts(self.actor, keep), member_cuts(self.critic, keep))
+        member_cuts(self.actor_target, keep)
+        member_cuts(self.critic_target, keep)
+        self.members = tuple(self.members[i] for i in keep)
+        self.k = len(keep)
+        old_opts = (self.actor_opt, self.critic_opt)
+        self._make_optimizers()
+        lrs = [m.lr for m in self.members]
+        new = (self._actor_params, self._critic_params)
+        self.actor_opt, self.critic_opt = (
+            carry_adam(o, p_old, p_new, cut, lrs, self.device)
+            for o, p_old, p_new, cut in zip(old_opts, old, new, cuts)
+        )
+        self._refresh_members()
 
     def exploration_metrics(self) -> dict[str, float]:
         if self.setting == "offline":
             return {}
         return {"train/exploration_noise": self.cfg.exploration_noise}
+
+    def member_exploration_metrics(self, k: int) -> dict[str, float]:
+        if self.setting == "offline":
+            return {}
+        return {"train/exploration_noise": self.members[k].exploration_noise}

@@ -29,16 +29,27 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import Agent, OffPolicyConfig, frozen, make_adam, optimize
+from rlcore.algos.base import (
+    Agent,
+    OffPolicyConfig,
+    carry_adam,
+    check_members,
+    frozen,
+    make_member_adam,
+    member_lerp_,
+    optimize,
+    per_member,
+)
 from rlcore.core.config import hp
-from rlcore.core.nn import EnsembleCritic, TanhGaussianActor
-from rlcore.core.ops import clipped_min, dual_loss, soft_update, td_target
+from rlcore.core.nn import EnsembleCritic, TanhGaussianActor, member_actor, member_cuts
+from rlcore.core.ops import clipped_min, dual_loss, td_target
 from rlcore.core.types import Batch
 
 
@@ -56,7 +67,13 @@ class SACConfig(OffPolicyConfig):
 
 
 class SAC(Agent):
-    """Continuous SAC agent."""
+    """Continuous SAC agent: a population of ``k`` members, a single run being one.
+
+    With several members every network carries a leading member axis (the actor's
+    layers ``MemberLinear``, the critics one ensemble of K x 2), log α is ``[K]``, and
+    the members' own lr, γ, τ, initial α and target entropy broadcast on that axis
+    (``rlcore.train.population``); a single run keeps the plain layers.
+    """
 
     name = "sac"
     title = "SAC"
@@ -65,29 +82,77 @@ class SAC(Agent):
     config_cls = SACConfig
     cfg: SACConfig
     has_temperature: ClassVar[bool] = True  # α in the targets and the actor (AWAC: no)
+    population = True
+    member_hparams = ("lr", "gamma", "tau", "alpha", "target_entropy_scale")
+    MEMBER_SCALARS = ("log_alpha",)
 
-    def __init__(self, obs_space, action_space, config: SACConfig, device="cpu") -> None:
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: SACConfig,
+        device="cpu",
+        *,
+        members: Sequence[SACConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
+        """A SAC of one member (``config``), or of ``members`` (each member's config).
+
+        ``seeds``: each member's networks are drawn after ``torch.manual_seed`` of its
+        seed (default: from the global generator as it stands, as a single run).
+        """
         super().__init__(obs_space, action_space, config, device)
         c = config
-        self.actor = self.make_actor().to(self.device)
-        self.critic = EnsembleCritic(
-            self.obs_dim, self.action_dim, c.hidden, self.n_critics(), self.critic_layer_norm()
-        ).to(self.device)
+        self.members: tuple[SACConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
+        self.k = k = len(self.members)
+        if seeds is not None and len(seeds) != k:
+            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
+        actors, critics = [], []
+        for i in range(k):
+            if seeds is not None:
+                torch.manual_seed(seeds[i])
+            actors.append(self.make_actor())
+            critics.append(
+                EnsembleCritic(
+                    self.obs_dim,
+                    self.action_dim,
+                    c.hidden,
+                    self.n_critics(),
+                    self.critic_layer_norm(),
+                )
+            )
+        self.actor = member_actor(actors).to(self.device)
+        self.critic = EnsembleCritic.stack(critics).to(self.device)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
+        alphas = [math.log(m.alpha) for m in self.members]
         self.log_alpha = torch.nn.Parameter(
-            torch.tensor(math.log(c.alpha), device=self.device), requires_grad=c.autotune
+            torch.tensor(alphas[0] if k == 1 else alphas, device=self.device),
+            requires_grad=c.autotune,
         )
-        self.target_entropy = -c.target_entropy_scale * self.action_dim
+        self._make_optimizers()
+        self._refresh_members()
+
+    def _make_optimizers(self) -> None:
         # log α steps in the actor's Adam (same lr, betas and eps): Adam treats each
         # parameter on its own, and the actor loss gives log α no gradient (α is detached
         # there) nor the α loss the actor (log π is detached there), so one backward of
         # their sum and one step are the two separate steps, for one pass of overhead
-        tuned = [self.log_alpha] if c.autotune else []
-        self.actor_opt = make_adam([*self.actor.parameters(), *tuned], c.lr, self.device)
-        self.critic_opt = make_adam(self.critic.parameters(), c.lr, self.device)
+        tuned = [self.log_alpha] if self.cfg.autotune else []
+        lrs = [m.lr for m in self.members]
+        self.actor_opt = make_member_adam([*self.actor.parameters(), *tuned], lrs, self.device)
+        self.critic_opt = make_member_adam(self.critic.parameters(), lrs, self.device)
         self._actor_params = list(self.actor.parameters())
         self._critic_params = list(self.critic.parameters())
         self._critic_target_params = list(self.critic_target.parameters())
+
+    def _refresh_members(self) -> None:
+        """The per-member hyperparameters as numbers or ``[K, 1]`` tensors."""
+        ms, dev = self.members, self.device
+        self._gamma = per_member([m.gamma for m in ms], dev)
+        self._tau = per_member([m.tau for m in ms], dev)
+        self.target_entropy = per_member(
+            [-m.target_entropy_scale * self.action_dim for m in ms], dev
+        )
 
     def make_actor(self) -> torch.nn.Module:
         """The policy network (AWAC swaps in a Gaussian fitted by likelihood)."""
@@ -103,7 +168,12 @@ class SAC(Agent):
 
     @property
     def alpha(self) -> Tensor:
+        """α (0-d), or each member's (``[K]``)."""
         return self.log_alpha.detach().exp()
+
+    def _alpha_col(self, alpha: Tensor) -> Tensor:
+        """α as it multiplies ``[K, B]`` log-probabilities (``[K, 1]``; one member: 0-d)."""
+        return alpha if self.k == 1 else alpha.unsqueeze(-1)
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         return self.actor.sample_action(obs, deterministic=not explore)
@@ -112,52 +182,73 @@ class SAC(Agent):
         """Soft value of s': min over target critics minus α log π."""
         next_a, next_logp = self.actor(batch.next_obs)
         next_q = clipped_min(self.critic_target(batch.next_obs, next_a))
-        return next_q - self.alpha * next_logp
+        return next_q - self._alpha_col(self.alpha) * next_logp
 
     def q_value(self, obs: Tensor, action) -> Tensor:
         a = torch.as_tensor(action, dtype=torch.float32, device=self.device)
-        return clipped_min(self.critic(obs, a.reshape(len(obs), -1)))
+        return clipped_min(self.critic(obs, a.reshape(*obs.shape[:-1], -1)))
 
     def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""$\sum_i \mathbb{E}(Q_{\theta_i}(s,a) - y)^2$ with the soft target $y$."""
+        r"""$\sum_i \mathbb{E}(Q_{\theta_i}(s,a) - y)^2$ with the soft target $y$.
+
+        A population's: each member's own, summed (its gradient is its own loss's); the
+        diagnostics are per member.
+        """
         with torch.no_grad():
             target_q = td_target(
-                batch.reward, self.target_value(batch), batch.terminated, self.cfg.gamma
+                batch.reward, self.target_value(batch), batch.terminated, self._gamma
             )
-        q = self.critic(batch.obs, batch.action)  # [N, B]
-        loss = (q - target_q).pow(2).mean(dim=1).sum()
+        q = self.critic(batch.obs, batch.action)  # [N, B] (a population's [K, N, B])
+        err = q - target_q.unsqueeze(-2)
+        per = err.pow(2).mean(dim=-1).sum(dim=-1)  # each member's loss
         info = {
-            "q_mean": q.detach().mean(),
-            "target_q_mean": target_q.mean(),
-            "td_error": (q.detach() - target_q).abs().mean(),
-            "ensemble_std": q.detach().std(dim=0).mean(),  # critics' disagreement
+            "q_mean": self.member_means(q.detach()),
+            "target_q_mean": self.member_means(target_q),
+            "td_error": self.member_means(err.detach().abs()),
+            "ensemble_std": self.member_means(q.detach().std(dim=-2)),  # critics' disagreement
         }
-        return loss, info
+        return per.sum(), {**info, "critic_loss": per.detach()}
 
     def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor], Tensor | None]:
         r"""$\mathbb{E}[\alpha\log\pi(\tilde a|s) - \min_i Q_i(s,\tilde a)]$ (reparameterised).
 
         Returns:
             The loss, its diagnostics, and $\log\pi(\tilde a|s)$ of the sampled actions
-            (detached, ``[B]``) for the temperature's step.
+            (detached, ``[B]``; a population's ``[K, B]``) for the temperature's step.
         """
         a, logp = self.actor(batch.obs)
         q_pi = clipped_min(self.critic(batch.obs, a))
-        loss = (self.alpha * logp - q_pi).mean()
-        info = {"entropy": -logp.detach().mean(), "q_pi_mean": q_pi.detach().mean()}
-        return loss, info, logp.detach()
+        per = self.member_means(self._alpha_col(self.alpha) * logp - q_pi)
+        info = {
+            "entropy": self.member_means(-logp.detach()),
+            "q_pi_mean": self.member_means(q_pi.detach()),
+            "actor_loss": per.detach(),
+        }
+        return per.sum(), info, logp.detach()
 
     def alpha_loss(self, logp: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
         r"""$-\alpha\,(\log\pi + \bar{\mathcal H})$ on $\log\alpha$ (dual ascent on α)."""
-        return dual_loss(self.log_alpha.exp(), logp + self.target_entropy), {}
+        if self.k == 1:
+            loss = dual_loss(self.log_alpha.exp(), logp + self.target_entropy)
+            return loss, {"alpha_loss": loss.detach()}
+        mult = self._alpha_col(self.log_alpha.exp())
+        per = (-(mult * (logp + self.target_entropy).detach())).mean(-1)
+        return per.sum(), {"alpha_loss": per.detach()}
+
+    def _grad_members(self) -> int | None:
+        return self.k if self.k > 1 else None
 
     def critic_step(self, batch: Batch) -> dict[str, Tensor]:
         """One optimiser step on ``critic_loss``."""
         loss, info = self.critic_loss(batch)
         info["critic_grad_norm"] = optimize(
-            self.critic_opt, loss, self._critic_params, set_to_none=True
+            self.critic_opt,
+            loss,
+            self._critic_params,
+            set_to_none=True,
+            members=self._grad_members(),
         )
-        info["critic_loss"] = loss.detach()
+        info["critic_loss"] = info.pop("critic_loss", loss.detach())
         return info
 
     def actor_step(self, batch: Batch) -> dict[str, Tensor]:
@@ -166,13 +257,17 @@ class SAC(Agent):
             a_loss, info, logp = self.actor_loss(batch)
             loss = a_loss
             if self.cfg.autotune and logp is not None:
-                al_loss, _ = self.alpha_loss(logp)
+                al_loss, al_info = self.alpha_loss(logp)
                 loss = a_loss + al_loss  # one step of both (see __init__)
-                info["alpha_loss"] = al_loss.detach()
+                info["alpha_loss"] = al_info.get("alpha_loss", al_loss.detach())
             info["actor_grad_norm"] = optimize(
-                self.actor_opt, loss, self._actor_params, set_to_none=True
+                self.actor_opt,
+                loss,
+                self._actor_params,
+                set_to_none=True,
+                members=self._grad_members(),
             )
-        info["actor_loss"] = a_loss.detach()
+        info["actor_loss"] = info.pop("actor_loss", a_loss.detach())
         if self.has_temperature:
             info["alpha"] = self.alpha
         return info
@@ -180,5 +275,35 @@ class SAC(Agent):
     def update(self, batch: Batch) -> dict[str, Tensor]:
         info = self.critic_step(batch)
         info.update(self.actor_step(batch))
-        soft_update(self._critic_target_params, self._critic_params, self.cfg.tau)
+        member_lerp_(self._critic_target_params, self._critic_params, self._tau)
         return info
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on.
+
+        Every member-axis tensor is cut to them (networks, Adam's moments, log α, the
+        per-member hyperparameters), their numbers unchanged; the rest stop costing.
+        """
+        tuned = self.cfg.autotune  # log α steps in the actor's Adam when tuned
+        old_actor = [*self.actor.parameters(), *([self.log_alpha] if tuned else [])]
+        old_critic = list(self.critic.parameters())
+        idx = torch.tensor(list(keep), device=self.device)
+
+        def cut_alpha(t: Tensor) -> Tensor:
+            return t.detach()[keep[0]].clone() if len(keep) == 1 else t.detach()[idx]
+
+        actor_cuts = [*member_cuts(self.actor, keep), *([cut_alpha] if tuned else [])]
+        critic_cuts = member_cuts(self.critic, keep)
+        member_cuts(self.critic_target, keep)
+        self.log_alpha = torch.nn.Parameter(cut_alpha(self.log_alpha), requires_grad=tuned)
+        self.members = tuple(self.members[i] for i in keep)
+        self.k = len(keep)
+        old_opts = (self.actor_opt, self.critic_opt)
+        self._make_optimizers()
+        lrs = [m.lr for m in self.members]
+        new_actor = [*self._actor_params, *([self.log_alpha] if tuned else [])]
+        self.actor_opt = carry_adam(old_opts[0], old_actor, new_actor, actor_cuts, lrs, self.device)
+        self.critic_opt = carry_adam(
+            old_opts[1], old_critic, self._critic_params, critic_cuts, lrs, self.device
+        )
+        self._refresh_members()

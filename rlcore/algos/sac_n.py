@@ -42,6 +42,7 @@ class SACN(SAC):
     setting = "offline"
     loop = "dataset"
     config_cls = SACNConfig
+    population = False  # offline: populations of offline runs are not built yet
     cfg: SACNConfig
 
     def n_critics(self) -> int:

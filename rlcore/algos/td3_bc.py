@@ -37,6 +37,7 @@ class TD3BC(TD3):
     setting = "offline"
     loop = "dataset"
     config_cls = TD3BCConfig
+    population = False  # offline: populations of offline runs are not built yet
     cfg: TD3BCConfig
 
     def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:

@@ -26,6 +26,9 @@ __all__ = [
     "MemberQNetwork",
     "QNetwork",
     "TanhGaussianActor",
+    "member_actor",
+    "member_cuts",
+    "stack_sequential",
 ]
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
@@ -144,8 +147,32 @@ class EnsembleCritic(nn.Module):
         layers.append(EnsembleLinear(dims[-1], 1, n))
         self.net = nn.Sequential(*layers)
 
+    members = 1  # a population's K critics of N each (``stack``): K*N in the layers
+
+    @classmethod
+    def stack(cls, critics: Sequence[EnsembleCritic]) -> EnsembleCritic:
+        """K members' critics (N each) as one population critic: ``[K, B, ...] -> [K, N, B]``.
+
+        The layers hold the K*N critics side by side (member ``k``'s N rows contiguous),
+        so one batched matmul runs all of them; each member's batch goes to its own N
+        critics only. One member is its critic, unchanged (``[B, ...] -> [N, B]``).
+        """
+        if len(critics) == 1:
+            return critics[0]
+        out = copy.deepcopy(critics[0])
+        with torch.no_grad():
+            for name, p in out.named_parameters():
+                parts = [dict(c.named_parameters())[name] for c in critics]
+                p.data = torch.cat([q.detach() for q in parts]).contiguous()
+        out.members = len(critics)
+        return out
+
     def forward(self, obs: Tensor, action: Tensor) -> Tensor:
         x = torch.cat([obs, action], dim=-1)
+        if self.members > 1:  # [K, B, in]: member k's batch to its N critics
+            k, b = x.shape[0], x.shape[1]
+            x = x.unsqueeze(1).expand(k, self.n, b, x.shape[-1]).reshape(k * self.n, b, -1)
+            return self.net(x).view(k, self.n, b)
         if x.dim() == 2:  # [B, in] -> same input to every member
             x = x.unsqueeze(0).expand(self.n, -1, -1)
         return self.net(x).squeeze(-1)  # [N, B]
@@ -154,13 +181,54 @@ class EnsembleCritic(nn.Module):
         """``Q_i(s, a)`` alone, ``[B]``: member ``i``'s weights, the others' work not done.
 
         The TD3/DDPG actor climbs the first critic only; running every member there and
-        keeping one costs a second critic's forward and backward for nothing.
+        keeping one costs a second critic's forward and backward for nothing. A
+        population's (``[K, B, ...]``): critic ``i`` of each of its K members, ``[K, B]``.
         """
         h = torch.cat([obs, action], dim=-1)
+        if self.members > 1:
+            k = self.members
+            for layer in self.net:
+                if isinstance(layer, (EnsembleLinear, EnsembleLayerNorm)):
+                    w = layer.weight.view(k, self.n, *layer.weight.shape[1:])[:, i]
+                    bias = layer.bias.view(k, self.n, *layer.bias.shape[1:])[:, i]
+                    if isinstance(layer, EnsembleLinear):
+                        h = torch.baddbmm(bias, h, w)
+                    else:
+                        h = EnsembleLayerNorm._affine(h, bias, w)
+                else:
+                    h = layer(h)
+            return h.squeeze(-1)
         for layer in self.net:
             is_member = isinstance(layer, (EnsembleLinear, EnsembleLayerNorm))
             h = layer.member(i, h) if is_member else layer(h)
         return h.squeeze(-1)
+
+    @staticmethod
+    def _member_rows(t: Tensor, keep: Sequence[int], k: int, n: int) -> Tensor:
+        """``t``'s rows of the members ``keep`` of ``k`` (a tensor of a ``[k*n, ...]`` shape)."""
+        rows = t.detach().reshape(k, n, *t.shape[1:])
+        idx = torch.tensor(list(keep), device=t.device)
+        return rows.index_select(0, idx).reshape(len(keep) * n, *t.shape[1:]).clone()
+
+    def keep_members(self, keep: Sequence[int]) -> list[Callable[[Tensor], Tensor]]:
+        """Only the population members ``keep`` from now on (one left: a plain critic).
+
+        Returns, in ``parameters()`` order, how each parameter's tensors were cut.
+        """
+        cut = functools.partial(self._member_rows, keep=list(keep), k=self.members, n=self.n)
+        cuts = []
+        for layer in self.net:
+            if isinstance(layer, (EnsembleLinear, EnsembleLayerNorm)):
+                layer.weight = nn.Parameter(cut(layer.weight))
+                layer.bias = nn.Parameter(cut(layer.bias))
+                cuts += [cut, cut]
+        self.members = len(keep)
+        return cuts
+
+    def member_state(self, k: int) -> dict[str, Tensor]:
+        """Member ``k``'s N critics as a single run's critic state (copies)."""
+        k_all, n = self.members, self.n
+        return {name: self._member_rows(p, [k], k_all, n) for name, p in self.named_parameters()}
 
 
 class QNetwork(nn.Module):
@@ -276,6 +344,55 @@ class MemberLinear(EnsembleLinear):
         return self.weight[k].detach().t().contiguous(), self.bias[k, 0].detach().clone()
 
 
+def stack_sequential(seqs: Sequence[nn.Sequential]) -> nn.Sequential:
+    """K members' networks of one shape as one network.
+
+    Each ``nn.Linear`` becomes a :class:`MemberLinear` of the K layers (member ``k``'s
+    slice is its layer); every other layer (activations) is shared, as it holds no weights.
+    """
+    out: list[nn.Module] = []
+    for layers in zip(*seqs):
+        if isinstance(layers[0], nn.Linear):
+            out.append(MemberLinear.stack(layers))  # type: ignore[arg-type]
+        else:
+            out.append(copy.deepcopy(layers[0]))
+    return nn.Sequential(*out)
+
+
+def member_cuts(module: nn.Module, keep: Sequence[int]) -> list[Callable[[Tensor], Tensor]]:
+    """Cut every member-axis layer of ``module`` to the members ``keep`` (in order).
+
+    Returns, in ``parameters()`` order, how each parameter's tensors were cut (for its
+    optimiser's moments). ``MemberLinear`` layers and population critics
+    (:class:`EnsembleCritic` of several members) are cut; the module holds no other
+    parameter.
+    """
+    cuts: list[Callable[[Tensor], Tensor]] = []
+    for mod in module.modules():
+        if isinstance(mod, MemberLinear):
+            for name in ("weight", "bias"):
+                cuts.append(functools.partial(mod.kept, name=name, keep=list(keep)))
+            mod.keep_members(keep)
+        elif isinstance(mod, EnsembleCritic):
+            cuts += mod.keep_members(keep)
+    return cuts
+
+
+def member_actor(actors: Sequence[nn.Module]) -> nn.Module:
+    """K members' actors (one class, an ``net`` MLP each) as one population actor.
+
+    The actors' own arithmetic after ``net`` (tanh, scaling to the action box, the
+    Gaussian's squashing) works on any leading shape, so the population's actor is
+    member 0's with its ``net`` replaced by the K nets stacked (:func:`stack_sequential`).
+    One actor is itself, unchanged.
+    """
+    if len(actors) == 1:
+        return actors[0]
+    out = copy.deepcopy(actors[0])
+    out.net = stack_sequential([a.net for a in actors])  # type: ignore[union-attr]
+    return out
+
+
 class MemberQNetwork(nn.Module):
     """K members' :class:`QNetwork` side by side: ``[K, B, obs] -> [K, B, actions]``.
 
@@ -292,21 +409,12 @@ class MemberQNetwork(nn.Module):
         self.dueling = first.dueling
         self.k = len(members)
 
-        def stacked(seqs: Sequence[nn.Sequential]) -> nn.Sequential:
-            out: list[nn.Module] = []
-            for layers in zip(*seqs):
-                if isinstance(layers[0], nn.Linear):
-                    out.append(MemberLinear.stack(layers))  # type: ignore[arg-type]
-                else:
-                    out.append(copy.deepcopy(layers[0]))
-            return nn.Sequential(*out)
-
         if self.dueling:
-            self.body = stacked([m.body for m in members])
+            self.body = stack_sequential([m.body for m in members])
             self.value = MemberLinear.stack([m.value for m in members])
             self.adv = MemberLinear.stack([m.adv for m in members])
         else:
-            self.net = stacked([m.net for m in members])
+            self.net = stack_sequential([m.net for m in members])
 
     def forward(self, obs: Tensor) -> Tensor:
         if self.k != 1 and obs.dim() == 2:
@@ -336,12 +444,7 @@ class MemberQNetwork(nn.Module):
         Returns, in ``parameters()`` order, how each parameter's tensors were cut (for
         its optimiser's state).
         """
-        cuts: list[Callable[[Tensor], Tensor]] = []
-        for mod in self.modules():
-            if isinstance(mod, MemberLinear):
-                for name in ("weight", "bias"):
-                    cuts.append(functools.partial(mod.kept, name=name, keep=list(keep)))
-                mod.keep_members(keep)
+        cuts = member_cuts(self, keep)
         self.k = len(keep)
         return cuts
 

@@ -75,8 +75,11 @@ def hard_update(target: nn.Module, source: nn.Module) -> None:
 
 
 def clipped_min(q: Tensor) -> Tensor:
-    r"""Clipped double Q (TD3, SAC): $\min_i Q_i$ over the ensemble axis 0 (``[N, B] -> [B]``)."""
-    return q.min(dim=0).values
+    r"""Clipped double Q (TD3, SAC): $\min_i Q_i$ over the ensemble axis.
+
+    ``[N, B] -> [B]``; a population's ``[K, N, B] -> [K, B]`` (each member's own critics).
+    """
+    return q.min(dim=-2).values
 
 
 def lse(x: Tensor, temperature: float = 1.0, dim: int = -1) -> Tensor:

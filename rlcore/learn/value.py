@@ -61,7 +61,8 @@ def max_bias_samples(
     q = torch.as_tensor(action_values(n_actions, gap))
     noise = torch.randn(n_estimators, trials, n_actions, generator=g, dtype=torch.float64)
     q_hat = q + noise_std * noise  # [N, trials, A]
-    return (clipped_min(q_hat).max(dim=-1).values - q.max()).numpy()
+    per_trial = clipped_min(q_hat.transpose(0, 1))  # the min over the N estimators: [trials, A]
+    return (per_trial.max(dim=-1).values - q.max()).numpy()
 
 
 def max_bias_exact(

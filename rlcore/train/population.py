@@ -536,7 +536,11 @@ class PopulationTrainer:
                 obs[k, i] = env.reset(seed=first + i)[0]
         actions = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
         x = torch.from_numpy(obs).view(self.k, e, -1).to(self.device)
-        q0 = agent.q_value(x, actions)
+        if agent.k == 1:  # a single run's networks: no member axis
+            q0 = agent.q_value(x[0], actions[0])
+            q0 = None if q0 is None else q0.unsqueeze(0)
+        else:
+            q0 = agent.q_value(x, actions)
         q0 = None if q0 is None else q0.cpu().numpy()
         gammas = np.array([a.gamma for a in self.algos])
         active = np.zeros((self.k, e), dtype=bool)
