@@ -152,6 +152,52 @@ def test_member_adam_set_lrs_steps_as_a_fresh_member_adam_with_those_lrs():
         a.set_lrs([1e-3, 1e-3])
 
 
+def _engine_algos() -> list[str]:
+    """The algorithms whose members' hyperparameters can change (DQN, and those that follow)."""
+    from rlcore.algos.base import Agent
+    from rlcore.algos.registry import ALGORITHMS
+
+    return [
+        n
+        for n, spec in ALGORITHMS.items()
+        if spec.agent_cls.population
+        and spec.agent_cls.setting == "online"  # offline populations: not built yet
+        and spec.agent_cls._refresh_members is not Agent._refresh_members
+    ]
+
+
+@pytest.mark.parametrize("algo", _engine_algos())
+def test_copy_member_makes_every_member_tensor_and_moment_the_sources(algo):
+    """Any algorithm on the engine: after a little training, member 0 becomes member 2."""
+    from rlcore.algos.registry import get_algo
+    from rlcore.train.population import PopulationTrainer
+
+    env = "CartPole-v1" if get_algo(algo).agent_cls.handles("discrete") else "Pendulum-v1"
+    hp = {"hidden": (16, 16), "learning_starts": 50, "batch_size": 16, "buffer_size": 1000}
+    run, cfg = make_configs(algo, env, hp=hp, run={"steps": 120, "threads": 1}, use_preset=False)
+    runs = [dataclasses.replace(run, seed=i) for i in range(3)]
+    lrs = [1e-3, 2e-3, 3e-3]
+    tr = PopulationTrainer(runs, [dataclasses.replace(cfg, lr=a) for a in lrs])
+    for _ in tr:
+        pass
+    agent = tr.agent
+    agent.copy_member(2, 0)
+    agent.set_member_configs([tr.algos[2], tr.algos[1], tr.algos[2]])
+    k = agent.k
+    moved = 0
+    for key, t in agent.state_dict().items():
+        if key.rsplit(".", 1)[-1] in agent.SHARED_STATE:
+            continue
+        rows = t.view(k, -1)
+        assert torch.equal(rows[0], rows[2]), key
+        moved += not torch.equal(rows[0], rows[1])
+    assert moved > 0  # the members had trained apart
+    for opt in agent.optimizers():
+        for st_ in opt.state.values():
+            rows = st_["exp_avg_sq"].view(k, -1)
+            assert torch.equal(rows[0], rows[2])
+
+
 # -- explore and exploit decisions --------------------------------------------------------
 NUMERIC = ["lr", "gamma", "tau", "exploration_fraction", "batch_size", "buffer_size"]
 
@@ -159,8 +205,8 @@ NUMERIC = ["lr", "gamma", "tau", "exploration_fraction", "batch_size", "buffer_s
 @settings(max_examples=300, deadline=None)
 @given(
     data=st.data(),
-    factors=st.lists(st.floats(0.01, 100.0), min_size=1, max_size=3),
-    p=st.floats(0.0, 1.0),
+    factors=st.lists(st.floats(0.01, 100.0, allow_subnormal=False), min_size=1, max_size=3),
+    p=st.floats(0.0, 1.0, allow_subnormal=False),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_explore_stays_inside_every_fields_bounds(data, factors, p, seed):
@@ -170,7 +216,7 @@ def test_explore_stays_inside_every_fields_bounds(data, factors, p, seed):
         if s.type is int:
             values[name] = data.draw(st.integers(int(s.low), int(s.high)), label=name)
         else:
-            values[name] = data.draw(st.floats(s.low, s.high), label=name)
+            values[name] = data.draw(st.floats(s.low, s.high, allow_subnormal=False), label=name)
     new, ops = explore(values, SPECS, np.random.default_rng(seed), factors, p)
     assert set(new) == set(ops) == set(values)
     for name, v in new.items():

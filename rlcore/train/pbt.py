@@ -402,7 +402,7 @@ class PBTTrainer(PopulationTrainer):
         check_pbt(pbt, self.run, self.cfg, self.k)
         self.pbt, self.log, self.on_event = pbt, log, on_event
         self.member_logs = list(member_logs) if member_logs is not None else [None] * self.k
-        self.rng = np.random.default_rng(pbt.seed)
+        self.rng = np.random.default_rng((pbt.seed, 27))  # not initial_configs' stream
         self.specs = {p.name: p for p in hparams(type(self.cfg))}
         self.events: list[dict[str, Any]] = []
         self.returns: dict[int, list[float]] = {m: [] for m in range(self.k)}
