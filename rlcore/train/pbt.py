@@ -375,8 +375,8 @@ class PBTTrainer(PopulationTrainer):
     """A :class:`PopulationTrainer` that exploits and explores at every ready point.
 
     Args:
-        runs, algos: the members (as :class:`PopulationTrainer`'s; they may differ in
-            ``pbt.params`` and their seeds).
+        runs: the members' runs (as :class:`PopulationTrainer`'s: they differ in seed).
+        algos: the members' configs (they may differ in ``pbt.params``).
         pbt: the PBT settings (checked with :func:`check_pbt`).
         log: the batch's event log (``None``: events kept in :attr:`events` only).
         member_logs: each member's event log (``None`` entries: none).
