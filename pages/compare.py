@@ -85,27 +85,31 @@ else:
     smoothing = c4.slider(t("live.smoothing"), 0.0, 0.99, 0.6, 0.01, key="cmp_smooth")
     x_title = compare.steps_axis(selected)
     if grouped:
-        configs = selected["config"].tolist()
-        labels = compare.group_labels(configs)
-        groups: dict[str, list] = {}
-        for rid, cfg in zip(ids, configs):
-            groups.setdefault(labels[cfg], []).append(dfs[rid])
+        groups, facets = compare.seed_groups(selected, dfs)
         fig = charts.band_figure(
             groups,
             key,
             smoothing,
             uirevision="cmp",
             band=band,
-            bounds=compare.group_bounds(configs, key),
+            bounds=compare.group_bounds(selected["config"].tolist(), key),
             x_title=x_title,
+            facets=facets,
         )
     else:
         names = compare.run_labels(selected)
         fig = charts.overlay_figure(
-            {names[rid]: dfs[rid] for rid in ids}, key, smoothing, uirevision="cmp", x_title=x_title
+            {names[rid]: dfs[rid] for rid in ids},
+            key,
+            smoothing,
+            uirevision="cmp",
+            x_title=x_title,
+            facets={names[r.id]: r.dataset or r.env for r in selected.itertuples()},
         )
     st.plotly_chart(fig, key="cmp_curves", config={"displaylogo": False})
-    st.caption(t("cmp.group.caption") if grouped else t("cmp.overlay.caption"))
+    st.caption(
+        t("cmp.group.caption", band=charts.band_text(band)) if grouped else t("cmp.overlay.caption")
+    )
 
     d1, d2, d3, d4 = st.columns(4)
     d1.download_button(
@@ -157,7 +161,7 @@ if not summary.empty:
         key="cmp_scores",
         config={"displaylogo": False},
     )
-    st.caption(t("cmp.dataset.help"))
+    st.caption(t("cmp.dataset.help", band=charts.band_text(band)))
     acts = compare.dataset_actions(shown, pick)
     if acts is not None:
         st.plotly_chart(actions_figure(acts), key="cmp_actions", config={"displaylogo": False})

@@ -4,6 +4,7 @@ the learn pages' Chinese, the SAC alpha link)."""
 
 import json
 
+import pandas as pd
 import pytest
 
 from rlcore.service import speed
@@ -81,3 +82,74 @@ def test_a_running_run_counts_with_its_own_measured_speed(measured):
     # a run that has not measured itself yet: the wait behind it is not known, said so
     _running(store, "a2c", "CartPole-v1")
     assert speed.forecast(one, seed_plan(run, algo, 1).runs)["plan:0"] is None
+
+
+# -- Compare: a seed once, an axis per environment, one name for the interval ----------
+def _saved(store, algo, env, seed, scale, created=None):
+    """A finished run written by hand: evaluations every 1,000 steps rising to ``scale``."""
+    run, cfg = make_configs(algo, env, {"hidden": (8,)}, {"steps": 5000, "seed": seed})
+    rid = store.create(run, cfg)
+    with open(store.path(rid) / "metrics.jsonl", "w") as f:
+        for s in range(1000, 6000, 1000):
+            f.write(json.dumps({"step": s, "eval/return_mean": scale * s / 5000 + seed}) + "\n")
+    store.set_status(rid, "finished", step=5000, eval_return=scale + seed)
+    return rid
+
+
+def _compare_page(ids, band=None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.switch_page("pages/compare.py")
+    at.query_params["runs"] = ",".join(ids)
+    at.run()
+    if band is not None:
+        at.radio(key="cmp_band_en").set_value(band).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_compare_counts_a_seed_once_and_draws_each_environment_on_its_own_axis():
+    from ui import charts
+
+    store = RunStore()
+    seeds = [_saved(store, "dqn", "CartPole-v1", s, 500.0) for s in (0, 1, 2)]
+    again = _saved(store, "dqn", "CartPole-v1", 0, 500.0)  # a lesson ran seed 0 again
+    pendulum = [_saved(store, "sac", "Pendulum-v1", s, -1200.0) for s in (0, 1)]
+    at = _compare_page([*seeds, again, *pendulum])
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lines = {t["name"]: t for t in spec["data"] if t.get("showlegend") is not False}
+    (cartpole,) = [n for n in lines if n.startswith("DQN")]
+    (pend,) = [n for n in lines if n.startswith("SAC")]
+    assert cartpole.endswith("(n=3)") and pend.endswith("(n=2)"), list(lines)  # was n=4
+    # CartPole (0..500) and Pendulum (-1,200..0) on separate panels, each its own y axis
+    assert lines[cartpole].get("yaxis", "y") != lines[pend].get("yaxis", "y")
+    titles = {a["text"] for a in spec["layout"]["annotations"]}
+    assert {"<b>CartPole-v1</b>", "<b>Pendulum-v1</b>"} <= titles
+    y1, y2 = spec["layout"]["yaxis"]["domain"], spec["layout"]["yaxis2"]["domain"]
+    assert y1[0] >= y2[1] or y2[0] >= y1[1]  # stacked, not overlapping
+    # the caption names the interval the chart draws, whichever band is picked
+    for band in ("bootstrap", "minmax"):
+        at = _compare_page([*seeds, again], band=band)
+        title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+        captions = " ".join(c.value for c in at.caption)
+        assert charts.band_text(band) in title and charts.band_text(band) in captions
+        assert "95% confidence band" not in at.caption[0].value + captions
+
+
+def test_dataset_scores_count_each_seed_once_and_name_their_interval():
+    from ui import charts, compare
+    from ui.i18n import t
+
+    row = {"dataset": "d1", "algo": "cql", "config": "k", "step": 1000, "final": 1.0}
+    frame = pd.DataFrame(
+        [
+            row | {"id": "a", "seed": 0, "score": 10.0, "created": pd.Timestamp(1)},
+            row | {"id": "b", "seed": 1, "score": 30.0, "created": pd.Timestamp(2)},
+            row | {"id": "c", "seed": 0, "score": 12.0, "created": pd.Timestamp(3)},  # again
+        ]
+    )
+    (summary,) = compare.dataset_summary(frame).itertuples()
+    assert summary.n == 2 and summary.score == pytest.approx((12.0 + 30.0) / 2)  # newest seed 0
+    assert "t-interval" not in t("cmp.dataset.help", band=charts.band_text("bootstrap"))
+    assert charts.band_text("minmax") in t("cmp.dataset.help", band=charts.band_text("minmax"))

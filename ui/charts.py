@@ -488,14 +488,56 @@ def overlay_figure(
     smoothing: float = 0.0,
     uirevision: str = "overlay",
     x_title: str | None = None,
+    facets: dict[str, str] | None = None,
 ) -> go.Figure:
-    """One line per run (label -> its metrics) for one metric key."""
-    data = []
+    """One line per run (label -> its metrics) for one metric key.
+
+    ``facets`` (label -> its environment): runs of different environments go to separate
+    panels, one y axis each (a CartPole return of 500 beside a Pendulum one of -1,200 on
+    one axis flattens both).
+    """
+    data, where = [], []
     for i, (label, df) in enumerate(curves.items()):
         x, y = series(df, key)
         data.append(_line(*downsample(x, smooth(y, smoothing)), label, PALETTE[i % len(PALETTE)]))
+        where.append((facets or {}).get(label, ""))
     layout = _layout(metric_label(key), metric_label(key), uirevision, x_title=x_title)
-    return go.Figure(data=data, layout=layout)
+    return go.Figure(data=data, layout=_facet(layout, data, where))
+
+
+def _facet(layout: dict, data: list[dict], where: list[str]) -> dict:
+    """Put each trace on its facet's panel (stacked, own axes) when there are several facets.
+
+    ``where[i]`` names trace ``i``'s facet (an environment); one facet: ``layout`` as it is.
+    Each panel is titled with its facet and is :data:`HEIGHT` tall.
+    """
+    names = list(dict.fromkeys(where))
+    if len(names) < 2:
+        return layout
+    rows, gap = len(names), 0.1 / len(names)
+    h = (1.0 - gap * (rows - 1)) / rows
+    y_title, x_title = layout.pop("yaxis")["title"], layout.pop("xaxis")["title"]
+    notes = []
+    for j, name in enumerate(names):
+        top = 1.0 - j * (h + gap)
+        sfx = "" if j == 0 else str(j + 1)
+        layout[f"yaxis{sfx}"] = {"domain": [top - h, top], "anchor": f"x{sfx}", "title": y_title}
+        layout[f"xaxis{sfx}"] = {
+            "anchor": f"y{sfx}",
+            "rangemode": "tozero",
+            "title": x_title if j == rows - 1 else {"text": ""},
+        }
+        notes.append(  # inside the panel's top left: above it, it met the legend
+            {"text": f"<b>{name}</b>", "x": 0.005, "y": top, "xref": "paper", "yref": "paper"}
+            | {"xanchor": "left", "yanchor": "top", "showarrow": False}
+            | {"bgcolor": "rgba(255,255,255,0.8)"}
+        )
+    for trace, name in zip(data, where):
+        sfx = "" if names.index(name) == 0 else str(names.index(name) + 1)
+        trace["xaxis"], trace["yaxis"] = f"x{sfx}", f"y{sfx}"
+    layout["annotations"] = [*layout.get("annotations", []), *notes]
+    layout["height"] = HEIGHT * rows
+    return layout
 
 
 def band_figure(
@@ -507,15 +549,19 @@ def band_figure(
     band: str = "bootstrap",
     bounds: dict[str, Bounds] | None = None,
     x_title: str | None = None,
+    facets: dict[str, str] | None = None,
 ) -> go.Figure:
     """Per group of runs (seeds of one configuration): the mean over seeds and a band.
 
     ``band`` picks what the band shows (:data:`BANDS`: a bootstrap interval of the mean,
     or the lowest to highest seed), and the title says which; ``bounds`` maps a group to
     the range its values can take (a return's range), and its band is clipped to it.
+    ``facets`` (group -> its environment): groups of different environments are drawn in
+    separate panels, each with its own y axis (:func:`overlay_figure`).
     """
     title = f"{metric_label(key)} — {band_text(band, level)}"
     data: list[dict] = []
+    where: list[str] = []
     for i, (label, dfs) in enumerate(groups.items()):
         color = PALETTE[i % len(PALETTE)]
         curves = []
@@ -526,11 +572,12 @@ def band_figure(
         if not len(grid):
             continue
         mean, low, high, n = spread(values, band, level, (bounds or {}).get(label))
-        data += _band(grid, low, high, color, label, label)
-        data.append(_line(grid, mean, f"{label} (n={int(n.max())})", color, 2.5, label))
-    return go.Figure(
-        data=data, layout=_layout(title, metric_label(key), uirevision, x_title=x_title)
-    )
+        mine = _band(grid, low, high, color, label, label)
+        mine.append(_line(grid, mean, f"{label} (n={int(n.max())})", color, 2.5, label))
+        data += mine
+        where += [(facets or {}).get(label, "")] * len(mine)
+    layout = _layout(title, metric_label(key), uirevision, x_title=x_title)
+    return go.Figure(data=data, layout=_facet(layout, data, where))
 
 
 def log_ticks(values: Sequence[float]) -> dict:

@@ -26,7 +26,9 @@ __all__ = [
     "csv_bytes",
     "group_labels",
     "load_metrics",
+    "one_per_seed",
     "runs_frame",
+    "seed_groups",
     "sweep_points",
 ]
 
@@ -97,6 +99,39 @@ def group_labels(keys: list[str]) -> dict[str, str]:
         head += f" · {f.get('run.dataset') or f['run.env']}"
         out[k] = " · ".join([head, extra]) if extra else head
     return out
+
+
+def one_per_seed(rows: pd.DataFrame) -> pd.DataFrame:
+    """The runs with each seed of a configuration once: the one furthest along, else newest.
+
+    The same setup trained twice on the same seed (three seeds on the Train page, then a
+    lesson's run with seed 0) is one seed, not two: counted twice it read "n=4" for three
+    seeds and weighed that seed double in the mean and the band.
+    """
+    if rows.empty:
+        return rows
+    order = rows.sort_values(["step", "created", "id"], ascending=False, kind="stable")
+    keep = order.drop_duplicates(["config", "seed"]).index
+    return rows[rows.index.isin(keep)]  # in the table's order
+
+
+def seed_groups(
+    rows: pd.DataFrame, dfs: dict[str, pd.DataFrame]
+) -> tuple[dict[str, list[pd.DataFrame]], dict[str, str]]:
+    """Group label -> one metrics frame per seed (:func:`one_per_seed`); label -> environment.
+
+    The environment (or dataset) of a group is where its curves are drawn: environments
+    with different returns get separate axes (``ui.charts.band_figure``'s ``facets``).
+    """
+    rows = one_per_seed(rows)
+    labels = group_labels(rows["config"].tolist())
+    groups: dict[str, list[pd.DataFrame]] = {}
+    facets: dict[str, str] = {}
+    for r in rows.itertuples():
+        label = labels[r.config]
+        groups.setdefault(label, []).append(dfs[r.id])
+        facets[label] = r.dataset or r.env
+    return groups, facets
 
 
 def group_bounds(keys: list[str], metric: str) -> dict[str, Any]:
@@ -268,6 +303,7 @@ def dataset_summary(frame: pd.DataFrame, band: str = "bootstrap") -> pd.DataFram
     from ui.charts import spread
 
     done = frame[(frame["dataset"] != "") & frame["final"].notna()] if len(frame) else frame
+    done = one_per_seed(done)
     rows = []
     for (dataset, algo), grp in done.groupby(["dataset", "algo"], sort=True):
         scores = grp["score"].astype(float).to_numpy()

@@ -103,10 +103,11 @@ TEXT = {
     "cmp.dataset_pick": {"en": "Dataset", "zh": "数据集"},
     "cmp.dataset.help": {
         "en": "Each bar is one algorithm's mean final normalised score over its finished "
-        "runs (seeds) on this dataset, with a 95% t-interval; the dotted line is the "
-        "dataset's own mean episode return on the same scale.",
-        "zh": "每根柱子是某算法在此数据集上已完成运行（各随机种子）的最终归一化分数均值，"
-        "误差线为 95% t 区间；虚线是数据集自身平均回合回报在同一尺度上的分数。",
+        "runs (seeds, each once) on this dataset. Bars and error bars (as the legend "
+        "says): {band}. The dotted line is the dataset's own mean episode return on the "
+        "same scale.",
+        "zh": "每根柱子是某算法在此数据集上已完成运行（各随机种子，每个只算一次）的"
+        "最终归一化分数均值。柱与误差线（与图例相同）：{band}。虚线是数据集自身平均回合回报在同一尺度上的分数。",
     },
     "col.dataset": {"en": "dataset", "zh": "数据集"},
     "col.score": {"en": "score", "zh": "分数"},
