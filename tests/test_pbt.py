@@ -316,6 +316,28 @@ def test_a_fixed_schedule_changes_a_single_runs_hyperparameters_at_its_steps():
     assert tr.agent.cfg.lr == 5e-4
 
 
+def test_a_pbt_batch_from_the_queue_trains_with_pbt_in_the_worker(tmp_path):
+    """The worker's path: a batch tagged by pbt_plan trains as PBT without being told."""
+    from rlcore.service.jobs import JobQueue
+    from rlcore.service.worker import run_population_job
+    from rlcore.train.pbt import pbt_dir, pbt_plan
+
+    runs, algos = _run_configs(steps=800, k=1)
+    pbt = PBTConfig(("lr",), interval=400, seed=1)
+    plan, extra = pbt_plan(runs[0], algos[0], pbt, 3)
+    assert PBTConfig.from_json(json.loads(json.dumps(extra["pbt"]))).to_json() == extra["pbt"]
+    store = RunStore(tmp_path)
+    batch = JobQueue(store, dispatch=False).create_batch(plan, extra, population=True)
+    assert run_population_job(list(batch.runs), store) == ["finished"] * 3
+    events = read_events(pbt_dir(store, batch.id) / "events.jsonl")
+    assert [e["kind"] for e in events] == ["start"] * 3 + ["ready", "exploit", "end"]
+    assert [e["run"] for e in events[:3]] == list(batch.runs)
+    assert events[-1] == {"kind": "end", "step": 800, "complete": True}
+    for m, rid in enumerate(batch.runs):
+        own = read_events(store.path(rid) / "pbt_events.jsonl")
+        assert schedule(own, m) == schedule(events, m)
+
+
 # -- the command line ----------------------------------------------------------------------------
 def _pbt_args(tmp_path, *extra):
     return [

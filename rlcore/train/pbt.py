@@ -33,16 +33,18 @@ Events (``kind``):
   source's, ``new`` after exploring (``ops``: ``"x0.8"``, ``"x1.2"`` or
   ``"resample"`` per parameter), ``history`` the source's schedule up to now (so a
   member's own log replays its whole schedule);
-- ``end``: ``{"step", "statuses"}`` (absent when the process was killed).
+- ``end``: ``{"step", "complete"}`` (``complete``: trained to its last step; absent when
+  the process was killed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,8 @@ __all__ = [
     "load_schedule",
     "member_values",
     "pbt_dir",
+    "pbt_plan",
+    "pbt_trainer_for",
     "read_events",
     "replay",
     "run_pbt",
@@ -114,6 +118,21 @@ class PBTConfig:
         d = dataclasses.asdict(self)
         d["space"] = None if self.space is None else self.space.to_json()
         return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> PBTConfig:
+        space = d.get("space")
+        return cls(
+            tuple(d["params"]),
+            int(d["interval"]),
+            float(d["quantile"]),
+            tuple(float(f) for f in d["factors"]),
+            float(d["resample_p"]),
+            int(d["window"]),
+            str(d["buffer"]),
+            int(d["seed"]),
+            None if space is None else SearchSpace.from_json(space),
+        )
 
 
 def _range_error(name: str, value: Any, allowed: str) -> ValueError:
@@ -381,6 +400,7 @@ class PBTTrainer(PopulationTrainer):
         log: the batch's event log (``None``: events kept in :attr:`events` only).
         member_logs: each member's event log (``None`` entries: none).
         on_event: called with each event once it is written.
+        run_ids: each member's run id (recorded in its ``start`` event).
         **kwargs: :class:`PopulationTrainer`'s (``stop``, ``max_seconds``, ``threads_fn``).
 
     Iterating yields the rows of :class:`PopulationTrainer` and, at step 0 and at every
@@ -396,6 +416,7 @@ class PBTTrainer(PopulationTrainer):
         log: EventLog | None = None,
         member_logs: Sequence[EventLog | None] | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        run_ids: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(runs, algos, **kwargs)
@@ -413,9 +434,23 @@ class PBTTrainer(PopulationTrainer):
         for m, (r, a) in enumerate(zip(self.runs, self.algos)):
             vals = member_values(a, pbt.params)
             self.schedules[m], self.ancestry[m] = [(0, vals)], [(0, m)]
-            self._record(
-                {"kind": "start", "step": 0, "member": m, "seed": r.seed, "values": vals}, m
-            )
+            start = {"kind": "start", "step": 0, "member": m, "seed": r.seed, "values": vals}
+            if run_ids is not None:
+                start["run"] = run_ids[m]
+            self._record(start, m)
+
+    def __iter__(self) -> Iterator[tuple[int, Metrics]]:
+        """:class:`PopulationTrainer`'s rows and this one's; an ``end`` event, logs closed."""
+        complete = False
+        try:
+            yield from super().__iter__()
+            complete = True
+        finally:
+            with contextlib.suppress(Exception):
+                self._record({"kind": "end", "step": self.step, "complete": complete})
+            for lg in (self.log, *self.member_logs):
+                if lg is not None:
+                    lg.close()
 
     def _record(self, event: dict[str, Any], member: int | None = None) -> None:
         """Write ``event`` to the batch's log and member ``member``'s, then pass it on."""
@@ -646,6 +681,64 @@ class PBTResult:
     seed: int
 
 
+def pbt_plan(
+    run: RunConfig, algo: AlgoConfig, pbt: PBTConfig, members: int
+) -> tuple[Any, dict[str, Any]]:
+    """``(plan, extra)`` of a PBT batch: its runs and the tag each run's config carries.
+
+    The first population's values of ``pbt.params`` are drawn (seeded by ``pbt.seed``)
+    from ``pbt.space`` (default: the search windows around ``algo``'s values, as
+    ``rlcore tune`` draws them); member ``i`` has seed ``run.seed + i``. Everything is
+    checked here (``ValueError`` in one line). Create the batch with
+    ``JobQueue.create_batch(plan, extra, population=True)`` (trained here, as
+    :func:`run_pbt`) or ``JobQueue.submit(plan, extra, population=True)`` (a worker): the
+    ``pbt`` tag makes ``run_population_job`` train it with :class:`PBTTrainer`.
+    """
+    from rlcore.service.jobs import Plan
+
+    check_pbt(pbt, run, algo, members)
+    space = pbt.space or build_space(algo, list(pbt.params))
+    pbt = dataclasses.replace(pbt, space=space)
+    configs = initial_configs(algo, pbt.params, members, pbt.seed, space)
+    runs = [dataclasses.replace(run, seed=run.seed + i) for i in range(members)]
+    return Plan("pbt", tuple(zip(runs, configs))), {"pbt": pbt.to_json()}
+
+
+def pbt_trainer_for(
+    store: Any,
+    run_ids: Sequence[str],
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+) -> Callable[..., PBTTrainer] | None:
+    """The trainer factory of a PBT batch's runs (``None``: not a PBT batch).
+
+    Read from the first run's ``pbt`` tag (:func:`pbt_plan`); the factory opens the
+    batch's event log (``<runs>/.pbt/<batch>/events.jsonl``) and each run's, which the
+    trainer closes when it ends. ``rlcore.service.worker.run_population_job`` calls it.
+    """
+    from rlcore.service.jobs import run_extra
+
+    run_ids = list(run_ids)
+    extra = run_extra(store, run_ids[0]) if run_ids else {}
+    raw = extra.get("pbt")
+    if not isinstance(raw, dict):
+        return None
+    pbt = PBTConfig.from_json(raw)
+    folder = pbt_dir(store, str(extra.get("batch")))
+
+    def make(runs: list[RunConfig], algos: list[AlgoConfig], **kw: Any) -> PBTTrainer:
+        folder.mkdir(parents=True, exist_ok=True)
+        log = EventLog(folder / EVENTS)
+        mlogs = [EventLog(store.path(rid) / MEMBER_EVENTS) for rid in run_ids]
+        try:
+            return PBTTrainer(runs, algos, pbt, log, mlogs, on_event, run_ids=run_ids, **kw)
+        except BaseException:
+            for lg in (log, *mlogs):
+                lg.close()
+            raise
+
+    return make
+
+
 def run_pbt(
     run: RunConfig,
     algo: AlgoConfig,
@@ -657,60 +750,35 @@ def run_pbt(
     say: Callable[[str], None] | None = None,
     on_batch: Callable[[Any, Path], None] | None = None,
 ) -> PBTResult:
-    """Train ``members`` members of ``run``/``algo`` with PBT, each written as its own run.
+    """Train ``members`` members of ``run``/``algo`` with PBT here, each as its own run.
 
-    The first population's values of ``pbt.params`` are drawn (seeded by ``pbt.seed``)
-    from ``pbt.space`` (default: the search windows around ``algo``'s values, as
-    ``rlcore tune`` draws them); member ``i`` has seed ``run.seed + i``. Everything is
-    checked before any run is created. ``on_batch(batch, folder)`` is called once the runs
-    exist, before training.
+    The batch is :func:`pbt_plan`'s (checked before any run is created);
+    ``on_batch(batch, folder)`` is called once its runs exist, before training;
+    ``on_event(event)`` once each event is written. Returns the summary: each member's
+    final return, the best member's schedule and ancestry (written as
+    ``<folder>/schedule_best.json`` for ``rlcore train --schedule``).
     """
-    from rlcore.service.jobs import JobQueue, Plan
+    from rlcore.service.jobs import JobQueue
     from rlcore.service.runs import RunStore
     from rlcore.service.worker import run_population_job
 
     store = store or RunStore()
-    check_pbt(pbt, run, algo, members)
-    space = pbt.space or build_space(algo, list(pbt.params))
-    pbt = dataclasses.replace(pbt, space=space)
-    configs = initial_configs(algo, pbt.params, members, pbt.seed, space)
-    runs = [dataclasses.replace(run, seed=run.seed + i) for i in range(members)]
-    plan = Plan("pbt", tuple(zip(runs, configs)))
-    batch = JobQueue(store, dispatch=False).create_batch(plan, extra={"pbt": True}, population=True)
+    plan, extra = pbt_plan(run, algo, pbt, members)
+    batch = JobQueue(store, dispatch=False).create_batch(plan, extra=extra, population=True)
     folder = pbt_dir(store, batch.id)
     folder.mkdir(parents=True, exist_ok=True)
-    meta = {"batch": batch.id, "runs": list(batch.runs), "pbt": pbt.to_json()}
+    meta = {"batch": batch.id, "runs": list(batch.runs), **extra}
     meta.update(run=to_dict(run), algo=to_dict(algo))
     (folder / "pbt.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     if on_batch is not None:
         on_batch(batch, folder)
-    log = EventLog(folder / EVENTS)
-    mlogs = [EventLog(store.path(rid) / MEMBER_EVENTS) for rid in batch.runs]
-
-    def make(runs_: list[RunConfig], algos_: list[AlgoConfig], **kw: Any) -> PBTTrainer:
-        if len(runs_) != members:
-            raise ValueError(f"PBT: {len(runs_)} of its {members} runs are still queued")
-        return PBTTrainer(runs_, algos_, pbt, log, mlogs, on_event, **kw)
-
-    try:
-        statuses = run_population_job(
-            list(batch.runs), store, on_metrics, say=say, make_trainer=make
-        )
-        log.write({"kind": "end", "step": run.steps, "statuses": statuses})
-    finally:
-        for lg in (log, *mlogs):
-            lg.close()
-    return _summary(store, batch, folder, run, algo, pbt, statuses)
+    make = pbt_trainer_for(store, batch.runs, on_event)
+    statuses = run_population_job(list(batch.runs), store, on_metrics, say=say, make_trainer=make)
+    return _summary(store, batch, folder, run, PBTConfig.from_json(extra["pbt"]), statuses)
 
 
 def _summary(
-    store: Any,
-    batch: Any,
-    folder: Path,
-    run: RunConfig,
-    algo: AlgoConfig,
-    pbt: PBTConfig,
-    statuses: list[str],
+    store: Any, batch: Any, folder: Path, run: RunConfig, pbt: PBTConfig, statuses: list[str]
 ) -> PBTResult:
     """The best member (final evaluation return), its schedule written as a file."""
     ids = list(batch.runs)
