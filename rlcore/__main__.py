@@ -228,8 +228,7 @@ def _train_batch(args: argparse.Namespace, run: Any, algo: Any, store: Any) -> i
     """
     from tqdm import tqdm
 
-    from rlcore.algos.registry import get_algo
-    from rlcore.service.jobs import JobQueue, parse_values, seed_plan, sweep_plan
+    from rlcore.service.jobs import JobQueue, parse_values, seed_plan, sweep_plan, trains_together
     from rlcore.service.worker import run_job, run_population_job
 
     if args.sweep:
@@ -241,8 +240,7 @@ def _train_batch(args: argparse.Namespace, run: Any, algo: Any, store: Any) -> i
         plan = sweep_plan(run, algo, param, values, args.seeds)
     else:
         plan = seed_plan(run, algo, args.seeds)
-    cls = get_algo(run.algo).agent_cls
-    together = cls.population and (plan.param is None or plan.param in cls.member_hparams)
+    together = trains_together(plan)
     batch = JobQueue(store, dispatch=False).create_batch(plan, population=together)
     how = "in one process (a population)" if together else "one after another"
     print(f"batch {batch.id}: {len(batch.runs)} runs, {how}")

@@ -250,3 +250,31 @@ def test_compare_page_groups_seeds_plots_sweeps_downloads_and_deletes(saved_runs
     at.button(key="cmp_delete").click().run()
     assert not at.exception
     assert sorted(RunStore().ids()) == sorted(sweep.runs)
+
+
+def test_n_seeds_of_an_algorithm_on_the_engine_start_as_one_population(monkeypatch):
+    """The memory of the K members is said before Start; Start queues one worker for all."""
+    import os
+
+    import ui.jobs
+    from rlcore.service.jobs import run_extra
+    from rlcore.service.worker import population_of
+
+    launched = []
+
+    class Proc:  # the fake launcher starts no process
+        pid = os.getpid()
+
+        def poll(self):
+            return None
+
+    q = JobQueue(RunStore(), launcher=lambda rid, s: launched.append(rid) or Proc(), dispatch=False)
+    monkeypatch.setattr(ui.jobs, "queue", lambda: q)
+    at = open_page("pages/train.py", mode="seeds", seeds="3")
+    cost = " ".join(c.value for c in at.caption)
+    assert "These 3 agents train together in one process (a population)" in cost
+    at.button(key="train_start").click().run()
+    ids = RunStore().ids()
+    assert len(ids) == 3 and len(launched) == 1  # one worker trains the three
+    assert population_of(RunStore(), launched[0]) is not None
+    assert all(run_extra(RunStore(), r).get("population") for r in ids)

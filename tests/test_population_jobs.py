@@ -170,3 +170,61 @@ def test_cancelling_a_queued_populations_leader_still_trains_the_others(tmp_path
     assert not (store.path(batch.runs[0]) / "metrics.jsonl").exists() or not _rows(
         store, batch.runs[0]
     )
+
+
+def test_a_populations_waiting_runs_share_its_leaders_queue_position(tmp_path):
+    store = RunStore(tmp_path)
+
+    class Proc:
+        pid = os.getpid()
+
+        def poll(self):
+            return None
+
+    q = JobQueue(store, max_workers=1, launcher=lambda rid, s: Proc(), dispatch=False)
+    first = q.submit(_plan(1)).runs[0]  # holds the only slot
+    batch = q.submit(_plan(3), population=True)
+    assert first not in q.positions()
+    assert {r: q.position(r) for r in batch.runs} == dict.fromkeys(batch.runs, 1)
+    q.stop(batch.runs[2])  # a waiting member: cancelled, it never starts
+    assert store.status(batch.runs[2])["status"] == "stopped"
+    assert q.position(batch.runs[2]) is None and q.position(batch.runs[1]) == 1
+
+
+def test_trains_together_is_the_one_rule_of_the_cli_the_app_and_the_course():
+    from rlcore.service.jobs import Plan, trains_together
+
+    run, algo = make_configs("sac", "Pendulum-v1", run={"steps": 1000})
+    assert trains_together(seed_plan(run, algo, 4))
+    assert trains_together(sweep_plan(run, algo, "tau", (0.005, 0.02)))
+    assert not trains_together(sweep_plan(run, algo, "batch_size", (64, 128)))  # shapes differ
+    assert not trains_together(seed_plan(run, algo, 1))
+    ppo = make_configs("ppo", "CartPole-v1", run={"steps": 1000})
+    assert not trains_together(seed_plan(*ppo, 2))  # not on the engine (yet)
+    assert not trains_together(Plan("trial", (ppo, (run, algo))))
+
+
+def test_training_memory_counts_every_member(tmp_path):
+    from rlcore.train.model_size import count_parameters, training_memory
+
+    run, algo = make_configs(
+        "dqn", "CartPole-v1", hp={"hidden": (16,), "buffer_size": 1000}, run={"steps": 5000}
+    )
+    one = training_memory(run, algo)
+    assert one == count_parameters(run, algo) * 16 + 1000 * (2 * 4 + 1 + 2) * 4
+    assert training_memory(run, algo, 8) == 8 * one
+
+
+def test_train_seeds_of_sac_is_one_population(tmp_path, capsys):
+    from rlcore.__main__ import main
+
+    args = ["--runs-dir", str(tmp_path), "train", "--algo", "sac", "--env", "Pendulum-v1"]
+    args += ["--steps", "300", "--seeds", "2", "--set", "hidden=16,16"]
+    args += ["--set", "learning_starts=100", "--eval-every", "150", "--eval-episodes", "1"]
+    assert main(args) == 0
+    assert "2 runs, in one process (a population)" in capsys.readouterr().out
+    recs = RunStore(tmp_path).list()
+    assert len(recs) == 2
+    for r in recs:
+        _, _, agent = load_checkpoint(RunStore(tmp_path).path(r.id) / "model.safetensors")
+        assert agent.k == 1 and agent.log_alpha.dim() == 0  # a single run's weights

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from rlcore.service.jobs import Batch, JobQueue, Plan, load_batch
+from rlcore.service.jobs import Batch, JobQueue, Plan, load_batch, trains_together
 from rlcore.service.runs import TERMINAL, RunStore
 from ui import owner
 from ui.i18n import t
@@ -373,7 +373,7 @@ def start(plan: Plan, page: str = "train") -> Batch:
     """
     from ui.predict import attach
 
-    batch = queue().submit(plan, owner=owner.current())
+    batch = queue().submit(plan, owner=owner.current(), population=trains_together(plan))
     session_batches().append(batch.id)
     st.session_state[batch_key(page)] = batch.id
     attach(batch.id, page)  # the prediction typed before Start, kept for the reveal
@@ -393,7 +393,7 @@ def start_plans(plans: list[Plan], page: str = "course") -> list[Batch]:
     batches: list[Batch] = []
     try:
         for p in plans:
-            b = queue().submit(p, owner=owner.current())
+            b = queue().submit(p, owner=owner.current(), population=trains_together(p))
             batches.append(b)
             session_batches().append(b.id)
     except (ValueError, OSError):
@@ -471,12 +471,20 @@ def network_cost(setup: Any) -> str:
 
     About 16 bytes a parameter: the weights, their gradients and Adam's two moments.
     """
-    from rlcore.train.model_size import count_parameters, fmt_count
+    from rlcore.train.model_size import count_parameters, fmt_count, training_memory
+
+    def size(b: float) -> str:
+        mb = b / 2**20
+        return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
 
     n = count_parameters(setup.run, setup.algo_cfg)
-    mb = n * 16 / 2**20
-    size = f"{mb:,.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
-    return t("err.cost", params=fmt_count(n), mb=size)
+    text = t("err.cost", params=fmt_count(n), mb=size(n * 16))
+    plan = getattr(setup, "plan", None)
+    if plan is not None and trains_together(plan):
+        k = len(plan)
+        mem = training_memory(setup.run, setup.algo_cfg, k)
+        text += " " + t("err.cost_population", k=k, mb=size(mem))
+    return text
 
 
 def start_controls(setup: Any, page: str = "train") -> None:

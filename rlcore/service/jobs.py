@@ -86,6 +86,7 @@ __all__ = [
     "seed_plan",
     "stop_workers",
     "sweep_plan",
+    "trains_together",
 ]
 
 QUEUE_DIR = ".queue"
@@ -251,6 +252,25 @@ def run_extra(store: RunStore, run_id: str) -> dict[str, Any]:
 
 
 # -- the queue -----------------------------------------------------------------------
+def trains_together(plan: Plan) -> bool:
+    """Whether a plan's runs train as one population, in one process.
+
+    Seeds and sweeps of an algorithm on the population engine
+    (``rlcore.train.population``) over a hyperparameter its members may differ in, on an
+    environment (offline populations are not built yet): the CLI, the app and the
+    course start such plans as populations; any other plan trains run by run.
+    """
+    if len(plan.runs) < 2:
+        return False
+    from rlcore.train.population import check_population
+
+    try:
+        check_population([r for r, _ in plan.runs], [a for _, a in plan.runs])
+    except ValueError:
+        return False
+    return True
+
+
 class JobQueue:
     """FIFO queue of runs with at most ``max_workers`` training at once (all processes).
 
@@ -602,7 +622,10 @@ class JobQueue:
     def positions(self) -> dict[str, int]:
         """Queue position (1 = next to start) of every waiting run, in the fair order."""
         runs = [r for r in map(self._ticket_run, self._fair(self._pending())) if r is not None]
-        return {r: i + 1 for i, r in enumerate(runs)}
+        out = {r: i + 1 for i, r in enumerate(runs)}
+        for r, pos in list(out.items()):  # a population's waiting runs start with its leader
+            out.update((m, pos) for m in self._queued_members(r) if m not in out)
+        return out
 
     def position(self, run_id: str) -> int | None:
         """Queue position of ``run_id`` (``None`` once it has started or ended)."""
@@ -639,7 +662,11 @@ class JobQueue:
                         run_id, "stopped", message="cancelled before it started", step=0
                     )
                     return
-        if self.store.status(run_id).get("status") not in TERMINAL:
+        status = self.store.status(run_id).get("status")
+        if status == "queued" and not (self.store.path(run_id) / "worker.json").exists():
+            # a population's run waiting for its leader's worker: it never starts
+            self.store.set_status(run_id, "stopped", message="cancelled before it started", step=0)
+        elif status not in TERMINAL:
             self.store.request_stop(run_id)
 
     def delete(self, run_id: str, who: str | None = None) -> None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from rlcore.core.config import AlgoConfig, RunConfig
 
-__all__ = ["check_model_size", "count_parameters", "fmt_count"]
+__all__ = ["check_model_size", "count_parameters", "fmt_count", "training_memory"]
 
 
 @cache
@@ -51,6 +51,24 @@ def _count(algo: str, env_id: str, cfg: AlgoConfig) -> int:
 def count_parameters(run: RunConfig, algo: AlgoConfig) -> int:
     """Parameters of the agent that ``run`` would train (targets and ensembles included)."""
     return _count(run.algo, run.env, algo)
+
+
+def training_memory(run: RunConfig, algo: AlgoConfig, members: int = 1) -> int:
+    """Bytes ``members`` agents of this setup hold while training, about.
+
+    Each parameter 16 bytes (the weight, its gradient and Adam's two moments), and an
+    off-policy agent's replay buffer: ``min(buffer_size, steps)`` transitions of
+    ``(s, a, r, s', done)`` in float32. A population holds it once per member.
+    """
+    obs_space, action_space = _spaces(run.env)
+    per = count_parameters(run, algo) * 16
+    if hasattr(algo, "buffer_size"):
+        import numpy as np
+
+        obs = int(np.prod(obs_space.shape or (1,)))
+        act = int(np.prod(action_space.shape or (1,)))
+        per += min(algo.buffer_size, run.steps) * (2 * obs + act + 2) * 4
+    return per * members
 
 
 def fmt_count(n: int) -> str:

@@ -25,4 +25,10 @@ TEXT = {
         "en": "Networks of this run: {params} parameters, about {mb} of memory to train.",
         "zh": "本次运行的网络：{params} 个参数，训练约需 {mb} 内存。",
     },
+    "err.cost_population": {
+        "en": "These {k} agents train together in one process (a population): about {mb} "
+        "for all their networks and replay buffers.",
+        "zh": "这 {k} 个智能体在同一个进程中一起训练（一个种群）："
+        "它们的网络和回放缓冲区共约需 {mb} 内存。",
+    },
 }
