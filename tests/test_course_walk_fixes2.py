@@ -153,3 +153,45 @@ def test_dataset_scores_count_each_seed_once_and_name_their_interval():
     assert summary.n == 2 and summary.score == pytest.approx((12.0 + 30.0) / 2)  # newest seed 0
     assert "t-interval" not in t("cmp.dataset.help", band=charts.band_text("bootstrap"))
     assert charts.band_text("minmax") in t("cmp.dataset.help", band=charts.band_text("minmax"))
+
+
+# -- the offline actions picture: no policy in the red of "no data here" ---------------
+def _actions_data():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    angle = rng.uniform(-np.pi, np.pi, 300)
+    data = np.clip(-angle / 2 + rng.normal(0, 0.3, 300), -2, 2)
+    pols = {name: np.clip(-angle / k, -2, 2) for name, k in (("BC", 2), ("CQL", 1.5), ("IQL", 3))}
+    return {"angle": angle, "data": data, "policies": pols}
+
+
+def _rgb(colour):
+    import plotly.colors as pc
+
+    if colour.startswith("#"):
+        return pc.hex_to_rgb(colour)
+    return tuple(float(v) for v in colour[colour.index("(") + 1 : -1].split(",")[:3])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_policy_is_drawn_in_the_colour_of_the_actions_the_data_never_shows(lang):
+    import streamlit as st
+
+    from ui.actions import actions_figure
+    from ui.i18n import t
+
+    st.session_state["lang"] = lang
+    try:
+        fig = actions_figure(_actions_data())
+        ood = next(tr for tr in fig.data if tr.name == t("actions.ood"))
+        ood_rgb = _rgb(ood.fillcolor)
+        for name in ("BC", "CQL", "IQL"):
+            (trace,) = [tr for tr in fig.data if tr.name == name]
+            r, g, b = _rgb(trace.marker.color)
+            # far from the shade's hue: not red (red well above green and blue)
+            assert (r, g, b) != ood_rgb and not (r > 200 and g < 130 and b < 150), (name, lang)
+        ticks = list(fig.layout.xaxis.ticktext)
+        assert ticks[2] == t("actions.up") and ("(up)" in ticks[2]) == (lang == "en")
+    finally:
+        del st.session_state["lang"]

@@ -15,10 +15,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.i18n import t
-from ui.palette import PALETTE, rgba
+from ui.palette import GREY, PALETTE, RED, rgba
 
 __all__ = ["actions_figure", "coverage", "policy_actions", "state_angle"]
 
+# The out-of-distribution region is red; the policies take the palette's other colours, so
+# no policy (CQL, second alphabetically, took the palette's red) looks like that region;
+# the palette's pink (#FF6692) is left out too, too close to that red on a small dot.
+OOD_COLOR = RED
+POLICY_COLORS = tuple(c for c in PALETTE if c not in (OOD_COLOR, "#FF6692"))
 MAX_STATES = 1500  # states drawn (a random subset of a large dataset, fixed seed)
 BINS = 36  # angle bins of the coverage band
 
@@ -77,7 +82,7 @@ def actions_figure(d: dict[str, Any], a_range: tuple[float, float] = (-2.0, 2.0)
     lo_a, hi_a = a_range
     low = np.where(np.isnan(low), hi_a, low)  # no data in a bin: shade it all
     high = np.where(np.isnan(high), hi_a, high)
-    shade = {"fill": "toself", "fillcolor": rgba("#EF553B", 0.12), "line": {"width": 0}}
+    shade = {"fill": "toself", "fillcolor": rgba(OOD_COLOR, 0.12), "line": {"width": 0}}
     data: list[dict] = [
         {
             "type": "scatter",
@@ -105,7 +110,7 @@ def actions_figure(d: dict[str, Any], a_range: tuple[float, float] = (-2.0, 2.0)
             "y": a,
             "mode": "markers",
             "name": t("actions.data"),
-            "marker": {"color": "rgba(127,127,127,0.35)", "size": 4},
+            "marker": {"color": rgba(GREY, 0.35), "size": 4},
         },
     ]
     for i, (label, pa) in enumerate(d["policies"].items()):
@@ -116,7 +121,11 @@ def actions_figure(d: dict[str, Any], a_range: tuple[float, float] = (-2.0, 2.0)
                 "y": pa,
                 "mode": "markers",
                 "name": label,
-                "marker": {"color": PALETTE[i % len(PALETTE)], "size": 4, "opacity": 0.8},
+                "marker": {
+                    "color": POLICY_COLORS[i % len(POLICY_COLORS)],
+                    "size": 4,
+                    "opacity": 0.8,
+                },
             }
         )
     layout = {
@@ -127,7 +136,7 @@ def actions_figure(d: dict[str, Any], a_range: tuple[float, float] = (-2.0, 2.0)
             "title": {"text": t("actions.angle")},
             "range": [-np.pi, np.pi],
             "tickvals": [-np.pi, -np.pi / 2, 0, np.pi / 2, np.pi],
-            "ticktext": ["−π", "−π/2", "0 (up)", "π/2", "π"],
+            "ticktext": ["−π", "−π/2", t("actions.up"), "π/2", "π"],
         },
         "yaxis": {"title": {"text": t("actions.action")}, "range": [lo_a * 1.05, hi_a * 1.05]},
         "legend": {"orientation": "h", "y": -0.2},

@@ -242,6 +242,7 @@ TEXT.update(
         },
         "actions.angle": {"en": "pole angle θ", "zh": "摆杆角度 θ"},
         "actions.action": {"en": "action (torque)", "zh": "动作（力矩）"},
+        "actions.up": {"en": "0 (up)", "zh": "0（竖直向上）"},
         "actions.data": {"en": "dataset actions", "zh": "数据集中的动作"},
         "actions.ood": {
             "en": "no data at this angle (out of distribution)",
