@@ -497,7 +497,7 @@ class PBTTrainer(PopulationTrainer):
             {
                 "kind": "ready",
                 "step": self.step,
-                "scores": {str(m): scores[m] for m in members},
+                "scores": {str(m): _finite(scores[m]) for m in members},
                 "values": {str(m): values[m] for m in members},
             }
         )
@@ -592,11 +592,11 @@ class ScheduleTrainer(PopulationTrainer):
         self._apply()
 
     def _apply(self) -> None:
-        changed = None
+        changed: Values = {}
         while self._next < len(self.sched) and self.sched[self._next][0] <= self.step:
-            changed = self.sched[self._next][1]
+            changed.update(self.sched[self._next][1])  # entries passed at once: all of them
             self._next += 1
-        if changed is None:
+        if not changed:
             return
         configs = [dataclasses.replace(a, **changed) for a in self.algos]
         self.agent.set_member_configs(configs)
