@@ -195,3 +195,37 @@ def test_no_policy_is_drawn_in_the_colour_of_the_actions_the_data_never_shows(la
         assert ticks[2] == t("actions.up") and ("(up)" in ticks[2]) == (lang == "en")
     finally:
         del st.session_state["lang"]
+
+
+# -- the learn pages in Chinese: formula labels and "critic" -----------------------------
+NAMES = ("SARSA", "Q-learning", "REINFORCE")  # algorithm names stay as they are written
+
+
+@pytest.mark.parametrize("page", ["learn_policy", "learn_offline", "learn_foundations"])
+def test_formula_labels_are_in_chinese_on_the_chinese_page(page):
+    import re
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(f"../pages/{page}.py", default_timeout=90)
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception, at.exception
+    labels = [x for m in at.latex for x in re.findall(r"\}_\{\\text\{([^{}]*)\}\}", m.value)]
+    assert labels, "no labelled underbrace found"
+    english = [x for x in labels if re.search(r"[A-Za-z]{3,}", re.sub("|".join(NAMES), "", x))]
+    assert not english, english  # e.g. "reparameterized", "score function", "improved only"
+    assert not any(r"\text{or}" in m.value for m in at.latex)
+
+
+def test_no_chinese_text_leaves_critic_in_english():
+    import re
+
+    from ui.i18n import catalogue
+
+    left = [
+        k
+        for k, v in catalogue().items()
+        if re.search(r"\bcritic\b", re.sub(r"`[^`]*`", "", v.get("zh", "")))
+    ]
+    assert not left, left  # "N 个 critic", "critic 集成": 评论家

@@ -307,7 +307,7 @@ TEXT = {
         "en": "Why does taking the min over N critics (SAC-N) help offline, why does it need so "
         "many, and how does EDAC's gradient diversity let a small N do? What are the "
         "eigenvalues of the (sample) variance matrix about?",
-        "zh": "为什么离线时对 N 个 critic 取最小值（SAC-N）有效？为什么需要那么多个？EDAC 的梯度多"
+        "zh": "为什么离线时对 N 个评论家取最小值（SAC-N）有效？为什么需要那么多个？EDAC 的梯度多"
         "样性项为什么能让较小的 N 就够用？采样方差矩阵的特征值（特征向量对应的特征值）在说什"
         "么？",
     },
@@ -343,14 +343,14 @@ TEXT = {
         "en": "SAC-N's target takes the min over N critics. For N estimates that scatter with "
         "standard deviation σ_Q, the min sits about c_N·σ_Q below their mean (Blom's "
         "approximation; Φ⁻¹ is the standard normal quantile).",
-        "zh": "SAC-N 的目标对 N 个 critic 取最小值。若 N 个估计以标准差 σ_Q 分散，最小值大约比它们"
+        "zh": "SAC-N 的目标对 N 个评论家取最小值。若 N 个估计以标准差 σ_Q 分散，最小值大约比它们"
         "的均值低 c_N·σ_Q（Blom 近似；Φ⁻¹ 是标准正态分布的分位数函数）。",
     },
     "lo.ens.caption_div": {
         "en": "EDAC's diversity term (An et al. 2021, eq. 5): the mean cosine similarity of the "
         "members' action gradients at the data, added to the critic loss.",
         "zh": "EDAC 的多样性项（An 等 2021，式 5）：各成员在数据点上对动作的梯度的平均余弦相似度，"
-        "加到 critic 损失中。",
+        "加到评论家损失中。",
     },
     "lo.ens.answer": {
         "en": "**What you see.** N critics (one `rlcore.core.nn.EnsembleCritic`, one batched pass) "
@@ -383,7 +383,7 @@ TEXT = {
         "of the gradients: along its eigenvector with the *smallest* eigenvalue the members "
         "agree most, so that is the direction where the min penalises least; diversifying "
         "raises that smallest eigenvalue (see the covariance explorer in the Maths toolbox).",
-        "zh": "**你看到的是什么。** N 个 critic（一个 `rlcore.core.nn.EnsembleCritic`，"
+        "zh": "**你看到的是什么。** N 个评论家（一个 `rlcore.core.nn.EnsembleCritic`，"
         "一次批量前向）拟"
         "合同一份数据：每个状态一个动作，靠近行为策略（绿色区域）。在数据上它们意见一致——数"
         "据把它们钉住了。数据之外没有任何约束，所以它们各说各话（蓝色带）：**Q 的方差在远离"
