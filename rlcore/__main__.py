@@ -1101,7 +1101,13 @@ def _tune_parser(sub: Any) -> None:
     )
     tu.add_argument("--storage", help="Optuna storage URL (default: SQLite in the runs folder)")
     tu.add_argument("--name", help="study name (default: ALGO-ENV-DATE-TIME)")
-    tu.add_argument("--parallel", type=int, help="trials in flight (default: workers / seeds)")
+    tu.add_argument(
+        "--parallel",
+        type=int,
+        help="trials in flight (default: workers / seeds); when every searched field is one "
+        "a population's members may differ in (DQN, SAC, TD3, DDPG: lr, gamma, tau...), "
+        "that many trials train together as one population in one process (default 8)",
+    )
     tu.add_argument("--no-preset", action="store_true", dest="no_preset")
     tu.add_argument("--quiet", action="store_true", help="no progress bar")
     tu.set_defaults(func=cmd_tune)

@@ -92,7 +92,15 @@ def test_search_mode_runs_a_study_and_shows_its_trials_and_figures():
         assert store.status(rid)["status"] in ("finished", "pruned")
     last = charts(at)
     assert len(last) >= 3  # history, intermediate values, parallel coordinates (+ more)
-    assert sum(len(t.get("x", [])) for t in last[0]["data"]) > n_first  # the history grew
+    # the history shows every complete trial (trained together: lr and gamma are
+    # per-member hyperparameters, so the three trials were one population)
+    n_complete = int((table["state"] == "complete").sum())
+    assert max(len(t.get("x", [])) for t in last[0]["data"]) == n_complete
+    assert n_first <= sum(len(t.get("x", [])) for t in last[0]["data"])
+    from rlcore.service.jobs import run_extra
+
+    pops = {run_extra(store, link.split("runs=")[1]).get("population") for link in table["runs"]}
+    assert len(pops) == 1 and None not in pops
     titles = [c["layout"]["title"]["text"] for c in last]
     assert "Optimization history" in titles and "Parallel coordinates" in titles
 

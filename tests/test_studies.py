@@ -146,3 +146,23 @@ def test_a_driver_killed_mid_study_resumes_from_storage(tmp_path):
         steps = [m["step"] for m in store.metric_rows(rid) if "eval/return_mean" in m]
         assert steps == [200, 400, 600, 800, 1000]  # trained once, start to end
     assert rows[1]["value"] == store.status(rid1)["eval_return"]
+
+
+def test_tune_trains_a_batch_of_trials_as_one_population(tmp_path, capsys):
+    """lr and gamma are per-member hyperparameters of DQN: 4 trials asked together,
+    trained by one worker, each run written as its own and told to Optuna on its own."""
+    from rlcore.service.jobs import run_extra
+
+    assert tune(tmp_path, "--algo", "dqn", "--env", "CartPole-v1", "--params", "lr,gamma",
+                "--trials", "4", "--name", "pop", "--quiet", "--no-prune", *TINY) == 0  # fmt: skip
+    _, rows = trial_rows(RunStore(tmp_path), "pop")
+    assert [r["state"] for r in rows] == ["complete"] * 4
+    store = RunStore(tmp_path)
+    runs = [r["runs"][0] for r in rows]
+    assert len({run_extra(store, rid).get("population") for rid in runs}) == 1  # one population
+    assert len({store.status(rid)["pid"] for rid in runs}) == 1  # one process trained them
+    for r, rid in zip(rows, runs):
+        rec = store.load(rid)
+        assert rec.algo.lr == r["params"]["lr"] and rec.algo.gamma == r["params"]["gamma"]
+        assert r["value"] == rec.status["eval_return"]
+        assert run_extra(store, rid)["trial"] == r["number"]

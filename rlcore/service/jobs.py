@@ -335,6 +335,7 @@ class JobQueue:
         extra: dict[str, Any] | None = None,
         owner: str | None = None,
         population: bool = False,
+        extras: Sequence[dict[str, Any]] | None = None,
     ) -> Batch:
         """Create the plan's runs, queue them in order, start what the cap allows.
 
@@ -350,8 +351,10 @@ class JobQueue:
         seeds and sweeps of an algorithm on the engine; ``ValueError`` for a plan that is
         not one setup). Every run still passes the gate and is its own run; only the
         first is queued, and its worker trains them all (one slot of the cap).
+        ``extras``: each run's own tags besides ``extra`` (a population of study trials:
+        each run's trial number).
         """
-        batch = self.create_batch(plan, extra, owner, population)
+        batch = self.create_batch(plan, extra, owner, population, extras)
         population = len(batch.runs) > 1 and bool(
             run_extra(self.store, batch.runs[0]).get("population")
         )
@@ -367,6 +370,7 @@ class JobQueue:
         extra: dict[str, Any] | None = None,
         owner: str | None = None,
         population: bool = False,
+        extras: Sequence[dict[str, Any]] | None = None,
     ) -> Batch:
         """:meth:`submit` without queueing: the checked runs and their batch, written.
 
@@ -382,9 +386,12 @@ class JobQueue:
             population = False
         owners.admit(self.store, plan.runs, owner)
         batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(8)}"
+        if extras is not None and len(extras) != len(plan.runs):
+            raise ValueError(f"extras: {len(extras)} given for {len(plan.runs)} runs")
         ids = []
-        for run, algo in plan.runs:
-            tags: dict[str, Any] = {**(extra or {}), "batch": batch_id}
+        for i, (run, algo) in enumerate(plan.runs):
+            own = extras[i] if extras is not None else {}
+            tags: dict[str, Any] = {**(extra or {}), **own, "batch": batch_id}
             if population:
                 tags["population"] = batch_id
             if owner is not None:
@@ -426,6 +433,8 @@ class JobQueue:
                     continue
                 if self.store.status(rid).get("status") != "queued":
                     continue
+                if run_extra(self.store, rid).get("population") and not self._leads(rid):
+                    continue  # a population's run: its leader's worker trains it
                 (self.dir / "pending" / f"{time.time_ns():020d}-{rid}").write_text(rid)
                 added.append(rid)
         if added:
@@ -542,6 +551,11 @@ class JobQueue:
         if status == "queued" or self._queued_members(rid):
             return "launch"  # (a cancelled leader: its population's other runs still wait)
         return "gone"
+
+    def _leads(self, rid: str) -> bool:
+        from rlcore.service.worker import population_of
+
+        return population_of(self.store, rid) is not None
 
     def _queued_members(self, rid: str) -> list[str]:
         """The other runs of the population ``rid`` leads that still wait to start."""

@@ -86,6 +86,11 @@ class LocalExecutor:
     def submit(self, plan: Plan, extra: dict[str, Any]) -> list[str]:
         return list(self.queue.submit(plan, extra, owner=self.owner).runs)
 
+    def submit_population(self, plan: Plan, extras: list[dict[str, Any]]) -> list[str]:
+        """The runs of several trials as one population (one worker trains them all)."""
+        batch = self.queue.submit(plan, owner=self.owner, population=True, extras=extras)
+        return list(batch.runs)
+
     def resume(self, run_ids: Sequence[str]) -> None:
         self.queue.enqueue(run_ids)
 
@@ -136,6 +141,29 @@ class _InFlight:
     pruned_at: int | None = None
 
 
+POPULATION_TRIALS = 8  # trials asked at once and trained as one population
+
+
+def _population_trials(spec: StudySpec, executor: Executor, parallel: int | None) -> int:
+    """Trials to train as one population (0: the study trains trial by trial).
+
+    A batch of trials becomes one population (``rlcore.train.population``) when the
+    executor can place one (the job queue; Ray places trials run by run), the algorithm
+    is on the engine and every searched field is one its members may differ in: asked
+    together (Optuna's ask-and-tell), trained in one process, each run written as its
+    own. ``parallel`` (or 8) trials at a time, at most the study's.
+    """
+    from rlcore.algos.registry import get_algo
+
+    if not hasattr(executor, "submit_population") or spec.dataset:
+        return 0
+    cls = get_algo(spec.algo).agent_cls
+    if not cls.population or not set(spec.space.names) <= set(cls.member_hparams):
+        return 0
+    n = min(parallel or POPULATION_TRIALS, spec.trials)
+    return n if n * spec.seeds > 1 else 0
+
+
 def _parallel(spec: StudySpec, executor: Executor, parallel: int | None) -> int:
     if parallel is not None:
         if parallel < 1:
@@ -159,7 +187,8 @@ class StudyDriver:
     ) -> None:
         self.store, self.name, self.executor = store, name, executor
         self.spec, self.study = open_study(store, name)
-        self.parallel = _parallel(self.spec, executor, parallel)
+        self.together = _population_trials(self.spec, executor, parallel)
+        self.parallel = self.together or _parallel(self.spec, executor, parallel)
         self.poll_s = poll_s
         self.on_trial = on_trial
         self.flight: dict[int, _InFlight] = {}
@@ -192,6 +221,52 @@ class StudyDriver:
         trial.set_user_attr("runs", runs)
         self._track(trial, runs)
 
+    def _launch_population(self, trials: list[Any]) -> None:
+        """Create and start the runs of ``trials`` as one population.
+
+        A trial whose sampled values do not fit together is told failed; when what is
+        left is not one setup (e.g. two trials sampled the same values), each trial
+        starts on its own.
+        """
+        from optuna.trial import TrialState
+
+        from rlcore.service.jobs import trains_together
+
+        ok = []
+        for trial in trials:
+            try:
+                ok.append((trial, trial_configs(self.spec, trial.params)))
+            except ValueError as e:
+                trial.set_user_attr("error", str(e))
+                self._tell(trial, TrialState.FAIL)
+        plan = Plan("trial", tuple(c for _, cs in ok for c in cs))
+        if len(ok) < 2 or not trains_together(plan):
+            for trial, _ in ok:
+                self._launch(trial)
+            return
+        extras = [{"study": self.name, "trial": t.number} for t, cs in ok for _ in cs]
+        try:
+            runs = self.executor.submit_population(plan, extras)  # type: ignore[attr-defined]
+        except (ValueError, OSError) as e:
+            for trial, _ in ok:
+                trial.set_user_attr("error", f"could not start its runs: {e}")
+                self._tell(trial, TrialState.FAIL)
+            return
+        i = 0
+        for trial, cs in ok:
+            mine, i = runs[i : i + len(cs)], i + len(cs)
+            trial.set_user_attr("runs", mine)
+            self._track(trial, mine)
+
+    def _ask_population(self) -> None:
+        """Ask for the trials of one population (as many as fit) and start them."""
+        n = min(self.together - len(self.flight), self.spec.trials - self._count())
+        while n > 0 and not self._room(n):
+            n -= 1
+        if n > 0:
+            dists = self.spec.space.distributions()
+            self._launch_population([self.study.ask(dists) for _ in range(n)])
+
     def _reattach(self) -> None:
         """Pick up the trials a previous driver left running (see the module docstring)."""
         import optuna
@@ -219,8 +294,8 @@ class StudyDriver:
     def _count(self) -> int:
         return len(self.study.get_trials(deepcopy=False))
 
-    def _room(self) -> bool:
-        """Whether a trial's runs fit its owner's runs-in-flight cap now (else: wait).
+    def _room(self, trials: int = 1) -> bool:
+        """Whether ``trials``' runs fit their owner's runs-in-flight cap now (else: wait).
 
         A study's trials pass the same per-visitor gate as every run: a 20-trial x
         10-seed study of a hosted visitor keeps at most their cap of runs queued.
@@ -229,7 +304,7 @@ class StudyDriver:
         owner = study_owner(self.store, self.name)
         if not owner or not limit:
             return True
-        return owners.in_flight(self.store, owner) + self.spec.seeds <= limit
+        return owners.in_flight(self.store, owner) + trials * self.spec.seeds <= limit
 
     # -- watching trials ------------------------------------------------------------
     def _report(self, f: _InFlight) -> None:
@@ -312,7 +387,9 @@ class StudyDriver:
                 self._report(f)
                 if self._finish(f):
                     del self.flight[number]
-            while not stopping and len(self.flight) < self.parallel:
+            if self.together and not stopping and not self.flight:
+                self._ask_population()  # the next population once the last has ended
+            while not self.together and not stopping and len(self.flight) < self.parallel:
                 if self._count() >= self.spec.trials:
                     break
                 if not self._room():
