@@ -229,3 +229,93 @@ def test_no_chinese_text_leaves_critic_in_english():
         if re.search(r"\bcritic\b", re.sub(r"`[^`]*`", "", v.get("zh", "")))
     ]
     assert not left, left  # "N 个 critic", "critic 集成": 评论家
+
+
+# -- links to an explorer section land on its heading ----------------------------------
+def _header_anchors(page):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(f"../pages/{page}.py", default_timeout=90)
+    at.run()
+    assert not at.exception, at.exception
+    return {h.proto.anchor for h in at.header}
+
+
+def test_every_link_to_an_explorer_names_an_anchor_its_page_renders():
+    from ui import course
+    from ui.learn.links import EXPLORERS
+
+    wanted: dict[str, set[str]] = {}
+    for tp in course.TOPICS:
+        wanted.setdefault(tp.page, set()).add(tp.anchor)
+    for page, anchor, _ in (x for links in EXPLORERS.values() for x in links):
+        wanted.setdefault(page, set()).add(anchor)
+    assert "sac-alpha" in wanted["learn_policy"]
+    for page, anchors in wanted.items():
+        missing = anchors - _header_anchors(page)
+        assert not missing, (page, missing)
+
+
+ANCHOR_TOP = """(() => {
+  const e = document.getElementById('sac-alpha');
+  return e ? e.getBoundingClientRect().top : null;
+})()"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_alpha_lessons_explorer_link_lands_on_its_heading(tmp_path, lang):
+    """Chromium: the lesson's link opens the explorer (a new tab) scrolled to the section."""
+    import re
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    from appserver import AppServer, idle, launch_chromium, require_browser
+
+    require_browser()
+    with AppServer(tmp_path / "runs") as server, sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = ctx.new_page()
+        page.goto(f"{server.url}/?topic=alpha" + ("&lang=zh" if lang == "zh" else ""))
+        link = page.locator("a[href*='#sac-alpha']").first
+        link.wait_for(timeout=90_000)
+        assert re.search(r"/learn_policy\?.*#sac-alpha$", link.get_attribute("href"))
+        with ctx.expect_page() as opened:
+            link.click()
+        tab = opened.value
+        tab.wait_for_selector("#sac-alpha", timeout=90_000)
+        idle(tab)
+        time.sleep(2)  # charts and formulas above it finish drawing
+        top = tab.evaluate(ANCHOR_TOP)
+        browser.close()
+    # the heading sits at the top of the window (under Streamlit's 60 px header), not
+    # somewhere down the page or scrolled past
+    assert top is not None and 0 <= top < 150, top
+
+
+def test_the_landing_script_runs_under_the_public_demos_csp(tmp_path):
+    """The image's server (deploy/serve.py, CSP: scripts from itself only) serves and runs it."""
+    import time
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+    from test_deploy import image_server
+
+    from appserver import idle, launch_chromium, require_browser
+
+    require_browser()
+    with image_server(tmp_path) as server, sync_playwright() as pw:
+        with urllib.request.urlopen(server.url + "/app/static/anchor.js", timeout=10) as r:
+            assert r.status == 200 and b"scrollIntoView" in r.read()
+        browser = launch_chromium(pw)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        refused = []
+        page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else 0)
+        page.goto(f"{server.url}/learn_policy#sac-alpha")
+        page.wait_for_selector("#sac-alpha", timeout=90_000)
+        idle(page)
+        time.sleep(1)
+        landed = page.evaluate("window.rlcoreLanded || null")
+        browser.close()
+    assert landed is not None and landed.endswith("#sac-alpha") and not refused, refused

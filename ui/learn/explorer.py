@@ -50,9 +50,25 @@ T = TypeVar("T", bound=Toy)
 
 
 def toc(items: list[tuple[str, str]]) -> None:
-    """Table of contents: one link per ``(anchor, title)`` to the sections below."""
+    """Table of contents: one link per ``(anchor, title)`` to the sections below.
+
+    Also loads ``static/anchor.js`` (:func:`land`): a link to one of the sections opens the
+    page on its heading.
+    """
+    land()
     lines = [f"{i}. [{title}](#{anchor})" for i, (anchor, title) in enumerate(items, 1)]
     st.markdown(f"**{t('explorer.contents')}**\n\n" + "\n".join(lines))
+
+
+def land() -> None:
+    """Keep a linked section's heading at the top while the page above it draws.
+
+    Streamlit scrolls to ``#anchor`` once, when the heading appears; the figures,
+    formulas and widgets above it then finish drawing and pushed it 60-740 px down
+    (Chromium, the SAC alpha link). ``static/anchor.js`` (served by this server, as the
+    CSP allows) scrolls it back until the learner scrolls, clicks or types.
+    """
+    st.html('<script src="/app/static/anchor.js"></script>', unsafe_allow_javascript=True)
 
 
 def section(anchor: str, title: str, question: str | None = None) -> None:
