@@ -174,6 +174,8 @@ def test_copy_member_makes_every_member_tensor_and_moment_the_sources(algo):
 
     env = "CartPole-v1" if get_algo(algo).agent_cls.handles("discrete") else "Pendulum-v1"
     hp = {"hidden": (16, 16), "learning_starts": 50, "batch_size": 16, "buffer_size": 1000}
+    if get_algo(algo).agent_cls.loop == "rollout":  # on-policy: two small rollouts
+        hp = {"hidden": (16, 16), "n_envs": 2, "n_steps": 32, "batch_size": 16}
     run, cfg = make_configs(algo, env, hp=hp, run={"steps": 120, "threads": 1}, use_preset=False)
     runs = [dataclasses.replace(run, seed=i) for i in range(3)]
     lrs = [1e-3, 2e-3, 3e-3]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -200,8 +201,12 @@ def test_trains_together_is_the_one_rule_of_the_cli_the_app_and_the_course():
     assert not trains_together(sweep_plan(run, algo, "batch_size", (64, 128)))  # shapes differ
     assert not trains_together(seed_plan(run, algo, 1))
     ppo = make_configs("ppo", "CartPole-v1", run={"steps": 1000})
-    assert not trains_together(seed_plan(*ppo, 2))  # not on the engine (yet)
+    assert trains_together(seed_plan(*ppo, 2))
+    normalized = (ppo[0], dataclasses.replace(ppo[1], normalize=True))
+    assert not trains_together(seed_plan(*normalized, 2))  # refused: runs one by one
     assert not trains_together(Plan("trial", (ppo, (run, algo))))
+    a2c = make_configs("a2c", "CartPole-v1", run={"steps": 1000})
+    assert not trains_together(seed_plan(*a2c, 2))  # not on the engine (yet)
 
 
 def test_training_memory_counts_every_member(tmp_path):

@@ -129,9 +129,9 @@ class FusedAdam(torch.optim.Adam):
     through torch's step.
     """
 
-    def __init__(self, params: Iterable[Tensor], lr: float) -> None:
+    def __init__(self, params: Iterable[Tensor], lr: float, eps: float = 1e-8) -> None:
         self._plan: tuple[list[Tensor], list[Tensor], list[Tensor], list[Tensor]] | None = None
-        super().__init__(params, lr=lr, fused=True)
+        super().__init__(params, lr=lr, eps=eps, fused=True)
 
     def __setstate__(self, state: dict[str, Any]) -> None:  # copies and pickles
         super().__setstate__(state)
@@ -256,11 +256,11 @@ class MemberAdam(FusedAdam):
     numbers of K separate ``FusedAdam`` to the bit (``tests/test_population.py``).
     """
 
-    def __init__(self, params: Iterable[Tensor], lrs: Sequence[float]) -> None:
+    def __init__(self, params: Iterable[Tensor], lrs: Sequence[float], eps: float = 1e-8) -> None:
         self.lrs = tuple(float(x) for x in lrs)
         if not self.lrs:
             raise ValueError("MemberAdam needs at least one member's lr")
-        super().__init__(params, self.lrs[0])
+        super().__init__(params, self.lrs[0], eps)
         self.uniform = len(set(self.lrs)) == 1
         if not self.uniform:
             for p in self.param_groups[0]["params"]:
@@ -325,7 +325,7 @@ class MemberAdam(FusedAdam):
         uniform = len(set(lrs)) == 1
         if not uniform:
             for p in self.param_groups[0]["params"]:
-                if p.dim() == 0 or p.shape[0] != len(lrs):
+                if p.dim() == 0 or p.shape[0] % len(lrs):
                     raise ValueError(
                         f"MemberAdam: a parameter of shape {tuple(p.shape)} has no member "
                         f"axis of {len(lrs)}"
@@ -367,15 +367,17 @@ def copy_member_rows(t: Tensor, k: int, src: int, dst: int, what: str) -> None:
     rows[dst].copy_(rows[src])
 
 
-def make_adam(params: Iterable[Tensor], lr: float, device: torch.device) -> torch.optim.Adam:
+def make_adam(
+    params: Iterable[Tensor], lr: float, device: torch.device, eps: float = 1e-8
+) -> torch.optim.Adam:
     """Adam with torch's fused kernel (one kernel for all parameters; CPU and CUDA)."""
     if device.type in ("cpu", "cuda"):
-        return FusedAdam(params, lr)
-    return torch.optim.Adam(params, lr=lr)
+        return FusedAdam(params, lr, eps)
+    return torch.optim.Adam(params, lr=lr, eps=eps)
 
 
 def make_member_adam(
-    params: Iterable[Tensor], lrs: Sequence[float], device: torch.device
+    params: Iterable[Tensor], lrs: Sequence[float], device: torch.device, eps: float = 1e-8
 ) -> torch.optim.Adam:
     """Adam of a population: one lr per member on the leading axis.
 
@@ -383,9 +385,9 @@ def make_member_adam(
     several are :class:`MemberAdam` (CPU and CUDA).
     """
     if len(set(lrs)) == 1:
-        return make_adam(params, float(lrs[0]), device)
+        return make_adam(params, float(lrs[0]), device, eps)
     if device.type in ("cpu", "cuda"):
-        return MemberAdam(params, lrs)
+        return MemberAdam(params, lrs, eps)
     raise ValueError(f"members with different lrs need a cpu or cuda device (got {device})")
 
 
@@ -402,7 +404,7 @@ def carry_adam(
     ``cuts[i]`` maps old parameter ``i``'s tensors to the new one's (the kept members'
     slices); the step counts carry over, so the kept members step on as before.
     """
-    new = make_member_adam(new_params, lrs, device)
+    new = make_member_adam(new_params, lrs, device, old.param_groups[0]["eps"])
     for p_old, p_new, cut in zip(old_params, new_params, cuts):
         st = old.state.get(p_old)
         if st and "exp_avg" in st:
@@ -748,6 +750,14 @@ class Agent(nn.Module):
         return out
 
     MEMBER_SCALARS: ClassVar[tuple[str, ...]] = ()  # per-member numbers, [K] (SAC: log α)
+
+    @classmethod
+    def population_refusal(cls, config: AlgoConfig) -> str | None:
+        """Why several members of ``config`` cannot train as a population.
+
+        ``None``: they can; else one line naming the field (PPO's running normalisation).
+        """
+        return None
 
     def sum_means(self, t: Tensor) -> Tensor:
         """Each member's mean of ``t`` (``[K, ...]``), summed: a population's loss.

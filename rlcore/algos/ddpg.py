@@ -34,6 +34,7 @@ from rlcore.algos.base import (
     member_lerp_,
     optimize,
     per_member,
+    set_member_lrs,
 )
 from rlcore.core.config import hp
 from rlcore.core.nn import DeterministicActor, EnsembleCritic, member_actor, member_cuts
@@ -122,8 +123,11 @@ class DDPG(Agent):
         self._critic_target_params = list(self.critic_target.parameters())
 
     def _refresh_members(self) -> None:
-        """The per-member hyperparameters as numbers or ``[K, 1]`` tensors."""
+        """The per-member hyperparameters as numbers or ``[K, 1]`` tensors, and the lrs."""
         ms, dev = self.members, self.device
+        lrs = [m.lr for m in ms]
+        self.actor_opt = set_member_lrs(self.actor_opt, lrs, dev)
+        self.critic_opt = set_member_lrs(self.critic_opt, lrs, dev)
         self._gamma = per_member([m.gamma for m in ms], dev)
         self._tau = per_member([m.tau for m in ms], dev)
         noise = per_member([m.exploration_noise for m in ms], dev)

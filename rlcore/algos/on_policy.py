@@ -15,6 +15,7 @@ $\hat R_t = \hat A_t + V(s_t)$.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -23,9 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rlcore.algos.base import Agent
+from rlcore.algos.base import Agent, check_members, per_member
 from rlcore.core.config import AlgoConfig, hp
-from rlcore.core.nn import MLP
+from rlcore.core.nn import MLP, stack_sequential
 from rlcore.core.ops import categorical_kl, explained_variance, gae, gaussian_kl, running_moments
 from rlcore.core.types import Rollout
 
@@ -72,21 +73,48 @@ class PreparedRollout(NamedTuple):
 
 
 class ActorCritic(Agent):
-    """Categorical or diagonal-Gaussian actor with a state-value critic, for PPO and TRPO."""
+    """Categorical or diagonal-Gaussian actor with a state-value critic, for PPO and TRPO.
+
+    A population of ``k`` members (PPO), a single run being one: with several, the
+    actor and critic layers are ``MemberLinear`` (``[K, B, ...]``), the log std ``[K, A]``,
+    and each member's rollout, advantages and minibatches are its own.
+    """
 
     shared_base = True  # PPO and TRPO declare their own name, title and paper
     cfg: OnPolicyConfig
     action_space = "both"
     loop = "rollout"
 
-    def __init__(self, obs_space, action_space, config: OnPolicyConfig, device="cpu") -> None:
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: OnPolicyConfig,
+        device="cpu",
+        *,
+        members: Sequence[OnPolicyConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
         super().__init__(obs_space, action_space, config, device)
         c = config
+        self.members: tuple[OnPolicyConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
+        self.k = k = len(self.members)
+        if k > 1 and (why := self.population_refusal(c)):
+            raise ValueError(why)
+        if seeds is not None and len(seeds) != k:
+            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
         mk = dict(activation="tanh", orthogonal=c.ortho_init)
         out = self.n_actions if self.discrete else self.action_dim
-        self.actor = MLP(self.obs_dim, out, c.hidden, out_gain=0.01, **mk)
-        self.log_std = None if self.discrete else nn.Parameter(torch.full((out,), c.log_std_init))
-        self.critic = MLP(self.obs_dim, 1, c.hidden, out_gain=1.0, **mk)
+        actors, critics = [], []
+        for i in range(k):  # each member drawn as a single run of its seed draws its own
+            if seeds is not None:
+                torch.manual_seed(seeds[i])
+            actors.append(MLP(self.obs_dim, out, c.hidden, out_gain=0.01, **mk))
+            critics.append(MLP(self.obs_dim, 1, c.hidden, out_gain=1.0, **mk))
+        self.actor = actors[0] if k == 1 else stack_sequential(actors)
+        shape = (out,) if k == 1 else (k, out)
+        self.log_std = None if self.discrete else nn.Parameter(torch.full(shape, c.log_std_init))
+        self.critic = critics[0] if k == 1 else stack_sequential(critics)
         # VecNormalize's running statistics: observations, and the discounted return whose
         # standard deviation scales the rewards (count starts at SB3's epsilon)
         self.register_buffer("obs_var", torch.ones(self.obs_dim))
@@ -97,18 +125,43 @@ class ActorCritic(Agent):
         self.actor_params = list(self.actor.parameters()) + (
             [] if self.log_std is None else [self.log_std]
         )
+        self._refresh_members()
+
+    MEMBER_SCALARS = ("log_std",)  # [K, A]: a member's row is a single run's [A]
+    # the running normalisation's statistics: one for all (populations refuse it)
+    SHARED_STATE = (*Agent.SHARED_STATE, "obs_var", "obs_count", "ret_stats")
+
+    @classmethod
+    def population_refusal(cls, config: AlgoConfig) -> str | None:
+        """Why members of ``config`` cannot train as a population (``None``: they can)."""
+        if getattr(config, "normalize", False):
+            return (
+                f"{type(config).__name__}.normalize = True: running normalisation is not "
+                "built for populations yet (allowed: False)"
+            )
+        return None
+
+    def _refresh_members(self) -> None:
+        """The per-member γ and λ as numbers or ``[K, 1]`` tensors."""
+        self._gamma = per_member([m.gamma for m in self.members], self.device)
+        self._lam = per_member([m.gae_lambda for m in self.members], self.device)
+
+    def _log_std(self) -> Tensor:
+        """The log std as it broadcasts on ``[..., A]`` means (a population's ``[K, 1, A]``)."""
+        assert self.log_std is not None
+        return self.log_std if self.k == 1 else self.log_std.unsqueeze(1)
 
     # -- the policy -----------------------------------------------------------------------
     def dist(self, obs: Tensor) -> tuple[Tensor, ...]:
         """Logits ``[B, A]``, or the Gaussian's mean ``[B, A]`` and log std ``[A]``."""
         out = self.actor(obs)
-        return (out,) if self.discrete else (out, self.log_std)
+        return (out,) if self.discrete else (out, self._log_std())
 
     def log_prob(self, dist: tuple[Tensor, ...], action: Tensor) -> Tensor:
         r"""$\log\pi(a|s)$ of the actions, ``[B]``."""
         if self.discrete:
             log_p = F.log_softmax(dist[0], -1)
-            return log_p.gather(1, action.long().view(-1, 1)).squeeze(1)
+            return log_p.gather(-1, action.long().reshape(*log_p.shape[:-1], 1)).squeeze(-1)
         mean, log_std = dist
         z = (action - mean) * torch.exp(-log_std)
         return (-0.5 * z.pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
@@ -119,6 +172,8 @@ class ActorCritic(Agent):
             log_p = F.log_softmax(dist[0], -1)
             return -(log_p.exp() * log_p).sum(-1)
         mean, log_std = dist
+        if self.k > 1:  # [K, 1, A]: each member's, for each of its states
+            return (log_std + 0.5 * math.log(2 * math.pi * math.e)).sum(-1).expand(mean.shape[:-1])
         return (log_std + 0.5 * math.log(2 * math.pi * math.e)).sum().expand(mean.shape[0])
 
     def kl(self, old: tuple[Tensor, ...], new: tuple[Tensor, ...]) -> Tensor:
@@ -134,12 +189,28 @@ class ActorCritic(Agent):
                 return (logits - torch.empty_like(logits).exponential_().log()).argmax(-1)
             return logits.argmax(-1)
         mean = self.actor(obs)
-        return mean + self.log_std.exp() * torch.randn_like(mean) if explore else mean
+        return mean + self._log_std().exp() * torch.randn_like(mean) if explore else mean
 
     @torch.inference_mode()
     def rollout_actions(self, obs: Any) -> tuple[np.ndarray, np.ndarray]:
         """Environment actions (clipped to the box) and the unclipped samples to learn from."""
         a = self._act(self.obs_tensor(obs), True).cpu().numpy()
+        if self.discrete:
+            return a, a
+        return np.clip(a, self.action_low, self.action_high), a
+
+    @torch.inference_mode()
+    def rollout_members(self, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`rollout_actions` of every member at once: ``[K, n, obs]`` in, ``[K, n, ...]`` out.
+
+        One member acts through :meth:`rollout_actions` (a single run's draws, to the bit).
+        """
+        k, n = obs.shape[0], obs.shape[1]
+        if self.k == 1:
+            a, kept = self.rollout_actions(obs[0])
+            return a.reshape(1, n, *a.shape[1:]), kept.reshape(1, n, *kept.shape[1:])
+        x = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32)).view(k, n, -1)
+        a = self._act(x.to(self.device), True).cpu().numpy()
         if self.discrete:
             return a, a
         return np.clip(a, self.action_low, self.action_high), a
@@ -178,8 +249,11 @@ class ActorCritic(Agent):
 
         Observations are normalised with the statistics the actions were chosen with, so
         ``old_log_prob`` is exactly the behaviour policy's; the statistics then absorb the
-        rollout for the next one.
+        rollout for the next one. A population's rollout (``[T, K, n, ...]``): each member's
+        with its own γ and λ, ``[K, T*n, ...]`` out.
         """
+        if self.k > 1:
+            return self._prepare_members(ro)
         t, n = ro.reward.shape
         obs = self._normalize(ro.obs.reshape(t * n, -1))
         next_obs = self._normalize(ro.next_obs.reshape(t * n, -1))
@@ -209,4 +283,44 @@ class ActorCritic(Agent):
         }
         if not self.discrete:
             info["std"] = self.log_std.exp().mean()
+        return PreparedRollout(obs, action, log_prob, values, adv, returns, dist), info
+
+    def _prepare_members(self, ro: Rollout) -> tuple[PreparedRollout, dict[str, Tensor]]:
+        """:meth:`prepare` of a population's rollout: GAE on the K x n environment columns."""
+        t, k, n = ro.reward.shape
+
+        def flat(x: Tensor) -> Tensor:  # [T, K, n, ...] -> [K, T*n, ...]
+            return x.transpose(0, 1).reshape(k, t * n, *x.shape[3:])
+
+        def cols(x: Tensor) -> Tensor:  # [K, T*n] -> [T, K*n]
+            return x.reshape(k, t, n).transpose(0, 1).reshape(t, k * n)
+
+        def per_col(v: float | Tensor) -> float | Tensor:  # [K, 1] -> [K*n]
+            return v if isinstance(v, float) else v.expand(k, n).reshape(k * n)
+
+        obs, next_obs = flat(ro.obs), flat(ro.next_obs)
+        values, next_values = self.value(obs), self.value(next_obs)
+        adv = gae(
+            ro.reward.reshape(t, k * n),
+            cols(values),
+            cols(next_values),
+            ro.terminated.reshape(t, k * n),
+            ro.episode_end.reshape(t, k * n),
+            per_col(self._gamma),  # type: ignore[arg-type]
+            per_col(self._lam),  # type: ignore[arg-type]
+        )
+        adv = adv.reshape(t, k, n).transpose(0, 1).reshape(k, t * n)
+        returns = adv + values
+        action = flat(ro.action)
+        dist = tuple(d.detach() for d in self.dist(obs))
+        log_prob = self.log_prob(dist, action)
+        info = {
+            "explained_variance": torch.stack(
+                [explained_variance(values[i], returns[i]) for i in range(k)]
+            ),
+            "v_mean": values.mean(-1),
+            "advantage_std": adv.std(-1),
+        }
+        if not self.discrete:
+            info["std"] = self.log_std.exp().mean(-1)  # type: ignore[union-attr]
         return PreparedRollout(obs, action, log_prob, values, adv, returns, dist), info

@@ -20,15 +20,17 @@ and linear annealing of the learning rate and of $\epsilon$ to 0.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import optimize
+from rlcore.algos.base import MemberAdam, carry_adam, optimize, per_member, set_member_lrs
 from rlcore.algos.on_policy import ActorCritic, OnPolicyConfig, PreparedRollout
 from rlcore.core.config import hp
+from rlcore.core.nn import member_cuts
 from rlcore.core.ops import approx_kl, clipped_surrogate, clipped_value_loss
 from rlcore.core.types import Rollout
 
@@ -62,20 +64,70 @@ class Terms(NamedTuple):
 
 
 class PPO(ActorCritic):
-    """PPO-Clip for discrete and continuous actions."""
+    """PPO-Clip for discrete and continuous actions; a population of ``k`` members.
+
+    Members (``rlcore.train.population``) differ in :attr:`member_hparams`; each takes
+    its own minibatches (its own permutation of its own rollout), its advantages are
+    standardised on its own, its gradient is clipped on its own.
+    """
 
     name = "ppo"
     title = "PPO"
     paper = "Schulman et al. 2017, Proximal policy optimization algorithms"
     config_cls = PPOConfig
     cfg: PPOConfig
+    population = True
+    member_hparams = ("lr", "gamma", "gae_lambda", "ent_coef", "vf_coef")
 
-    def __init__(self, obs_space, action_space, config: PPOConfig, device="cpu") -> None:
-        super().__init__(obs_space, action_space, config, device)
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: PPOConfig,
+        device="cpu",
+        *,
+        members: Sequence[PPOConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
+        super().__init__(obs_space, action_space, config, device, members=members, seeds=seeds)
         self._params = list(self.parameters())
-        self.optimizer = torch.optim.Adam(
-            self._params, lr=config.lr, eps=1e-5, fused=self.device.type in ("cpu", "cuda")
-        )
+        self._make_optimizer()
+
+    def _make_optimizer(self) -> None:
+        lrs = [m.lr for m in self.members]
+        if len(set(lrs)) == 1:
+            self.optimizer: torch.optim.Adam = torch.optim.Adam(
+                self._params, lr=lrs[0], eps=1e-5, fused=self.device.type in ("cpu", "cuda")
+            )
+        else:  # each member's slices stepped with its own lr
+            self.optimizer = MemberAdam(self._params, lrs, eps=1e-5)
+
+    @classmethod
+    def population_refusal(cls, config) -> str | None:
+        if config.target_kl > 0:
+            return (
+                f"{type(config).__name__}.target_kl = {config.target_kl:g}: the early stop "
+                "is not built for populations yet (allowed: 0)"
+            )
+        return super().population_refusal(config)
+
+    def _refresh_members(self) -> None:
+        super()._refresh_members()
+        ms, dev = self.members, self.device
+        if hasattr(self, "optimizer"):  # (not yet made while the networks are built)
+            self.optimizer = set_member_lrs(self.optimizer, [m.lr for m in ms], dev)
+        self._ent = per_member([m.ent_coef for m in ms], dev)
+        self._vf = per_member([m.vf_coef for m in ms], dev)
+
+    def _set_lr(self, scale: float) -> float:
+        """Every member's lr times ``scale`` (1, or what is left of an annealed lr)."""
+        lrs = [m.lr * scale for m in self.members]
+        if isinstance(self.optimizer, MemberAdam):
+            self.optimizer.set_lrs(lrs)
+        else:
+            for group in self.optimizer.param_groups:
+                group["lr"] = lrs[0]
+        return lrs[0]
 
     def losses(self, data: PreparedRollout, idx: Tensor, clip: float) -> tuple[Tensor, Terms]:
         """Clipped surrogate, value and entropy terms on the minibatch ``idx``."""
@@ -129,11 +181,11 @@ class PPO(ActorCritic):
         c = self.cfg
         data, info = self.prepare(rollout)
         remaining = 1.0 - self.progress
-        lr = c.lr * remaining if c.anneal_lr else c.lr
+        lr = self._set_lr(remaining if c.anneal_lr else 1.0)
         clip = c.clip_range * remaining if c.anneal_clip else c.clip_range
         clip = max(clip, 1e-8)  # a zero range would count every ratio as clipped
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
+        if self.k > 1:
+            return self._update_members(data, info, clip)
         n = data.obs.shape[0]
         per_epoch = -(-n // c.batch_size)  # minibatches per epoch
         steps: list[Terms] = []
@@ -165,3 +217,118 @@ class PPO(ActorCritic):
         if c.target_kl > 0:
             info["target_kl"] = torch.tensor(c.target_kl)  # drawn beside the approx. KL
         return info
+
+    # -- a population: every member's minibatch steps at once ------------------------------
+    def _member_losses(
+        self, data: PreparedRollout, idx: Tensor, clip: float
+    ) -> tuple[Tensor, Terms]:
+        """:meth:`losses` of every member on its own minibatch ``idx`` (``[K, b]``).
+
+        Each member's terms are means over its minibatch (``[K]``), its advantages
+        standardised on its own; the loss is their sum (a member's gradient is its own).
+        """
+        rows = torch.arange(self.k, device=idx.device).unsqueeze(1)
+        obs = data.obs[rows, idx]
+        dist = self.dist(obs)
+        log_prob = self.log_prob(dist, data.action[rows, idx])
+        log_ratio = log_prob - data.old_log_prob[rows, idx]
+        ratio = torch.exp(log_ratio)
+        adv = data.advantage[rows, idx]
+        if self.cfg.normalize_advantage and adv.shape[1] > 1:
+            adv = (adv - adv.mean(1, keepdim=True)) / (adv.std(1, keepdim=True) + 1e-8)
+        policy_loss = -clipped_surrogate(ratio, adv, clip).mean(1)
+        values = self.value(obs)
+        vf_clip = self.cfg.clip_range_vf if self.cfg.clip_range_vf > 0 else None
+        old, ret = data.old_values[rows, idx], data.returns[rows, idx]
+        value_loss = clipped_value_loss(values, old, ret, vf_clip, dim=1)
+        vf, ent = self._vf, self._ent
+        vf = vf if isinstance(vf, float) else vf.squeeze(1)
+        loss = policy_loss + vf * value_loss
+        if any(m.ent_coef > 0 for m in self.members):
+            entropy = self.entropy(dist).mean(1)
+            loss = loss - (ent if isinstance(ent, float) else ent.squeeze(1)) * entropy
+        else:
+            with torch.no_grad():
+                entropy = self.entropy(dist).mean(1)
+        terms = Terms(
+            policy_loss.detach(), value_loss.detach(), entropy.detach(), log_ratio.detach()
+        )
+        return loss.sum(), terms
+
+    def _update_members(
+        self, data: PreparedRollout, info: dict[str, Tensor], clip: float
+    ) -> dict[str, Tensor]:
+        """:meth:`update`'s epochs for K members: each its own permutation of its rollout."""
+        c, k = self.cfg, self.k
+        n = data.obs.shape[1]
+        per_epoch = -(-n // c.batch_size)
+        steps: list[Terms] = []
+        norms: list[Tensor] = []
+        for _ in range(c.n_epochs):
+            perm = torch.rand(k, n, device=self.device).argsort(dim=1)
+            for idx in perm.split(c.batch_size, dim=1):
+                loss, terms = self._member_losses(data, idx, clip)
+                norms.append(
+                    optimize(
+                        self.optimizer,
+                        loss,
+                        self._params,
+                        c.max_grad_norm,
+                        set_to_none=True,
+                        members=k,
+                    )
+                )
+                steps.append(terms)
+        means = torch.stack([torch.stack(s[:3]) for s in steps]).mean(0)  # [3, K]
+        info.update(zip(("policy_loss", "value_loss", "entropy"), means.unbind()))
+        log_ratio = torch.cat([s.log_ratio for s in steps], dim=1)  # [K, all samples]
+        ratio = torch.exp(log_ratio)
+        dist = (ratio - 1.0).abs()
+        info.update(
+            clip_fraction=(dist > clip).float().mean(1),
+            approx_kl=((ratio - 1.0) - log_ratio).mean(1),
+            ratio_std=ratio.std(1),
+            ratio_max=dist.max(1).values,
+            grad_norm=torch.stack(norms).mean(0),
+            epochs=torch.full((k,), len(steps) / per_epoch),
+            clip_range=torch.full((k,), clip),
+            lr=torch.tensor([g for g in self._member_lrs()]),
+        )
+        return info
+
+    def _member_lrs(self) -> list[float]:
+        if isinstance(self.optimizer, MemberAdam):
+            return list(self.optimizer.lrs)
+        return [self.optimizer.param_groups[0]["lr"]] * self.k
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on.
+
+        Every member-axis tensor is cut (networks, log std, Adam's moments), their numbers
+        unchanged.
+        """
+        names = [name for name, _ in self.named_parameters()]
+        old = list(self._params)
+        by_name = {}
+        for part in ("actor", "critic"):
+            net = getattr(self, part)
+            keys = [f"{part}.{name}" for name, _ in net.named_parameters()]
+            by_name.update(zip(keys, member_cuts(net, keep)))
+        if self.log_std is not None:
+            idx = torch.tensor(list(keep), device=self.device)
+
+            def cut_log_std(t: Tensor) -> Tensor:
+                return t.detach()[keep[0]].clone() if len(keep) == 1 else t.detach()[idx]
+
+            self.log_std = torch.nn.Parameter(cut_log_std(self.log_std))
+            by_name["log_std"] = cut_log_std
+        cuts = [by_name[name] for name in names]
+        self.members = tuple(self.members[i] for i in keep)
+        self.k = len(keep)
+        self._params = list(self.parameters())
+        self.actor_params = list(self.actor.parameters()) + (
+            [] if self.log_std is None else [self.log_std]
+        )
+        lrs = [m.lr for m in self.members]
+        self.optimizer = carry_adam(self.optimizer, old, self._params, cuts, lrs, self.device)
+        self._refresh_members()

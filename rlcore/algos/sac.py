@@ -46,6 +46,7 @@ from rlcore.algos.base import (
     member_lerp_,
     optimize,
     per_member,
+    set_member_lrs,
 )
 from rlcore.core.config import hp
 from rlcore.core.nn import EnsembleCritic, TanhGaussianActor, member_actor, member_cuts
@@ -146,8 +147,11 @@ class SAC(Agent):
         self._critic_target_params = list(self.critic_target.parameters())
 
     def _refresh_members(self) -> None:
-        """The per-member hyperparameters as numbers or ``[K, 1]`` tensors."""
+        """The per-member hyperparameters as numbers or ``[K, 1]`` tensors, and the lrs."""
         ms, dev = self.members, self.device
+        lrs = [m.lr for m in ms]
+        self.actor_opt = set_member_lrs(self.actor_opt, lrs, dev)
+        self.critic_opt = set_member_lrs(self.critic_opt, lrs, dev)
         self._gamma = per_member([m.gamma for m in ms], dev)
         self._tau = per_member([m.tau for m in ms], dev)
         self.target_entropy = per_member(

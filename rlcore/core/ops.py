@@ -238,7 +238,11 @@ def approx_kl(log_ratio: Tensor) -> Tensor:
 
 
 def clipped_value_loss(
-    values: Tensor, old_values: Tensor, returns: Tensor, clip: float | None
+    values: Tensor,
+    old_values: Tensor,
+    returns: Tensor,
+    clip: float | None,
+    dim: int | None = None,
 ) -> Tensor:
     r"""Value regression, optionally clipped around the rollout's values (PPO2, SB3).
 
@@ -247,12 +251,15 @@ def clipped_value_loss(
 
     ``clip = None`` gives plain $\mathbb{E}[(V - \hat R)^2]$ (SB3's default). With a clip
     the loss (like the policy's) takes the larger, pessimistic error, hence the max. No
-    factor 1/2 in either case: the weight ``vf_coef`` carries it (as in SB3).
+    factor 1/2 in either case: the weight ``vf_coef`` carries it (as in SB3). ``dim``:
+    the mean over that axis only (a population's ``[K, B]``: each member's).
     """
     if clip is None:
-        return (values - returns).pow(2).mean()
-    clipped = old_values + (values - old_values).clamp(-clip, clip)
-    return torch.max((values - returns).pow(2), (clipped - returns).pow(2)).mean()
+        err = (values - returns).pow(2)
+    else:
+        clipped = old_values + (values - old_values).clamp(-clip, clip)
+        err = torch.max((values - returns).pow(2), (clipped - returns).pow(2))
+    return err.mean() if dim is None else err.mean(dim)
 
 
 def explained_variance(pred: Tensor, target: Tensor) -> Tensor:

@@ -525,7 +525,7 @@ class PBTTrainer(PopulationTrainer):
         """Member ``dst`` becomes ``src`` (weights, moments, replay, history), explored."""
         sd, ss = self.ids.index(dst), self.ids.index(src)
         self.agent.copy_member(ss, sd)
-        if self.pbt.buffer == "copy" and self.buffer.members > 1:
+        if self.pbt.buffer == "copy" and self.buffer is not None and self.buffer.members > 1:
             self.buffer.all[sd].copy_(self.buffer.all[ss])
         old = member_values(configs[sd], self.pbt.params)
         copied = member_values(configs[ss], self.pbt.params)

@@ -43,7 +43,7 @@ from rlcore.core.buffers import ReplayBuffer
 from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.core.envs import make_env
-from rlcore.core.types import Metrics
+from rlcore.core.types import Metrics, Rollout
 from rlcore.train.evaluation import EvalResult, eval_seed
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "check_population",
     "phases_due",
     "replay_loop",
+    "rollout_loop",
 ]
 
 MAX_MEMBERS = 100  # as a batch's runs (rlcore.service.jobs.MAX_BATCH_RUNS)
@@ -152,6 +153,24 @@ class PopulationEnvs:
                 ret[0], length[0] = 0.0, 0
                 o, _ = e.reset()
             return np.asarray(o).reshape(1, 1, *self._obs_shape), finished
+        new, rew, term, _, nxt, finished = self.step_all(actions)
+        if m == self.n:
+            buf.add_members(obs, actions, rew, nxt, term)
+        else:  # the budget's last step: the transitions it has room for
+            buf.add_members(obs[:, :m], actions[:, :m], rew[:, :m], nxt[:, :m], term[:, :m])
+        return new, finished
+
+    def step_all(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, ...]:  # (new, reward, terminated, done, next, finished)
+        """Act ``actions`` (``[k, n, *action]``) in every copy; nothing stored.
+
+        Returns ``(new_obs, reward, terminated, done, next_obs, finished)``, each
+        ``[k, n, ...]`` (``done``: terminated or truncated; ``next_obs`` the true final
+        observation where an episode ended, ``new_obs`` the reset one) and ``finished`` as
+        :meth:`step`'s. What an on-policy rollout keeps of a step.
+        """
+        ret, length = self.ep_ret, self.ep_len
         flat = actions.reshape(self.k * self.n, *self._act_shape)
         if not self._act_shape:  # discrete: Python ints (the spaces' check is fastest on them)
             flat = flat.tolist()
@@ -160,10 +179,11 @@ class PopulationEnvs:
         nxt = np.empty_like(new)
         rew = np.zeros(count)
         term = np.zeros(count, dtype=bool)
+        done = np.zeros(count, dtype=bool)
         finished = []
         for j, e in enumerate(self.envs):
             o, r, te, tr, _ = e.step(flat[j])
-            rew[j], term[j] = r, te
+            rew[j], term[j], done[j] = r, te, te or tr
             ret[j] += float(r)
             length[j] += 1
             nxt[j] = o
@@ -173,13 +193,15 @@ class PopulationEnvs:
                 o, _ = e.reset()
             new[j] = o
         shape = (self.k, self.n)
-        rew, term = rew.reshape(shape), term.reshape(shape)
-        nxt = nxt.reshape(*shape, *self._obs_shape)
-        if m == self.n:
-            buf.add_members(obs, actions, rew, nxt, term)
-        else:  # the budget's last step: the transitions it has room for
-            buf.add_members(obs[:, :m], actions[:, :m], rew[:, :m], nxt[:, :m], term[:, :m])
-        return new.reshape(*shape, *self._obs_shape), finished
+        obs_shape = (*shape, *self._obs_shape)
+        return (
+            new.reshape(obs_shape),
+            rew.reshape(shape),
+            term.reshape(shape),
+            done.reshape(shape),
+            nxt.reshape(obs_shape),
+            finished,
+        )
 
     def keep_members(self, keep: Sequence[int]) -> None:
         """Only the members ``keep`` (indices, in order) step from now on; the rest close."""
@@ -282,6 +304,66 @@ def replay_loop(host: ReplayHost) -> Iterator[tuple[int, Metrics]]:
             break
 
 
+class RolloutHost(Protocol):
+    """What :func:`rollout_loop` drives: a trainer of one run or of a population."""
+
+    agent: Agent
+    cfg: Any
+    run: RunConfig
+    envs: PopulationEnvs
+    step: int
+    updates: int
+    acc: Any
+
+    def _member_rows(self) -> list[tuple[int, Metrics]]: ...
+    def _compaction(self) -> list[int] | None: ...
+    def _should_stop(self) -> bool: ...
+
+
+def rollout_loop(host: RolloutHost) -> Iterator[tuple[int, Metrics]]:
+    """The on-policy loop of every member at once: rollouts of ``n_steps`` x ``n_envs``.
+
+    Each step one batched action for all K x n environments (their unclipped samples
+    kept to learn from); each rollout, one ``update`` of every member on its own data
+    (``[T, n, ...]`` fields for one member, ``[T, K, n, ...]`` for several). Yields
+    ``(member, row)``: finished episodes, and what ``host._member_rows`` gives after
+    each update (logs, evaluations).
+    """
+    agent, c, run, envs = host.agent, host.cfg, host.run, host.envs
+    n, t_len = c.n_envs, c.n_steps
+    obs = envs.reset()
+    d = agent.obs_dim
+    while host.step < run.steps:
+        k = envs.k
+        agent.progress = host.step / run.steps
+        o_buf = np.zeros((t_len, k, n, d), np.float32)
+        no_buf = np.zeros((t_len, k, n, d), np.float32)
+        a_shape = () if agent.discrete else (agent.action_dim,)
+        a_buf = np.zeros((t_len, k, n, *a_shape), np.int64 if agent.discrete else np.float32)
+        r_buf, te_buf, end_buf = (np.zeros((t_len, k, n), np.float32) for _ in range(3))
+        for t in range(t_len):
+            actions, kept = agent.rollout_members(obs)  # type: ignore[attr-defined]
+            new_obs, rew, term, done, nxt, finished = envs.step_all(actions)
+            o_buf[t], a_buf[t], r_buf[t] = obs.reshape(k, n, d), kept.reshape(a_buf[t].shape), rew
+            te_buf[t], end_buf[t], no_buf[t] = term, done, nxt.reshape(k, n, d)
+            obs = new_obs
+            host.step += n
+            for j, ret, length in finished:
+                yield j // n, {"step": host.step, "rollout/return": ret, "rollout/length": length}
+        bufs = (o_buf, a_buf, r_buf, no_buf, te_buf, end_buf)
+        if k == 1:  # one member's rollout: [T, n, ...] as a single run's
+            bufs = tuple(b[:, 0] for b in bufs)
+        ro = Rollout(*(torch.as_tensor(x, device=agent.device) for x in bufs))
+        host.acc.add(agent.update(ro))
+        host.updates += 1
+        if (keep := host._compaction()) is not None:  # members dropped: their compute freed
+            obs = obs[keep]
+        if rows := host._member_rows():
+            yield from rows
+        if host._should_stop():
+            break
+
+
 _RUN_SHARED = ("seed",)  # what members' runs may differ in
 
 
@@ -319,6 +401,8 @@ def check_population(runs: Sequence[RunConfig], algos: Sequence[AlgoConfig]) -> 
                     f"member 0's {getattr(first, f.name)!r} (members may differ only in seed)"
                 )
     check_members(algos[0], algos, cls.member_hparams)
+    if len(runs) > 1 and (why := cls.population_refusal(algos[0])):
+        raise ValueError(why)
     if len({r.seed for r in runs}) != len(runs) and len({repr(a) for a in algos}) == 1:
         raise ValueError("members with the same seed and config would train the same agent twice")
     return cls
@@ -409,15 +493,17 @@ class PopulationTrainer:
             members=algos,
             seeds=seeds,
         )
-        self.buffer = ReplayBuffer(
-            min(self.cfg.buffer_size, run.steps),  # type: ignore[attr-defined]
-            self.agent.obs_dim,
-            self.agent.action_dim,
-            self.agent.discrete,
-            self.device,
-            seed=seeds[0],
-            members=self.k,
-        )
+        self.buffer: ReplayBuffer | None = None  # on-policy members keep no replay
+        if self.agent.loop == "replay":
+            self.buffer = ReplayBuffer(
+                min(self.cfg.buffer_size, run.steps),  # type: ignore[attr-defined]
+                self.agent.obs_dim,
+                self.agent.action_dim,
+                self.agent.discrete,
+                self.device,
+                seed=seeds[0],
+                members=self.k,
+            )
         self.stop = stop or (lambda: False)
         self.max_seconds = max_seconds
         self.step = self.updates = 0
@@ -467,7 +553,8 @@ class PopulationTrainer:
         if len(keep) == self.k or not keep:
             return None
         self.agent.keep_members(keep)  # type: ignore[attr-defined]
-        self.buffer.keep_members(keep)
+        if self.buffer is not None:
+            self.buffer.keep_members(keep)
         self.envs.keep_members(keep)
         self.acc.keep_members(keep)
         if self._eval_envs is not None:
@@ -590,7 +677,8 @@ class PopulationTrainer:
 
     def __iter__(self) -> Iterator[tuple[int, Metrics]]:
         try:
-            yield from self._as_members(replay_loop(self))
+            loop = replay_loop if self.agent.loop == "replay" else rollout_loop
+            yield from self._as_members(loop(self))  # type: ignore[arg-type]
             self.train_seconds = time.perf_counter() - self._t0
             self.train_cpu_seconds = time.process_time() - self._cpu0
             if self.acc.values:

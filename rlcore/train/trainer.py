@@ -27,7 +27,13 @@ from rlcore.core.envs import make_env
 from rlcore.core.types import Metrics, Rollout
 from rlcore.train.compiled import CompiledUpdate
 from rlcore.train.evaluation import eval_seed, evaluate
-from rlcore.train.population import PopulationEnvs, _Every, phases_due, replay_loop
+from rlcore.train.population import (
+    PopulationEnvs,
+    _Every,
+    phases_due,
+    replay_loop,
+    rollout_loop,
+)
 from rlcore.train.resume import TrainState, resume_trainer
 
 __all__ = ["MetricAccumulator", "Trainer", "build_agent", "seed_everything"]
@@ -310,6 +316,17 @@ class Trainer:
             if self.cfg.n_envs > 1:  # the run's own env (n_envs = 1) closes at the end
                 self.envs.close()
 
+    def _rollout_members(self) -> Iterator[Metrics]:
+        """The population engine's on-policy loop (``rollout_loop``) with one member."""
+        self.envs = PopulationEnvs(self.run.env, [self.run.seed], self.cfg.n_envs)
+        self._log_due = _Every(self.run.log_every)
+        self._eval_due = _Every(self.run.eval_interval())
+        try:
+            for _, m in rollout_loop(self):
+                yield m
+        finally:
+            self.envs.close()
+
     def _compaction(self) -> list[int] | None:
         return None  # one member, never dropped
 
@@ -434,6 +451,9 @@ class Trainer:
     # -- "rollout" (on-policy), n steps x N envs: A2C, PPO, TRPO ------------------------
     def _rollout(self) -> Iterator[Metrics]:
         """Rollouts of ``n_steps`` x ``n_envs`` (``_vector_envs``), one ``update`` each."""
+        if self.agent.population:  # on the population engine: this run is its one member
+            yield from self._rollout_members()
+            return
         agent, c, run = self.agent, self.cfg, self.run
         n, t_len = c.n_envs, c.n_steps
         envs, obs = self._vector_envs(n)
