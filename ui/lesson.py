@@ -210,7 +210,7 @@ def _experiment(s: dict[str, Any], tp: course.Topic, exp: course.Experiment) -> 
     _result(s, exp, batches)
 
 
-COURSE_DATASET = {"kind": "mixed", "n_steps": 20_000, "expert_steps": 6_000, "name": "course"}
+COURSE_DATASET = course.COURSE_DATASET
 BUILD = "course_build"  # session_state: the id of the dataset build this lesson started
 
 

@@ -386,8 +386,33 @@ ENVIRONMENTS: dict[str, EnvSpec] = {
             max_episode_steps=200,
             return_range=(-20_000.0, -13.0),
         ),
+        # the course's DQN lesson (rlcore.learn.envs): every door is worth the same, so any
+        # Q above the return is the max's bias (Sutton & Barto, Example 6.7)
+        EnvSpec(
+            "NoisyCorridor-v0",
+            "Noisy corridor (8 doors alike)",
+            "discrete",
+            10.0,
+            "Ten rooms, eight doors each, all alike: every door leads on with a noisy reward "
+            "(mean +1, std 2). Every policy returns +10 on average.",
+            # targets every 100 steps: ten rooms of bootstrapping within the budget; 100
+            # evaluation episodes: the return obtained, to within about 3%
+            {
+                "dqn": Preset(
+                    10_000,
+                    {**_TAB_DQN, "target_update_interval": 100, "learning_starts": 500},
+                    dict(eval_episodes=100),
+                )
+            },
+            tabular=True,
+        ),
     ]
 }
+
+
+# the course's own environments, made by gym.make like any other
+if "NoisyCorridor-v0" not in gym.registry:
+    gym.register("NoisyCorridor-v0", entry_point="rlcore.learn.envs:NoisyCorridor")
 
 
 def _hosted() -> bool:

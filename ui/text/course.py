@@ -42,11 +42,11 @@ TEXT = {
     "course.need_dataset": {
         "en": "This experiment trains on a Pendulum dataset and none is on this server yet. "
         "Build a small one here in one click (half random, half from an expert SAC trained "
-        "6,000 steps first; 20,000 transitions; a few minutes on two cores, most of them "
+        "6,000 steps first; 10,000 transitions; about a minute on one core, most of it "
         "training the expert), or a bigger one on the Datasets page.",
         "zh": "这个实验需要一个 Pendulum 数据集，而本服务器上还没有。可以在这里一键构建一个小的"
-        "（一半随机、一半来自先训练 6,000 步的 SAC 专家；20,000 条转移；"
-        "两核上需要几分钟，主要用于训练专家），或在“数据集”页面构建更大的。",
+        "（一半随机、一半来自先训练 6,000 步的 SAC 专家；10,000 条转移；"
+        "单核上约一分钟，主要用于训练专家），或在“数据集”页面构建更大的。",
     },
     "course.build.button": {"en": "Build a small dataset here", "zh": "在这里构建一个小数据集"},
     "course.building": {
@@ -227,15 +227,21 @@ TEXT.update(
             "（初始状态与转移）——而不是设置。",
         },
         "course.exp.dqn.short": {
-            "en": "DQN on CartPole, 3 seeds",
-            "zh": "DQN / CartPole，3 个种子",
+            "en": "DQN in a noisy corridor, 3 seeds",
+            "zh": "DQN / 噪声走廊，3 个种子",
         },
         "course.exp.dqn.what": {
-            "en": "DQN on CartPole, three seeds, 15,000 steps each. At every evaluation the "
-            "network's Q(s₀, π(s₀)) is set against the discounted return the policy really "
-            "obtains from s₀.",
-            "zh": "DQN 在 CartPole 上训练，三个种子，每个 15,000 步。每次评估时，把网络的 "
-            "Q(s₀, π(s₀)) 与策略从 s₀ 出发实际得到的折扣回报相比较。",
+            "en": "DQN in a noisy corridor (Sutton & Barto's maximisation-bias example, drawn "
+            "out): ten rooms, eight doors in each, all alike — every door leads on with a "
+            "reward of mean +1 and noise (std 2), so every policy returns the same on "
+            "average. Three seeds, 10,000 steps each. At every evaluation the network's "
+            "Q(s₀, π(s₀)) is set against the discounted return the policy really obtains "
+            "from s₀ (100 episodes).",
+            "zh": "DQN 在一条噪声走廊里训练（Sutton & Barto 最大化偏差例子的多步版本）："
+            "十个房间，每个房间八扇门，全都一样——每扇门都通向下一个房间，奖励均值为 +1、"
+            "带噪声（标准差 2），所以任何策略的平均回报都相同。三个种子，每个 10,000 步。"
+            "每次评估时，把网络的 Q(s₀, π(s₀)) 与策略从 s₀ 出发实际得到的折扣回报"
+            "（100 个回合）相比较。",
         },
         "course.exp.dqn.predict": {
             "en": "Will the network's Q(s₀) lie above or below the return it really gets?",
@@ -256,11 +262,15 @@ TEXT.update(
             "zh": "预热之后，Q(s₀) 减去实际回报，各种子平均：{dqn}。",
         },
         "course.exp.dqn.look": {
-            "en": "Solid: what the network believes; dashed: what really happens. Their gap is "
-            "the estimation error TD learning leaves; while Q(s₀) still climbs the network has "
-            "not caught up with the return yet.",
-            "zh": "实线：网络的估计；虚线：实际发生的。两者之差就是 TD 学习留下的估计误差；"
-            "如果 Q(s₀) 还在上升，说明网络还没有追上实际回报。",
+            "en": "Solid: what the network believes; dashed: what really happens. The target "
+            "r + γ max Q(s′, a′) takes the max over noisy estimates of equal values, which "
+            "picks the luckiest one; bootstrapping carries that luck back room by room. "
+            "Double DQN (the Train page's double_q) lets one network pick the door and the "
+            "other value it. While Q(s₀) still climbs, the network has not caught up yet.",
+            "zh": "实线：网络的估计；虚线：实际发生的。目标 r + γ max Q(s′, a′) 对一组"
+            "真实值相同、但带噪声的估计取最大值，会挑中最走运的那个；自举再把这份运气一间"
+            "一间地传回起点。Double DQN（“训练”页面的 double_q）让一个网络选门、另一个网络"
+            "估值。如果 Q(s₀) 还在上升，说明网络还没有追上。",
         },
         "course.exp.cliff.short": {
             "en": "DQN on CliffWalking, 3 seeds",
@@ -375,11 +385,13 @@ TEXT.update(
         },
         "course.exp.cdq.what": {
             "en": "DDPG and TD3 on Pendulum, three seeds each, 6,000 steps (1,000 of random "
-            "warm-up), small 64×64 networks. TD3 = DDPG + the min of two critics as the target, "
-            "a delayed actor and target smoothing.",
+            "warm-up), small 64×64 networks, γ = 0.98, fast target networks (τ = 0.05). "
+            "This TD3 keeps only the min of two critics as the target (no delayed actor, no "
+            "target smoothing), so the min is the only difference from DDPG.",
             "zh": "DDPG 与 TD3 在 Pendulum 上各训练三个种子，"
-            "每个 6,000 步（其中 1,000 步随机预热），"
-            "64×64 的小网络。TD3 = DDPG + 以两个评论家的最小值为目标、延迟更新演员、目标平滑。",
+            "每个 6,000 步（其中 1,000 步随机预热），64×64 的小网络，γ = 0.98，"
+            "目标网络更新较快（τ = 0.05）。这里的 TD3 只保留以两个评论家的最小值为目标"
+            "（不延迟演员、不做目标平滑），所以和 DDPG 的唯一区别就是这个最小值。",
         },
         "course.exp.cdq.predict": {
             "en": "Which critic over-estimates its own return more?",
@@ -402,19 +414,24 @@ TEXT.update(
         },
         "course.exp.cdq.look": {
             "en": "Solid: the Q(s₀) each critic believes; dashed: the discounted return really "
-            "obtained. The max over noisy estimates is biased upwards; the min of two shrinks it.",
-            "zh": "实线：各评论家估计的 Q(s₀)；虚线：实际得到的折扣回报。"
-            "对带噪声估计取最大会向上偏；两个取最小会把偏差缩小。",
+            "obtained. The actor climbs its critic, so it finds where the critic errs upwards, "
+            "and the target carries that error on; the min of two critics shrinks it, and can "
+            "overshoot the other way (under-estimation, which an actor does not chase).",
+            "zh": "实线：各评论家估计的 Q(s₀)；虚线：实际得到的折扣回报。演员沿着评论家往上爬，"
+            "会找到评论家向上出错的地方，目标值再把这个误差传下去；两个评论家取最小会把偏差缩小，"
+            "也可能偏向另一边（低估——演员不会去追逐低估）。",
         },
         "course.exp.offline.short": {
             "en": "BC, CQL and IQL on a Pendulum dataset",
             "zh": "BC、CQL、IQL / Pendulum 数据集",
         },
         "course.exp.offline.what": {
-            "en": "BC, CQL and IQL on your newest local Pendulum dataset, two seeds each, "
-            "3,000 gradient steps each.",
-            "zh": "BC、CQL 与 IQL 在你最新的本地 Pendulum 数据集上各训练两个种子，"
-            "每个 3,000 个梯度步。",
+            "en": "BC, CQL and IQL on your newest local Pendulum dataset (the one built here: "
+            "half random, half expert), two seeds each, 3,000 gradient steps each, 128×128 "
+            "networks (CQL 64×64: its penalty samples actions, the dearest update).",
+            "zh": "BC、CQL 与 IQL 在你最新的本地 Pendulum 数据集上"
+            "（这里构建的：一半随机、一半专家）各训练两个种子，每个 3,000 个梯度步，"
+            "128×128 的网络（CQL 用 64×64：它的惩罚项要采样动作，更新最贵）。",
         },
         "course.exp.offline.predict": {
             "en": "Which scores highest on this dataset?",
@@ -428,23 +445,28 @@ TEXT.update(
             "zh": "在混合数据上，IQL（离线强化学习）胜过模仿数据",
         },
         "course.exp.offline.measure": {
-            "en": "the normalised score, second half of the run",
-            "zh": "训练后半段的归一化分数",
+            "en": "the normalised score, last quarter of the run",
+            "zh": "训练最后四分之一阶段的归一化分数",
         },
         "course.exp.offline.result": {
-            "en": "Normalised scores (second half, mean over the seeds): BC {bc}, CQL {cql}, "
+            "en": "Normalised scores (last quarter, mean over the seeds): BC {bc}, CQL {cql}, "
             "IQL {iql}; the data's own mean return scores {data}.",
-            "zh": "归一化分数（后半段，各种子平均）：BC {bc}，CQL {cql}，IQL {iql}；"
+            "zh": "归一化分数（最后四分之一，各种子平均）：BC {bc}，CQL {cql}，IQL {iql}；"
             "数据本身的平均回报得分为 {data}。",
         },
         "course.exp.offline.look": {
-            "en": "100 = the expert that made the data, 0 = random. BC copies the data, good "
-            "and bad; CQL pushes down the Q of actions the data never shows; IQL learns from "
-            "the data's actions only, weighting the better ones up. A CQL below 0 has been "
-            "too conservative or too short for its penalty (α) on this data.",
-            "zh": "100 = 生成数据的专家，0 = 随机。BC 照搬数据，好的坏的都学；CQL 压低数据中"
-            "从未出现的动作的 Q 值；IQL 只从数据中的动作学习，并提高较好动作的权重。CQL 低于 0 "
-            "说明它在这个数据上过于保守，或训练太短，不足以适应它的惩罚系数（α）。",
+            "en": "100 = the expert that made the data, 0 = random; the data's own mean sits "
+            "between. BC copies the data, good and bad: on half-random data it imitates a "
+            "blend of both halves, which is neither, and ends under the data's mean. CQL "
+            "pushes down the Q of actions the data never shows and pushes up the data's own, "
+            "the random half's included: on this data it stays under the data's mean (measured "
+            "in docs/course.md: about 10 to 25, still so after 10,000 steps). IQL learns from "
+            "the data's actions only, weighting the better ones up.",
+            "zh": "100 = 生成数据的专家，0 = 随机；数据本身的平均值在两者之间。BC 照搬数据，"
+            "好的坏的都学：在一半随机的数据上，它模仿的是两半的混合，哪一半都不像，最终低于数据"
+            "的平均值。CQL 压低数据中从未出现的动作的 Q 值，同时抬高数据自己的动作（包括随机的"
+            "那一半）：在这个数据上它停在数据平均值之下（实测见 docs/course.md：约 10 到 25，"
+            "训练 10,000 步后仍然如此）。IQL 只从数据中的动作学习，并提高较好动作的权重。",
         },
         "course.exp.rep.short": {
             "en": "pathwise vs score-function gradients",
