@@ -9,6 +9,13 @@ the first step at which the threshold was reached, and whether the check passes
 (threshold reached on at least ``need`` of the seeds). Writes bench_out/learning.json.
 ``--api`` trains through the object API instead (``rlcore.DQN(env, seed=...).learn(steps)``,
 a run in a temporary run store; the curve is the run's own evaluations).
+``--population`` trains each check's seeds as one population in one process
+(``rlcore.train.population``; issue 25's bars: DQN CartPole 8/8 >= 475, PPO CartPole 8/8,
+SAC Pendulum 4/4 >= -200):
+
+    python benchmarks/learning.py --population --only dqn ppo --env CartPole-v1 \
+        --seeds 0 1 2 3 4 5 6 7
+    python benchmarks/learning.py --population --only sac --seeds 0 1 2 3
 """
 
 from __future__ import annotations
@@ -100,6 +107,45 @@ def one_api(algo: str, env: str, steps: int, seed: int, threshold: float) -> dic
     }
 
 
+def one_population(algo: str, env: str, steps: int, seeds: list[int], threshold: float) -> list:
+    """The seeds of one check as one population: each member's curve, as :func:`one`'s."""
+    import dataclasses
+
+    import torch
+
+    from rlcore.train.population import PopulationTrainer
+    from rlcore.train.presets import make_configs
+
+    torch.set_num_threads(1)
+    run, cfg = make_configs(algo, env, run={"steps": steps, "seed": seeds[0], "threads": 1})
+    runs = [dataclasses.replace(run, seed=s) for s in seeds]
+    t0 = time.perf_counter()
+    curves: dict[int, list] = {k: [] for k in range(len(seeds))}
+    for k, m in PopulationTrainer(runs, cfg):
+        if "eval/return_mean" in m:
+            curves[k].append((m["step"], m["eval/return_mean"]))
+    wall = time.perf_counter() - t0
+    out = []
+    for k, seed in enumerate(seeds):
+        curve = curves[k]
+        first = next((s for s, r in curve if r >= threshold), None)
+        out.append(
+            {
+                "algo": algo,
+                "env": env,
+                "seed": seed,
+                "steps": steps,
+                "population": len(seeds),
+                "curve": curve,
+                "best": max(r for _, r in curve),
+                "final": curve[-1][1],
+                "first_step": first,
+                "wall_s": wall,
+            }
+        )
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="algorithms to run")
@@ -108,6 +154,9 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out", default="bench_out/learning.json")
     ap.add_argument("--api", action="store_true", help="train through rlcore's object API")
+    ap.add_argument(
+        "--population", action="store_true", help="each check's seeds as one population"
+    )
     args = ap.parse_args()
     checks = [
         c
@@ -117,17 +166,25 @@ def main() -> None:
     futures = {}
     with ProcessPoolExecutor(args.jobs) as pool:
         for algo, env, steps, thr, _ in checks:
+            if args.population:
+                futures[(algo, env)] = pool.submit(
+                    one_population, algo, env, steps, args.seeds, thr
+                )
+                continue
             for seed in args.seeds:
                 fn = one_api if args.api else one
                 futures[(algo, env, seed)] = pool.submit(fn, algo, env, steps, seed, thr)
         results = {}
-        for k, f in futures.items():  # each run as it ends: long runs report early
-            results[k] = r = f.result()
-            print(
-                f"  done: {k[0]} {k[1]} seed {k[2]}: best {r['best']:.1f}, final "
-                f"{r['final']:.1f}, curve {[round(v) for _, v in r['curve']]}",
-                flush=True,
-            )
+        for f in futures.values():  # each run as it ends: long runs report early
+            got = f.result()
+            for r in got if isinstance(got, list) else [got]:
+                results[(r["algo"], r["env"], r["seed"])] = r
+                print(
+                    f"  done: {r['algo']} {r['env']} seed {r['seed']}: best {r['best']:.1f}, "
+                    f"final {r['final']:.1f}, wall {r['wall_s']:.0f} s, curve "
+                    f"{[round(v) for _, v in r['curve']]}",
+                    flush=True,
+                )
     out = []
     print(f"{'algo':10} {'env':14} {'steps':>8} {'thr':>7}  per seed: best/final@first  pass")
     for algo, env, steps, thr, need in checks:
