@@ -35,6 +35,7 @@ CASES = {  # key: (algorithm, environment, its hyperparameters)
     "iql": ("iql", "Pendulum-v1", {}),
     "cql": ("cql", "Pendulum-v1", {"cql_n_actions": 4}),
     "cql-lagrange": ("cql", "Pendulum-v1", {"cql_n_actions": 4, "lagrange": True}),
+    "cql-discrete": ("cql_discrete", "CartPole-v1", {"target_update_interval": 100}),
 }
 
 
