@@ -1,6 +1,6 @@
 import streamlit as st
 
-from ui import forms, jobs, live, predict, search
+from ui import forms, jobs, live, pbt, predict, search
 from ui.i18n import t
 from ui.learn.links import explorer_links
 
@@ -21,4 +21,5 @@ batch = jobs.current_batch()
 forms.write_url(setup.query, batch.id if batch else None)
 
 st.divider()
+pbt.population_view(batch)
 live.live_view(batch)

@@ -30,7 +30,7 @@ from rlcore.core.config import HParam, hparams
 from rlcore.core.envs import ENVIRONMENTS, env_spec
 from rlcore.service.jobs import MAX_BATCH_RUNS, default_max_workers
 from rlcore.train.presets import compatible_algos
-from ui import search
+from ui import pbt, search
 from ui import setup as model
 from ui.i18n import current_language, page_params, set_page_params, t
 from ui.safe import md_text
@@ -292,6 +292,7 @@ def _read_url(k: Keys) -> None:
     if draft.exp.values is not None:
         state[f"{k.sweep_values_}{draft.exp.param or ''}"] = draft.exp.values
     search.restore(k.page, k.hp, draft)
+    pbt.restore(k.page, draft)
 
 
 def write_url(query: dict[str, str], batch: str | None = None, k: Keys = TRAIN) -> None:
@@ -450,6 +451,8 @@ def _experiment(k: Keys, d: Draft) -> Any:
         return None
     if mode == "search":
         return search.search_fields(k.page, k.hp, d, k.offline)
+    if mode == "pbt":
+        return pbt.pbt_fields(k.page, d)
     c1, c2, c3 = st.columns([1, 1, 2])
     with c1:
         d.exp.seeds = int(
@@ -517,11 +520,12 @@ def train_form(k: Keys = TRAIN) -> Setup:
     setup = model.validate(draft)
     for name, message in setup.errors.items():
         (cells.get(name) or st).error(explain(message), icon=":material/error:")
-    if setup.plan is not None and len(setup.plan) > 1:
+    if setup.plan is not None and len(setup.plan) > 1 and setup.mode != "pbt":
         st.caption(
             t("train.plan", n=len(setup.plan), cap=default_max_workers(), max=MAX_BATCH_RUNS)
         )
     search.plan_caption(setup)
+    pbt.plan_caption(setup)
     return setup
 
 

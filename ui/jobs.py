@@ -351,6 +351,8 @@ def batch_label(batch_id: str) -> str:
         what = t("batch.sweep", param=b.param, values=n, seeds=len(b.runs) // n)
     elif b.kind == "seeds":
         what = t("batch.seeds", n=len(b.runs))
+    elif b.kind == "pbt":
+        what = t("batch.pbt", n=len(b.runs))
     else:
         what = t("batch.single", seed=run.get("seed", 0))
     when = time.strftime("%H:%M:%S", time.localtime(b.created))
@@ -365,15 +367,18 @@ def batch_runs(batch_id: str) -> tuple[str, ...]:
         return ()
 
 
-def start(plan: Plan, page: str = "train") -> Batch:
+def start(plan: Plan, page: str = "train", extra: dict[str, Any] | None = None) -> Batch:
     """Queue a plan's runs (they start as soon as the worker cap allows).
 
     The runs are this browser's (:func:`ui.owner.current`) and pass rlcore's one gate
     for new work (``ValueError`` with the reason: runs in flight, disk budget).
+    ``extra``: tags every run carries; a ``pbt`` tag (the Population mode) trains the
+    runs as one population, a PBT.
     """
     from ui.predict import attach
 
-    batch = queue().submit(plan, owner=owner.current(), population=trains_together(plan))
+    together = trains_together(plan) or bool(extra and "pbt" in extra)
+    batch = queue().submit(plan, extra, owner=owner.current(), population=together)
     session_batches().append(batch.id)
     st.session_state[batch_key(page)] = batch.id
     attach(batch.id, page)  # the prediction typed before Start, kept for the reveal
@@ -515,7 +520,7 @@ def start_controls(setup: Any, page: str = "train") -> None:
     if not (pressed and setup.ok and not limited):
         return
     try:
-        start(setup.plan, page)
+        start(setup.plan, page, getattr(setup, "extra", None))
     except (ValueError, OSError) as e:
         st.error(md_text(e), icon=":material/error:")
     else:

@@ -85,6 +85,9 @@ class Experiment:
     sampler: str = "tpe"
     prune: bool = True
     study: str | None = None
+    # population-based training: ``params`` are the evolved hyperparameters; members,
+    # interval and quantile as typed (``ui/pbt_model.py``)
+    pbt: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -126,6 +129,7 @@ class Setup:
     query: dict[str, str] = field(default_factory=dict)  # the URL of this setup
     mode: str = "single"
     study: StudySpec | None = None  # search mode: the study to create (named at its start)
+    extra: dict[str, Any] | None = None  # tags every run carries (PBT: its settings)
 
     @property
     def ok(self) -> bool:
@@ -363,7 +367,45 @@ class SearchMode(Mode):
         )
 
 
-MODES: dict[str, Mode] = {m.name: m for m in (Mode(), SeedsMode(), SweepMode(), SearchMode())}
+class PBTMode(Mode):
+    """Population-based training: ``members`` runs whose ``evolve`` hyperparameters move.
+
+    URL fields: ``evolve`` (comma-separated), ``members``, ``interval`` (steps between
+    ready points), ``quantile``. The plan and its ``pbt`` tag are
+    :func:`rlcore.train.pbt.pbt_plan`'s, whose one-line message names the bad field.
+    """
+
+    name = "pbt"
+    fields = ("evolve", "members", "interval", "quantile")
+    error_field = "pbt"
+
+    def read(self, exp: Experiment, name: str, raw: str, params: Sequence[str]) -> None:
+        if name == "evolve":
+            names = [p.strip() for p in raw.split(",") if p.strip()]
+            bad = [p for p in names if p not in params]
+            if bad:
+                raise ValueError(f"evolve = {bad[0]!r} (allowed: {', '.join(params)})")
+            exp.params = names
+        elif name in self.fields:
+            exp.pbt[name] = raw
+        else:
+            super().read(exp, name, raw, params)
+
+    def query(self, exp: Experiment) -> dict[str, str]:
+        q = {"mode": self.name, "evolve": ",".join(exp.params)}
+        q.update(members="4", interval="", quantile="0.25")  # ui/pbt_model.py's defaults
+        return {**q, **exp.pbt}
+
+    def apply(self, setup: Setup, d: Draft) -> None:
+        from ui.pbt_model import pbt_setup
+
+        assert setup.run is not None and setup.algo_cfg is not None
+        setup.plan, setup.extra = pbt_setup(setup.run, setup.algo_cfg, d.exp)
+
+
+MODES: dict[str, Mode] = {
+    m.name: m for m in (Mode(), SeedsMode(), SweepMode(), SearchMode(), PBTMode())
+}
 
 
 def _mode_of_field(name: str) -> Mode | None:
