@@ -2,6 +2,9 @@
 
     python benchmarks/population.py [--members 8] [--steps 50000] [--hidden 64,64]
         [--algo dqn] [--env CartPole-v1] [--threads 1] [--baseline-src DIR] [--repeats 1]
+        [--separate]
+    python benchmarks/population.py --case dqn|sac|ppo|zoo|all     # issue 25's table
+    python benchmarks/population.py --tune [--trials 8]            # rlcore tune before/after
 
 In one run of the script, each in a fresh subprocess (imports excluded, the environments'
 and agent's construction included), with the preset of ``--algo`` on ``--env`` and the
@@ -15,7 +18,18 @@ networks ``--hidden``:
 Prints each wall time and CPU time (the child's ``process_time``: on a shared machine the
 steadier of the two) with their ratios to one run (medians over ``--repeats``), and the
 final evaluation returns of the last repeat (a sanity check that the members learnt).
-Issue 25's target for DQN CartPole-v1 50k, 64x64: 8 seeds in at most 2.0x one run.
+``--separate`` adds ``K separate runs``: K ``Trainer`` processes of seeds 0..K-1, as many at
+once as the machine has cores (1 thread each): the best the same cores do without
+populations. ``--case`` runs issue 25's settings and targets:
+
+- ``dqn``: DQN CartPole-v1 50k, 64x64, 8 seeds <= 2.0x one run,
+- ``sac``: SAC Pendulum-v1 20k, 64x64, 4 seeds <= 2.0x one run,
+- ``ppo``: PPO CartPole-v1 100k (its preset, 64x64), 8 seeds <= 2.0x one run,
+- ``zoo``: DQN CartPole-v1 50k, 256x256 (the Zoo's size), 8 seeds <= 0.8x 8 separate runs.
+
+``--tune``: an 8-trial ``rlcore tune`` of DQN CartPole-v1 50k over lr and gamma, no pruning,
+trial by trial (``--no-population``: each trial's run in its own worker, as many at once as
+the job queue allows) and as one population (the default now).
 Measure on a quiet machine; a shared one makes the numbers noisy.
 """
 
@@ -37,7 +51,8 @@ import json, sys, time, dataclasses
 from rlcore.train.presets import make_configs
 a = json.loads(sys.argv[1])
 run, cfg = make_configs(a["algo"], a["env"], hp={"hidden": tuple(a["hidden"])},
-                        run={"steps": a["steps"], "threads": a["threads"], "device": "cpu"})
+                        run={"steps": a["steps"], "threads": a["threads"], "device": "cpu",
+                             "seed": a.get("seed", 0)})
 t0, c0 = time.perf_counter(), time.process_time()
 if a["members"] == 0:
     from rlcore.train.trainer import Trainer
@@ -79,6 +94,83 @@ def measure(src: Path, args: argparse.Namespace, members: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def separate(args: argparse.Namespace, members: int) -> dict:
+    """``members`` single runs (seeds 0..K-1), as many at once as there are cores."""
+    spec = {
+        "algo": args.algo,
+        "env": args.env,
+        "hidden": [int(h) for h in args.hidden.split(",")],
+        "steps": args.steps,
+        "threads": 1,
+        "members": 0,
+    }
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    t0 = time.perf_counter()
+    waiting = list(range(members))
+    running: list[subprocess.Popen] = []
+    outs = []
+    while waiting or running:
+        while waiting and len(running) < (os.cpu_count() or 1):
+            seed = waiting.pop(0)
+            running.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", CHILD, json.dumps({**spec, "seed": seed})],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                    cwd=ROOT,
+                )
+            )
+        proc = running.pop(0)
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            raise SystemExit(err[-2000:])
+        outs.append(json.loads(out.strip().splitlines()[-1]))
+    return {
+        "wall": time.perf_counter() - t0,
+        "cpu": sum(o["cpu"] for o in outs),
+        "finals": [o["finals"][-1] for o in outs],
+    }
+
+
+CASES = {  # issue 25: (algo, env, steps, hidden, members, target, against)
+    "dqn": ("dqn", "CartPole-v1", 50_000, "64,64", 8, 2.0, "one run"),
+    "sac": ("sac", "Pendulum-v1", 20_000, "64,64", 4, 2.0, "one run"),
+    "ppo": ("ppo", "CartPole-v1", 100_000, "64,64", 8, 2.0, "one run"),
+    "zoo": ("dqn", "CartPole-v1", 50_000, "256,256", 8, 0.8, "separate"),
+}
+
+
+def tune(args: argparse.Namespace) -> int:
+    """``rlcore tune`` of DQN CartPole 50k (lr, gamma, no pruning): trial by trial, then as
+    one population; each in a fresh run folder, wall time of the whole command."""
+    import tempfile
+
+    print(f"rlcore tune dqn CartPole-v1 {args.trials} trials x 50k (lr, gamma), no pruning, "
+          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}")  # fmt: skip
+    for name, extra in (("trial by trial (--no-population)", ["--no-population"]),
+                        ("one population (default)", [])):  # fmt: skip
+        with tempfile.TemporaryDirectory() as runs:
+            cmd = [sys.executable, "-m", "rlcore", "--runs-dir", runs, "tune", "--algo", "dqn",
+                   "--env", "CartPole-v1", "--params", "lr,gamma", "--trials",
+                   str(args.trials), "--steps", "50000", "--no-prune", "--quiet",
+                   "--name", "bench", *extra]  # fmt: skip
+            t0 = time.perf_counter()
+            out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+            wall = time.perf_counter() - t0
+            best = [ln for ln in out.stdout.splitlines() if ln.startswith("best mean")]
+            print(f"{name:36} {wall:8.1f} s  {best[0] if best else out.stderr[-300:]}")
+    return 0
+
+
+def case_args(args: argparse.Namespace, case: str) -> argparse.Namespace:
+    algo, env, steps, hidden, members, _, against = CASES[case]
+    return argparse.Namespace(**{**vars(args), "algo": algo, "env": env, "steps": steps,
+                                 "hidden": hidden, "members": members,
+                                 "separate": against == "separate"})  # fmt: skip
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--algo", default="dqn")
@@ -89,7 +181,24 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--baseline-src", type=Path, help="a checkout of the code before populations")
+    p.add_argument("--separate", action="store_true", help="also K separate runs on all cores")
+    p.add_argument("--case", choices=[*CASES, "all"], help="issue 25's settings and targets")
+    p.add_argument("--tune", action="store_true", help="rlcore tune before/after populations")
+    p.add_argument("--trials", type=int, default=8)
     args = p.parse_args()
+    if args.tune:
+        return tune(args)
+    if args.case:
+        for case in CASES if args.case == "all" else [args.case]:
+            *_, target, against = CASES[case]
+            run_rows(case_args(args, case))
+            print(f"target ({case}): {CASES[case][4]} members <= {target}x {against}\n")
+        return 0
+    return run_rows(args)
+
+
+def run_rows(args: argparse.Namespace) -> int:
+    """One table: one run, (baseline), K seeds in one process, (K separate runs)."""
     rows: list[tuple[str, Path, int]] = [("one run", ROOT, 0)]
     if args.baseline_src:
         rows.append(("today's run (baseline code)", args.baseline_src.resolve(), 0))
@@ -101,9 +210,11 @@ def main() -> int:
     walls: dict[str, list[float]] = {}
     cpus: dict[str, list[float]] = {}
     finals: dict[str, list[float]] = {}
+    if args.separate:
+        rows.append((f"{args.members} separate runs", ROOT, -args.members))
     for _ in range(args.repeats):
         for name, src, k in rows:  # interleaved: a load change hits every row alike
-            r = measure(src, args, k)
+            r = separate(args, -k) if k < 0 else measure(src, args, k)
             walls.setdefault(name, []).append(r["wall"])
             cpus.setdefault(name, []).append(r["cpu"])
             finals[name] = r["finals"]
@@ -114,6 +225,11 @@ def main() -> int:
         w, c = statistics.median(walls[name]), statistics.median(cpus[name])
         ev = " ".join(f"{x:.0f}" for x in finals[name])
         print(f"{name:34} {w:8.1f} {w / base:10.2f} {c:8.1f} {c / cbase:10.2f}  {ev}")
+    if args.separate:
+        sep = statistics.median(walls[f"{args.members} separate runs"])
+        pop = statistics.median(walls[f"{args.members} seeds, one process"])
+        print(f"{args.members} seeds in one process / {args.members} separate runs: "
+              f"{pop / sep:.2f}x wall")  # fmt: skip
     return 0
 
 

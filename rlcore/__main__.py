@@ -731,7 +731,14 @@ def _drive(args: argparse.Namespace, store: Any, name: str, executor: Any) -> in
         bar.write(_trial_line(t))
 
     try:
-        how = run_study(store, name, executor, parallel=args.parallel, on_trial=on_trial)
+        how = run_study(
+            store,
+            name,
+            executor,
+            parallel=args.parallel,
+            on_trial=on_trial,
+            population=not getattr(args, "no_population", False),
+        )
     except KeyboardInterrupt:
         bar.close()
         print(f"interrupted: resume with python -m rlcore tune resume {name}", file=sys.stderr)
@@ -1107,6 +1114,12 @@ def _tune_parser(sub: Any) -> None:
         help="trials in flight (default: workers / seeds); when every searched field is one "
         "a population's members may differ in (DQN, SAC, TD3, DDPG: lr, gamma, tau...), "
         "that many trials train together as one population in one process (default 8)",
+    )
+    tu.add_argument(
+        "--no-population",
+        action="store_true",
+        dest="no_population",
+        help="train trial by trial, each run in its own process (as before populations)",
     )
     tu.add_argument("--no-preset", action="store_true", dest="no_preset")
     tu.add_argument("--quiet", action="store_true", help="no progress bar")

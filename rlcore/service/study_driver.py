@@ -184,10 +184,11 @@ class StudyDriver:
         parallel: int | None = None,
         poll_s: float = 0.5,
         on_trial: Callable[[dict[str, Any]], None] | None = None,
+        population: bool = True,
     ) -> None:
         self.store, self.name, self.executor = store, name, executor
         self.spec, self.study = open_study(store, name)
-        self.together = _population_trials(self.spec, executor, parallel)
+        self.together = _population_trials(self.spec, executor, parallel) if population else 0
         self.parallel = self.together or _parallel(self.spec, executor, parallel)
         self.poll_s = poll_s
         self.on_trial = on_trial
@@ -411,11 +412,13 @@ def run_study(
     poll_s: float = 0.5,
     on_trial: Callable[[dict[str, Any]], None] | None = None,
     ray_address: str | None = None,
+    population: bool = True,
 ) -> str:
     """Drive study ``name`` to the end under its lock; returns ``finished`` or ``stopped``.
 
     ``executor`` defaults to the job queue, or to a Ray cluster when ``ray_address`` is
-    given (``RLCORE_RAY_ADDRESS`` is read by the callers, not here).
+    given (``RLCORE_RAY_ADDRESS`` is read by the callers, not here). ``population``:
+    trials over per-member hyperparameters train as populations (``False``: trial by trial).
     """
     with driver_lock(store, name):
         own = executor is None
@@ -427,7 +430,7 @@ def run_study(
             else:
                 executor = LocalExecutor(store, owner=study_owner(store, name))
         try:
-            driver = StudyDriver(store, name, executor, parallel, poll_s, on_trial)
+            driver = StudyDriver(store, name, executor, parallel, poll_s, on_trial, population)
             return driver.run()
         finally:
             if own:
