@@ -10,15 +10,25 @@ good and bad alike: it is the baseline every offline RL method must beat on mixe
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rlcore.algos.base import Agent, make_adam, optimize
+from rlcore.algos.base import (
+    Agent,
+    carry_adam,
+    check_members,
+    make_member_adam,
+    optimize,
+    set_member_lrs,
+)
 from rlcore.core.config import AlgoConfig, hp
-from rlcore.core.nn import CategoricalActor, GaussianActor
+from rlcore.core.nn import CategoricalActor, GaussianActor, member_actor, member_cuts
 from rlcore.core.types import Batch
 
 
@@ -34,7 +44,12 @@ class BCConfig(AlgoConfig):
 
 
 class BC(Agent):
-    """Behaviour cloning for discrete or continuous actions."""
+    """Behaviour cloning for discrete or continuous actions.
+
+    A population of ``k`` members, a single run being one (``rlcore.train.population``):
+    with several members the actor carries a leading member axis (``member_actor``; the
+    Gaussian's log std ``[K, A]``), each member fits its own minibatch with its own lr.
+    """
 
     name = "bc"
     title = "BC (behaviour cloning)"
@@ -44,18 +59,51 @@ class BC(Agent):
     loop = "dataset"
     config_cls = BCConfig
     cfg: BCConfig
+    population = True
+    member_hparams = ("lr",)
+    MEMBER_SCALARS = ("actor.log_std",)  # [K, A]: a member's row is a single run's [A]
 
-    def __init__(self, obs_space, action_space, config: BCConfig, device="cpu") -> None:
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: BCConfig,
+        device="cpu",
+        *,
+        members: Sequence[BCConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
+        """A BC of one member (``config``), or of ``members`` (each member's config).
+
+        ``seeds``: each member's actor is drawn after ``torch.manual_seed`` of its seed
+        (default: from the global generator as it stands, as a single run).
+        """
         super().__init__(obs_space, action_space, config, device)
+        self.members: tuple[BCConfig, ...] = check_members(config, members, self.member_hparams)  # type: ignore[assignment]
+        self.k = k = len(self.members)
+        if seeds is not None and len(seeds) != k:
+            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
+        actors = []
+        for i in range(k):
+            if seeds is not None:
+                torch.manual_seed(seeds[i])
+            actors.append(self._make_actor())
+        self.actor = member_actor(actors).to(self.device)
+        self._make_optimizer()
+
+    def _make_actor(self) -> torch.nn.Module:
+        c = self.cfg
         if self.discrete:
-            self.actor = CategoricalActor(self.obs_dim, self.n_actions, config.hidden)
-        else:
-            self.actor = GaussianActor(
-                self.obs_dim, self.action_low, self.action_high, config.hidden
-            )
-        self.actor.to(self.device)
+            return CategoricalActor(self.obs_dim, self.n_actions, c.hidden)
+        return GaussianActor(self.obs_dim, self.action_low, self.action_high, c.hidden)
+
+    def _make_optimizer(self) -> None:
         self._params = list(self.actor.parameters())
-        self.optimizer = make_adam(self._params, config.lr, self.device)
+        self.optimizer = make_member_adam(self._params, [m.lr for m in self.members], self.device)
+
+    def _refresh_members(self) -> None:
+        """The members' lrs (the only hyperparameter they may differ in)."""
+        self.optimizer = set_member_lrs(self.optimizer, [m.lr for m in self.members], self.device)
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         if self.discrete:
@@ -63,18 +111,60 @@ class BC(Agent):
         return self.actor.sample_action(obs, deterministic=not explore)
 
     def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""Negative log-likelihood $-\log\pi_\phi(a|s)$ of the dataset actions."""
+        r"""Negative log-likelihood $-\log\pi_\phi(a|s)$ of the dataset actions.
+
+        A population's (``[K, B, ...]`` batch): each member's mean, summed into the loss,
+        the diagnostics ``[K]``.
+        """
+        means = self.member_means
         if self.discrete:
             logits = self.actor(batch.obs)
-            loss = F.cross_entropy(logits, batch.action)
-            acc = (logits.argmax(-1) == batch.action).float().mean()
+            if self.k == 1:
+                loss = F.cross_entropy(logits, batch.action)
+            else:  # each member's mean cross-entropy
+                nll = F.cross_entropy(
+                    logits.flatten(0, 1), batch.action.flatten(), reduction="none"
+                )
+                loss = means(nll)
+            acc = means((logits.argmax(-1) == batch.action).float())
             return loss, {"accuracy": acc}
-        loss = -self.actor.log_prob(batch.obs, batch.action).mean()
-        mse = (self.actor.mean(batch.obs).detach() - batch.action).pow(2).mean()
-        return loss, {"action_mse": mse, "log_std": self.actor.log_std.detach().mean()}
+        loss = -means(self.actor.log_prob(batch.obs, batch.action))
+        mse = means((self.actor.mean(batch.obs).detach() - batch.action).pow(2))
+        return loss, {"action_mse": mse, "log_std": means(self.actor.log_std.detach())}
 
     def update(self, batch: Batch) -> dict[str, Tensor]:
         loss, info = self.actor_loss(batch)
-        info["grad_norm"] = optimize(self.optimizer, loss, self._params)
+        info["grad_norm"] = optimize(
+            self.optimizer,
+            loss.sum(),
+            self._params,
+            members=self.k if self.k > 1 else None,
+        )
         info["bc_loss"] = loss.detach()
         return info
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on.
+
+        The actor (and its Adam moments) cut to them, their numbers unchanged.
+        """
+        old = list(self._params)
+        cuts = member_cuts(self.actor, keep)
+        if isinstance(self.actor, GaussianActor):
+            cut = functools.partial(_cut_rows, keep=list(keep))
+            self.actor.log_std = torch.nn.Parameter(cut(self.actor.log_std))
+            names = [n for n, _ in self.actor.named_parameters()]
+            cuts.insert(names.index("log_std"), cut)
+        self.members = tuple(self.members[i] for i in keep)
+        self.k = len(keep)
+        old_opt = self.optimizer
+        self._make_optimizer()
+        lrs = [m.lr for m in self.members]
+        self.optimizer = carry_adam(old_opt, old, self._params, cuts, lrs, self.device)
+
+
+def _cut_rows(t: Tensor, keep: list[int]) -> Tensor:
+    """A ``[K, ...]`` tensor's rows ``keep`` (one left: that row, a single run's shape)."""
+    if len(keep) == 1:
+        return t.detach()[keep[0]].clone()
+    return t.detach()[torch.tensor(keep, device=t.device)]

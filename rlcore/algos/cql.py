@@ -26,14 +26,15 @@ exactly over all actions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import make_adam, optimize
+from rlcore.algos.base import make_adam, optimize, per_member
 from rlcore.algos.sac import SAC, SACConfig
-from rlcore.core.config import hp
+from rlcore.core.config import AlgoConfig, hp
 from rlcore.core.ops import cql_logsumexp, dual_loss, td_target
 from rlcore.core.types import Batch
 
@@ -52,7 +53,12 @@ class CQLConfig(SACConfig):
 
 
 class CQL(SAC):
-    """Continuous CQL(H) on SAC; only ``critic_loss`` changes (plus α' if Lagrange)."""
+    """Continuous CQL(H) on SAC; only ``critic_loss`` changes (plus α' if Lagrange).
+
+    A population (SAC's member axis, ``rlcore.train.population``): each member's penalty
+    is taken on its own minibatch, its own proposal actions and its own critics, with its
+    own α_cql; the Lagrange version is for single runs.
+    """
 
     name = "cql"
     title = "CQL (continuous, on SAC)"
@@ -60,11 +66,24 @@ class CQL(SAC):
     setting = "offline"
     loop = "dataset"
     config_cls = CQLConfig
-    population = False  # offline: populations of offline runs are not built yet
     cfg: CQLConfig
+    member_hparams = (*SAC.member_hparams, "cql_alpha")
+    # log α' (Lagrange, refused for populations): one number, never a member's own
+    SHARED_STATE = (*SAC.SHARED_STATE, "log_cql_alpha")
 
-    def __init__(self, obs_space, action_space, config: CQLConfig, device="cpu") -> None:
-        super().__init__(obs_space, action_space, config, device)
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: CQLConfig,
+        device="cpu",
+        *,
+        members: Sequence[CQLConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
+        if members is not None and len(members) > 1 and (why := self.population_refusal(config)):
+            raise ValueError(why)
+        super().__init__(obs_space, action_space, config, device, members=members, seeds=seeds)
         self.log_cql_alpha = torch.nn.Parameter(
             torch.zeros((), device=self.device), requires_grad=config.lagrange
         )
@@ -72,8 +91,30 @@ class CQL(SAC):
             make_adam([self.log_cql_alpha], config.lr, self.device) if config.lagrange else None
         )
 
+    @classmethod
+    def population_refusal(cls, config: AlgoConfig) -> str | None:
+        """Why members of ``config`` cannot train as a population (``None``: they can)."""
+        if getattr(config, "lagrange", False):
+            return (
+                f"{type(config).__name__}.lagrange = True: the tuned penalty weight is not "
+                "built for populations yet (allowed: False)"
+            )
+        return None
+
+    def _refresh_members(self) -> None:
+        super()._refresh_members()
+        self._cql_alpha = per_member([m.cql_alpha for m in self.members], self.device)
+
     def cql_weight(self) -> Tensor:
-        """α_cql, times α' = exp(log α') ∈ [0, 1e6] in the Lagrange version."""
+        """α_cql, times α' = exp(log α') ∈ [0, 1e6] in the Lagrange version.
+
+        A population's: each member's α_cql, ``[K, 1]`` (it multiplies ``[K, N]``).
+        """
+        if self.k > 1:
+            a = self._cql_alpha
+            if isinstance(a, float):
+                a = torch.full((self.k, 1), a, device=self.device)
+            return a
         if not self.cfg.lagrange:
             return torch.tensor(self.cfg.cql_alpha, device=self.device)
         return self.cfg.cql_alpha * self.log_cql_alpha.exp().clamp(0.0, 1e6)
@@ -82,16 +123,19 @@ class CQL(SAC):
         """The 3M proposal actions per state and their log-densities: ``[B, 3M, A]``, ``[B, 3M]``.
 
         M uniform actions, M from π(·|s) and M from π(·|s'); the policy samples come from
-        one actor pass over the B states (not over B·M repeated rows).
+        one actor pass over the B states (not over B·M repeated rows). A population's
+        (``[K, B, ...]`` batch): ``[K, B, 3M, A]``, ``[K, B, 3M]``, each member's from its
+        own policy.
         """
-        b, m, dev = batch.obs.shape[0], self.cfg.cql_n_actions, self.device
+        b, m, dev = batch.obs.shape[-2], self.cfg.cql_n_actions, self.device
+        lead = batch.obs.shape[:-1]  # [B], or a population's [K, B]
         scale, bias = self.actor.action_scale, self.actor.action_bias
-        rand = (torch.rand(b, m, self.action_dim, device=dev) * 2 - 1) * scale + bias
-        log_uniform = -torch.log(2 * scale).sum().expand(b, m)
+        rand = (torch.rand(*lead, m, self.action_dim, device=dev) * 2 - 1) * scale + bias
+        log_uniform = -torch.log(2 * scale).sum().expand(*lead, m)
         with torch.no_grad():  # the penalty trains the critics, not the policy
-            pi_a, pi_logp = self.actor.sample(torch.cat([batch.obs, batch.next_obs]), m)
-        actions = torch.cat([rand, pi_a[:b], pi_a[b:]], dim=1)
-        log_mu = torch.cat([log_uniform, pi_logp[:b], pi_logp[b:]], dim=1)
+            pi_a, pi_logp = self.actor.sample(torch.cat([batch.obs, batch.next_obs], dim=-2), m)
+        actions = torch.cat([rand, pi_a[..., :b, :, :], pi_a[..., b:, :, :]], dim=-2)
+        log_mu = torch.cat([log_uniform, pi_logp[..., :b, :], pi_logp[..., b:, :]], dim=-1)
         return actions, log_mu
 
     def cql_penalty(
@@ -99,56 +143,70 @@ class CQL(SAC):
     ) -> tuple[Tensor, dict[str, Tensor]]:
         r"""$\mathcal{R}$ per critic, ``[N]``: importance-sampled LSE minus Q on data.
 
-        ``q_sampled`` is ``[N, B, 3M]`` (uniform, π(s), π(s') blocks), ``q_data`` ``[N, B]``.
+        ``q_sampled`` is ``[N, B, 3M]`` (uniform, π(s), π(s') blocks), ``log_mu``
+        ``[B, 3M]``, ``q_data`` ``[N, B]``; a population's carry a leading member axis
+        (the penalty ``[K, N]``, the diagnostics ``[K]``).
         """
-        m = self.cfg.cql_n_actions
-        lse = cql_logsumexp(q_sampled, log_mu, self.cfg.cql_temperature)  # [N, B]
-        penalty = (lse - q_data).mean(dim=1)  # [N]
+        m, means = self.cfg.cql_n_actions, self.member_means
+        lse = cql_logsumexp(q_sampled, log_mu.unsqueeze(-3), self.cfg.cql_temperature)
+        penalty = (lse - q_data).mean(dim=-1)  # [N] (a population's [K, N])
         q_s = q_sampled.detach()
         return penalty, {
-            "cql_lse": lse.detach().mean(),
-            "q_rand_mean": q_s[..., :m].mean(),
-            "q_policy_mean": q_s[..., m : 2 * m].mean(),
-            "q_data_mean": q_data.detach().mean(),
+            "cql_lse": means(lse.detach()),
+            "q_rand_mean": means(q_s[..., :m]),
+            "q_policy_mean": means(q_s[..., m : 2 * m]),
+            "q_data_mean": means(q_data.detach()),
         }
 
-    def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""$\sum_i \alpha\,\mathcal{R}(\theta_i) + \tfrac12\mathrm{TD}_i$.
+    def sampled_q(self, batch: Batch, sampled: Tensor) -> Tensor:
+        """Every critic at the proposal actions: ``[N, B, 3M]`` (a population's ``[K, N, B, 3M]``).
 
         Each critic pass evaluates all N critics at once (``EnsembleCritic``); the proposal
         actions go through in one pass per source, B·M rows each.
         """
-        with torch.no_grad():
-            target_q = td_target(
-                batch.reward, self.target_value(batch), batch.terminated, self.cfg.gamma
-            )
-        sampled, log_mu = self.sampled_actions(batch)
-        q = self.critic(batch.obs, batch.action)  # [N, B] on the dataset's actions
-        b = sampled.shape[0]
-        obs = batch.obs.unsqueeze(1).expand(b, self.cfg.cql_n_actions, batch.obs.shape[-1])
-        obs = obs.reshape(-1, batch.obs.shape[-1])
+        o, m = batch.obs, self.cfg.cql_n_actions
+        obs = o.unsqueeze(-2).expand(*o.shape[:-1], m, o.shape[-1])
+        obs = obs.reshape(*o.shape[:-2], -1, o.shape[-1])  # [B·M, obs] (each state M times)
         # one critic pass per source: smaller activations than one [N, B·3M] pass, faster on CPU
-        q_sampled = torch.cat(
+        return torch.cat(
             [
-                self.critic(obs, chunk.reshape(obs.shape[0], -1)).view(-1, b, chunk.shape[1])
-                for chunk in sampled.chunk(3, dim=1)
+                self.critic(obs, chunk.reshape(*obs.shape[:-1], -1)).view(
+                    *chunk.shape[:-3], -1, *chunk.shape[-3:-1]
+                )
+                for chunk in sampled.chunk(3, dim=-2)
             ],
             dim=-1,
         )
-        td = 0.5 * (q - target_q).pow(2).mean(dim=1)  # [N]
-        penalty, info = self.cql_penalty(q_sampled, log_mu, q)
+
+    def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+        r"""$\sum_i \alpha\,\mathcal{R}(\theta_i) + \tfrac12\mathrm{TD}_i$.
+
+        A population's: each member's own (its batch, its critics, its α), summed; the
+        diagnostics per member.
+        """
+        with torch.no_grad():
+            target_q = td_target(
+                batch.reward, self.target_value(batch), batch.terminated, self._gamma
+            )
+        sampled, log_mu = self.sampled_actions(batch)
+        q = self.critic(batch.obs, batch.action)  # [N, B] on the dataset's actions
+        err = q - target_q.unsqueeze(-2)
+        td = 0.5 * err.pow(2).mean(dim=-1)  # [N] (a population's [K, N])
+        penalty, info = self.cql_penalty(self.sampled_q(batch, sampled), log_mu, q)
         weight = self.cql_weight()
         gap = self.cfg.target_action_gap if self.cfg.lagrange else 0.0
-        loss = (td + weight.detach() * (penalty - gap)).sum()
+        per = (td + weight.detach() * (penalty - gap)).sum(dim=-1)  # each member's loss
+        means = self.member_means
         info.update(
-            cql_penalty=penalty.detach().mean(),
-            cql_weight=weight.detach(),
-            td_loss=td.detach().sum(),
-            q_mean=q.detach().mean(),
-            target_q_mean=target_q.mean(),
-            td_error=(q.detach() - target_q).abs().mean(),
+            cql_penalty=means(penalty.detach()),
+            cql_weight=weight.detach().view(-1) if self.k > 1 else weight.detach(),
+            td_loss=td.detach().sum(dim=-1),
+            q_mean=means(q.detach()),
+            target_q_mean=means(target_q),
+            td_error=means(err.detach().abs()),
+            critic_loss=per.detach(),
         )
-        return loss, info
+        return per.sum(), info
 
     def lagrange_step(self, penalty: Tensor) -> None:
         r"""Dual step on $\log\alpha'$: raise the weight while the penalty exceeds $\tau$.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from torch import Tensor
 
+from rlcore.algos.base import per_member
 from rlcore.algos.dqn import DQN, DQNConfig
 from rlcore.core.config import hp
 from rlcore.core.ops import cql_logsumexp
@@ -35,7 +36,7 @@ class DiscreteCQLConfig(DQNConfig):
 
 
 class DiscreteCQL(DQN):
-    """CQL on a Q-network."""
+    """CQL on a Q-network; a population's members (DQN's member axis) each with its own α."""
 
     name = "cql_discrete"
     title = "CQL (discrete, on DQN)"
@@ -44,19 +45,24 @@ class DiscreteCQL(DQN):
     loop = "dataset"
     config_cls = DiscreteCQLConfig
     cfg: DiscreteCQLConfig
+    member_hparams = (*DQN.member_hparams, "cql_alpha")
 
     def critic_loss(
         self, batch: Batch, target_q: Tensor | None = None
     ) -> tuple[Tensor, dict[str, Tensor]]:
+        """DQN's TD loss plus α times the penalty (a population's: each member's, summed)."""
         td_loss, info = super().critic_loss(batch, target_q)
-        q_all = self.q(batch.obs)  # [B, A]
-        q_data = q_all.gather(1, batch.action.unsqueeze(1)).squeeze(1)
+        q_all = self.q(batch.obs)  # [B, A] (a population's [K, B, A])
+        q_data = q_all.gather(-1, batch.action.unsqueeze(-1)).squeeze(-1)
         lse = cql_logsumexp(q_all)
-        penalty = (lse - q_data).mean()
+        penalty = self.member_means(lse - q_data)  # 0-d, or [K]
+        alpha = per_member([m.cql_alpha for m in self.members], self.device)
+        if not isinstance(alpha, float):
+            alpha = alpha.view(-1)
         info.update(
             cql_penalty=penalty.detach(),
-            td_loss=td_loss.detach(),
-            q_data_mean=q_data.detach().mean(),
-            cql_lse=lse.detach().mean(),
+            td_loss=info["critic_loss"],
+            q_data_mean=self.member_means(q_data.detach()),
+            cql_lse=self.member_means(lse.detach()),
         )
-        return td_loss + self.cfg.cql_alpha * penalty, info
+        return td_loss + (alpha * penalty).sum(), info

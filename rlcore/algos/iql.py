@@ -23,15 +23,34 @@ the equivalent $\exp(A/\lambda)$). $Q_{\bar\theta}$ is the min of two target cri
 from __future__ import annotations
 
 import copy
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import Agent, make_adam, optimize
+from rlcore.algos.base import (
+    Agent,
+    carry_adam,
+    check_members,
+    make_member_adam,
+    member_lerp_,
+    optimize,
+    per_member,
+    set_member_lrs,
+)
+from rlcore.algos.bc import _cut_rows
 from rlcore.core.config import AlgoConfig, hp
-from rlcore.core.nn import MLP, EnsembleCritic, GaussianActor
-from rlcore.core.ops import awr_weights, clipped_min, expectile_loss, soft_update, td_target
+from rlcore.core.nn import (
+    MLP,
+    EnsembleCritic,
+    GaussianActor,
+    member_actor,
+    member_cuts,
+    stack_sequential,
+)
+from rlcore.core.ops import awr_weights, clipped_min, expectile_weights, td_target
 from rlcore.core.types import Batch
 
 
@@ -49,7 +68,13 @@ class IQLConfig(AlgoConfig):
 
 
 class IQL(Agent):
-    """IQL agent for continuous actions."""
+    """IQL agent for continuous actions: a population of ``k`` members, a single run one.
+
+    With several members (``rlcore.train.population``) every network carries a leading
+    member axis (the value and actor ``MemberLinear``, the critics one ensemble of
+    K x 2, the actor's log std ``[K, A]``), each member learns from its own minibatch,
+    and its lr, γ, τ, expectile and β broadcast on that axis.
+    """
 
     name = "iql"
     title = "IQL"
@@ -59,65 +84,112 @@ class IQL(Agent):
     loop = "dataset"
     config_cls = IQLConfig
     cfg: IQLConfig
+    population = True
+    member_hparams = ("lr", "gamma", "tau", "expectile", "beta")
+    MEMBER_SCALARS = ("actor.log_std",)  # [K, A]: a member's row is a single run's [A]
 
-    def __init__(self, obs_space, action_space, config: IQLConfig, device="cpu") -> None:
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: IQLConfig,
+        device="cpu",
+        *,
+        members: Sequence[IQLConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
+        """An IQL of one member (``config``), or of ``members`` (each member's config).
+
+        ``seeds``: each member's networks are drawn after ``torch.manual_seed`` of its
+        seed, in a single run's order (default: from the global generator as it stands).
+        """
         super().__init__(obs_space, action_space, config, device)
         c, dev = config, self.device
-        self.critic = EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, 2).to(dev)
+        self.members: tuple[IQLConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
+        self.k = k = len(self.members)
+        if seeds is not None and len(seeds) != k:
+            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
+        critics, values, actors = [], [], []
+        for i in range(k):
+            if seeds is not None:
+                torch.manual_seed(seeds[i])
+            critics.append(EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, 2))
+            values.append(MLP(self.obs_dim, 1, c.hidden))
+            actors.append(GaussianActor(self.obs_dim, self.action_low, self.action_high, c.hidden))
+        self.critic = EnsembleCritic.stack(critics).to(dev)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
-        self.value = MLP(self.obs_dim, 1, c.hidden).to(dev)
-        self.actor = GaussianActor(self.obs_dim, self.action_low, self.action_high, c.hidden).to(
-            dev
-        )
+        self.value = (values[0] if k == 1 else stack_sequential(values)).to(dev)
+        self.actor = member_actor(actors).to(dev)
+        self._make_optimizer()
+        self._refresh_members()
+
+    def _make_optimizer(self) -> None:
         self._critic_params = list(self.critic.parameters())
         self._critic_target_params = list(self.critic_target.parameters())
+        self._params = [*self.value.parameters(), *self._critic_params, *self.actor.parameters()]
         # one Adam for the three networks: their losses touch disjoint parameters
-        self.opt = make_adam(
-            [*self.value.parameters(), *self._critic_params, *self.actor.parameters()], c.lr, dev
-        )
+        self.opt = make_member_adam(self._params, [m.lr for m in self.members], self.device)
+
+    def _refresh_members(self) -> None:
+        """The per-member hyperparameters as numbers or ``[K, 1]`` tensors, and the lrs."""
+        ms, dev = self.members, self.device
+        self.opt = set_member_lrs(self.opt, [m.lr for m in ms], dev)
+        self._gamma = per_member([m.gamma for m in ms], dev)
+        self._tau = per_member([m.tau for m in ms], dev)
+        self._expectile = per_member([m.expectile for m in ms], dev)
+        self._beta = per_member([m.beta for m in ms], dev)
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         return self.actor.sample_action(obs, deterministic=not explore)
 
     def q_value(self, obs: Tensor, action) -> Tensor:
         a = torch.as_tensor(action, dtype=torch.float32, device=self.device)
-        return clipped_min(self.critic(obs, a.reshape(len(obs), -1)))
+        return clipped_min(self.critic(obs, a.reshape(*obs.shape[:-1], -1)))
 
     def value_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor], Tensor]:
         r"""Expectile regression of $V(s)$ towards $\min_i Q_{\bar\theta_i}(s,a)$ (eq. 5).
 
         Returns:
-            The loss, its diagnostics, and the advantages $Q_{\bar\theta}(s,a) - V(s)$
-            (detached, ``[B]``) that weight the policy's loss.
+            The loss (a population's: each member's, ``[K]``), its diagnostics, and the
+            advantages $Q_{\bar\theta}(s,a) - V(s)$ (detached, ``[B]``; ``[K, B]``) that
+            weight the policy's loss.
         """
         with torch.no_grad():
             target_q = clipped_min(self.critic_target(batch.obs, batch.action))
         v = self.value(batch.obs).squeeze(-1)
         adv = target_q - v
+        means, a = self.member_means, adv.detach()
         info = {
-            "v_mean": v.detach().mean(),
-            "advantage_mean": adv.detach().mean(),
-            "advantage_std": adv.detach().std(),
+            "v_mean": means(v.detach()),
+            "advantage_mean": means(a),
+            "advantage_std": a.std() if self.k == 1 else a.std(-1),
         }
-        return expectile_loss(adv, self.cfg.expectile), info, adv.detach()
+        loss = means(expectile_weights(adv, self._expectile) * adv.pow(2))
+        return loss, info, a
 
     def critic_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""$\sum_i (Q_i(s,a) - r - \gamma(1-d)V(s'))^2$ (eq. 6)."""
+        r"""$\sum_i (Q_i(s,a) - r - \gamma(1-d)V(s'))^2$ (eq. 6); a population's ``[K]``."""
         with torch.no_grad():
             next_v = self.value(batch.next_obs).squeeze(-1)
-            target = td_target(batch.reward, next_v, batch.terminated, self.cfg.gamma)
-        q = self.critic(batch.obs, batch.action)
-        loss = (q - target).pow(2).mean(dim=1).sum()
-        return loss, {"q_mean": q.detach().mean(), "td_error": (q.detach() - target).abs().mean()}
+            target = td_target(batch.reward, next_v, batch.terminated, self._gamma)
+        q = self.critic(batch.obs, batch.action)  # [N, B] (a population's [K, N, B])
+        err = q - target.unsqueeze(-2)
+        loss = err.pow(2).mean(dim=-1).sum(dim=-1)
+        means = self.member_means
+        return loss, {"q_mean": means(q.detach()), "td_error": means(err.detach().abs())}
 
     def actor_loss(self, batch: Batch, adv: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
-        r"""Advantage-weighted log-likelihood of the data actions (eq. 7)."""
-        w = awr_weights(adv, self.cfg.beta, self.cfg.max_weight)
+        r"""Advantage-weighted log-likelihood of the data actions (eq. 7).
+
+        A population's loss is each member's, ``[K]``.
+        """
+        c, means = self.cfg, self.member_means
+        w = awr_weights(adv, self._beta, c.max_weight)
         logp = self.actor.log_prob(batch.obs, batch.action)
-        return -(w * logp).mean(), {
-            "weight_mean": w.mean(),
-            "weight_max": w.max(),
-            "weight_clipped_frac": (w >= self.cfg.max_weight).float().mean(),
+        return -means(w * logp), {
+            "weight_mean": means(w),
+            "weight_max": w.max() if self.k == 1 else w.amax(-1),
+            "weight_clipped_frac": means((w >= c.max_weight).float()),
         }
 
     def update(self, batch: Batch) -> dict[str, Tensor]:
@@ -127,7 +199,8 @@ class IQL(Agent):
         policy the advantages from *before* V's update, as in CORL. The three losses
         share no parameters (targets and advantages are detached), so one backward pass
         of their sum gives each network exactly its own loss's gradient, and one fused
-        Adam step over all parameters equals three separate steps.
+        Adam step over all parameters equals three separate steps. A population's
+        members each add their own losses to the sum (a member's gradient is its own).
         """
         v_loss, info, adv = self.value_loss(batch)
         q_loss, q_info = self.critic_loss(batch)
@@ -135,9 +208,13 @@ class IQL(Agent):
         # every parameter gets a gradient each step, so dropping the old ones (rather than
         # zeroing them) changes nothing but lets backward hand its tensors over: 3% faster
         info["critic_grad_norm"] = optimize(
-            self.opt, v_loss + q_loss + a_loss, self._critic_params, set_to_none=True
+            self.opt,
+            (v_loss + q_loss + a_loss).sum(),
+            self._critic_params,
+            set_to_none=True,
+            members=self.k if self.k > 1 else None,
         )
-        soft_update(self._critic_target_params, self._critic_params, self.cfg.tau)
+        member_lerp_(self._critic_target_params, self._critic_params, self._tau)
         info.update(
             q_info,
             **a_info,
@@ -146,3 +223,27 @@ class IQL(Agent):
             actor_loss=a_loss.detach(),
         )
         return info
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on.
+
+        Every member-axis tensor is cut to them (networks, targets, the log std, Adam's
+        moments, the per-member hyperparameters), their numbers unchanged.
+        """
+        old = list(self._params)
+        value_cuts = member_cuts(self.value, keep)
+        critic_cuts = member_cuts(self.critic, keep)
+        member_cuts(self.critic_target, keep)
+        actor_cuts = member_cuts(self.actor, keep)
+        cut = functools.partial(_cut_rows, keep=list(keep))
+        self.actor.log_std = torch.nn.Parameter(cut(self.actor.log_std))
+        names = [n for n, _ in self.actor.named_parameters()]
+        actor_cuts.insert(names.index("log_std"), cut)
+        self.members = tuple(self.members[i] for i in keep)
+        self.k = len(keep)
+        old_opt = self.opt
+        self._make_optimizer()
+        lrs = [m.lr for m in self.members]
+        cuts = [*value_cuts, *critic_cuts, *actor_cuts]
+        self.opt = carry_adam(old_opt, old, self._params, cuts, lrs, self.device)
+        self._refresh_members()

@@ -384,12 +384,15 @@ def member_actor(actors: Sequence[nn.Module]) -> nn.Module:
     The actors' own arithmetic after ``net`` (tanh, scaling to the action box, the
     Gaussian's squashing) works on any leading shape, so the population's actor is
     member 0's with its ``net`` replaced by the K nets stacked (:func:`stack_sequential`).
-    One actor is itself, unchanged.
+    One actor is itself, unchanged. A :class:`GaussianActor`'s state-independent log std
+    becomes ``[K, A]`` (member ``k``'s row its own).
     """
     if len(actors) == 1:
         return actors[0]
     out = copy.deepcopy(actors[0])
     out.net = stack_sequential([a.net for a in actors])  # type: ignore[union-attr]
+    if isinstance(out, GaussianActor):
+        out.log_std = nn.Parameter(torch.stack([a.log_std.detach() for a in actors]))
     return out
 
 
@@ -519,9 +522,10 @@ class TanhGaussianActor(_Scaled):
         The same distribution as calling ``forward`` on the states repeated ``n`` times, at
         1/n of the network cost (CQL's importance-sampled log-sum-exp needs this).
         """
-        mean, log_std = (t.unsqueeze(1) for t in self.dist_params(obs))
+        # [..., B, A] -> [..., B, 1, A] (a population's [K, B, ...]: each member's own)
+        mean, log_std = (t.unsqueeze(-2) for t in self.dist_params(obs))
         u = mean + log_std.exp() * torch.randn(
-            mean.shape[0], n, mean.shape[-1], device=mean.device, dtype=mean.dtype
+            *mean.shape[:-2], n, mean.shape[-1], device=mean.device, dtype=mean.dtype
         )
         return self._squash(u, mean, log_std)
 
@@ -561,7 +565,9 @@ class GaussianActor(_Scaled):
         return torch.tanh(self.net(obs)) * self.action_scale + self.action_bias
 
     def std(self) -> Tensor:
-        return self.log_std.clamp(LOG_STD_MIN, LOG_STD_MAX).exp() * self.action_scale
+        """sigma ``[A]``; a population's (``log_std`` ``[K, A]``) ``[K, 1, A]``."""
+        log_std = self.log_std if self.log_std.dim() == 1 else self.log_std.unsqueeze(-2)
+        return log_std.clamp(LOG_STD_MIN, LOG_STD_MAX).exp() * self.action_scale
 
     def _draw(self, obs: Tensor, deterministic: bool) -> tuple[Tensor, Tensor, Tensor]:
         """``(mean, std, a)``: the sample clipped to the action box (the mean if deterministic)."""

@@ -43,14 +43,17 @@ from rlcore.core.buffers import ReplayBuffer
 from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.core.envs import make_env
-from rlcore.core.types import Metrics, Rollout
+from rlcore.core.types import Batch, Metrics, Rollout
 from rlcore.train.evaluation import EvalResult, eval_seed
 
 __all__ = [
     "MAX_MEMBERS",
     "PopulationEnvs",
     "PopulationTrainer",
+    "SharedDataset",
     "check_population",
+    "dataset_loop",
+    "load_dataset",
     "phases_due",
     "replay_loop",
     "rollout_loop",
@@ -364,6 +367,130 @@ def rollout_loop(host: RolloutHost) -> Iterator[tuple[int, Metrics]]:
             break
 
 
+class SharedDataset:
+    """One offline dataset that K members each draw their own minibatches from.
+
+    The transitions are loaded once (a one-member ``ReplayBuffer``, only ever read):
+    sharing the fixed data shares nothing between members, as each member's minibatch
+    indices come from its own generator, seeded with its run's seed as its single run's
+    buffer is (member ``k`` draws the minibatches its single run draws). :meth:`sample`
+    gives ``[K, B, ...]`` fields; one member (a population compacted to one) ``[B, ...]``.
+    """
+
+    def __init__(self, data: ReplayBuffer, seeds: Sequence[int]) -> None:
+        self.data = data
+        self.gens = []
+        for s in seeds:
+            g = torch.Generator(device=data.device)
+            g.manual_seed(int(s))
+            self.gens.append(g)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def sample(self, batch_size: int) -> Batch:
+        """Each member's uniform minibatch (with replacement) from the whole dataset."""
+        d = self.data
+        draws = [
+            torch.randint(d.size, (batch_size,), device=d.device, generator=g) for g in self.gens
+        ]
+        idx = draws[0] if len(draws) == 1 else torch.stack(draws)
+        rows = d.data.index_select(0, idx.view(-1)).view(*idx.shape, -1)
+        c = d._cols
+        action = rows[..., c[1] : c[2]]
+        return Batch(
+            obs=rows[..., c[0] : c[1]],
+            action=action.squeeze(-1).long() if d.discrete else action,
+            reward=rows[..., c[2]],
+            next_obs=rows[..., c[3] : c[4]],
+            terminated=rows[..., c[4]],
+        )
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` draw from now on (their generators carry on)."""
+        self.gens = [self.gens[k] for k in keep]
+
+
+def load_dataset(host: Any) -> None:
+    """Load ``host.run``'s dataset for ``host.agent``: once, whatever the members.
+
+    Sets the agent's observation statistics (the dataset's, the same for every member),
+    ``host.buffer`` (the normalised transitions, a one-member ``ReplayBuffer`` seeded
+    with the run's seed), ``host.refs`` (the dataset's random and expert scores, or
+    ``None``) and ``host.dataset_return_mean``.
+
+    Raises:
+        ValueError: the dataset was collected on another environment (one line).
+    """
+    from rlcore.data.datasets import load_transitions
+
+    run = host.run
+    data, meta = load_transitions(run.dataset)
+    if meta["env"] != run.env:
+        raise ValueError(
+            f"RunConfig.dataset = {run.dataset!r} was collected on {meta['env']}, "
+            f"not {run.env} (allowed: datasets of {run.env})"
+        )
+    if meta.get("ref_min_score") is not None and meta.get("ref_max_score") is not None:
+        host.refs = (float(meta["ref_min_score"]), float(meta["ref_max_score"]))
+    host.dataset_return_mean = float(data.episode_returns.mean())
+    mean = data.observations.mean(0)
+    std = data.observations.std(0) + 1e-3
+    a = host.agent
+    a.set_obs_stats(mean, std)
+    host.buffer = ReplayBuffer(
+        len(data), a.obs_dim, a.action_dim, a.discrete, host.device, seed=run.seed
+    )
+    host.buffer.add_many(
+        (data.observations - mean) / std,
+        data.actions,
+        data.rewards,
+        (data.next_observations - mean) / std,
+        data.terminals,
+    )
+
+
+class DatasetHost(Protocol):
+    """What :func:`dataset_loop` drives: a trainer of one run or of a population."""
+
+    agent: Agent
+    cfg: Any
+    run: RunConfig
+    buffer: Any  # ``sample(batch_size)``: a one-member ReplayBuffer, or a SharedDataset
+    step: int
+    updates: int
+    acc: Any
+
+    def _update(self, batch: Batch) -> dict[str, Tensor]: ...
+    def _member_rows(self) -> list[tuple[int, Metrics]]: ...
+    def _compaction(self) -> list[int] | None: ...
+    def _should_stop(self) -> bool: ...
+
+
+def dataset_loop(host: DatasetHost) -> Iterator[tuple[int, Metrics]]:
+    """The offline loop of every member at once: one gradient step per step of the budget.
+
+    Each step every member draws its own minibatch of the one dataset (``[B, ...]`` for
+    one member: a single run's draws; ``[K, B, ...]`` for several) and takes one
+    ``update``. Yields ``(member, row)``: what ``host._member_rows`` gives after each
+    step (logs, evaluations).
+    """
+    agent, total, batch_size = host.agent, host.run.steps, host.cfg.batch_size
+    data, acc = host.buffer, host.acc
+    while host.step < total:
+        step = host.step
+        agent.progress = step / total
+        acc.add(host._update(data.sample(batch_size)))
+        host.updates += 1
+        host.step = step + 1
+        agent.on_step(step)
+        host._compaction()  # members dropped: their compute freed
+        if rows := host._member_rows():
+            yield from rows
+        if step % 64 == 0 and host._should_stop():
+            break
+
+
 _RUN_SHARED = ("seed",)  # what members' runs may differ in
 
 
@@ -391,8 +518,6 @@ def check_population(runs: Sequence[RunConfig], algos: Sequence[AlgoConfig]) -> 
             f"algo = {first.algo!r}: does not train as a population yet "
             f"(allowed: {', '.join(able)})"
         )
-    if first.dataset:
-        raise ValueError("RunConfig.dataset: offline populations are not built yet")
     for i, r in enumerate(runs):
         for f in dataclasses.fields(RunConfig):
             if f.name not in _RUN_SHARED and getattr(r, f.name) != getattr(first, f.name):
@@ -493,8 +618,13 @@ class PopulationTrainer:
             members=algos,
             seeds=seeds,
         )
-        self.buffer: ReplayBuffer | None = None  # on-policy members keep no replay
-        if self.agent.loop == "replay":
+        self.buffer: Any = None  # on-policy members keep no replay
+        self.refs: tuple[float, float] | None = None  # an offline dataset's yardsticks
+        self._update = self.agent.update
+        if self.agent.loop == "dataset":  # loaded once; each member draws its own batches
+            load_dataset(self)
+            self.buffer = SharedDataset(self.buffer, seeds)
+        elif self.agent.loop == "replay":
             self.buffer = ReplayBuffer(
                 min(self.cfg.buffer_size, run.steps),  # type: ignore[attr-defined]
                 self.agent.obs_dim,
@@ -517,6 +647,7 @@ class PopulationTrainer:
         self.acc = _MemberAccumulator(self.k)
         self._log_due, self._eval_due = _Every(run.log_every), _Every(run.eval_interval())
         self._eval_envs: list[list[gym.Env]] | None = None
+        self._n_eval = 0
 
     # -- the host of replay_loop ----------------------------------------------------
     def _phases(self, before: int, after: int) -> int:
@@ -623,6 +754,8 @@ class PopulationTrainer:
                 obs[k, i] = env.reset(seed=first + i)[0]
         actions = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
         x = torch.from_numpy(obs).view(self.k, e, -1).to(self.device)
+        if agent.normalize_obs:  # (an offline dataset's statistics, as the actor sees them)
+            x = (x - agent.obs_mean) / agent.obs_std
         if agent.k == 1:  # a single run's networks: no member axis
             q0 = agent.q_value(x[0], actions[0])
             q0 = None if q0 is None else q0.unsqueeze(0)
@@ -649,9 +782,23 @@ class PopulationTrainer:
             if active.any():
                 actions = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
         elapsed = time.perf_counter() - self._t0
+        self._n_eval += 1
         for k in live:
             res = EvalResult(returns[k], lengths[k], disc[k], None if q0 is None else q0[k])
-            yield k, {"step": self.step, **res.metrics(), "time/elapsed": elapsed}
+            row = {"step": self.step, **res.metrics(), "time/elapsed": elapsed}
+            yield k, {**row, **self._ref_metrics(res.mean)}
+
+    def _ref_metrics(self, mean: float) -> Metrics:
+        """An offline evaluation's normalised score (and the yardsticks, the first time)."""
+        out: Metrics = {}
+        if self.refs is not None:
+            from rlcore.data.datasets import normalized_score
+
+            out["eval/normalized_score"] = normalized_score(mean, *self.refs)
+            if self._n_eval == 1:  # the run's yardsticks, once: charts draw them as lines
+                out["ref/dataset_return"] = self.dataset_return_mean
+                out["ref/random_return"], out["ref/expert_return"] = self.refs
+        return out
 
     def drop(self, k: int) -> None:
         """End member ``k`` (pruned, stopped): it yields nothing more.
@@ -677,7 +824,8 @@ class PopulationTrainer:
 
     def __iter__(self) -> Iterator[tuple[int, Metrics]]:
         try:
-            loop = replay_loop if self.agent.loop == "replay" else rollout_loop
+            loops = {"replay": replay_loop, "rollout": rollout_loop, "dataset": dataset_loop}
+            loop = loops[self.agent.loop]
             yield from self._as_members(loop(self))  # type: ignore[arg-type]
             self.train_seconds = time.perf_counter() - self._t0
             self.train_cpu_seconds = time.process_time() - self._cpu0

@@ -30,6 +30,8 @@ from rlcore.train.evaluation import eval_seed, evaluate
 from rlcore.train.population import (
     PopulationEnvs,
     _Every,
+    dataset_loop,
+    load_dataset,
     phases_due,
     replay_loop,
     rollout_loop,
@@ -149,31 +151,7 @@ class Trainer:
 
     def _load_dataset(self) -> None:
         """Fill the replay buffer with the run's dataset (observations normalised)."""
-        from rlcore.data.datasets import load_transitions
-
-        data, meta = load_transitions(self.run.dataset)
-        if meta["env"] != self.run.env:
-            raise ValueError(
-                f"RunConfig.dataset = {self.run.dataset!r} was collected on {meta['env']}, "
-                f"not {self.run.env} (allowed: datasets of {self.run.env})"
-            )
-        if meta.get("ref_min_score") is not None and meta.get("ref_max_score") is not None:
-            self.refs = (float(meta["ref_min_score"]), float(meta["ref_max_score"]))
-        self.dataset_return_mean = float(data.episode_returns.mean())
-        mean = data.observations.mean(0)
-        std = data.observations.std(0) + 1e-3
-        self.agent.set_obs_stats(mean, std)
-        a = self.agent
-        self.buffer = ReplayBuffer(
-            len(data), a.obs_dim, a.action_dim, a.discrete, self.device, seed=self.run.seed
-        )
-        self.buffer.add_many(
-            (data.observations - mean) / std,
-            data.actions,
-            data.rewards,
-            (data.next_observations - mean) / std,
-            data.terminals,
-        )
+        load_dataset(self)
 
     # -- shared pieces --------------------------------------------------------------
     def _should_stop(self) -> bool:
@@ -436,6 +414,12 @@ class Trainer:
 
     # -- "dataset" (offline): gradient steps on a fixed dataset --------------------------
     def _dataset(self) -> Iterator[Metrics]:
+        if self.agent.population:  # on the population engine: this run is its one member
+            self._log_due = _Every(self.run.log_every)
+            self._eval_due = _Every(self.run.eval_interval())
+            for _, m in dataset_loop(self):
+                yield m
+            return
         agent, c, total = self.agent, self.cfg, self.run.steps
         log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_interval())
         for step in range(self.step, total):
