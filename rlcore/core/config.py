@@ -14,7 +14,10 @@ import math
 import typing
 from dataclasses import dataclass, field, fields
 from functools import cache
-from typing import Any, Literal
+from typing import Any
+
+# the shared words live in a leaf module (envs and ids use them too: no import circle)
+from rlcore.core.words import ActionKind, ActionSpace, Loop, Setting, short_repr
 
 __all__ = [
     "ActionKind",
@@ -109,15 +112,6 @@ def hparams(cls: type) -> tuple[HParam, ...]:
     return tuple(out)
 
 
-def short_repr(value: Any, limit: int = 60) -> str:
-    """``repr`` cut to ``limit`` characters: a hostile 1 MB string never floods a message."""
-    try:
-        r = repr(value)
-    except Exception:  # a hostile __repr__ must not turn a ValueError into something else
-        r = f"<{type(value).__name__}>"
-    return r if len(r) <= limit else r[: limit - 3] + "..."
-
-
 def _fail(cls_name: str, p: HParam, value: Any, why: str) -> ValueError:
     return ValueError(
         f"{cls_name}.{p.name} = {short_repr(value)}: {why} (allowed: {p.range_text()})"
@@ -187,15 +181,6 @@ class AlgoConfig(_Validated):
     )
 
 
-# The facts every algorithm class declares (rlcore.algos.base.Agent), one vocabulary each.
-Setting = Literal["online", "offline"]  # learns from its own interaction, or from a dataset
-ActionKind = Literal["discrete", "continuous"]  # an environment's action space
-ActionSpace = Literal[ActionKind, "both"]  # what an algorithm handles
-# Which training loop drives an algorithm (rlcore.train.trainer): "replay" acts, stores and
-# samples minibatches (off-policy); "rollout" collects n_steps x n_envs transitions per
-# update and "episodes" complete episodes (on-policy); "dataset" samples a fixed dataset
-# (every offline algorithm, and only those).
-Loop = Literal["replay", "rollout", "episodes", "dataset"]
 # name -> setting of every registered algorithm, filled by rlcore.algos.registry when it is
 # imported (a registration table: this module must not import the algorithms themselves)
 ALGORITHM_SETTINGS: dict[str, Setting] = {}

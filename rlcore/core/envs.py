@@ -34,7 +34,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium.wrappers import DtypeObservation, FlattenObservation
 
-from rlcore.core.config import ActionKind, short_repr
+from rlcore.core.words import ActionKind, short_repr
 
 __all__ = [
     "CUSTOM_MAX_EPISODE_STEPS",

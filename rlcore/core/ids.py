@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rlcore.core.config import short_repr
+from rlcore.core.words import short_repr
 
 __all__ = [
     "DATASET_ID_MAX",
