@@ -1,4 +1,4 @@
-"""Learn: value-based — a live DQN (#3), clipped double Q (#4), LogSumExp (#5)."""
+"""Learn: value-based — a live DQN (#3), clipped double Q (#4), LogSumExp (#5), PBT's lr."""
 
 import numpy as np
 import streamlit as st
@@ -7,6 +7,7 @@ from rlcore.learn import value as cv
 from rlcore.train import probes
 from ui.i18n import t
 from ui.learn import explorer as ex
+from ui.learn import pbt_explorer
 from ui.learn.figures import Line, bars_figure, histogram_figure, lines_figure
 from ui.learn.links import train_link
 from ui.palette import GREY, PALETTE
@@ -49,6 +50,7 @@ ex.toc(
         ("dqn", t("lv.dqn.title")),
         ("clipped-double-q", t("lv.cdq.title")),
         ("lse", t("lv.lse.title")),
+        (pbt_explorer.ANCHOR, t("pbt.ex.title")),
     ]
 )
 
@@ -212,3 +214,6 @@ ex.formula(
 )
 ex.same_code("rlcore.core.ops.lse", "CQL(H) (rlcore.core.ops.cql_logsumexp)")
 st.markdown(t("lv.lse.answer"))
+
+# -- population-based training: predict the lr schedule (ui/learn/pbt_explorer.py) ----
+pbt_explorer.section()

@@ -245,3 +245,118 @@ def test_best_of_follows_the_lineage_and_hp_steps_hold_the_last_value():
                        {"step": 180}])  # fmt: skip
     x, y = pm.hp_steps(df, "lr")
     assert list(x) == [0, 100, 180] and list(y) == [1e-3, 8e-4, 8e-4]
+
+
+# -- the DQN explorer's PBT section (pages/learn_value.py, ui/learn/pbt_explorer.py) -------
+def _start(m, seed, lr):
+    return {"kind": "start", "step": 0, "member": m, "seed": seed, "values": {"lr": lr}}
+
+
+def _copy(step, dst, src, copied, new):
+    return {"kind": "exploit", "step": step, "dst": dst, "src": src,
+            "copied": {"lr": copied}, "new": {"lr": new}}  # fmt: skip
+
+
+def test_sign_test_is_the_binomial_tail_of_fair_coin_flips():
+    from ui.learn.pbt_explorer import sign_test
+
+    assert sign_test(0, 6) == pytest.approx(2 / 64) and sign_test(6, 6) == sign_test(0, 6)
+    assert sign_test(1, 6) == pytest.approx(2 * 7 / 64)
+    assert sign_test(3, 6) == 1.0 and sign_test(0, 0) == 1.0
+
+
+def _population(factor, n_steps):
+    """Two members; member 0 always copies member 1 and multiplies its lr by ``factor``."""
+    events, lr = [_start(0, 0, 1e-3), _start(1, 1, 1e-3)], 1e-3
+    for k in range(1, n_steps + 1):
+        dst, src = (0, 1) if k % 2 else (1, 0)
+        events.append(_copy(100 * k, dst, src, lr, lr * factor))
+        lr *= factor
+    return events, [1.0, 2.0] if n_steps % 2 == 0 else [2.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "factor,n,direction", [(0.8, 6, "fell"), (1.2, 6, "rose"), (0.8, 4, "unclear")]
+)
+def test_the_verdict_claims_a_direction_only_on_the_population_evidence(factor, n, direction):
+    from ui.learn.pbt_explorer import lr_verdict
+
+    events, finals = _population(factor, n)
+    v = lr_verdict(events, finals)
+    assert v.direction == direction, v
+    assert v.top == [int(np.argmax(finals))] and v.down + v.up == n  # each kept step once
+    assert (v.down == n) == (factor < 1)
+    assert v.p == pytest.approx(2 / 2**n)
+
+
+def test_the_verdict_is_unclear_when_the_kept_steps_split_evenly():
+    from ui.learn.pbt_explorer import lr_verdict
+
+    events = [_start(0, 0, 1e-3), _start(1, 1, 1e-3)]
+    lr = 1e-3
+    for k, f in enumerate([0.8, 1.2, 0.8, 1.2, 0.8, 1.2], 1):
+        events.append(_copy(100 * k, k % 2, 1 - k % 2, lr, lr * f))
+        lr *= f
+    v = lr_verdict(events, [2.0, 1.0])  # member 0: the last copy, six kept steps
+    assert (v.down, v.up, v.direction) == (3, 3, "unclear") and v.p == 1.0
+    assert lr_verdict(events, [None, None]) is None
+
+
+def open_learn(lang="en"):
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    at.session_state["lang"] = lang
+    at.switch_page("pages/learn_value.py")
+    return at.run()
+
+
+def test_the_explorer_asks_for_a_prediction_says_the_time_and_starts_a_pbt(monkeypatch):
+    import ui.jobs
+    from ui.learn import pbt_explorer as pe
+
+    launched = []
+
+    class Proc:
+        pid = os.getpid()
+
+        def poll(self):
+            return None
+
+    q = JobQueue(RunStore(), launcher=lambda rid, s: launched.append(rid) or Proc(), dispatch=False)
+    monkeypatch.setattr(ui.jobs, "queue", lambda: q)
+    at = open_learn()
+    assert not at.exception, at.exception
+    start = at.button(key="learn_value.pbt.start")
+    assert start.disabled  # no prediction yet
+    assert "60,000 environment steps in all: about 30 s of training" in captions(at)
+    at.radio(key="learn_value.pbt.guess_en").set_value("fall").run()
+    at.button(key="learn_value.pbt.start").click().run()
+    assert not at.exception, at.exception
+    store = RunStore()
+    assert len(store.ids()) == pe.MEMBERS and len(launched) == 1  # one population
+    tag = run_extra(store, store.ids()[0])
+    assert PBTConfig.from_json(tag["pbt"]).params == ("lr",) and tag.get("population")
+    assert at.radio(key="learn_value.pbt.guess_en").disabled  # the prediction is kept
+
+
+def test_the_explorer_shows_the_schedule_and_the_verdict_of_a_finished_population(
+    finished, monkeypatch
+):
+    from ui.learn.pbt_explorer import lr_verdict
+
+    root, res = finished
+    monkeypatch.setenv("RLCORE_RUNS_DIR", str(root))
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    at.session_state["lang"] = "en"
+    at.session_state["learn_value.pbt.batch"] = res.batch_id
+    at.session_state["learn_value.pbt.guessed"] = "fall"
+    at.switch_page("pages/learn_value.py").run()
+    assert not at.exception, at.exception
+    v = lr_verdict(read_events(res.folder / "events.jsonl"), res.returns)
+    text = " ".join(m.value for m in at.markdown)
+    words = {"fell": "The lr fell.", "rose": "The lr rose.", "unclear": "did not move clearly"}
+    assert words[v.direction] in text
+    assert f"{v.down} lowered" in text and f"p = {v.p:.2f}" in text
+    best = max(range(3), key=lambda i: (res.returns[i], -i))
+    assert f"The best agent (member {best})" in text
+    assert "You predicted: fall." in captions(at)
+    assert chart(at, "lr of each member over steps")

@@ -102,4 +102,88 @@ TEXT = {
         "en": "Waiting for the population's first event (its worker is starting).",
         "zh": "等待种群的第一个事件（工作进程正在启动）。",
     },
+    # -- the DQN explorer's section (ui/learn/pbt_explorer.py) --
+    "pbt.ex.title": {
+        "en": "Population-based training: which way will the learning rate go?",
+        "zh": "基于种群的训练：学习率会往哪个方向走？",
+    },
+    "pbt.ex.question": {
+        "en": "When weaker DQN agents copy stronger ones and nudge the copied learning rate, "
+        "does the population discover a learning rate that falls over training?",
+        "zh": "当较弱的 DQN 智能体复制较强者并微调复制来的学习率时，"
+        "种群会发现一个随训练下降的学习率吗？",
+    },
+    "pbt.ex.intro": {
+        "en": "{k} DQN agents train on CartPole-v1 together, {steps} steps each. Every "
+        "{interval} steps the worst one becomes a copy of one of the best (weights, "
+        "optimiser, replay buffer) and multiplies the copied **lr** by 0.8 or 1.2, a coin "
+        "flip. Only the copies that do well get copied again, so the lr the best agents end "
+        "with is a *schedule* the population found. Predict it before you start.",
+        "zh": "{k} 个 DQN 智能体在 CartPole-v1 上一起训练，每个 {steps} 步。每 {interval} 步，"
+        "最差的那个变成最好者之一的副本（权重、优化器、经验回放），并把复制来的 **lr** 乘以 0.8 "
+        "或 1.2（抛硬币决定）。只有表现好的副本才会被再次复制，所以最佳智能体最终的 lr 是种群"
+        "找到的一个*日程*。开始之前先预测一下。",
+    },
+    "pbt.ex.predict": {
+        "en": "Over the run, the best agents' lr will…",
+        "zh": "在整个训练中，最佳智能体的 lr 会……",
+    },
+    "pbt.ex.guess.rise": {"en": "rise", "zh": "上升"},
+    "pbt.ex.guess.fall": {"en": "fall", "zh": "下降"},
+    "pbt.ex.guess.stay": {"en": "not move clearly", "zh": "没有明显变化"},
+    "pbt.ex.predict_first": {
+        "en": "Choose a prediction first: Start is enabled once you have one.",
+        "zh": "请先选择一个预测：选好后才能开始。",
+    },
+    "pbt.ex.time": {
+        "en": "{total} environment steps in all: about {s} s of training on 2 CPU cores "
+        "(measured), plus the worker's start.",
+        "zh": "共 {total} 个环境步：在 2 个 CPU 核上训练约 {s} 秒（实测），"
+        "另加工作进程的启动时间。",
+    },
+    "pbt.ex.start": {"en": "Start the population", "zh": "开始种群训练"},
+    "pbt.ex.again": {"en": "Predict and run again", "zh": "重新预测并再运行一次"},
+    "pbt.ex.progress": {"en": "step {step} of each member", "zh": "每个成员第 {step} 步"},
+    "pbt.ex.no_result": {
+        "en": "No member finished with an evaluation: there is nothing to conclude.",
+        "zh": "没有成员完成评估：无法得出结论。",
+    },
+    "pbt.ex.schedule": {
+        "en": "The best agent (member {i}) trained under this lr schedule, value (from step): "
+        "{steps}.",
+        "zh": "最佳智能体（成员 {i}）所用的 lr 日程，取值（起始步）：{steps}。",
+    },
+    "pbt.ex.verdict.fell": {
+        "en": "**The lr fell.** Of the explore steps the best {n} agents' lineages kept, "
+        "{down} lowered the lr and {up} raised it: more one-way than coin flips would be "
+        "(sign test, p = {p}), and each ended below where it started:",
+        "zh": "**lr 下降了。** 最佳 {n} 个智能体的谱系保留下来的探索步中，{down} 次降低 lr，"
+        "{up} 次提高 lr：比抛硬币更偏向一个方向（符号检验，p = {p}），并且每一个都比起点低：",
+    },
+    "pbt.ex.verdict.rose": {
+        "en": "**The lr rose.** Of the explore steps the best {n} agents' lineages kept, "
+        "{up} raised the lr and {down} lowered it: more one-way than coin flips would be "
+        "(sign test, p = {p}), and each ended above where it started:",
+        "zh": "**lr 上升了。** 最佳 {n} 个智能体的谱系保留下来的探索步中，{up} 次提高 lr，"
+        "{down} 次降低 lr：比抛硬币更偏向一个方向（符号检验，p = {p}），并且每一个都比起点高：",
+    },
+    "pbt.ex.verdict.unclear": {
+        "en": "**The lr did not move clearly.** Of the explore steps the best {n} agents' "
+        "lineages kept, {down} lowered it and {up} raised it; fair coin flips give a split at "
+        "least this uneven with probability p = {p} (sign test), so this population is no "
+        "evidence of a schedule (a run this small rarely is):",
+        "zh": "**lr 没有明显变化。** 最佳 {n} 个智能体的谱系保留下来的探索步中，{down} 次降低，"
+        "{up} 次提高；公平的抛硬币至少出现这样不均的概率为 p = {p}（符号检验），所以这个种群"
+        "不能证明存在某种日程（这么小的运行很少能证明）：",
+    },
+    "pbt.ex.end": {"en": "member {i} {a} → {b}", "zh": "成员 {i} {a} → {b}"},
+    "pbt.ex.you": {"en": "You predicted: {guess}.", "zh": "你的预测：{guess}。"},
+    "pbt.ex.right": {
+        "en": "The population's evidence agrees.",
+        "zh": "种群的证据与你的预测一致。",
+    },
+    "pbt.ex.wrong": {
+        "en": "The population's evidence says otherwise.",
+        "zh": "种群的证据与你的预测不一致。",
+    },
 }
