@@ -41,7 +41,7 @@ from rlcore.algos.base import Agent, OffPolicyConfig, check_members
 from rlcore.algos.registry import get_algo
 from rlcore.core.buffers import ReplayBuffer
 from rlcore.core.config import AlgoConfig, RunConfig
-from rlcore.core.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
+from rlcore.core.device import set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.core.envs import make_env
 from rlcore.core.types import Batch, Metrics, Rollout
 from rlcore.train.evaluation import EvalResult, eval_seed
@@ -607,7 +607,9 @@ class PopulationTrainer:
         from rlcore.train.trainer import seed_everything
 
         seed_everything(seeds[0])
-        self.device = resolve_device(run.device)
+        from rlcore.train.autodevice import choose_device
+
+        self.device = choose_device(run, self.cfg, self.k)  # auto: the faster one, measured
         self.envs = PopulationEnvs(run.env, seeds, getattr(self.cfg, "n_envs", 1))
         e0 = self.envs.envs[0]
         self.agent = cls(  # type: ignore[call-arg]

@@ -25,6 +25,7 @@ from rlcore.core.config import AlgoConfig, Loop, RunConfig
 from rlcore.core.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.core.envs import make_env
 from rlcore.core.types import Metrics, Rollout
+from rlcore.train.autodevice import choose_device
 from rlcore.train.compiled import CompiledUpdate
 from rlcore.train.evaluation import eval_seed, evaluate
 from rlcore.train.population import (
@@ -48,8 +49,16 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def build_agent(run: RunConfig, algo_cfg: AlgoConfig, env: gym.Env | None = None) -> Agent:
-    """The agent for ``run`` (spaces taken from a fresh catalogue env if none is given)."""
+def build_agent(
+    run: RunConfig,
+    algo_cfg: AlgoConfig,
+    env: gym.Env | None = None,
+    device: torch.device | None = None,
+) -> Agent:
+    """The agent for ``run`` (spaces taken from a fresh catalogue env if none is given).
+
+    On ``device`` (default: the run's, ``auto`` resolved without measuring).
+    """
     spec = get_algo(run.algo)
     if not isinstance(algo_cfg, spec.config_cls):
         raise ValueError(f"{run.algo} needs a {spec.config_cls.__name__}")
@@ -57,7 +66,7 @@ def build_agent(run: RunConfig, algo_cfg: AlgoConfig, env: gym.Env | None = None
     env = env or make_env(run.env)
     try:
         return spec.agent_cls(
-            env.observation_space, env.action_space, algo_cfg, resolve_device(run.device)
+            env.observation_space, env.action_space, algo_cfg, device or resolve_device(run.device)
         )
     finally:
         if own:
@@ -110,9 +119,9 @@ class Trainer:
         tune_cpu_allocator()
         set_matmul_precision(run.matmul_precision)
         seed_everything(run.seed)
-        self.device = resolve_device(run.device)
+        self.device = choose_device(run, algo_cfg)  # auto: the faster device, measured
         self.env = make_env(run.env, seed=run.seed)
-        self.agent = build_agent(run, algo_cfg, self.env)
+        self.agent = build_agent(run, algo_cfg, self.env, self.device)
         if initial_state is not None:  # continue from these weights (rlcore.api's learn)
             self.agent.load_state_dict(initial_state)
         self.stop = stop or (lambda: False)
