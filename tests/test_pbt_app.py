@@ -327,7 +327,7 @@ def test_the_explorer_asks_for_a_prediction_says_the_time_and_starts_a_pbt(monke
     assert not at.exception, at.exception
     start = at.button(key="learn_value.pbt.start")
     assert start.disabled  # no prediction yet
-    assert "60,000 environment steps in all: about 30 s of training" in captions(at)
+    assert "60,000 environment steps in all: about 20 s of training" in captions(at)
     at.radio(key="learn_value.pbt.guess_en").set_value("fall").run()
     at.button(key="learn_value.pbt.start").click().run()
     assert not at.exception, at.exception

@@ -28,7 +28,7 @@ import streamlit as st
 from rlcore.algos.registry import ALGORITHMS, get_algo
 from rlcore.core.config import hparams
 from rlcore.service.jobs import Batch
-from rlcore.service.runs import TERMINAL, RunStore
+from rlcore.service.runs import RunStore
 from rlcore.train.pbt import PBTConfig, pbt_dir, write_schedule
 from rlcore.train.presets import make_configs
 from ui import jobs
@@ -40,6 +40,7 @@ from ui.palette import GREY, PALETTE
 __all__ = ["pbt_fields", "plan_caption", "population_view", "restore"]
 
 POLL_S = 2.0
+ACTIVE = ("queued", "running")  # a deleted or unreadable run is neither: no polling
 CONFIG = {"displaylogo": False}
 
 
@@ -313,7 +314,7 @@ def _charts(batch: Batch) -> bool:
     dfs = [jobs.metrics(rid) for rid in batch.runs]
     store = RunStore()
     statuses = [store.status(rid).get("status") for rid in batch.runs]
-    active = any(s not in TERMINAL for s in statuses)
+    active = any(s in ACTIVE for s in statuses)
     events = pm.pbt_events(store, batch.id)
     if not events:
         st.info(t("pbt.waiting"), icon=":material/hourglass_top:")
@@ -350,7 +351,7 @@ def population_view(batch: Batch | None) -> None:
         return
     st.subheader(t("pbt.title"), anchor=False)  # the live view below says if view-only
     store = RunStore()
-    active = any(store.status(r).get("status") not in TERMINAL for r in batch.runs)
+    active = any(store.status(r).get("status") in ACTIVE for r in batch.runs)
 
     @st.fragment(run_every=POLL_S if active else None)
     def _poll() -> None:
