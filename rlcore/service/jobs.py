@@ -257,8 +257,8 @@ def trains_together(plan: Plan) -> bool:
 
     Seeds and sweeps of an algorithm on the population engine
     (``rlcore.train.population``) over a hyperparameter its members may differ in, on an
-    environment (offline populations are not built yet): the CLI, the app and the
-    course start such plans as populations; any other plan trains run by run.
+    environment or on one offline dataset: the CLI, the app and the course start such
+    plans as populations; any other plan trains run by run.
     """
     if len(plan.runs) < 2:
         return False

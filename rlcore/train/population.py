@@ -15,13 +15,15 @@ call. A population pays it once for all its members:
 Members share nothing but the kernels: no gradient, no transition, no normalisation
 (``tests/test_population.py`` perturbs one member's data and checks the others' weights
 stay bit-identical). A single run is a population of one through the same code
-(:func:`replay_loop`, which :class:`~rlcore.train.trainer.Trainer` drives for one
-member): one implementation per algorithm.
+(:func:`replay_loop`, :func:`rollout_loop` and :func:`dataset_loop`, which
+:class:`~rlcore.train.trainer.Trainer` drives for one member): one implementation per
+algorithm. Offline members share the one dataset, loaded once and only read
+(:class:`SharedDataset`), each drawing its own minibatches.
 
 :class:`PopulationTrainer` is the trainer of K members: iterating yields
 ``(member, metrics row)`` pairs, each row as the member's own run would write it
 (``rlcore.service.worker.run_population_job`` writes each member as its own run).
-Algorithms on the engine declare ``Agent.population`` (DQN today).
+Algorithms on the engine declare ``Agent.population``.
 """
 
 from __future__ import annotations
