@@ -270,6 +270,6 @@ def test_members_of_different_setups_are_refused_naming_the_field(change, words)
 
 
 def test_an_algorithm_not_on_the_engine_is_refused():
-    run, cfg = make_configs("a2c", "CartPole-v1", run={"steps": 100})
+    run, cfg = make_configs("reinforce", "CartPole-v1", run={"steps": 100})
     with pytest.raises(ValueError, match="does not train as a population yet"):
         PopulationTrainer([run], [cfg])

@@ -205,8 +205,8 @@ def test_trains_together_is_the_one_rule_of_the_cli_the_app_and_the_course():
     normalized = (ppo[0], dataclasses.replace(ppo[1], normalize=True))
     assert not trains_together(seed_plan(*normalized, 2))  # refused: runs one by one
     assert not trains_together(Plan("trial", (ppo, (run, algo))))
-    a2c = make_configs("a2c", "CartPole-v1", run={"steps": 1000})
-    assert not trains_together(seed_plan(*a2c, 2))  # not on the engine (yet)
+    reinforce = make_configs("reinforce", "CartPole-v1", run={"steps": 1000})
+    assert not trains_together(seed_plan(*reinforce, 2))  # not on the engine (yet)
 
 
 def test_training_memory_counts_every_member(tmp_path):

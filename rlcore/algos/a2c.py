@@ -17,16 +17,24 @@ observation is bootstrapped ($d_t = 0$), as in Stable-Baselines3.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rlcore.algos.base import Agent, optimize
+from rlcore.algos.base import (
+    Agent,
+    MemberAdam,
+    carry_adam,
+    check_members,
+    optimize,
+    per_member,
+)
 from rlcore.core.config import AlgoConfig, hp
-from rlcore.core.nn import MLP, CategoricalActor
-from rlcore.core.ops import gae
+from rlcore.core.nn import MLP, CategoricalActor, member_actor, member_cuts, stack_sequential
+from rlcore.core.ops import gae, gae_members, member_rows
 from rlcore.core.types import Rollout
 
 
@@ -47,7 +55,12 @@ class A2CConfig(AlgoConfig):
 
 
 class A2C(Agent):
-    """Synchronous advantage actor-critic for discrete actions."""
+    """Synchronous advantage actor-critic for discrete actions; a population of ``k``.
+
+    Members (``rlcore.train.population``) differ in :attr:`member_hparams`: each learns
+    from its own rollout with its own γ, λ and loss weights, its gradient clipped on its
+    own, and RMSprop's (or Adam's) step taken with its own lr.
+    """
 
     name = "a2c"
     title = "A2C (actor-critic)"
@@ -56,31 +69,86 @@ class A2C(Agent):
     loop = "rollout"
     config_cls = A2CConfig
     cfg: A2CConfig
+    population = True
+    member_hparams = ("lr", "gamma", "gae_lambda", "ent_coef", "vf_coef")
 
-    def __init__(self, obs_space, action_space, config: A2CConfig, device="cpu") -> None:
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: A2CConfig,
+        device="cpu",
+        *,
+        members: Sequence[A2CConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
         super().__init__(obs_space, action_space, config, device)
         c = config
+        self.members: tuple[A2CConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
+        self.k = k = len(self.members)
+        if seeds is not None and len(seeds) != k:
+            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
         mk = dict(activation="tanh", orthogonal=True)
-        self.actor = CategoricalActor(self.obs_dim, self.n_actions, c.hidden, out_gain=0.01, **mk)
-        self.critic = MLP(self.obs_dim, 1, c.hidden, out_gain=1.0, **mk)
+        actors, critics = [], []
+        for i in range(k):  # each member drawn as a single run of its seed draws its own
+            if seeds is not None:
+                torch.manual_seed(seeds[i])
+            actors.append(
+                CategoricalActor(self.obs_dim, self.n_actions, c.hidden, out_gain=0.01, **mk)
+            )
+            critics.append(MLP(self.obs_dim, 1, c.hidden, out_gain=1.0, **mk))
+        self.actor = member_actor(actors)
+        self.critic = critics[0] if k == 1 else stack_sequential(critics)
         self.to(self.device)
         self._params = list(self.parameters())
-        if c.optimizer == "rmsprop":
-            self.optimizer = torch.optim.RMSprop(self._params, lr=c.lr, alpha=0.99, eps=1e-5)
+        self._make_optimizer()
+        self._refresh_members()
+
+    def _make_optimizer(self) -> None:
+        lrs = [m.lr for m in self.members]
+        if self.cfg.optimizer == "rmsprop":
+            if len(set(lrs)) == 1:
+                self.optimizer = torch.optim.RMSprop(self._params, lr=lrs[0], alpha=0.99, eps=1e-5)
+            else:
+                self.optimizer = MemberRMSprop(self._params, lrs, alpha=0.99, eps=1e-5)
+        elif len(set(lrs)) == 1:
+            self.optimizer = torch.optim.Adam(self._params, lr=lrs[0], eps=1e-5)
         else:
-            self.optimizer = torch.optim.Adam(self._params, lr=c.lr, eps=1e-5)
+            self.optimizer = MemberAdam(self._params, lrs, eps=1e-5)
+
+    def _refresh_members(self) -> None:
+        """The per-member γ, λ and loss weights as numbers or ``[K, 1]`` tensors."""
+        ms, dev = self.members, self.device
+        self._gamma = per_member([m.gamma for m in ms], dev)
+        self._lam = per_member([m.gae_lambda for m in ms], dev)
+        self._vf = per_member([m.vf_coef for m in ms], dev)
+        self._ent = per_member([m.ent_coef for m in ms], dev)
+        lrs = [m.lr for m in ms]
+        if isinstance(self.optimizer, (MemberRMSprop, MemberAdam)) or len(set(lrs)) > 1:
+            state = self.optimizer.state_dict()
+            self._make_optimizer()
+            self.optimizer.load_state_dict(state)
+        else:
+            for g in self.optimizer.param_groups:
+                g["lr"] = lrs[0]
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         logits = self.actor(obs)
         if explore:
-            return torch.multinomial(F.softmax(logits, -1), 1).squeeze(-1)
+            probs = F.softmax(logits, -1)
+            if probs.dim() > 2:  # a population's [K, n, A]: one draw per row
+                flat = probs.reshape(-1, probs.shape[-1])
+                return torch.multinomial(flat, 1).view(probs.shape[:-1])
+            return torch.multinomial(probs, 1).squeeze(-1)
         return logits.argmax(-1)
 
     def value(self, obs: Tensor) -> Tensor:
         return self.critic(obs).squeeze(-1)
 
     def losses(self, ro: Rollout) -> tuple[Tensor, dict[str, Tensor]]:
-        """Actor, critic and entropy terms of the A2C loss."""
+        """Actor, critic and entropy terms of the A2C loss (a population's: each member's)."""
+        if self.k > 1:
+            return self._member_losses(ro)
         t, n = ro.reward.shape
         obs = ro.obs.reshape(t * n, -1)
         values = self.value(obs).reshape(t, n)
@@ -117,5 +185,100 @@ class A2C(Agent):
 
     def update(self, rollout: Rollout) -> dict[str, Tensor]:
         loss, info = self.losses(rollout)
-        info["grad_norm"] = optimize(self.optimizer, loss, self._params, self.cfg.max_grad_norm)
+        info["grad_norm"] = optimize(
+            self.optimizer,
+            loss,
+            self._params,
+            self.cfg.max_grad_norm,
+            members=self.k if self.k > 1 else None,
+        )
         return info
+
+    def _member_losses(self, ro: Rollout) -> tuple[Tensor, dict[str, Tensor]]:
+        """:meth:`losses` of K members on their rollouts (``[T, K, n]``).
+
+        Each member's terms are its own means (``[K]``), the loss their sum (its gradient
+        is its own).
+        """
+        obs = member_rows(ro.obs)
+        values = self.value(obs)  # [K, T*n]
+        with torch.no_grad():
+            next_values = self.value(member_rows(ro.next_obs))
+            adv = gae_members(ro, values.detach(), next_values, self._gamma, self._lam)
+            returns = adv + values.detach()
+            if self.cfg.normalize_advantage and adv.shape[1] > 1:
+                adv = (adv - adv.mean(1, keepdim=True)) / (adv.std(1, keepdim=True) + 1e-8)
+        log_probs = F.log_softmax(self.actor(obs), -1)
+        logp = log_probs.gather(-1, member_rows(ro.action).long().unsqueeze(-1)).squeeze(-1)
+        entropy = -(log_probs.exp() * log_probs).sum(-1).mean(1)
+        actor_loss = -(adv * logp).mean(1)
+        value_loss = (values - returns).pow(2).mean(1)
+        vf, ent = (v if isinstance(v, float) else v.squeeze(1) for v in (self._vf, self._ent))
+        loss = (actor_loss + vf * value_loss - ent * entropy).sum()
+        info = {
+            "actor_loss": actor_loss.detach(),
+            "value_loss": value_loss.detach(),
+            "entropy": entropy.detach(),
+            "v_mean": values.detach().mean(1),
+            "advantage_mean": adv.mean(1),
+            "advantage_std": adv.std(1),
+        }
+        return loss, info
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on.
+
+        Networks and the optimiser's state are cut to them, their numbers unchanged.
+        """
+        old = list(self._params)
+        cuts = [*member_cuts(self.actor, keep), *member_cuts(self.critic, keep)]
+        self.members = tuple(self.members[i] for i in keep)
+        self.k = len(keep)
+        self._params = list(self.parameters())
+        lrs = [m.lr for m in self.members]
+        if isinstance(self.optimizer, (torch.optim.Adam, MemberAdam)):
+            self.optimizer = carry_adam(self.optimizer, old, self._params, cuts, lrs, self.device)
+        else:  # RMSprop: its square averages cut as the parameters were
+            state = [self.optimizer.state.get(p, {}) for p in old]
+            self._make_optimizer()
+            for p, st, cut in zip(self._params, state, cuts):
+                if st:
+                    self.optimizer.state[p] = {
+                        key: (v.clone() if key == "step" else cut(v)) for key, v in st.items()
+                    }
+        self._refresh_members()
+
+
+class MemberRMSprop(torch.optim.Optimizer):
+    """RMSprop (torch's arithmetic, no momentum, not centred) with each member's own lr.
+
+    Over parameters with a leading member axis (``K`` or ``K*N`` rows): the square
+    average is elementwise, so one optimiser keeps each member's own; only the step
+    differs, ``lr_k * g / (sqrt(v) + eps)`` on member ``k``'s rows. One lr for all is
+    torch's ``RMSprop`` itself (A2C builds that then).
+    """
+
+    def __init__(self, params, lrs: Sequence[float], alpha: float = 0.99, eps: float = 1e-8):
+        self.lrs = tuple(float(x) for x in lrs)
+        super().__init__(params, {"lr": self.lrs[0], "alpha": alpha, "eps": eps})
+
+    @torch.no_grad()
+    def step(self, closure=None):  # type: ignore[override]
+        g = self.param_groups[0]
+        k = len(self.lrs)
+        for p in g["params"]:
+            if p.grad is None:
+                continue
+            st = self.state[p]
+            if not st:
+                st["step"] = torch.zeros(())
+                st["square_avg"] = torch.zeros_like(p)
+            st["step"] += 1
+            v = st["square_avg"]
+            v.mul_(g["alpha"]).addcmul_(p.grad, p.grad, value=1 - g["alpha"])
+            avg = v.sqrt().add_(g["eps"])
+            rows = p.view(k, -1)
+            step = (p.grad / avg).view(k, -1)
+            for i, lr in enumerate(self.lrs):
+                rows[i].add_(step[i], alpha=-lr)
+        return None

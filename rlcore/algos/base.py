@@ -681,6 +681,24 @@ class Agent(nn.Module):
         a = self.act(obs, explore=True)
         return a, a
 
+    @torch.inference_mode()
+    def rollout_members(self, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`rollout_actions` of every member: ``[K, n, obs]`` in, ``[K, n, ...]`` out.
+
+        One member acts through :meth:`rollout_actions` (a single run's draws, to the bit);
+        several through ``_act`` on the member-axis networks (the environments get the
+        clipped actions, the learner keeps the samples).
+        """
+        k, n = obs.shape[0], obs.shape[1]
+        if self.k == 1:
+            a, kept = self.rollout_actions(obs[0])
+            return a.reshape(1, n, *a.shape[1:]), kept.reshape(1, n, *kept.shape[1:])
+        x = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32)).view(k, n, -1)
+        a = self._act(x.to(self.device), True).cpu().numpy()
+        if self.discrete:
+            return a, a
+        return np.clip(a, self.action_low, self.action_high), a
+
     # -- learning -------------------------------------------------------------------
     def update(self, batch: Any) -> dict[str, Tensor]:
         """One gradient step of every network this agent trains."""
@@ -824,7 +842,7 @@ class Agent(nn.Module):
                 copy_member_rows(t, k, src, dst, key)
         for opt in self.optimizers():
             for st in opt.state.values():
-                for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+                for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq", "square_avg"):
                     if key in st:
                         copy_member_rows(st[key], k, src, dst, f"{type(opt).__name__}.{key}")
 

@@ -27,7 +27,15 @@ from torch import Tensor, nn
 from rlcore.algos.base import Agent, check_members, per_member
 from rlcore.core.config import AlgoConfig, hp
 from rlcore.core.nn import MLP, stack_sequential
-from rlcore.core.ops import categorical_kl, explained_variance, gae, gaussian_kl, running_moments
+from rlcore.core.ops import (
+    categorical_kl,
+    explained_variance,
+    gae,
+    gae_members,
+    gaussian_kl,
+    member_rows,
+    running_moments,
+)
 from rlcore.core.types import Rollout
 
 __all__ = ["ActorCritic", "OnPolicyConfig", "PreparedRollout"]
@@ -199,22 +207,6 @@ class ActorCritic(Agent):
             return a, a
         return np.clip(a, self.action_low, self.action_high), a
 
-    @torch.inference_mode()
-    def rollout_members(self, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`rollout_actions` of every member at once: ``[K, n, obs]`` in, ``[K, n, ...]`` out.
-
-        One member acts through :meth:`rollout_actions` (a single run's draws, to the bit).
-        """
-        k, n = obs.shape[0], obs.shape[1]
-        if self.k == 1:
-            a, kept = self.rollout_actions(obs[0])
-            return a.reshape(1, n, *a.shape[1:]), kept.reshape(1, n, *kept.shape[1:])
-        x = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32)).view(k, n, -1)
-        a = self._act(x.to(self.device), True).cpu().numpy()
-        if self.discrete:
-            return a, a
-        return np.clip(a, self.action_low, self.action_high), a
-
     def value(self, obs: Tensor) -> Tensor:
         return self.critic(obs).squeeze(-1)
 
@@ -287,31 +279,12 @@ class ActorCritic(Agent):
 
     def _prepare_members(self, ro: Rollout) -> tuple[PreparedRollout, dict[str, Tensor]]:
         """:meth:`prepare` of a population's rollout: GAE on the K x n environment columns."""
-        t, k, n = ro.reward.shape
-
-        def flat(x: Tensor) -> Tensor:  # [T, K, n, ...] -> [K, T*n, ...]
-            return x.transpose(0, 1).reshape(k, t * n, *x.shape[3:])
-
-        def cols(x: Tensor) -> Tensor:  # [K, T*n] -> [T, K*n]
-            return x.reshape(k, t, n).transpose(0, 1).reshape(t, k * n)
-
-        def per_col(v: float | Tensor) -> float | Tensor:  # [K, 1] -> [K*n]
-            return v if isinstance(v, float) else v.expand(k, n).reshape(k * n)
-
-        obs, next_obs = flat(ro.obs), flat(ro.next_obs)
+        k = ro.reward.shape[1]
+        obs, next_obs = member_rows(ro.obs), member_rows(ro.next_obs)
         values, next_values = self.value(obs), self.value(next_obs)
-        adv = gae(
-            ro.reward.reshape(t, k * n),
-            cols(values),
-            cols(next_values),
-            ro.terminated.reshape(t, k * n),
-            ro.episode_end.reshape(t, k * n),
-            per_col(self._gamma),  # type: ignore[arg-type]
-            per_col(self._lam),  # type: ignore[arg-type]
-        )
-        adv = adv.reshape(t, k, n).transpose(0, 1).reshape(k, t * n)
+        adv = gae_members(ro, values, next_values, self._gamma, self._lam)
         returns = adv + values
-        action = flat(ro.action)
+        action = member_rows(ro.action)
         dist = tuple(d.detach() for d in self.dist(obs))
         log_prob = self.log_prob(dist, action)
         info = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor, nn
@@ -176,6 +176,44 @@ def gae(
         running = deltas[t] + gamma * lam * (1.0 - episode_end[t]) * running
         adv[t] = running
     return adv
+
+
+def member_rows(x: Tensor) -> Tensor:
+    """A population's rollout field ``[T, K, n, ...]`` as each member's rows ``[K, T*n, ...]``.
+
+    Time-major within a member, as a single run flattens its ``[T, n, ...]``.
+    """
+    t, k, n = x.shape[:3]
+    return x.transpose(0, 1).reshape(k, t * n, *x.shape[3:])
+
+
+def gae_members(
+    ro: Any, values: Tensor, next_values: Tensor, gamma: float | Tensor, lam: float | Tensor
+) -> Tensor:
+    r""":func:`gae` of a population's rollout (fields ``[T, K, n]``), each member's own.
+
+    ``values`` and ``next_values`` are ``[K, T*n]`` (:func:`member_rows`' layout); ``gamma``
+    and ``lam`` one number or each member's (``[K, 1]``). The K x n environments are GAE's
+    columns, each with its member's γ and λ; the advantages come back ``[K, T*n]``.
+    """
+    t, k, n = ro.reward.shape
+
+    def cols(v: Tensor) -> Tensor:  # [K, T*n] -> [T, K*n]
+        return v.reshape(k, t, n).transpose(0, 1).reshape(t, k * n)
+
+    def per_col(v: float | Tensor) -> Any:  # [K, 1] -> [K*n]
+        return v if isinstance(v, float) else v.expand(k, n).reshape(k * n)
+
+    adv = gae(
+        ro.reward.reshape(t, k * n),
+        cols(values),
+        cols(next_values),
+        ro.terminated.reshape(t, k * n),
+        ro.episode_end.reshape(t, k * n),
+        per_col(gamma),
+        per_col(lam),
+    )
+    return adv.reshape(t, k, n).transpose(0, 1).reshape(k, t * n)
 
 
 def dual_loss(multiplier: Tensor, violation: Tensor) -> Tensor:
