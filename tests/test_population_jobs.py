@@ -233,3 +233,16 @@ def test_train_seeds_of_sac_is_one_population(tmp_path, capsys):
     for r in recs:
         _, _, agent = load_checkpoint(RunStore(tmp_path).path(r.id) / "model.safetensors")
         assert agent.k == 1 and agent.log_alpha.dim() == 0  # a single run's weights
+
+
+def test_a_populations_runs_hold_their_process_threads_once(tmp_path):
+    """Three members trained by one process with 2 threads hold 2 threads, not 6."""
+    store = RunStore(tmp_path)
+    batch = JobQueue(store, dispatch=False).create_batch(_plan(3), population=True)
+    for rid in batch.runs:
+        store.set_status(rid, "running", pid=os.getpid(), threads=2)
+    assert store.threads_in_use() == 2
+    other = JobQueue(store, dispatch=False).create_batch(_plan(1)).runs[0]
+    store.set_status(other, "running", pid=os.getppid(), threads=1)  # another live process
+    assert store.threads_in_use() == 3
+    assert store.threads_in_use(exclude=other) == 2

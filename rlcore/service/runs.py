@@ -390,15 +390,22 @@ class RunStore:
     def threads_in_use(self, exclude: str | None = None) -> int:
         """CPU threads held by the runs training now (their workers alive), but ``exclude``.
 
-        A run that has not yet recorded its choice counts as one thread.
+        A run that has not yet recorded its choice counts as one thread. The runs of one
+        process (a population's members) hold its threads once.
         """
         total = 0
+        processes: set[int] = set()
         for run_id in self.ids():
             if run_id == exclude:
                 continue
             st = self.status(run_id)  # reconciled: a dead worker's run is not running
             if st.get("status") != "running":
                 continue
+            pid = st.get("pid")
+            if isinstance(pid, int) and not isinstance(pid, bool):
+                if pid in processes:
+                    continue  # another member of the same population: the same threads
+                processes.add(pid)
             n = st.get("threads")
             total += n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 1
         return total
