@@ -327,7 +327,7 @@ def test_the_explorer_asks_for_a_prediction_says_the_time_and_starts_a_pbt(monke
     assert not at.exception, at.exception
     start = at.button(key="learn_value.pbt.start")
     assert start.disabled  # no prediction yet
-    assert "60,000 environment steps in all: about 20 s of training" in captions(at)
+    assert "60,000 environment steps in all: 20 to 40 s from Start to the verdict" in captions(at)
     at.radio(key="learn_value.pbt.guess_en").set_value("fall").run()
     at.button(key="learn_value.pbt.start").click().run()
     assert not at.exception, at.exception
@@ -358,5 +358,6 @@ def test_the_explorer_shows_the_schedule_and_the_verdict_of_a_finished_populatio
     assert f"{v.down} lowered" in text and f"p = {v.p:.2f}" in text
     best = max(range(3), key=lambda i: (res.returns[i], -i))
     assert f"The best agent (member {best})" in text
-    assert "You predicted: fall." in captions(at)
+    said = {"fell": "agrees", "rose": "says otherwise", "unclear": "no evidence for it"}
+    assert "You predicted: fall. " in captions(at) and said[v.direction] in captions(at)
     assert chart(at, "lr of each member over steps")

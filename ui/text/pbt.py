@@ -136,10 +136,10 @@ TEXT = {
         "zh": "请先选择一个预测：选好后才能开始。",
     },
     "pbt.ex.time": {
-        "en": "{total} environment steps in all: about {s} s of training on 2 CPU cores "
-        "(measured), plus the worker's start.",
-        "zh": "共 {total} 个环境步：在 2 个 CPU 核上训练约 {s} 秒（实测），"
-        "另加工作进程的启动时间。",
+        "en": "{total} environment steps in all: {lo} to {hi} s from Start to the verdict on "
+        "2 busy CPU cores (measured).",
+        "zh": "共 {total} 个环境步：在 2 个繁忙的 CPU 核上，从开始到结论需要 {lo} 到 {hi} 秒"
+        "（实测）。",
     },
     "pbt.ex.start": {"en": "Start the population", "zh": "开始种群训练"},
     "pbt.ex.again": {"en": "Predict and run again", "zh": "重新预测并再运行一次"},
@@ -181,6 +181,11 @@ TEXT = {
     "pbt.ex.right": {
         "en": "The population's evidence agrees.",
         "zh": "种群的证据与你的预测一致。",
+    },
+    "pbt.ex.no_evidence": {
+        "en": "This population is no evidence for it, nor against it: the kept steps could "
+        "be coin flips.",
+        "zh": "这个种群既不能支持也不能否定你的预测：保留下来的步骤可能只是抛硬币的结果。",
     },
     "pbt.ex.wrong": {
         "en": "The population's evidence says otherwise.",
