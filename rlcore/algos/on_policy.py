@@ -149,6 +149,42 @@ class ActorCritic(Agent):
             )
         return None
 
+    def member_kl(self, old: tuple[Tensor, ...], new: tuple[Tensor, ...]) -> Tensor:
+        r"""Each member's mean $\mathrm{KL}(\pi_{old}\,\|\,\pi_{new})$ over its states, ``[K]``."""
+        if self.discrete:
+            kl = categorical_kl(F.log_softmax(old[0], -1), F.log_softmax(new[0], -1))
+        else:
+            kl = gaussian_kl(old[0], old[1].expand_as(old[0]), new[0], new[1])
+        return kl.mean(-1)
+
+    def member_cuts(self, keep: Sequence[int]) -> list[Any]:
+        """Cut actor, critic and log std to the members ``keep``.
+
+        Returns the cuts in ``parameters()`` order (for the optimisers' state).
+        """
+        from rlcore.core.nn import member_cuts
+
+        names = [name for name, _ in self.named_parameters()]
+        by_name: dict[str, Any] = {}
+        for part in ("actor", "critic"):
+            net = getattr(self, part)
+            keys = [f"{part}.{name}" for name, _ in net.named_parameters()]
+            by_name.update(zip(keys, member_cuts(net, keep)))
+        if self.log_std is not None:
+            idx = torch.tensor(list(keep), device=self.device)
+
+            def cut_log_std(t: Tensor) -> Tensor:
+                return t.detach()[keep[0]].clone() if len(keep) == 1 else t.detach()[idx]
+
+            self.log_std = nn.Parameter(cut_log_std(self.log_std))
+            by_name["log_std"] = cut_log_std
+        self.members = tuple(self.members[i] for i in keep)
+        self.k = len(keep)
+        self.actor_params = list(self.actor.parameters()) + (
+            [] if self.log_std is None else [self.log_std]
+        )
+        return [by_name[name] for name in names]
+
     def _refresh_members(self) -> None:
         """The per-member γ and λ as numbers or ``[K, 1]`` tensors."""
         self._gamma = per_member([m.gamma for m in self.members], self.device)
@@ -285,7 +321,7 @@ class ActorCritic(Agent):
         adv = gae_members(ro, values, next_values, self._gamma, self._lam)
         returns = adv + values
         action = member_rows(ro.action)
-        dist = tuple(d.detach() for d in self.dist(obs))
+        dist = tuple(d.detach().clone() for d in self.dist(obs))  # (not views of log std)
         log_prob = self.log_prob(dist, action)
         info = {
             "explained_variance": torch.stack(

@@ -30,7 +30,6 @@ from torch import Tensor
 from rlcore.algos.base import MemberAdam, carry_adam, optimize, per_member, set_member_lrs
 from rlcore.algos.on_policy import ActorCritic, OnPolicyConfig, PreparedRollout
 from rlcore.core.config import hp
-from rlcore.core.nn import member_cuts
 from rlcore.core.ops import approx_kl, clipped_surrogate, clipped_value_loss
 from rlcore.core.types import Rollout
 
@@ -307,28 +306,9 @@ class PPO(ActorCritic):
         Every member-axis tensor is cut (networks, log std, Adam's moments), their numbers
         unchanged.
         """
-        names = [name for name, _ in self.named_parameters()]
         old = list(self._params)
-        by_name = {}
-        for part in ("actor", "critic"):
-            net = getattr(self, part)
-            keys = [f"{part}.{name}" for name, _ in net.named_parameters()]
-            by_name.update(zip(keys, member_cuts(net, keep)))
-        if self.log_std is not None:
-            idx = torch.tensor(list(keep), device=self.device)
-
-            def cut_log_std(t: Tensor) -> Tensor:
-                return t.detach()[keep[0]].clone() if len(keep) == 1 else t.detach()[idx]
-
-            self.log_std = torch.nn.Parameter(cut_log_std(self.log_std))
-            by_name["log_std"] = cut_log_std
-        cuts = [by_name[name] for name in names]
-        self.members = tuple(self.members[i] for i in keep)
-        self.k = len(keep)
+        cuts = self.member_cuts(keep)
         self._params = list(self.parameters())
-        self.actor_params = list(self.actor.parameters()) + (
-            [] if self.log_std is None else [self.log_std]
-        )
         lrs = [m.lr for m in self.members]
         self.optimizer = carry_adam(self.optimizer, old, self._params, cuts, lrs, self.device)
         self._refresh_members()

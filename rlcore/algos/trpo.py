@@ -22,13 +22,14 @@ separately by regression on $\hat R_t$ (Adam, ``n_critic_updates`` epochs of min
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
-from rlcore.algos.base import optimize
+from rlcore.algos.base import MemberAdam, carry_adam, optimize, set_member_lrs
 from rlcore.algos.on_policy import ActorCritic, OnPolicyConfig, PreparedRollout
 from rlcore.core.config import hp
 from rlcore.core.ops import backtracking_line_search, conjugate_gradient, fisher_vector_product
@@ -50,19 +51,50 @@ class TRPOConfig(OnPolicyConfig):
 
 
 class TRPO(ActorCritic):
-    """TRPO for discrete and continuous actions."""
+    """TRPO for discrete and continuous actions; a population of ``k`` members.
+
+    Members (``rlcore.train.population``) each take their own natural-gradient step: the
+    conjugate-gradient solve runs for all of them at once (each member's vectors a row,
+    each stopping at its own tolerance), and the line search tries each member's own
+    fractions until its own step improves inside its own trust region.
+    """
 
     name = "trpo"
     title = "TRPO"
     paper = "Schulman et al. 2015, Trust region policy optimization"
     config_cls = TRPOConfig
     cfg: TRPOConfig
+    population = True
+    member_hparams = ("lr", "gamma", "gae_lambda", "target_kl")
 
-    def __init__(self, obs_space, action_space, config: TRPOConfig, device="cpu") -> None:
-        super().__init__(obs_space, action_space, config, device)
-        self.critic_optimizer = torch.optim.Adam(
-            self.critic.parameters(), lr=config.lr, eps=1e-5, fused=self.device.type == "cpu"
-        )
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: TRPOConfig,
+        device="cpu",
+        *,
+        members: Sequence[TRPOConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
+        super().__init__(obs_space, action_space, config, device, members=members, seeds=seeds)
+        self._make_critic_optimizer()
+
+    def _make_critic_optimizer(self) -> None:
+        lrs = [m.lr for m in self.members]
+        params = list(self.critic.parameters())
+        if len(set(lrs)) == 1:
+            self.critic_optimizer: torch.optim.Adam = torch.optim.Adam(
+                params, lr=lrs[0], eps=1e-5, fused=self.device.type == "cpu"
+            )
+        else:
+            self.critic_optimizer = MemberAdam(params, lrs, eps=1e-5)
+
+    def _refresh_members(self) -> None:
+        super()._refresh_members()
+        if hasattr(self, "critic_optimizer"):  # (not yet made while the networks are built)
+            lrs = [m.lr for m in self.members]
+            self.critic_optimizer = set_member_lrs(self.critic_optimizer, lrs, self.device)
 
     def surrogate(self, data: PreparedRollout, adv: Tensor) -> tuple[Tensor, Tensor]:
         r"""$L(\theta) = \mathbb{E}[\rho_t \hat A_t]$ and $\bar D_{KL}(\theta_{old}, \theta)$."""
@@ -126,8 +158,162 @@ class TRPO(ActorCritic):
     def update(self, rollout: Rollout) -> dict[str, Tensor]:
         """One trust-region policy step and the value regression on one rollout."""
         data, info = self.prepare(rollout)
+        if self.k > 1:
+            return self._update_members(data, info)
         info.update(self.policy_step(data))
         with torch.no_grad():
             info["entropy"] = self.entropy(self.dist(data.obs)).mean()
         info.update(self.critic_step(data))
         return info
+
+    # -- a population: every member's trust-region step at once ---------------------------
+    def _flat(self, tensors: Sequence[Tensor]) -> Tensor:
+        """Member-axis tensors as each member's flat vector, ``[K, P]``."""
+        return torch.cat([t.reshape(self.k, -1) for t in tensors], dim=1)
+
+    def _set_flat(self, vec: Tensor, params: Sequence[Tensor]) -> None:
+        with torch.no_grad():
+            at = 0
+            for p in params:
+                n = p[0].numel()
+                p.view(self.k, -1).copy_(vec[:, at : at + n])
+                at += n
+
+    def _member_surrogate(self, data: PreparedRollout, adv: Tensor) -> tuple[Tensor, Tensor]:
+        """Each member's surrogate and mean KL, ``[K]`` each."""
+        dist = self.dist(data.obs)
+        ratio = torch.exp(self.log_prob(dist, data.action) - data.old_log_prob)
+        return (ratio * adv).mean(1), self.member_kl(data.old_dist, dist)
+
+    def _member_policy_step(self, data: PreparedRollout) -> dict[str, Tensor]:
+        """:meth:`policy_step` of every member: its own direction, step size and search."""
+        c = self.cfg
+        adv = data.advantage
+        if c.normalize_advantage and adv.shape[1] > 1:
+            adv = (adv - adv.mean(1, keepdim=True)) / (adv.std(1, keepdim=True) + 1e-8)
+        params = self.actor_params
+        surr, kl = self._member_surrogate(data, adv)
+        grad = self._flat(torch.autograd.grad(surr.sum(), params, retain_graph=True))
+        kl_grad = self._flat(torch.autograd.grad(kl.sum(), params, create_graph=True))
+
+        def fvp(v: Tensor) -> Tensor:  # each member's (F + λI) v: its KL touches its rows only
+            hv = torch.autograd.grad((kl_grad * v).sum(), params, retain_graph=True)
+            return self._flat(hv) + c.cg_damping * v
+
+        direction, residual = member_conjugate_gradient(fvp, grad, c.cg_max_steps)
+        curvature = (direction * fvp(direction)).sum(1)
+        target = torch.tensor([m.target_kl for m in self.members], device=self.device)
+        beta = torch.sqrt(2 * target / curvature.clamp(min=1e-12)).detach()
+        full = beta.unsqueeze(1) * direction.detach()
+        old = self._flat(params).detach()
+        search = self._member_line_search(data, adv, old, full, surr.detach(), target)
+        self._set_flat(old + search["fraction"].unsqueeze(1) * full, params)
+        return {
+            "kl": search["kl"],
+            "target_kl": target,
+            "step_size": beta * search["fraction"],
+            "step_norm": full.norm(dim=1) * search["fraction"],
+            "backtracks": search["backtracks"],
+            "accepted": (search["fraction"] > 0).float(),
+            "surrogate_improvement": search["improvement"],
+            "cg_residual": residual.detach(),
+            "grad_norm": grad.norm(dim=1),
+        }
+
+    @torch.no_grad()
+    def _member_line_search(
+        self,
+        data: PreparedRollout,
+        adv: Tensor,
+        old: Tensor,
+        full: Tensor,
+        surr_old: Tensor,
+        target: Tensor,
+    ) -> dict[str, Tensor]:
+        """``backtracking_line_search`` for each member.
+
+        Its fraction is the first ``shrink^j`` whose step improves its surrogate and keeps
+        its KL within its radius (else 0).
+        """
+        c, k = self.cfg, self.k
+        frac = torch.ones(k, device=self.device)
+        out = {key: torch.zeros(k, device=self.device) for key in ("fraction", "kl", "improvement")}
+        out["backtracks"] = torch.full((k,), float(c.line_search_max_iter), device=self.device)
+        done = torch.zeros(k, dtype=torch.bool, device=self.device)
+        for j in range(c.line_search_max_iter):
+            self._set_flat(old + torch.where(done, out["fraction"], frac).unsqueeze(1) * full,
+                           self.actor_params)  # fmt: skip
+            surr, kl = self._member_surrogate(data, adv)
+            ok = ~done & (kl <= target) & (surr - surr_old > 0)
+            out["fraction"] = torch.where(ok, frac, out["fraction"])
+            out["kl"] = torch.where(ok, kl, out["kl"])
+            out["improvement"] = torch.where(ok, surr - surr_old, out["improvement"])
+            out["backtracks"] = torch.where(ok, float(j), out["backtracks"])
+            done |= ok
+            if bool(done.all()):
+                break
+            frac = frac * c.line_search_shrink
+        return out
+
+    def _member_critic_step(self, data: PreparedRollout) -> dict[str, Tensor]:
+        """:meth:`critic_step` of every member: its own permutations of its own rollout."""
+        c, k, n = self.cfg, self.k, data.obs.shape[1]
+        rows = torch.arange(k, device=self.device).unsqueeze(1)
+        losses = []
+        for _ in range(c.n_critic_updates):
+            perm = torch.rand(k, n, device=self.device).argsort(dim=1)
+            for idx in perm.split(c.batch_size, dim=1):
+                per = (self.value(data.obs[rows, idx]) - data.returns[rows, idx]).pow(2).mean(1)
+                optimize(self.critic_optimizer, per.sum())
+                losses.append(per.detach())
+        return {"value_loss": torch.stack(losses).mean(0)}
+
+    def _update_members(self, data: PreparedRollout, info: dict[str, Tensor]) -> dict[str, Tensor]:
+        info.update(self._member_policy_step(data))
+        with torch.no_grad():
+            info["entropy"] = self.entropy(self.dist(data.obs)).mean(1)
+        info.update(self._member_critic_step(data))
+        return info
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on.
+
+        Every member-axis tensor is cut (networks, log std, the critic's Adam moments),
+        their numbers unchanged.
+        """
+        old = list(self.critic.parameters())
+        names = [name for name, _ in self.named_parameters()]
+        cuts = dict(zip(names, self.member_cuts(keep)))
+        critic_cuts = [cuts[f"critic.{name}"] for name, _ in self.critic.named_parameters()]
+        lrs = [m.lr for m in self.members]
+        self.critic_optimizer = carry_adam(
+            self.critic_optimizer, old, list(self.critic.parameters()), critic_cuts, lrs,
+            self.device,
+        )  # fmt: skip
+        self._refresh_members()
+
+
+def member_conjugate_gradient(
+    matvec: Callable[[Tensor], Tensor], b: Tensor, iters: int = 10, tol: float = 1e-10
+) -> tuple[Tensor, Tensor]:
+    """``conjugate_gradient`` for K systems at once (``b``: ``[K, P]``, one per row).
+
+    Each row iterates as the single solve does and stops on its own once its residual
+    falls under ``tol`` (its step sizes 0 from then on). Returns ``(x [K, P], residual [K])``.
+    """
+    x = torch.zeros_like(b)
+    r = b.clone()
+    p = b.clone()
+    rr = (r * r).sum(1)
+    for _ in range(iters):
+        active = rr >= tol
+        if not bool(active.any()):
+            break
+        ap = matvec(p)
+        alpha = torch.where(active, rr / (p * ap).sum(1), torch.zeros_like(rr))
+        x = x + alpha.unsqueeze(1) * p
+        r = r - alpha.unsqueeze(1) * ap
+        rr_new = (r * r).sum(1)
+        p = torch.where(active.unsqueeze(1), r + (rr_new / rr).unsqueeze(1) * p, p)
+        rr = torch.where(active, rr_new, rr)
+    return x, rr.sqrt()
