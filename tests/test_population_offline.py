@@ -395,6 +395,42 @@ def test_rlcore_train_seeds_on_a_dataset_is_one_process(datasets, tmp_path, caps
         assert st["eval_score"] is not None and r.run.dataset == datasets["Pendulum-v1"]
 
 
+def test_n_seeds_on_the_offline_page_start_as_one_population(datasets, monkeypatch):
+    """The Offline page's N seeds of IQL: one worker trains them (ui.jobs.start's rule)."""
+    from streamlit.testing.v1 import AppTest
+
+    import ui.jobs
+    from rlcore.service.jobs import JobQueue, run_extra
+    from rlcore.service.runs import RunStore
+    from rlcore.service.worker import population_of
+
+    launched = []
+
+    class Proc:  # the fake launcher starts no process
+        pid = os.getpid()
+
+        def poll(self):
+            return None
+
+    q = JobQueue(RunStore(), launcher=lambda rid, s: launched.append(rid) or Proc(), dispatch=False)
+    monkeypatch.setattr(ui.jobs, "queue", lambda: q)
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.switch_page("pages/offline.py")
+    query = {"algo": "iql", "dataset": datasets["Pendulum-v1"], "mode": "seeds", "seeds": "3"}
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    cost = " ".join(c.value for c in at.caption)
+    assert "These 3 agents train together in one process (a population)" in cost
+    at.button(key="offline_start").click().run()
+    ids = RunStore().ids()
+    assert len(ids) == 3 and len(launched) == 1  # one worker trains the three
+    assert population_of(RunStore(), launched[0]) is not None
+    assert all(run_extra(RunStore(), r).get("population") for r in ids)
+    assert {RunStore().load(r).run.dataset for r in ids} == {datasets["Pendulum-v1"]}
+
+
 if __name__ == "__main__":  # record the reference (from the code before populations)
     import tempfile
 
