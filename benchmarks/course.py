@@ -6,12 +6,14 @@ its claim, and how long does a learner wait for it?
     nice -n 10 python benchmarks/course.py --seeds 5 --only offline --build /tmp/course_ds
 
 A repetition ``r`` runs the experiment exactly as the lesson does (``ui.course``'s plans:
-same algorithms, budgets, networks, seeds per configuration), with seeds shifted by
-``100 * r``, on ``--jobs`` worker processes at once (the app's two workers on a 2-core
-server), and reads it with the lesson's verdict. Printed per experiment: how many
-repetitions agree with the claim, their answers, and the wall time from start to verdict
-(median and worst), and "quiet": the wall time the same runs would take on two idle cores
-(each run's CPU seconds, queued on two workers in the lesson's order) — on a shared,
+same algorithms, budgets, networks, seeds per configuration; a plan whose seeds the app
+trains as one population, ``rlcore.service.jobs.trains_together``, trains here as one
+population too), with seeds shifted by ``100 * r``, on ``--jobs`` worker processes at once
+(the app's two workers on a 2-core server), and reads it with the lesson's verdict.
+Printed per experiment: how many repetitions agree with the claim, their answers, and the
+wall time from start to verdict (median and worst), and "quiet": the wall time the same
+runs would take on two idle cores (each run's or population's CPU seconds, queued on two
+workers in the lesson's order) — on a shared,
 loaded machine the measured wall time says more about the neighbours than about us.
 The offline experiment needs a local Pendulum dataset (the newest one, as the lesson);
 without one it is skipped. ``--build DIR`` first builds the lesson's own dataset
@@ -45,6 +47,20 @@ def _train(run, cfg) -> tuple[list[dict], float]:
     torch.set_num_threads(1)
     c0 = time.process_time()
     rows = [dict(m) for m in Trainer(run, cfg)]
+    return rows, time.process_time() - c0
+
+
+def _train_population(runs, cfgs) -> tuple[list[list[dict]], float]:
+    """One population (the app's seeds of one setup, in one process): rows per member, CPU."""
+    import torch
+
+    from rlcore.train.population import PopulationTrainer
+
+    torch.set_num_threads(1)
+    c0 = time.process_time()
+    rows: list[list[dict]] = [[] for _ in runs]
+    for k, m in PopulationTrainer(list(runs), list(cfgs)):
+        rows[k].append(dict(m))
     return rows, time.process_time() - c0
 
 
@@ -104,18 +120,28 @@ def repetition(pool: ProcessPoolExecutor, exp_id: str, r: int, build_cpu: float 
     if exp.offline and dataset is None:
         skipped = "skipped: no local Pendulum dataset"
         return {"answer": skipped, "agrees": None, "wall_s": 0.0, "quiet_wall_s": 0.0}
+    from rlcore.service.jobs import trains_together
+
     plans = course.experiment_plans(exp, dataset)
     jobs, starts = [], {}
     for plan in plans:
-        for run, cfg in plan.runs:
-            run = dataclasses.replace(run, seed=run.seed + 100 * r, threads=1)
+        shifted = [
+            (dataclasses.replace(run, seed=run.seed + 100 * r, threads=1), cfg)
+            for run, cfg in plan.runs
+        ]
+        for run, cfg in shifted:
             starts[run.algo] = int(getattr(cfg, "learning_starts", 0) or 0)
-            jobs.append((run.algo, pool.submit(_train, run, cfg)))
+        if trains_together(plan):
+            runs_k, cfgs_k = zip(*shifted)
+            jobs.append((runs_k[0].algo, True, pool.submit(_train_population, runs_k, cfgs_k)))
+        else:
+            jobs += [(run.algo, False, pool.submit(_train, run, cfg)) for run, cfg in shifted]
     runs: dict[str, list] = {}
     cpu = []
-    for algo, fut in jobs:
+    for algo, together, fut in jobs:
         rows, c = fut.result()
-        runs.setdefault(algo, []).append(pd.DataFrame(rows))
+        for member in rows if together else [rows]:
+            runs.setdefault(algo, []).append(pd.DataFrame(member))
         cpu.append(c)
     wall = time.perf_counter() - t0
     v = course.verdict(exp_id, runs, starts, data_score)

@@ -77,3 +77,20 @@ def test_the_offline_verdict_reads_the_last_quarter_where_iql_has_learned():
     )
     assert v.answer == "iql" and v.agrees
     assert v.values["iql"] == pytest.approx(90.0) and v.numbers["data"] == 50.0
+
+
+def test_the_cdq_verdict_reads_the_last_quarter_where_the_critics_follow_their_policies():
+    """Mid-run both critics lag under their returns, DDPG's more; over the last quarter
+    DDPG's Q lies above its return and TD3's under it: read as DDPG, with those values."""
+    import pandas as pd
+
+    def run(mid, end, g=-130.0):
+        q = [0.0] * 4 + [g * (1 - mid)] * 11 + [g * (1 - end)] * 5
+        steps = range(300, 6001, 300)
+        return pd.DataFrame({"step": steps, "eval/q_start": q, "eval/discounted_return": g})
+
+    ddpg = [run(-0.30 + d, 0.15 + d) for d in (0.0, 0.02, 0.04)]
+    td3 = [run(-0.10 + d, -0.20 + d) for d in (0.0, 0.02, 0.04)]
+    v = course.verdict("cdq", {"ddpg": ddpg, "td3": td3}, {"ddpg": 1000, "td3": 1000})
+    assert v.answer == "ddpg" and v.agrees
+    assert v.values["ddpg"] == pytest.approx(0.17) and v.values["td3"] == pytest.approx(-0.18)

@@ -380,15 +380,15 @@ TEXT.update(
             "它下降（对偶梯度上升）。",
         },
         "course.exp.cdq.short": {
-            "en": "TD3 vs DDPG on Pendulum, 3 seeds",
-            "zh": "TD3 对比 DDPG / Pendulum，3 个种子",
+            "en": "TD3 vs DDPG on Pendulum, 5 seeds",
+            "zh": "TD3 对比 DDPG / Pendulum，5 个种子",
         },
         "course.exp.cdq.what": {
-            "en": "DDPG and TD3 on Pendulum, three seeds each, 6,000 steps (1,000 of random "
+            "en": "DDPG and TD3 on Pendulum, five seeds each, 6,000 steps (1,000 of random "
             "warm-up), small 64×64 networks, γ = 0.98, fast target networks (τ = 0.05). "
             "This TD3 keeps only the min of two critics as the target (no delayed actor, no "
             "target smoothing), so the min is the only difference from DDPG.",
-            "zh": "DDPG 与 TD3 在 Pendulum 上各训练三个种子，"
+            "zh": "DDPG 与 TD3 在 Pendulum 上各训练五个种子，"
             "每个 6,000 步（其中 1,000 步随机预热），64×64 的小网络，γ = 0.98，"
             "目标网络更新较快（τ = 0.05）。这里的 TD3 只保留以两个评论家的最小值为目标"
             "（不延迟演员、不做目标平滑），所以和 DDPG 的唯一区别就是这个最小值。",
@@ -404,13 +404,13 @@ TEXT.update(
             "zh": "一个评论家比两个取最小高估得更多",
         },
         "course.exp.cdq.measure": {
-            "en": "(Q(s₀) − return) / |return|, after the warm-up",
-            "zh": "（Q(s₀) − 回报）/ |回报|，预热之后",
+            "en": "(Q(s₀) − return) / |return|, last quarter of the run",
+            "zh": "（Q(s₀) − 回报）/ |回报|，训练最后四分之一阶段",
         },
         "course.exp.cdq.result": {
-            "en": "Q above the return obtained, after the warm-up, mean over the seeds: "
+            "en": "Q above the return obtained, last quarter of the run, mean over the seeds: "
             "DDPG {ddpg}, TD3 {td3}.",
-            "zh": "预热之后 Q 高出实际回报的比例，各种子平均：DDPG {ddpg}，TD3 {td3}。",
+            "zh": "训练最后四分之一阶段 Q 高出实际回报的比例，各种子平均：DDPG {ddpg}，TD3 {td3}。",
         },
         "course.exp.cdq.look": {
             "en": "Solid: the Q(s₀) each critic believes; dashed: the discounted return really "
