@@ -54,7 +54,7 @@ CASES = {
 CHILD = r"""
 import dataclasses, json, sys, time
 from rlcore.search.space import build_space
-from rlcore.train.pbt import PBTConfig, PBTTrainer, initial_configs
+from rlcore.service.pbt import PBTConfig, PBTTrainer, initial_configs
 from rlcore.train.population import PopulationTrainer
 from rlcore.train.presets import make_configs
 from rlcore.train.trainer import Trainer

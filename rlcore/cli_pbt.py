@@ -32,7 +32,7 @@ def _no_bar(args: argparse.Namespace) -> bool:
 def _pbt_configs(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """``(run, algo, pbt)`` of the command line, checked before anything is created."""
     from rlcore.__main__ import _parse_sets
-    from rlcore.train.pbt import PBTConfig, check_pbt
+    from rlcore.service.pbt import PBTConfig, check_pbt
     from rlcore.train.presets import make_configs
 
     if not args.params:
@@ -77,8 +77,8 @@ def cmd_pbt(args: argparse.Namespace) -> int:
     """Population-based training: K members that copy the best and perturb their values."""
     from tqdm import tqdm
 
+    from rlcore.service.pbt import run_pbt
     from rlcore.service.runs import RunStore
-    from rlcore.train.pbt import run_pbt
 
     run, algo, pbt = _pbt_configs(args)
     store = RunStore(args.runs_dir)
@@ -177,8 +177,8 @@ def train_schedule(args: argparse.Namespace, run: Any, algo: Any, store: Any) ->
     from tqdm import tqdm
 
     from rlcore.algos.registry import ALGORITHMS, get_algo
+    from rlcore.service.pbt import ScheduleTrainer, load_schedule
     from rlcore.service.worker import run_population_job
-    from rlcore.train.pbt import ScheduleTrainer, load_schedule
 
     if args.seeds != 1 or args.sweep:
         raise ValueError("--schedule: trains one run (allowed: without --seeds and --sweep)")

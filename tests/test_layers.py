@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "rlcore"
 LAYERS = ["core", "algos", "data", "train", "search", "service", "cli"]
-TOP = {"__init__": "core", "__main__": "cli", "cli": "cli", "api": "cli"}
+TOP = {"__init__": "core", "__main__": "cli", "cli": "cli", "cli_pbt": "cli", "api": "cli"}
 
 
 def layer_of(module: str) -> str:

@@ -30,8 +30,7 @@ from rlcore.algos.dqn import DQN, DQNConfig
 from rlcore.core.buffers import ReplayBuffer
 from rlcore.core.config import hparams
 from rlcore.core.types import Batch
-from rlcore.service.runs import RunStore
-from rlcore.train.pbt import (
+from rlcore.service.pbt import (
     EventLog,
     PBTConfig,
     PBTTrainer,
@@ -42,6 +41,7 @@ from rlcore.train.pbt import (
     replay,
     schedule,
 )
+from rlcore.service.runs import RunStore
 from rlcore.train.presets import make_configs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -324,8 +324,8 @@ def test_a_fixed_schedule_changes_a_single_runs_hyperparameters_at_its_steps():
 def test_a_pbt_batch_from_the_queue_trains_with_pbt_in_the_worker(tmp_path):
     """The worker's path: a batch tagged by pbt_plan trains as PBT without being told."""
     from rlcore.service.jobs import JobQueue
+    from rlcore.service.pbt import pbt_dir, pbt_plan
     from rlcore.service.worker import run_population_job
-    from rlcore.train.pbt import pbt_dir, pbt_plan
 
     runs, algos = _run_configs(steps=800, k=1)
     pbt = PBTConfig(("lr",), interval=400, seed=1)

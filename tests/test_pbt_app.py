@@ -15,9 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 from rlcore.algos.registry import get_algo
 from rlcore.service.jobs import JobQueue, load_batch, run_extra
+from rlcore.service.pbt import PBTConfig, pbt_trainer_for, read_events, run_pbt
 from rlcore.service.runs import RunStore
 from rlcore.service.worker import population_of
-from rlcore.train.pbt import PBTConfig, pbt_trainer_for, read_events, run_pbt
 from rlcore.train.presets import make_configs
 from ui import pbt_model as pm
 

@@ -3,11 +3,11 @@
 - :func:`pbt_fields` draws the mode's widgets (members, the hyperparameters to evolve,
   the interval between ready points, the quantile) into the page's draft; ``ui/setup.py``
   (``PBTMode``) validates them into a PBT batch (``ui/pbt_model.py``:
-  :func:`rlcore.train.pbt.pbt_plan`, whose one-line message names the bad field).
+  :func:`rlcore.service.pbt.pbt_plan`, whose one-line message names the bad field).
 - :func:`plan_caption` says before Start what will happen, and the first population.
 - Start goes through the app's one gate (``ui.jobs.start_controls``: owners, the
   per-visitor cap); the batch trains as one population (``JobQueue.submit(...,
-  population=True)``), its worker a :class:`rlcore.train.pbt.PBTTrainer`.
+  population=True)``), its worker a :class:`rlcore.service.pbt.PBTTrainer`.
 - :func:`population_view` draws, from the members' metrics and the batch's event log, the
   returns of all members, each member's hyperparameters over time (step lines), the
   lineage (who copied whom, at which step) and the best member's schedule with the
@@ -28,8 +28,8 @@ import streamlit as st
 from rlcore.algos.registry import ALGORITHMS, get_algo
 from rlcore.core.config import hparams
 from rlcore.service.jobs import Batch
+from rlcore.service.pbt import PBTConfig, pbt_dir, write_schedule
 from rlcore.service.runs import RunStore
-from rlcore.train.pbt import PBTConfig, pbt_dir, write_schedule
 from rlcore.train.presets import make_configs
 from ui import jobs
 from ui import pbt_model as pm

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from rlcore.core.config import AlgoConfig, RunConfig, short_repr
-from rlcore.train.pbt import PBTConfig, pbt_dir, pbt_plan, read_events, replay
+from rlcore.service.pbt import PBTConfig, pbt_dir, pbt_plan, read_events, replay
 from rlcore.train.population import MAX_MEMBERS
 
 __all__ = [
@@ -73,7 +73,7 @@ def pbt_setup(run: RunConfig, algo: AlgoConfig, exp: Any) -> tuple[Any, dict[str
     """The plan and ``pbt`` tag of the Population mode's fields (``exp``: an ``Experiment``).
 
     ``ValueError`` in one line naming the field and its allowed values: the members above
-    this server's cap (:func:`member_cap`), or :func:`rlcore.train.pbt.check_pbt`'s.
+    this server's cap (:func:`member_cap`), or :func:`rlcore.service.pbt.check_pbt`'s.
     """
     cap = member_cap()
     f = exp.pbt

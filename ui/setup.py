@@ -372,7 +372,7 @@ class PBTMode(Mode):
 
     URL fields: ``evolve`` (comma-separated), ``members``, ``interval`` (steps between
     ready points), ``quantile``. The plan and its ``pbt`` tag are
-    :func:`rlcore.train.pbt.pbt_plan`'s, whose one-line message names the bad field.
+    :func:`rlcore.service.pbt.pbt_plan`'s, whose one-line message names the bad field.
     """
 
     name = "pbt"

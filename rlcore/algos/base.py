@@ -813,7 +813,7 @@ class Agent(nn.Module):
             a = self._act(x, explore).cpu().numpy()
         return a if self.discrete else np.clip(a, self.action_low, self.action_high)
 
-    # -- members (population-based training: rlcore.train.pbt) ---------------------
+    # -- members (population-based training: rlcore.service.pbt) ---------------------
     # what every member shares, by its last name (the observation statistics, the
     # environment's action bounds); everything else in the state dict has a member axis
     SHARED_STATE: ClassVar[tuple[str, ...]] = ("obs_mean", "obs_std", "action_scale", "action_bias")

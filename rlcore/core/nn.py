@@ -565,7 +565,7 @@ class GaussianActor(_Scaled):
         return torch.tanh(self.net(obs)) * self.action_scale + self.action_bias
 
     def std(self) -> Tensor:
-        """sigma ``[A]``; a population's (``log_std`` ``[K, A]``) ``[K, 1, A]``."""
+        """Sigma ``[A]``; a population's (``log_std`` ``[K, A]``) ``[K, 1, A]``."""
         log_std = self.log_std if self.log_std.dim() == 1 else self.log_std.unsqueeze(-2)
         return log_std.clamp(LOG_STD_MIN, LOG_STD_MAX).exp() * self.action_scale
 

@@ -408,7 +408,7 @@ def run_population_job(
     before the population started) are left out: the statuses are of those trained.
     ``make_trainer``: builds the trainer from the runs and configs with
     :class:`~rlcore.train.population.PopulationTrainer`'s arguments (default: a PBT
-    batch's :class:`~rlcore.train.pbt.PBTTrainer`, else that class).
+    batch's :class:`~rlcore.service.pbt.PBTTrainer`, else that class).
 
     Long because it is :func:`run_job`'s loop for K members: each member's end (stop,
     prune, divergence), the shared wall-time limit and the exceptions that end all of
@@ -422,7 +422,7 @@ def run_population_job(
     if not run_ids:
         return []
     if make_trainer is None:  # a PBT batch (its runs' ``pbt`` tag) trains with PBTTrainer
-        from rlcore.train.pbt import pbt_trainer_for
+        from rlcore.service.pbt import pbt_trainer_for
 
         make_trainer = pbt_trainer_for(store, run_ids)
     limit = get_settings().max_run_seconds or None

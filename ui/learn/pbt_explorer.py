@@ -1,7 +1,7 @@
 """An explorer section: predict how population-based training moves DQN's learning rate.
 
 The learner predicts (rise, fall, stay) before a small population starts: 4 DQN members
-on CartPole-v1, 15,000 steps each, a ready point every 1,000 (``rlcore.train.pbt`` through
+on CartPole-v1, 15,000 steps each, a ready point every 1,000 (``rlcore.service.pbt`` through
 the app's one gate, ``ui.jobs.start``: owners and caps). While it trains, each member's lr
 as a step line and the lineage (``ui.pbt``'s figures); when it ends, the best member's
 schedule and a verdict that is a statistical claim (:func:`lr_verdict`): the lr "fell"
@@ -24,8 +24,8 @@ from typing import Any
 
 import streamlit as st
 
+from rlcore.service.pbt import PBTConfig, pbt_plan, replay
 from rlcore.service.runs import RunStore
-from rlcore.train.pbt import PBTConfig, pbt_plan, replay
 from rlcore.train.presets import make_configs
 from ui import jobs
 from ui import pbt_model as pm
