@@ -107,7 +107,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             "seeds",
             (RunSpec("dqn", "CartPole-v1", 15_000, seeds=3),),
             ("close", "apart"),
-            quiet_s=27,
+            quiet_s=20,
         ),
         Experiment(
             "dqn",
@@ -121,7 +121,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             "cliff",
             (RunSpec("dqn", "CliffWalking-v1", 50_000, seeds=3),),
             ("short", "safe"),
-            quiet_s=45,
+            quiet_s=19,
         ),
         Experiment(
             "pg",
@@ -139,7 +139,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             # 4,000 steps left the entropy at -0.2 against its target -1 (alpha still falling)
             (RunSpec("sac", "Pendulum-v1", 10_000, {"hidden": (64, 64)}, 3, {"log_every": 250}),),
             ("above", "at", "below"),
-            quiet_s=80,
+            quiet_s=45,
         ),
         Experiment(
             "cdq",
