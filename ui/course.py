@@ -162,7 +162,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             ),
             ("bc", "cql", "iql"),
             offline=True,
-            quiet_s=40,  # the runs; building the dataset first takes about 55 s more
+            quiet_s=38,  # the runs; building the dataset first takes about 55 s more
         ),
         # computed here in a second: no training run
         Experiment("rep", (), ("pathwise", "score"), local=True),
