@@ -460,12 +460,12 @@ TEXT.update(
             "blend of both halves, which is neither, and ends under the data's mean. CQL "
             "pushes down the Q of actions the data never shows and pushes up the data's own, "
             "the random half's included: on this data it stays under the data's mean (measured "
-            "in docs/course.md: about 10 to 25, still so after 10,000 steps). IQL learns from "
+            "in docs/course.md: about 0 to 25, still so after 10,000 steps). IQL learns from "
             "the data's actions only, weighting the better ones up.",
             "zh": "100 = 生成数据的专家，0 = 随机；数据本身的平均值在两者之间。BC 照搬数据，"
             "好的坏的都学：在一半随机的数据上，它模仿的是两半的混合，哪一半都不像，最终低于数据"
             "的平均值。CQL 压低数据中从未出现的动作的 Q 值，同时抬高数据自己的动作（包括随机的"
-            "那一半）：在这个数据上它停在数据平均值之下（实测见 docs/course.md：约 10 到 25，"
+            "那一半）：在这个数据上它停在数据平均值之下（实测见 docs/course.md：约 0 到 25，"
             "训练 10,000 步后仍然如此）。IQL 只从数据中的动作学习，并提高较好动作的权重。",
         },
         "course.exp.rep.short": {
