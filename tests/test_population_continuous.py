@@ -260,3 +260,20 @@ def test_continuous_members_may_differ_only_in_their_hyperparameters():
     with pytest.raises(ValueError, match="seeds: 1 given for 2 members"):
         SAC(box(3), box(2), SACConfig(), members=[SACConfig(), SACConfig(lr=1e-3)], seeds=[0])
     assert gym.spaces.Box  # (the agents take any Box action space)
+
+
+@pytest.mark.parametrize("algo", ["sac", "td3"])
+def test_a_training_phase_of_several_steps_is_that_many_updates_of_each_member(algo):
+    """``update_phase(buf, 4, 8)`` of 3 members: 4 updates on 8 rows of each member
+    (the rows are axis 1 of a population's batch, not the member axis)."""
+    agent, buf = _agent_and_buffer(algo)
+    seen = []
+    real = agent.update
+
+    def update(batch):
+        seen.append(tuple(batch.obs.shape))
+        return real(batch)
+
+    agent.update = update
+    infos = list(agent.update_phase(buf, 4, 8))
+    assert seen == [(3, 8, 3)] * 4 and len(infos) == 4

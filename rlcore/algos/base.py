@@ -710,9 +710,14 @@ class Agent(nn.Module):
         The phase's minibatches are drawn in one gather (in chunks of at most
         :attr:`PHASE_ROWS` transitions): the same uniform draws with replacement as one
         ``sample`` per step, for one call's overhead. Yields each step's diagnostics. DQN,
-        whose targets stay fixed during a phase, also computes them in one go.
+        whose targets stay fixed during a phase, also computes them in one go. A
+        population's buffer gives ``[K, rows, ...]`` fields: the rows are axis 1.
         """
         for big in self._phase_batches(buffer, n, batch_size):
+            if big.reward.dim() == 2:  # [K, rows]: each step takes batch_size rows per member
+                for at in range(0, big.reward.shape[1], batch_size):
+                    yield self.update(Batch(*(t[:, at : at + batch_size] for t in big)))
+                continue
             for rows in range(0, len(big.reward), batch_size):
                 yield self.update(Batch(*(t[rows : rows + batch_size] for t in big)))
 
