@@ -58,11 +58,12 @@ def training_memory(run: RunConfig, algo: AlgoConfig, members: int = 1) -> int:
 
     Each parameter 16 bytes (the weight, its gradient and Adam's two moments), and an
     off-policy agent's replay buffer: ``min(buffer_size, steps)`` transitions of
-    ``(s, a, r, s', done)`` in float32. A population holds it once per member.
+    ``(s, a, r, s', done)`` in float32. A population holds it once per member. An offline
+    run's dataset is not counted: a population reads one copy of it, as a single run does.
     """
     obs_space, action_space = _spaces(run.env)
     per = count_parameters(run, algo) * 16
-    if hasattr(algo, "buffer_size"):
+    if hasattr(algo, "buffer_size") and not run.dataset:
         import numpy as np
 
         obs = int(np.prod(obs_space.shape or (1,)))
