@@ -151,6 +151,7 @@ def test_a_driver_killed_mid_study_resumes_from_storage(tmp_path):
 def test_tune_trains_a_batch_of_trials_as_one_population(tmp_path, capsys):
     """lr and gamma are per-member hyperparameters of DQN: 4 trials asked together,
     trained by one worker, each run written as its own and told to Optuna on its own."""
+    from rlcore.core.threads import cpu_cores
     from rlcore.service.jobs import run_extra
 
     assert tune(tmp_path, "--algo", "dqn", "--env", "CartPole-v1", "--params", "lr,gamma",
@@ -166,3 +167,4 @@ def test_tune_trains_a_batch_of_trials_as_one_population(tmp_path, capsys):
         assert rec.algo.lr == r["params"]["lr"] and rec.algo.gamma == r["params"]["gamma"]
         assert r["value"] == rec.status["eval_return"]
         assert run_extra(store, rid)["trial"] == r["number"]
+        assert rec.run.threads == min(cpu_cores(), 4)  # the 4 runs' threads, one process

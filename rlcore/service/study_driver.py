@@ -33,10 +33,11 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from rlcore.core.settings import get_settings
+from rlcore.core.threads import cpu_cores
 from rlcore.search.study import StudySpec, mean_or_nan, trial_configs
 from rlcore.service import owners
 from rlcore.service.jobs import JobQueue, Plan
@@ -241,6 +242,9 @@ class StudyDriver:
                 trial.set_user_attr("error", str(e))
                 self._tell(trial, TrialState.FAIL)
         plan = Plan("trial", tuple(c for _, cs in ok for c in cs))
+        if len(ok) >= 2:  # one process for all: the threads its runs would have had, to the cores
+            threads = min(cpu_cores(), sum(r.threads for r, _ in plan.runs))
+            plan = Plan("trial", tuple((replace(r, threads=threads), a) for r, a in plan.runs))
         if len(ok) < 2 or not trains_together(plan):
             for trial, _ in ok:
                 self._launch(trial)

@@ -118,11 +118,17 @@ class _Threads:
     """
 
     def __init__(
-        self, store: RunStore, run_id: str, run: RunConfig, algo: AlgoConfig, say: Callable
+        self,
+        store: RunStore,
+        run_id: str,
+        run: RunConfig,
+        algo: AlgoConfig,
+        say: Callable,
+        members: int = 1,
     ) -> None:
         self.store, self.run_id, self.say = store, run_id, say
         self.requested = run.threads
-        self.n_params = count_parameters(run, algo)
+        self.n_params = count_parameters(run, algo) * members  # a population: K networks
         self.batch = getattr(algo, "batch_size", 256)  # on-policy: a rollout's rows
         self.n = 0
         self.n = self()
@@ -455,7 +461,7 @@ def run_population_job(
 
     with _Heartbeats(store, run_ids), contextlib.ExitStack() as files:
         try:
-            threads = _Threads(store, run_ids[0], recs[0].run, recs[0].algo, say)
+            threads = _Threads(store, run_ids[0], recs[0].run, recs[0].algo, say, len(recs))
             pop = (make_trainer or PopulationTrainer)(
                 [dataclasses.replace(r.run, threads=threads.n) for r in recs],
                 [r.algo for r in recs],
