@@ -41,6 +41,7 @@ from torch import Tensor
 
 from rlcore.algos.base import Agent, OffPolicyConfig, check_members
 from rlcore.algos.registry import get_algo
+from rlcore.core.batched import batched_physics
 from rlcore.core.buffers import ReplayBuffer
 from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.device import set_matmul_precision, set_threads, tune_cpu_allocator
@@ -113,14 +114,21 @@ class PopulationEnvs:
         self._obs_shape = self.observation_space.shape or ()
         self._act_shape = self.action_space.shape or ()
         self.single = self.k * self.n == 1
+        # several copies of CartPole or Pendulum: their physics in one numpy call, to the
+        # bit what each environment's step gives (rlcore.core.batched); one copy steps
+        # its environment as a single run always has
+        self.kernel = None if self.single else batched_physics(self.envs)
 
     def reset(self) -> np.ndarray:
         """Every copy's first observation, ``[k, n, *obs]``."""
-        self.ep_ret = [0.0] * len(self.envs)  # the running episodes' returns and lengths
-        self.ep_len = [0] * len(self.envs)
-        obs = [
-            e.reset(seed=self.seeds[j // self.n] + j % self.n)[0] for j, e in enumerate(self.envs)
-        ]
+        count = len(self.envs)
+        self.ep_ret = np.zeros(count)  # the running episodes' returns and lengths
+        self.ep_len = np.zeros(count, dtype=np.int64)
+        seeds = [self.seeds[j // self.n] + j % self.n for j in range(count)]
+        if self.kernel is not None:
+            obs = [self.kernel.reset(j, seed=seeds[j]) for j in range(count)]
+        else:
+            obs = [e.reset(seed=seeds[j])[0] for j, e in enumerate(self.envs)]
         return np.stack(obs).reshape(self.k, self.n, *self._obs_shape)
 
     def sample(self) -> np.ndarray:
@@ -154,7 +162,7 @@ class PopulationEnvs:
             length[0] += 1
             finished = []
             if te or tr:
-                finished.append((0, ret[0], length[0]))
+                finished.append((0, float(ret[0]), int(length[0])))
                 ret[0], length[0] = 0.0, 0
                 o, _ = e.reset()
             return np.asarray(o).reshape(1, 1, *self._obs_shape), finished
@@ -166,7 +174,7 @@ class PopulationEnvs:
         return new, finished
 
     def step_all(
-        self, actions: np.ndarray
+        self, actions: np.ndarray, only: np.ndarray | None = None
     ) -> tuple[np.ndarray, ...]:  # (new, reward, terminated, done, next, finished)
         """Act ``actions`` (``[k, n, *action]``) in every copy; nothing stored.
 
@@ -174,29 +182,44 @@ class PopulationEnvs:
         ``[k, n, ...]`` (``done``: terminated or truncated; ``next_obs`` the true final
         observation where an episode ended, ``new_obs`` the reset one) and ``finished`` as
         :meth:`step`'s. What an on-policy rollout keeps of a step.
+
+        ``only`` (``[k]`` bools): step just these members' copies; the others' do not
+        move, and their entries in what is returned mean nothing (zeros).
         """
         ret, length = self.ep_ret, self.ep_len
-        flat = actions.reshape(self.k * self.n, *self._act_shape)
-        if not self._act_shape:  # discrete: Python ints (the spaces' check is fastest on them)
-            flat = flat.tolist()
         count = len(self.envs)
-        new = np.empty((count, *self._obs_shape), dtype=self.observation_space.dtype)
-        nxt = np.empty_like(new)
+        flat = actions.reshape(count, *self._act_shape)
+        idx = None if only is None else np.flatnonzero(np.repeat(np.asarray(only, bool), self.n))
+        new = np.zeros((count, *self._obs_shape), dtype=self.observation_space.dtype)
         rew = np.zeros(count)
         term = np.zeros(count, dtype=bool)
-        done = np.zeros(count, dtype=bool)
+        trunc = np.zeros(count, dtype=bool)
+        if self.kernel is not None:
+            sel = slice(None) if idx is None else idx
+            new[sel], rew[sel], term[sel], trunc[sel] = self.kernel.step(flat[sel], idx)
+        else:
+            if not self._act_shape:  # discrete: Python ints (the spaces' check is fastest)
+                flat = flat.tolist()
+            for j in range(count) if idx is None else idx.tolist():
+                new[j], rew[j], term[j], trunc[j], _ = self.envs[j].step(flat[j])
+        done = term | trunc
+        if idx is None:
+            ret += rew
+            length += 1
+        else:
+            ret[idx] += rew[idx]
+            length[idx] += 1
+        nxt = new
         finished = []
-        for j, e in enumerate(self.envs):
-            o, r, te, tr, _ = e.step(flat[j])
-            rew[j], term[j], done[j] = r, te, te or tr
-            ret[j] += float(r)
-            length[j] += 1
-            nxt[j] = o
-            if te or tr:
-                finished.append((j, ret[j], length[j]))
+        if done.any():
+            nxt = new.copy()
+            for j in np.flatnonzero(done).tolist():
+                finished.append((j, float(ret[j]), int(length[j])))
                 ret[j], length[j] = 0.0, 0
-                o, _ = e.reset()
-            new[j] = o
+                if self.kernel is not None:
+                    new[j] = self.kernel.reset(j)
+                else:
+                    new[j] = self.envs[j].reset()[0]
         shape = (self.k, self.n)
         obs_shape = (*shape, *self._obs_shape)
         return (
@@ -218,8 +241,16 @@ class PopulationEnvs:
                     e.close()
         cols = [j for k in keep for j in range(k * n, (k + 1) * n)]
         self.envs = [e for k in keep for e in groups[k]]
-        self.ep_ret = [self.ep_ret[j] for j in cols]
-        self.ep_len = [self.ep_len[j] for j in cols]
+        self.ep_ret = self.ep_ret[cols]
+        self.ep_len = self.ep_len[cols]
+        if self.kernel is not None:  # the kept copies' states and step counts carry on
+            kernel = self.kernel
+            self.kernel = batched_physics(self.envs) if len(self.envs) > 1 else None
+            if self.kernel is not None:
+                self.kernel.state = kernel.state[cols]
+                self.kernel.elapsed = kernel.elapsed[cols]
+            else:  # one copy left: its environment steps again, from where it stands
+                kernel.write_back(cols[0])
         self.spaces = [self.spaces[k] for k in keep]
         self.seeds = [self.seeds[k] for k in keep]
         self.k = len(keep)
@@ -752,10 +783,16 @@ class PopulationTrainer:
             self._eval_envs = [[make_env(run.env) for _ in range(e)] for _ in range(self.k)]
         envs = self._eval_envs
         obs = np.zeros((self.k, e, *self.envs._obs_shape), dtype=np.float32)
+        # CartPole or Pendulum: every episode's physics in one numpy call (to the bit
+        # what stepping each environment gives, rlcore.core.batched)
+        kernel = batched_physics([env for group in envs for env in group])
         for k in live:
             first = eval_seed(self.runs[k].seed)
             for i, env in enumerate(envs[k]):
-                obs[k, i] = env.reset(seed=first + i)[0]
+                if kernel is not None:
+                    obs[k, i] = kernel.reset(k * e + i, seed=first + i)
+                else:
+                    obs[k, i] = env.reset(seed=first + i)[0]
         actions = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
         x = torch.from_numpy(obs).view(self.k, e, -1).to(self.device)
         if agent.normalize_obs:  # (an offline dataset's statistics, as the actor sees them)
@@ -766,25 +803,37 @@ class PopulationTrainer:
         else:
             q0 = agent.q_value(x, actions)
         q0 = None if q0 is None else q0.cpu().numpy()
-        gammas = np.array([a.gamma for a in self.algos])
+        gammas = np.repeat([a.gamma for a in self.algos], e)  # by episode, flat
         active = np.zeros((self.k, e), dtype=bool)
         active[live] = True
-        returns, disc = np.zeros((self.k, e)), np.zeros((self.k, e))
-        lengths = np.zeros((self.k, e), dtype=np.int64)
-        discount = np.ones((self.k, e))
+        active = active.reshape(-1)
+        returns, disc = np.zeros(self.k * e), np.zeros(self.k * e)
+        lengths = np.zeros(self.k * e, dtype=np.int64)
+        discount = np.ones(self.k * e)
+        flat_obs = obs.reshape(self.k * e, *self.envs._obs_shape)  # a view: obs follows
         while active.any():
-            acts = actions.tolist() if actions.ndim == 2 else actions  # discrete: ints
-            for k, i in zip(*np.nonzero(active)):
-                o, r, term, trunc, _ = envs[k][i].step(acts[k][i])
-                returns[k, i] += r
-                disc[k, i] += discount[k, i] * r
-                discount[k, i] *= gammas[k]
-                lengths[k, i] += 1
-                obs[k, i] = o
-                if term or trunc:
-                    active[k, i] = False
+            idx = np.flatnonzero(active)
+            flat_a = actions.reshape(self.k * e, *actions.shape[2:])
+            if kernel is not None:
+                o, r, term, trunc = kernel.step(flat_a[idx], idx)
+                ended = term | trunc
+            else:
+                acts = flat_a.tolist() if flat_a.ndim == 1 else flat_a  # discrete: ints
+                o = np.zeros((len(idx), *self.envs._obs_shape), dtype=np.float32)
+                r, ended = np.zeros(len(idx)), np.zeros(len(idx), dtype=bool)
+                for t, j in enumerate(idx.tolist()):
+                    o[t], r[t], te, tr, _ = envs[j // e][j % e].step(acts[j])
+                    ended[t] = te or tr
+            returns[idx] += r
+            disc[idx] += discount[idx] * r
+            discount[idx] *= gammas[idx]
+            lengths[idx] += 1
+            flat_obs[idx] = o
+            active[idx[ended]] = False
             if active.any():
                 actions = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
+        returns, disc = returns.reshape(self.k, e), disc.reshape(self.k, e)
+        lengths = lengths.reshape(self.k, e)
         elapsed = time.perf_counter() - self._t0
         self._n_eval += 1
         for k in live:
