@@ -1,9 +1,18 @@
-"""Small fakes for hand-computed loss tests, and an AppTest polling helper."""
+"""Small fakes for hand-computed loss tests, an AppTest polling helper, and what the
+population tests (issue 25) share: the replay of a recorded reference, the member-axis
+checks, the offline datasets and a launcher that starts no worker."""
 
+from __future__ import annotations
+
+import contextlib
+import json
+import os
 import time
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
+import pytest
 import torch
 from torch import nn
 
@@ -54,3 +63,225 @@ def poll(at, done, timeout=90):
             return at
         time.sleep(0.4)
     raise AssertionError("timed out; progress: " + str([p.proto.text for p in at.get("progress")]))
+
+
+# -- a single run replays its recorded reference (issue 25) ------------------------------
+# Each algorithm that moved onto the population engine keeps a JSON reference recorded
+# from the code before the move; a single run (a population of one, by ``Trainer`` or by
+# ``PopulationTrainer``) must replay it: one comparison for all of them, so that no file's
+# copy can drift into a looser check than the others'.
+
+
+def reference(name: str) -> dict:
+    """The recorded reference ``tests/<name>``, read afresh (tests may not share it)."""
+    return json.loads((Path(__file__).parent / name).read_text())
+
+
+def train_through(run, cfg, population: bool = False):
+    """Train ``run, cfg`` to its last step: as a ``Trainer``, or as a ``PopulationTrainer``
+    of this one member (whose rows must then all be member 0's). Returns the trainer and
+    its metrics rows."""
+    if not population:
+        from rlcore.train.trainer import Trainer
+
+        tr = Trainer(run, cfg)
+        return tr, list(tr)
+    from rlcore.train.population import PopulationTrainer
+
+    pop = PopulationTrainer([run], [cfg])
+    pairs = list(pop)
+    assert {k for k, _ in pairs} == {0}
+    return pop, [m for _, m in pairs]
+
+
+def metric_rows(rows) -> list[dict]:
+    """A run's metrics rows without their ``time/`` entries (wall times never replay)."""
+    return [{k: v for k, v in m.items() if not k.startswith("time/")} for m in rows]
+
+
+def first_weights(state: dict) -> dict[str, list[float]]:
+    """The first five numbers of each tensor: what a reference keeps of a run's weights."""
+    return {k: v.flatten()[:5].tolist() for k, v in state.items()}
+
+
+def buffer_actions(buffer) -> np.ndarray:
+    """The actions a replay run stored, in the order it took them."""
+    return buffer.data[: buffer.size, buffer._cols[1]].numpy()
+
+
+def run_record(trainer, rows, actions=None) -> dict:
+    """What a reference keeps of a run: its rows, its first weights and (for a replay
+    run's reference) its actions, in the reference's own format."""
+    got = {"rows": metric_rows(rows), "weights": first_weights(trainer.agent.state_dict())}
+    if actions is not None:
+        got["actions"] = actions
+    return got
+
+
+def assert_same_run(got: dict, want: dict) -> None:
+    """``got`` replays the recorded ``want``: the same actions, every row with the same
+    keys and values (to float tolerance), the same first weights, as far as ``want``
+    recorded them (DQN's and the continuous agents' references keep no weights)."""
+    assert "rows" in want and set(want) <= {"rows", "weights", "actions"}, set(want)
+    assert set(want) <= set(got), (set(want), set(got))
+    if "actions" in want:
+        assert got["actions"] == want["actions"]
+    assert len(got["rows"]) == len(want["rows"])
+    for a, b in zip(got["rows"], want["rows"]):
+        assert a.keys() == b.keys()
+        assert a == pytest.approx(b, rel=1e-5, abs=1e-6)
+    if "weights" in want:
+        assert got["weights"].keys() == want["weights"].keys()
+        for key, v in got["weights"].items():
+            assert v == pytest.approx(want["weights"][key], rel=1e-5, abs=1e-6), key
+
+
+# -- the member axis: isolation and agreement with single agents (issue 25) -------------
+def action_space(discrete: bool) -> gym.Space:
+    """Two actions, discrete or a 2-d box: the tiny agents' action spaces."""
+    return gym.spaces.Discrete(2) if discrete else box(2)
+
+
+def assert_members_bit_identical(agent, other, members) -> None:
+    """Members ``members`` of two populations hold the same weights, to the bit (the
+    isolation tests: the perturbation of another member's data must not reach them)."""
+    for k in members:
+        a, b = agent.member_state_dict(k), other.member_state_dict(k)
+        assert a.keys() == b.keys(), k
+        for name in a:
+            assert torch.equal(a[name], b[name]), (k, name)
+
+
+def single_agents(pop, make) -> list:
+    """One single agent per member of ``pop``, ``make(config)`` built as a run of seed
+    ``i`` builds it, each checked to start where member ``i`` starts."""
+    singles = []
+    for i, cfg in enumerate(pop.members):
+        torch.manual_seed(i)
+        single = make(cfg)
+        want = pop.member_state_dict(i)
+        got = single.state_dict()
+        assert got.keys() == want.keys()
+        for name, p in got.items():
+            assert torch.equal(p, want[name]), name  # member i starts where seed i starts
+        singles.append(single)
+    return singles
+
+
+def assert_members_are_singles(pop, singles, rtol=1e-5, atol=1e-6, only=None) -> None:
+    """Member ``i`` of ``pop`` holds single agent ``i``'s weights (float tolerance: the
+    batched kernels round differently); ``only``: just the names that start so."""
+    for i, single in enumerate(singles):
+        want = single.state_dict()
+        for name, p in pop.member_state_dict(i).items():
+            if only is None or name.startswith(only):
+                torch.testing.assert_close(p, want[name], rtol=rtol, atol=atol, msg=name)
+
+
+class SameNoise:
+    """``torch`` random draws (``names``) that record a population's draws, then give each
+    single agent its member's slice of them, in the same order (the agents draw in one
+    order), so that a population and its single agents see the same noise."""
+
+    def __init__(self, monkeypatch, names=("rand", "randn", "randn_like")) -> None:
+        self.drawn: list[torch.Tensor] = []
+        self.member: int | None = None
+        self.i = 0
+        for name in names:
+            monkeypatch.setattr(torch, name, self._wrap(getattr(torch, name)))
+
+    def _wrap(self, real):
+        def draw(*args, **kwargs):
+            if self.member is None:
+                out = real(*args, **kwargs)
+                self.drawn.append(out)
+                return out
+            out = self.drawn[self.i][self.member]
+            self.i += 1
+            return out.clone()
+
+        return draw
+
+    def record(self) -> None:
+        """The next draws are the population's: kept, each with its member axis."""
+        self.drawn.clear()
+        self.member = None
+
+    def replay(self, member: int) -> None:
+        """The next draws are single agent ``member``'s: its slices, from the first."""
+        self.member, self.i = member, 0
+
+
+# -- offline datasets and fake workers ----------------------------------------------------
+@contextlib.contextmanager
+def offline_datasets(root: Path):
+    """Two small random datasets (CartPole, Pendulum) imported as D4RL-style files into
+    a store under ``root`` (``RLCORE_DATASETS_DIR`` points there meanwhile): their ids by
+    environment. The offline population references were recorded on these."""
+    from rlcore.data.datasets import import_file
+
+    old = os.environ.get("RLCORE_DATASETS_DIR")
+    os.environ["RLCORE_DATASETS_DIR"] = str(root / "store")
+    try:
+        rng = np.random.default_rng(0)
+        ids = {}
+        for env, d, discrete in (("CartPole-v1", 4, True), ("Pendulum-v1", 3, False)):
+            n = 400
+            act = rng.integers(0, 2, n) if discrete else rng.uniform(-2, 2, (n, 1))
+            ends = np.zeros(n, np.float32)
+            ends[99::100] = 1
+            arrays = {
+                "observations": rng.normal(size=(n, d)).astype(np.float32),
+                "actions": act,
+                "rewards": rng.normal(size=n).astype(np.float32),
+                "next_observations": rng.normal(size=(n, d)).astype(np.float32),
+                "terminals": (rng.random(n) < 0.02).astype(np.float32),
+                "timeouts": ends,
+            }
+            np.savez(root / f"{d}.npz", **arrays)
+            ids[env] = import_file(root / f"{d}.npz", env, "rand")
+        yield ids
+    finally:
+        if old is None:
+            os.environ.pop("RLCORE_DATASETS_DIR", None)
+        else:
+            os.environ["RLCORE_DATASETS_DIR"] = old
+
+
+class Proc:
+    """What a fake launcher returns in place of a worker process: it never ends
+    (``poll`` is None) and its pid is this live process's, so the queue counts its run
+    as running while nothing is started."""
+
+    @property
+    def pid(self) -> int:
+        return os.getpid()
+
+    def poll(self):
+        return None
+
+
+def recording_launcher(launched: list, running: bool = False):
+    """A launcher that starts no process: it appends each run id to ``launched`` (and,
+    with ``running``, marks the run running as a started worker would)."""
+
+    def launch(run_id, store):
+        launched.append(run_id)
+        if running:
+            store.set_status(run_id, "running", step=0)
+        return Proc()
+
+    return launch
+
+
+def fake_app_queue(monkeypatch) -> list:
+    """Point the app's job queue (``ui.jobs.queue``) at one whose launcher starts no
+    process; returns the list of the run ids it launched."""
+    import ui.jobs
+    from rlcore.service.jobs import JobQueue
+    from rlcore.service.runs import RunStore
+
+    launched: list = []
+    q = JobQueue(RunStore(), launcher=recording_launcher(launched), dispatch=False)
+    monkeypatch.setattr(ui.jobs, "queue", lambda: q)
+    return launched

@@ -2,30 +2,36 @@
 
 ``population_dqn_reference.json`` was recorded from the DQN of commit 3e74474, before DQN
 moved onto the population engine: the first 1,000 steps of a CartPole-v1 run (seed 3),
-on one environment and on four (``_record`` below is the script that wrote it).
+on one environment and on four (its actions as ``_actions`` below writes them).
 """
 
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 import pytest
 import torch
 
-from helpers import box
+from helpers import (
+    assert_members_are_singles,
+    assert_same_run,
+    box,
+    buffer_actions,
+    reference,
+    run_record,
+    single_agents,
+    train_through,
+)
 from rlcore.algos.base import FusedAdam, MemberAdam
 from rlcore.algos.dqn import DQN, DQNConfig
 from rlcore.core.buffers import ReplayBuffer
 from rlcore.core.types import Batch
 from rlcore.train.population import PopulationTrainer
 from rlcore.train.presets import make_configs
-from rlcore.train.trainer import Trainer
 
-REFERENCE = Path(__file__).with_name("population_dqn_reference.json")
+REFERENCE = "population_dqn_reference.json"
 HP = {
     "hidden": (64, 64),
     "learning_starts": 100,
@@ -51,40 +57,23 @@ def _configs(n_envs: int = 1, **run):
     )
 
 
-def _record(trainer, rows) -> dict:
-    """What the reference keeps of a run: its actions (from the buffer) and its rows."""
-    buf = trainer.buffer
-    c = buf._cols
-    actions = buf.data[: buf.size, c[1]].numpy().astype(int)
-    rows = [{k: v for k, v in m.items() if not k.startswith("time/")} for m in rows]
-    return {"actions": "".join(map(str, actions)), "rows": rows}
-
-
-def _assert_same_run(got: dict, want: dict) -> None:
-    assert got["actions"] == want["actions"]
-    assert len(got["rows"]) == len(want["rows"])
-    for a, b in zip(got["rows"], want["rows"]):
-        assert a.keys() == b.keys()
-        assert a == pytest.approx(b, rel=1e-5, abs=1e-6)
+def _actions(buffer) -> str:
+    """The reference's format of a run's actions: one digit an action."""
+    return "".join(map(str, buffer_actions(buffer).astype(int)))
 
 
 @pytest.mark.parametrize("n_envs", [1, 4])
 def test_a_single_run_is_a_population_of_one_that_behaves_as_before(n_envs):
     """Same actions and metrics over the first 1,000 steps as the recorded DQN."""
-    want = json.loads(REFERENCE.read_text())[str(n_envs)]
-    run, cfg = _configs(n_envs)
-    tr = Trainer(run, cfg)
-    rows = list(tr)
-    _assert_same_run(_record(tr, rows), want)
+    tr, rows = train_through(*_configs(n_envs))
+    got = run_record(tr, rows, actions=_actions(tr.buffer))
+    assert_same_run(got, reference(REFERENCE)[str(n_envs)])
 
 
 def test_a_population_trainer_of_one_member_is_the_same_run():
-    want = json.loads(REFERENCE.read_text())["1"]
-    run, cfg = _configs()
-    pop = PopulationTrainer([run], [cfg])
-    pairs = list(pop)
-    assert {k for k, _ in pairs} == {0}
-    _assert_same_run(_record(pop, [m for _, m in pairs]), want)
+    pop, rows = train_through(*_configs(), population=True)
+    got = run_record(pop, rows, actions=_actions(pop.buffer))
+    assert_same_run(got, reference(REFERENCE)["1"])
 
 
 def _population_and_buffer(lrs=(1e-3, 1e-3, 1e-3), **hp):
@@ -152,12 +141,7 @@ def test_two_members_with_their_own_lrs_and_gammas_train_as_two_single_dqns():
         DQNConfig(hidden=(16, 16), lr=2e-2, gamma=0.5, max_grad_norm=0.5),
     ]
     agent = DQN(box(3), gym.spaces.Discrete(2), cfgs[0], members=cfgs, seeds=[0, 1])
-    singles = []
-    for i, c in enumerate(cfgs):
-        torch.manual_seed(i)
-        singles.append(DQN(box(3), gym.spaces.Discrete(2), c))
-        for p, q in zip(singles[i].state_dict().values(), agent.member_state_dict(i).values()):
-            assert torch.equal(p, q)  # member i starts where a run of seed i starts
+    singles = single_agents(agent, lambda c: DQN(box(3), gym.spaces.Discrete(2), c))
     _, buf = _population_and_buffer(lrs=(1e-3, 1e-3))
     for _ in range(6):
         batch = buf.sample(16)
@@ -166,9 +150,7 @@ def test_two_members_with_their_own_lrs_and_gammas_train_as_two_single_dqns():
             one = single.update(Batch(*(t[i] for t in batch)))
             torch.testing.assert_close(info["critic_loss"][i], one["critic_loss"])
             torch.testing.assert_close(info["grad_norm"][i], one["grad_norm"])
-    for i, single in enumerate(singles):
-        for (name, p), q in zip(single.state_dict().items(), agent.member_state_dict(i).values()):
-            torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6, msg=name)
+    assert_members_are_singles(agent, singles)
 
 
 def test_a_members_weights_load_into_a_single_run_and_act_the_same():
