@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
-from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 import pytest
 import torch
 
-from helpers import box
+from helpers import (
+    SameNoise,
+    assert_members_are_singles,
+    assert_members_bit_identical,
+    assert_same_run,
+    box,
+    buffer_actions,
+    reference,
+    run_record,
+    single_agents,
+    train_through,
+)
 from rlcore.algos.ddpg import DDPG, DDPGConfig
 from rlcore.algos.sac import SAC, SACConfig
 from rlcore.algos.td3 import TD3, TD3Config
@@ -25,9 +34,8 @@ from rlcore.core.buffers import ReplayBuffer
 from rlcore.core.types import Batch
 from rlcore.train.population import PopulationTrainer
 from rlcore.train.presets import make_configs
-from rlcore.train.trainer import Trainer
 
-REFERENCE = Path(__file__).with_name("population_continuous_reference.json")
+REFERENCE = "population_continuous_reference.json"
 HP = {"hidden": (32, 32), "learning_starts": 100, "batch_size": 32}
 RUN = {
     "steps": 1000,
@@ -40,41 +48,26 @@ RUN = {
 AGENTS = {"sac": (SAC, SACConfig), "td3": (TD3, TD3Config), "ddpg": (DDPG, DDPGConfig)}
 
 
-def _record(trainer, rows) -> dict:
-    buf = trainer.buffer
-    actions = buf.data[: buf.size, buf._cols[1]].numpy().ravel().round(6).tolist()
-    rows = [{k: v for k, v in m.items() if not k.startswith("time/")} for m in rows]
-    return {"actions": actions, "rows": rows}
-
-
-def _assert_same_run(got: dict, want: dict) -> None:
-    assert got["actions"] == want["actions"]
-    assert len(got["rows"]) == len(want["rows"])
-    for a, b in zip(got["rows"], want["rows"]):
-        assert a.keys() == b.keys()
-        assert a == pytest.approx(b, rel=1e-5, abs=1e-6)
+def _actions(buffer) -> list[float]:
+    """The reference's format of a run's actions: flat, to six decimals."""
+    return buffer_actions(buffer).ravel().round(6).tolist()
 
 
 @pytest.mark.parametrize("key", ["sac-1", "sac-2", "td3-1", "td3-2", "ddpg-1"])
 def test_a_single_run_is_a_population_of_one_that_behaves_as_before(key):
     """Same actions and metrics over the first 1,000 steps as the recorded run."""
     algo, n = key.split("-")
-    want = json.loads(REFERENCE.read_text())[key]
-    run, cfg = make_configs(
-        algo, "Pendulum-v1", hp={**HP, "n_envs": int(n)}, run=RUN, use_preset=False
-    )
-    tr = Trainer(run, cfg)
-    rows = list(tr)
-    _assert_same_run(_record(tr, rows), want)
+    hp = {**HP, "n_envs": int(n)}
+    tr, rows = train_through(*make_configs(algo, "Pendulum-v1", hp=hp, run=RUN, use_preset=False))
+    assert_same_run(run_record(tr, rows, actions=_actions(tr.buffer)), reference(REFERENCE)[key])
 
 
 def test_a_population_trainer_of_one_sac_member_is_the_same_run():
-    want = json.loads(REFERENCE.read_text())["sac-1"]
     run, cfg = make_configs("sac", "Pendulum-v1", hp=HP, run=RUN, use_preset=False)
-    pop = PopulationTrainer([run], [cfg])
-    pairs = list(pop)
-    assert {k for k, _ in pairs} == {0}
-    _assert_same_run(_record(pop, [m for _, m in pairs]), want)
+    pop, rows = train_through(run, cfg, population=True)
+    assert_same_run(
+        run_record(pop, rows, actions=_actions(pop.buffer)), reference(REFERENCE)["sac-1"]
+    )
 
 
 def _agent_and_buffer(algo: str, k: int = 3, **hp):
@@ -107,35 +100,9 @@ def test_perturbing_one_members_data_leaves_the_others_weights_bit_identical(alg
         list(agent.update_phase(buf, 4, 8))
         torch.manual_seed(0)
         list(other.update_phase(other_buf, 4, 8))
-    for k in (0, 2):
-        a, b = agent.member_state_dict(k), other.member_state_dict(k)
-        for name in a:
-            assert torch.equal(a[name], b[name]), (k, name)
+    assert_members_bit_identical(agent, other, (0, 2))
     a, b = agent.member_state_dict(1), other.member_state_dict(1)
     assert all(not torch.equal(a[n], b[n]) for n in a if "weight" in n)  # it did reach member 1
-
-
-class _SameNoise:
-    """``torch.randn_like`` that records a population's draws, then gives each single
-    agent its member's slice of them, in the same order (the agents draw in one order)."""
-
-    def __init__(self) -> None:
-        self.real = torch.randn_like
-        self.drawn: list[torch.Tensor] = []
-        self.member: int | None = None
-        self.i = 0
-
-    def __call__(self, t, *args, **kwargs):
-        if self.member is None:
-            out = self.real(t, *args, **kwargs)
-            self.drawn.append(out)
-            return out
-        out = self.drawn[self.i][self.member]
-        self.i += 1
-        return out.clone()
-
-    def replay(self, member: int) -> None:
-        self.member, self.i = member, 0
 
 
 @pytest.mark.parametrize("algo", ["sac", "td3", "ddpg"])
@@ -150,30 +117,18 @@ def test_members_with_their_own_hyperparameters_train_as_single_agents(algo, mon
         own[1]["alpha"], own[1]["target_entropy_scale"] = 0.3, 0.5
     cfgs = [cfg_cls(hidden=(16, 16), **o) for o in own]
     agent, buf = _agent_and_buffer(algo, cfgs=cfgs)
-    singles = []
-    for i, c in enumerate(cfgs):
-        torch.manual_seed(i)
-        singles.append(cls(box(3), box(2), c))
-        for (name, p), q in zip(
-            singles[i].state_dict().items(), agent.member_state_dict(i).values()
-        ):
-            assert torch.equal(p, q), name  # member i starts where a run of seed i starts
-    noise = _SameNoise()
-    monkeypatch.setattr(torch, "randn_like", noise)
+    singles = single_agents(agent, lambda c: cls(box(3), box(2), c))
+    noise = SameNoise(monkeypatch, names=("randn_like",))
     for _ in range(4):
         batch = buf.sample(16)
-        noise.drawn.clear()
-        noise.replay(None)
+        noise.record()
         info = agent.update(batch)
         for i, single in enumerate(singles):
             noise.replay(i)
             one = single.update(Batch(*(t[i] for t in batch)))
             for key in ("critic_loss", "critic_grad_norm", "q_mean"):
                 torch.testing.assert_close(info[key][i], one[key], rtol=1e-5, atol=1e-6)
-    for i, single in enumerate(singles):
-        want = single.state_dict()
-        for name, p in agent.member_state_dict(i).items():
-            torch.testing.assert_close(p, want[name], rtol=1e-5, atol=1e-6, msg=name)
+    assert_members_are_singles(agent, singles)
     updates = [agent.member_state_dict(i)["actor.net.0.weight"] for i in range(2)]
     assert not torch.allclose(updates[0], updates[1])
 
