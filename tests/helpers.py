@@ -152,6 +152,17 @@ def assert_members_bit_identical(agent, other, members) -> None:
             assert torch.equal(a[name], b[name]), (k, name)
 
 
+def train_dropping(pop, member: int, at: int) -> dict[int, list[dict]]:
+    """Train the ``PopulationTrainer`` ``pop`` through, dropping ``member`` at its first
+    row at or past step ``at``: each member's rows."""
+    seen: dict[int, list[dict]] = {k: [] for k in range(len(pop.active))}
+    for k, m in pop:
+        seen[k].append(m)
+        if m["step"] >= at and pop.active[member]:
+            pop.drop(member)
+    return seen
+
+
 def single_agents(pop, make) -> list:
     """One single agent per member of ``pop``, ``make(config)`` built as a run of seed
     ``i`` builds it, each checked to start where member ``i`` starts."""

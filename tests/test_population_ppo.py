@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
-from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 import pytest
 import torch
 
-from helpers import box
+from helpers import (
+    action_space,
+    assert_members_bit_identical,
+    assert_same_run,
+    box,
+    reference,
+    run_record,
+    single_agents,
+    train_dropping,
+    train_through,
+)
 from rlcore.algos.ppo import PPO, PPOConfig
 from rlcore.core.types import Rollout
 from rlcore.train.population import PopulationTrainer
 from rlcore.train.presets import make_configs
-from rlcore.train.trainer import Trainer
 
-REFERENCE = Path(__file__).with_name("population_ppo_reference.json")
+REFERENCE = "population_ppo_reference.json"
 RUN = {
     "steps": 2048,
     "seed": 3,
@@ -44,39 +51,18 @@ CASES = {
 }
 
 
-def _rows(rows) -> list[dict]:
-    return [{k: v for k, v in m.items() if not k.startswith("time/")} for m in rows]
-
-
-def _assert_same(rows, agent, want) -> None:
-    assert len(rows) == len(want["rows"])
-    for a, b in zip(rows, want["rows"]):
-        assert a.keys() == b.keys()
-        assert a == pytest.approx(b, rel=1e-5, abs=1e-6)
-    got = {k: v.flatten()[:5].tolist() for k, v in agent.state_dict().items()}
-    assert got.keys() == want["weights"].keys()
-    for key, v in got.items():
-        assert v == pytest.approx(want["weights"][key], rel=1e-5, abs=1e-6), key
-
-
 @pytest.mark.parametrize("key", list(CASES))
 def test_a_single_ppo_run_is_a_population_of_one_that_behaves_as_before(key):
     env, hp = CASES[key]
-    run, cfg = make_configs("ppo", env, hp=hp, run=RUN, use_preset=False)
-    tr = Trainer(run, cfg)
-    rows = _rows(tr)
-    _assert_same(rows, tr.agent, json.loads(REFERENCE.read_text())[key])
+    tr, rows = train_through(*make_configs("ppo", env, hp=hp, run=RUN, use_preset=False))
+    assert_same_run(run_record(tr, rows), reference(REFERENCE)[key])
 
 
 def test_a_population_trainer_of_one_ppo_member_is_the_same_run():
     env, hp = CASES["cartpole-4"]
     run, cfg = make_configs("ppo", env, hp=hp, run=RUN, use_preset=False)
-    pop = PopulationTrainer([run], [cfg])
-    pairs = list(pop)
-    assert {k for k, _ in pairs} == {0}
-    _assert_same(
-        _rows(m for _, m in pairs), pop.agent, json.loads(REFERENCE.read_text())["cartpole-4"]
-    )
+    pop, rows = train_through(run, cfg, population=True)
+    assert_same_run(run_record(pop, rows), reference(REFERENCE)["cartpole-4"])
 
 
 def _rollout(k: int, t: int = 16, n: int = 2, discrete: bool = True, seed: int = 0) -> Rollout:
@@ -100,8 +86,11 @@ def _member(ro: Rollout, i: int) -> Rollout:
     return Rollout(*(x[:, i] for x in ro))
 
 
-def _space(discrete: bool) -> gym.Space:
-    return gym.spaces.Discrete(2) if discrete else box(2)
+def _perturbed(ro: Rollout, member: int = 1) -> Rollout:
+    """A copy of ``ro`` in which member ``member`` saw other states (the isolation tests)."""
+    bad = Rollout(*(x.clone() for x in ro))
+    bad.obs[:, member] += torch.randn_like(bad.obs[:, member])
+    return bad
 
 
 @pytest.mark.parametrize("discrete", [True, False])
@@ -113,13 +102,8 @@ def test_ppo_members_with_their_own_hyperparameters_learn_as_single_agents(discr
         {"gamma": 0.8, "gae_lambda": 0.5, "vf_coef": 1.5, "ent_coef": 0.05},
     ]
     cfgs = [PPOConfig(hidden=(16,), n_envs=2, n_steps=16, batch_size=8, **o) for o in own]
-    pop = PPO(box(3), _space(discrete), cfgs[0], members=cfgs, seeds=[0, 1])
-    singles = []
-    for i, c in enumerate(cfgs):
-        torch.manual_seed(i)
-        singles.append(PPO(box(3), _space(discrete), c))
-        for (name, p), q in zip(singles[i].state_dict().items(), pop.member_state_dict(i).values()):
-            assert torch.equal(p, q), name  # member i starts where a run of seed i starts
+    pop = PPO(box(3), action_space(discrete), cfgs[0], members=cfgs, seeds=[0, 1])
+    singles = single_agents(pop, lambda c: PPO(box(3), action_space(discrete), c))
     ro = _rollout(2, discrete=discrete)
     data, info = pop.prepare(ro)
     idx = torch.stack([torch.randperm(32)[:8] for _ in range(2)])
@@ -146,17 +130,13 @@ def test_perturbing_one_ppo_members_rollout_leaves_the_others_bit_identical():
     pop = PPO(box(3), gym.spaces.Discrete(2), cfg, members=[cfg] * 3, seeds=[0, 1, 2])
     other = copy.deepcopy(pop)
     ro = _rollout(3)
-    bad = Rollout(*(x.clone() for x in ro))
-    bad.obs[:, 1] += torch.randn_like(bad.obs[:, 1])
+    bad = _perturbed(ro)
     bad.reward[:, 1] += 1.0
     torch.manual_seed(0)
     pop.update(ro)
     torch.manual_seed(0)
     other.update(bad)
-    for k in (0, 2):
-        a, b = pop.member_state_dict(k), other.member_state_dict(k)
-        for name in a:
-            assert torch.equal(a[name], b[name]), (k, name)
+    assert_members_bit_identical(pop, other, (0, 2))
     a, b = pop.member_state_dict(1), other.member_state_dict(1)
     assert not torch.equal(a["actor.0.weight"], b["actor.0.weight"])
 
@@ -167,11 +147,7 @@ def test_a_ppo_population_trains_and_drops_members():
     runs = [dataclasses.replace(run, seed=s) for s in (1, 2, 3)]
     cfgs = [dataclasses.replace(cfg, lr=lr) for lr in (3e-4, 1e-3, 3e-3)]
     pop = PopulationTrainer(runs, cfgs)
-    seen: dict[int, list[dict]] = {0: [], 1: [], 2: []}
-    for k, m in pop:
-        seen[k].append(m)
-        if m["step"] >= 512 and pop.active[1]:
-            pop.drop(1)
+    seen = train_dropping(pop, 1, at=512)
     assert max(m["step"] for m in seen[1]) <= 512 + 256
     for k in (0, 2):
         assert [m["step"] for m in seen[k] if "eval/return_mean" in m] == [1024]
