@@ -8,23 +8,30 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
-from pathlib import Path
 
 import gymnasium as gym
 import pytest
 import torch
-from test_population_ppo import _member, _rollout, _rows, _space
+from test_population_ppo import _member, _perturbed, _rollout
 
-from helpers import box
+from helpers import (
+    action_space,
+    assert_members_are_singles,
+    assert_members_bit_identical,
+    assert_same_run,
+    box,
+    reference,
+    run_record,
+    single_agents,
+    train_dropping,
+    train_through,
+)
 from rlcore.algos.trpo import TRPO, TRPOConfig, member_conjugate_gradient
 from rlcore.core.ops import conjugate_gradient
-from rlcore.core.types import Rollout
 from rlcore.train.population import PopulationTrainer
 from rlcore.train.presets import make_configs
-from rlcore.train.trainer import Trainer
 
-REFERENCE = Path(__file__).with_name("population_trpo_reference.json")
+REFERENCE = "population_trpo_reference.json"
 RUN = {"steps": 2048, "seed": 3, "eval_every": 1024, "eval_episodes": 2, "log_every": 512,
        "threads": 1}  # fmt: skip
 SMALL = {"batch_size": 64, "hidden": (32, 32)}
@@ -39,15 +46,7 @@ CASES = {
 def test_a_single_trpo_run_is_a_population_of_one_that_behaves_as_before(key):
     env, hp = CASES[key]
     run, cfg = make_configs("trpo", env, hp=hp, run=RUN, use_preset=False)
-    tr = Trainer(run, cfg)
-    rows = _rows(tr)
-    want = json.loads(REFERENCE.read_text())[key]
-    assert len(rows) == len(want["rows"])
-    for a, b in zip(rows, want["rows"]):
-        assert a.keys() == b.keys() and a == pytest.approx(b, rel=1e-5, abs=1e-6)
-    got = {k: v.flatten()[:5].tolist() for k, v in tr.agent.state_dict().items()}
-    for k, v in got.items():
-        assert v == pytest.approx(want["weights"][k], rel=1e-5, abs=1e-6), k
+    assert_same_run(run_record(*train_through(run, cfg)), reference(REFERENCE)[key])
 
 
 def test_the_member_conjugate_gradient_solves_each_row_as_the_single_solve():
@@ -69,11 +68,8 @@ def test_trpo_members_take_the_policy_step_single_agents_take(discrete):
     own = [{"gamma": 0.99, "gae_lambda": 0.95, "target_kl": 0.01},
            {"gamma": 0.8, "gae_lambda": 0.5, "target_kl": 0.05}]  # fmt: skip
     cfgs = [TRPOConfig(hidden=(16,), n_envs=2, n_steps=16, batch_size=8, **o) for o in own]
-    pop = TRPO(box(3), _space(discrete), cfgs[0], members=cfgs, seeds=[0, 1])
-    singles = []
-    for i, c in enumerate(cfgs):
-        torch.manual_seed(i)
-        singles.append(TRPO(box(3), _space(discrete), c))
+    pop = TRPO(box(3), action_space(discrete), cfgs[0], members=cfgs, seeds=[0, 1])
+    singles = single_agents(pop, lambda c: TRPO(box(3), action_space(discrete), c))
     ro = _rollout(2, discrete=discrete)
     data, _ = pop.prepare(ro)
     info = pop._member_policy_step(data)
@@ -82,10 +78,7 @@ def test_trpo_members_take_the_policy_step_single_agents_take(discrete):
         one = single.policy_step(d1)
         for key in ("kl", "step_size", "backtracks", "accepted", "grad_norm"):
             torch.testing.assert_close(info[key][i], one[key].float(), rtol=1e-3, atol=1e-6)
-        want = single.state_dict()
-        for name, p in pop.member_state_dict(i).items():
-            if name.startswith(("actor", "log_std")):
-                torch.testing.assert_close(p, want[name], rtol=1e-3, atol=1e-5, msg=name)
+    assert_members_are_singles(pop, singles, rtol=1e-3, atol=1e-5, only=("actor", "log_std"))
 
 
 def test_perturbing_one_trpo_members_rollout_leaves_the_others_bit_identical():
@@ -93,15 +86,12 @@ def test_perturbing_one_trpo_members_rollout_leaves_the_others_bit_identical():
     pop = TRPO(box(3), gym.spaces.Discrete(2), cfg, members=[cfg] * 3, seeds=[0, 1, 2])
     other = copy.deepcopy(pop)
     ro = _rollout(3)
-    bad = Rollout(*(x.clone() for x in ro))
-    bad.obs[:, 1] += torch.randn_like(bad.obs[:, 1])
+    bad = _perturbed(ro)
     torch.manual_seed(0)
     pop.update(ro)
     torch.manual_seed(0)
     other.update(bad)
-    for k in (0, 2):
-        a, b = pop.member_state_dict(k), other.member_state_dict(k)
-        assert all(torch.equal(a[n], b[n]) for n in a), k
+    assert_members_bit_identical(pop, other, (0, 2))
 
 
 def test_a_trpo_population_trains_and_drops_a_member():
@@ -110,11 +100,7 @@ def test_a_trpo_population_trains_and_drops_a_member():
     runs = [dataclasses.replace(run, seed=s) for s in (1, 2, 3)]
     cfgs = [dataclasses.replace(cfg, lr=lr) for lr in (1e-3, 2e-3, 3e-3)]
     pop = PopulationTrainer(runs, cfgs)
-    seen: dict[int, list] = {0: [], 1: [], 2: []}
-    for k, m in pop:
-        seen[k].append(m)
-        if m["step"] >= 512 and pop.active[2]:
-            pop.drop(2)
+    seen = train_dropping(pop, 2, at=512)
     for k in (0, 1):
         assert [m["step"] for m in seen[k] if "eval/return_mean" in m] == [1024]
         assert any("train/kl" in m for m in seen[k])
