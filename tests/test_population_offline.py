@@ -15,12 +15,24 @@ import json
 import os
 from pathlib import Path
 
-import gymnasium as gym
 import numpy as np
 import pytest
 import torch
 
-from helpers import box
+from helpers import (
+    SameNoise,
+    action_space,
+    assert_members_are_singles,
+    assert_members_bit_identical,
+    assert_same_run,
+    box,
+    fake_app_queue,
+    offline_datasets,
+    reference,
+    run_record,
+    single_agents,
+    train_through,
+)
 from rlcore.algos.bc import BC, BCConfig
 from rlcore.algos.cql import CQL, CQLConfig
 from rlcore.algos.cql_discrete import DiscreteCQL, DiscreteCQLConfig
@@ -30,7 +42,7 @@ from rlcore.train.population import PopulationTrainer, check_population
 from rlcore.train.presets import make_configs
 from rlcore.train.trainer import Trainer
 
-REFERENCE = Path(__file__).with_name("population_offline_reference.json")
+REFERENCE = "population_offline_reference.json"
 RUN = {
     "steps": 300,
     "seed": 3,
@@ -50,40 +62,10 @@ CASES = {  # key: (algorithm, environment, its hyperparameters)
 }
 
 
-def make_datasets(root: Path) -> dict[str, str]:
-    """Two small random datasets (CartPole, Pendulum), imported as D4RL-style files."""
-    from rlcore.data.datasets import import_file
-
-    rng = np.random.default_rng(0)
-    ids = {}
-    for env, d, discrete in (("CartPole-v1", 4, True), ("Pendulum-v1", 3, False)):
-        n = 400
-        act = rng.integers(0, 2, n) if discrete else rng.uniform(-2, 2, (n, 1))
-        ends = np.zeros(n, np.float32)
-        ends[99::100] = 1
-        arrays = {
-            "observations": rng.normal(size=(n, d)).astype(np.float32),
-            "actions": act,
-            "rewards": rng.normal(size=n).astype(np.float32),
-            "next_observations": rng.normal(size=(n, d)).astype(np.float32),
-            "terminals": (rng.random(n) < 0.02).astype(np.float32),
-            "timeouts": ends,
-        }
-        np.savez(root / f"{d}.npz", **arrays)
-        ids[env] = import_file(root / f"{d}.npz", env, "rand")
-    return ids
-
-
 @pytest.fixture(scope="module")
 def datasets(tmp_path_factory):
-    root = tmp_path_factory.mktemp("data")
-    old = os.environ.get("RLCORE_DATASETS_DIR")
-    os.environ["RLCORE_DATASETS_DIR"] = str(root / "store")
-    yield make_datasets(root)
-    if old is None:
-        os.environ.pop("RLCORE_DATASETS_DIR", None)
-    else:
-        os.environ["RLCORE_DATASETS_DIR"] = old
+    with offline_datasets(tmp_path_factory.mktemp("data")) as ids:
+        yield ids
 
 
 def _configs(key: str, ids: dict[str, str], **run):
@@ -93,44 +75,17 @@ def _configs(key: str, ids: dict[str, str], **run):
     )
 
 
-def _rows(rows) -> list[dict]:
-    return [{k: v for k, v in m.items() if not k.startswith("time/")} for m in rows]
-
-
-def _weights(state: dict) -> dict[str, list[float]]:
-    return {k: v.flatten()[:5].tolist() for k, v in state.items()}
-
-
-def _single(key: str, ids: dict[str, str]) -> dict:
-    tr = Trainer(*_configs(key, ids))
-    rows = _rows(tr)
-    return {"rows": rows, "weights": _weights(tr.agent.state_dict())}
-
-
-def _assert_same(got: dict, want: dict) -> None:
-    assert len(got["rows"]) == len(want["rows"])
-    for a, b in zip(got["rows"], want["rows"]):
-        assert a.keys() == b.keys()
-        assert a == pytest.approx(b, rel=1e-5, abs=1e-6)
-    assert got["weights"].keys() == want["weights"].keys()
-    for key, v in got["weights"].items():
-        assert v == pytest.approx(want["weights"][key], rel=1e-5, abs=1e-6), key
-
-
 @pytest.mark.parametrize("key", list(CASES))
 def test_a_single_run_is_a_population_of_one_that_behaves_as_before(key, datasets):
     """Every row and the weights of 300 gradient steps, as the recorded run's."""
-    want = json.loads(REFERENCE.read_text())[key]
-    _assert_same(_single(key, datasets), want)
+    got = run_record(*train_through(*_configs(key, datasets)))
+    assert_same_run(got, reference(REFERENCE)[key])
 
 
 @pytest.mark.parametrize("key", ["bc-discrete", "iql", "cql"])
 def test_a_population_trainer_of_one_member_is_the_same_run(key, datasets):
-    pop = PopulationTrainer(*(map(lambda x: [x], _configs(key, datasets))))
-    pairs = list(pop)
-    assert {k for k, _ in pairs} == {0}
-    got = {"rows": _rows(m for _, m in pairs), "weights": _weights(pop.agent.state_dict())}
-    _assert_same(got, json.loads(REFERENCE.read_text())[key])
+    got = run_record(*train_through(*_configs(key, datasets), population=True))
+    assert_same_run(got, reference(REFERENCE)[key])
 
 
 # -- the member axis, update by update ------------------------------------------------
@@ -143,14 +98,10 @@ AGENTS = {  # key: (class, config, discrete actions)
 }
 
 
-def _space(discrete: bool) -> gym.Space:
-    return gym.spaces.Discrete(2) if discrete else box(2)
-
-
 def _agent(key: str, own: list[dict] | None = None, k: int = 3):
     cls, cfg, discrete = AGENTS[key]
     cfgs = [dataclasses.replace(cfg, **o) for o in own] if own else [cfg] * k
-    return cls(box(3), _space(discrete), cfgs[0], members=cfgs, seeds=range(len(cfgs)))
+    return cls(box(3), action_space(discrete), cfgs[0], members=cfgs, seeds=range(len(cfgs)))
 
 
 def _batch(key: str, k: int, b: int = 8, seed: int = 0) -> Batch:
@@ -191,44 +142,10 @@ def test_perturbing_one_members_minibatch_leaves_the_others_bit_identical(key):
         agent.update(batch)
         torch.manual_seed(step)
         other.update(bad)
-    for k in (0, 2):
-        a, b = agent.member_state_dict(k), other.member_state_dict(k)
-        for name in a:
-            assert torch.equal(a[name], b[name]), (k, name)
+    assert_members_bit_identical(agent, other, (0, 2))
     a, b = agent.member_state_dict(1), other.member_state_dict(1)
     trained = [n for n in a if n.endswith("0.weight") and "target" not in n]
     assert trained and all(not torch.equal(a[n], b[n]) for n in trained)  # it reached member 1
-
-
-class _SameNoise:
-    """``torch.rand``, ``randn`` and ``randn_like`` that record a population's draws, then
-    give each single agent its member's slice of them in the same order."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.drawn: list[torch.Tensor] = []
-        self.member: int | None = None
-        self.i = 0
-        for name in ("rand", "randn", "randn_like"):
-            monkeypatch.setattr(torch, name, self._wrap(getattr(torch, name)))
-
-    def _wrap(self, real):
-        def draw(*args, **kwargs):
-            if self.member is None:
-                out = real(*args, **kwargs)
-                self.drawn.append(out)
-                return out
-            out = self.drawn[self.i][self.member]
-            self.i += 1
-            return out.clone()
-
-        return draw
-
-    def record(self) -> None:
-        self.drawn.clear()
-        self.member = None
-
-    def replay(self, member: int) -> None:
-        self.member, self.i = member, 0
 
 
 OWN = {  # two members' own hyperparameters
@@ -256,14 +173,8 @@ def test_members_with_their_own_hyperparameters_update_as_single_agents(key, mon
     single agents take on the same minibatches and the same noise."""
     cls, _, discrete = AGENTS[key]
     pop = _agent(key, OWN[key])
-    singles = []
-    for i, c in enumerate(pop.members):
-        torch.manual_seed(i)
-        singles.append(cls(box(3), _space(discrete), c))
-        want = pop.member_state_dict(i)
-        for name, p in singles[i].state_dict().items():
-            assert torch.equal(p, want[name]), name  # member i starts where a run of seed i starts
-    noise = _SameNoise(monkeypatch)
+    singles = single_agents(pop, lambda c: cls(box(3), action_space(discrete), c))
+    noise = SameNoise(monkeypatch)
     loss = LOSS.get(key, "critic_loss")
     for step in range(4):
         batch = _batch(key, 2, seed=step)
@@ -273,11 +184,8 @@ def test_members_with_their_own_hyperparameters_update_as_single_agents(key, mon
             noise.replay(i)
             one = single.update(_member(batch, i))
             torch.testing.assert_close(info[loss][i], one[loss], rtol=1e-5, atol=1e-6)
-    for i, single in enumerate(singles):
-        want = single.state_dict()
-        for name, p in pop.member_state_dict(i).items():
-            torch.testing.assert_close(p, want[name], rtol=1e-5, atol=1e-6, msg=name)
-    name = next(n for n in want if n.endswith("net.0.weight"))
+    assert_members_are_singles(pop, singles)
+    name = next(n for n in singles[0].state_dict() if n.endswith("net.0.weight"))
     assert not torch.allclose(*(pop.member_state_dict(i)[name] for i in range(2)))
 
 
@@ -322,7 +230,7 @@ def test_dropping_members_cuts_every_tensor_and_the_kept_ones_train_on_as_before
                 torch.testing.assert_close(a[name], b[name], rtol=1e-5, atol=1e-6, msg=name)
     agent.keep_members([1])  # one left: a single run's plain layers
     cls, cfg, discrete = AGENTS[key]
-    single = cls(box(3), _space(discrete), cfg).state_dict()
+    single = cls(box(3), action_space(discrete), cfg).state_dict()
     assert {n: t.shape for n, t in agent.state_dict().items()} == {
         n: t.shape for n, t in single.items()
     }
@@ -399,21 +307,11 @@ def test_n_seeds_on_the_offline_page_start_as_one_population(datasets, monkeypat
     """The Offline page's N seeds of IQL: one worker trains them (ui.jobs.start's rule)."""
     from streamlit.testing.v1 import AppTest
 
-    import ui.jobs
-    from rlcore.service.jobs import JobQueue, run_extra
+    from rlcore.service.jobs import run_extra
     from rlcore.service.runs import RunStore
     from rlcore.service.worker import population_of
 
-    launched = []
-
-    class Proc:  # the fake launcher starts no process
-        pid = os.getpid()
-
-        def poll(self):
-            return None
-
-    q = JobQueue(RunStore(), launcher=lambda rid, s: launched.append(rid) or Proc(), dispatch=False)
-    monkeypatch.setattr(ui.jobs, "queue", lambda: q)
+    launched = fake_app_queue(monkeypatch)
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.switch_page("pages/offline.py")
     query = {"algo": "iql", "dataset": datasets["Pendulum-v1"], "mode": "seeds", "seeds": "3"}
@@ -434,7 +332,6 @@ def test_n_seeds_on_the_offline_page_start_as_one_population(datasets, monkeypat
 if __name__ == "__main__":  # record the reference (from the code before populations)
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["RLCORE_DATASETS_DIR"] = str(Path(tmp) / "store")
-        ids = make_datasets(Path(tmp))
-        REFERENCE.write_text(json.dumps({key: _single(key, ids) for key in CASES}))
+    with tempfile.TemporaryDirectory() as tmp, offline_datasets(Path(tmp)) as ids:
+        runs = {key: run_record(*train_through(*_configs(key, ids))) for key in CASES}
+        (Path(__file__).parent / REFERENCE).write_text(json.dumps(runs))
