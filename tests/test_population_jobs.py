@@ -9,6 +9,7 @@ import os
 import pytest
 from test_cli import train as _train  # the CLI test's tiny DQN train command
 
+from helpers import recording_launcher
 from rlcore.service.jobs import JobQueue, load_batch, run_extra, seed_plan, sweep_plan
 from rlcore.service.runs import RunStore
 from rlcore.service.worker import population_of, run_population_job
@@ -99,17 +100,8 @@ def test_a_population_submission_queues_only_its_leader_and_every_run_passes_the
         lambda store, runs, owner: admitted.append(len(runs)) or real(store, runs, owner),
     )
     launched = []
-
-    class Proc:  # the fake launcher starts no process
-        pid = os.getpid()
-
-        def poll(self):
-            return None
-
     store = RunStore(tmp_path)
-    q = JobQueue(
-        store, max_workers=4, launcher=lambda rid, s: launched.append(rid) or Proc(), dispatch=False
-    )
+    q = JobQueue(store, max_workers=4, launcher=recording_launcher(launched), dispatch=False)
     batch = q.submit(_plan(3), population=True)
     assert admitted == [3]
     assert launched == [batch.runs[0]]  # one worker for the three runs
@@ -143,19 +135,9 @@ def test_a_stopped_member_ends_alone_and_the_others_finish(tmp_path):
 def test_cancelling_a_queued_populations_leader_still_trains_the_others(tmp_path):
     store = RunStore(tmp_path)
     launched = []
-
-    class Proc:
-        pid = os.getpid()
-
-        def poll(self):
-            return None
-
-    def launch(rid, s):
-        launched.append(rid)
-        s.set_status(rid, "running", step=0)
-        return Proc()
-
-    q = JobQueue(store, max_workers=1, launcher=launch, dispatch=False)
+    q = JobQueue(
+        store, max_workers=1, launcher=recording_launcher(launched, running=True), dispatch=False
+    )
     first = q.submit(_plan(1)).runs[0]  # holds the only slot
     batch = q.submit(_plan(3), population=True)
     assert launched == [first]
@@ -175,14 +157,7 @@ def test_cancelling_a_queued_populations_leader_still_trains_the_others(tmp_path
 
 def test_a_populations_waiting_runs_share_its_leaders_queue_position(tmp_path):
     store = RunStore(tmp_path)
-
-    class Proc:
-        pid = os.getpid()
-
-        def poll(self):
-            return None
-
-    q = JobQueue(store, max_workers=1, launcher=lambda rid, s: Proc(), dispatch=False)
+    q = JobQueue(store, max_workers=1, launcher=recording_launcher([]), dispatch=False)
     first = q.submit(_plan(1)).runs[0]  # holds the only slot
     batch = q.submit(_plan(3), population=True)
     assert first not in q.positions()
