@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import poll
+from helpers import fake_app_queue, poll
 from rlcore.algos.registry import ALGORITHMS
 from rlcore.service.jobs import JobQueue, seed_plan, sweep_plan
 from rlcore.service.runs import RunStore
@@ -254,22 +254,10 @@ def test_compare_page_groups_seeds_plots_sweeps_downloads_and_deletes(saved_runs
 
 def test_n_seeds_of_an_algorithm_on_the_engine_start_as_one_population(monkeypatch):
     """The memory of the K members is said before Start; Start queues one worker for all."""
-    import os
-
-    import ui.jobs
     from rlcore.service.jobs import run_extra
     from rlcore.service.worker import population_of
 
-    launched = []
-
-    class Proc:  # the fake launcher starts no process
-        pid = os.getpid()
-
-        def poll(self):
-            return None
-
-    q = JobQueue(RunStore(), launcher=lambda rid, s: launched.append(rid) or Proc(), dispatch=False)
-    monkeypatch.setattr(ui.jobs, "queue", lambda: q)
+    launched = fake_app_queue(monkeypatch)
     at = open_page("pages/train.py", mode="seeds", seeds="3")
     cost = " ".join(c.value for c in at.caption)
     assert "These 3 agents train together in one process (a population)" in cost

@@ -6,15 +6,15 @@ from __future__ import annotations
 import base64
 import json
 import math
-import os
 
 import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from helpers import fake_app_queue
 from rlcore.algos.registry import get_algo
-from rlcore.service.jobs import JobQueue, load_batch, run_extra
+from rlcore.service.jobs import load_batch, run_extra
 from rlcore.service.pbt import PBTConfig, pbt_trainer_for, read_events, run_pbt
 from rlcore.service.runs import RunStore
 from rlcore.service.worker import population_of
@@ -135,18 +135,7 @@ def test_hosted_caps_members_at_the_runs_one_visitor_may_have(monkeypatch):
 
 
 def test_start_queues_one_pbt_population_with_one_worker(monkeypatch):
-    import ui.jobs
-
-    launched = []
-
-    class Proc:  # the fake launcher starts no process
-        pid = os.getpid()
-
-        def poll(self):
-            return None
-
-    q = JobQueue(RunStore(), launcher=lambda rid, s: launched.append(rid) or Proc(), dispatch=False)
-    monkeypatch.setattr(ui.jobs, "queue", lambda: q)
+    launched = fake_app_queue(monkeypatch)
     at = open_page(**TINY)
     at.button(key="train_start").click().run()
     assert not at.exception, at.exception
@@ -310,19 +299,9 @@ def open_learn(lang="en"):
 
 
 def test_the_explorer_asks_for_a_prediction_says_the_time_and_starts_a_pbt(monkeypatch):
-    import ui.jobs
     from ui.learn import pbt_explorer as pe
 
-    launched = []
-
-    class Proc:
-        pid = os.getpid()
-
-        def poll(self):
-            return None
-
-    q = JobQueue(RunStore(), launcher=lambda rid, s: launched.append(rid) or Proc(), dispatch=False)
-    monkeypatch.setattr(ui.jobs, "queue", lambda: q)
+    launched = fake_app_queue(monkeypatch)
     at = open_learn()
     assert not at.exception, at.exception
     start = at.button(key="learn_value.pbt.start")
