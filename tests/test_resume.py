@@ -8,12 +8,11 @@ one line, exit 2, nothing created.
 
 import dataclasses
 import json
-import os
 
-import numpy as np
 import pytest
 import torch
 
+from helpers import offline_datasets
 from rlcore import DQN
 from rlcore.__main__ import main
 from rlcore.algos.registry import ALGORITHMS
@@ -36,34 +35,9 @@ STEPS = 200
 # -- to the bit, every algorithm -------------------------------------------------------
 @pytest.fixture(scope="module")
 def datasets(tmp_path_factory):
-    """Two small random datasets (CartPole, Pendulum) imported as D4RL-style files."""
-    from rlcore.data.datasets import import_file
-
-    root = tmp_path_factory.mktemp("data")
-    old = os.environ.get("RLCORE_DATASETS_DIR")
-    os.environ["RLCORE_DATASETS_DIR"] = str(root / "store")
-    rng = np.random.default_rng(0)
-    ids = {}
-    for env, d, discrete in (("CartPole-v1", 4, True), ("Pendulum-v1", 3, False)):
-        n = 400
-        act = rng.integers(0, 2, n) if discrete else rng.uniform(-2, 2, (n, 1))
-        ends = np.zeros(n, np.float32)
-        ends[99::100] = 1
-        arrays = {
-            "observations": rng.normal(size=(n, d)).astype(np.float32),
-            "actions": act,
-            "rewards": rng.normal(size=n).astype(np.float32),
-            "next_observations": rng.normal(size=(n, d)).astype(np.float32),
-            "terminals": np.zeros(n, np.float32),
-            "timeouts": ends,
-        }
-        np.savez(root / f"{d}.npz", **arrays)
-        ids[env] = import_file(root / f"{d}.npz", env, "rand")
-    yield ids
-    if old is None:
-        os.environ.pop("RLCORE_DATASETS_DIR", None)
-    else:
-        os.environ["RLCORE_DATASETS_DIR"] = old
+    """Two small random datasets (CartPole, Pendulum), for the offline algorithms."""
+    with offline_datasets(tmp_path_factory.mktemp("data")) as ids:
+        yield ids
 
 
 def _configs(algo, datasets):
