@@ -586,6 +586,11 @@ class Agent(nn.Module):
                     f"{cls.__name__}.{fact} = {getattr(cls, fact, None)!r} "
                     f"(allowed: {', '.join(get_args(vocabulary))})"
                 )
+        if cls.loop in ("replay", "rollout") and not cls.population:
+            raise TypeError(  # the engine's replay_loop / rollout_loop are those loops' only form
+                f"{cls.__name__}: loop = {cls.loop!r} trains on the population engine "
+                "(population = True)"
+            )
         if (cls.setting == "offline") != (cls.loop == "dataset"):
             raise TypeError(
                 f"{cls.__name__}: setting = {cls.setting!r} with loop = {cls.loop!r} "

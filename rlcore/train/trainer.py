@@ -251,46 +251,6 @@ class Trainer:
         return self.buffer
 
     def _replay(self) -> Iterator[Metrics]:
-        if self.agent.population:  # on the population engine: this run is its one member
-            yield from self._replay_members()
-            return
-        if self.cfg.n_envs > 1:
-            yield from self._replay_vector()
-            return
-        agent, c, env, total = self.agent, self.cfg, self.env, self.run.steps
-        buf = self._replay_buffer()
-        log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_interval())
-        obs, _ = env.reset(seed=self.run.seed)
-        ep_ret, ep_len = 0.0, 0
-        for step in range(self.step, total):  # (from 0, or where a continued run stopped)
-            agent.progress = step / total
-            if step < c.learning_starts:
-                action = env.action_space.sample()
-            else:
-                action = agent.act(obs, explore=True)
-            next_obs, reward, term, trunc, _ = env.step(action)
-            buf.add(obs, action, reward, next_obs, term)
-            ep_ret += float(reward)
-            ep_len += 1
-            self.step = step + 1
-            if self.step == c.learning_starts:  # the warm-up's speed feeds run-time estimates
-                self.warmup_seconds = time.perf_counter() - self._t0
-            if term or trunc:
-                yield {"step": self.step, "rollout/return": ep_ret, "rollout/length": ep_len}
-                obs, _ = env.reset()
-                ep_ret, ep_len = 0.0, 0
-            else:
-                obs = next_obs
-            # Train every train_freq steps, and once more on a final partial phase (as SB3).
-            phase_end = self.step % c.train_freq == 0 or self.step == total
-            if self.step > c.learning_starts and phase_end:
-                self._train(buf, c.gradient_steps)
-            agent.on_step(step)
-            yield from self._periodic(log_due, eval_due)
-            if step % 64 == 0 and self._should_stop():
-                return
-
-    def _replay_members(self) -> Iterator[Metrics]:
         """The population engine's loop (``rlcore.train.population``) with one member."""
         self.envs = PopulationEnvs(self.run.env, [self.run.seed], self.cfg.n_envs, self.env)
         self._replay_buffer()
@@ -302,17 +262,6 @@ class Trainer:
         finally:
             if self.cfg.n_envs > 1:  # the run's own env (n_envs = 1) closes at the end
                 self.envs.close()
-
-    def _rollout_members(self) -> Iterator[Metrics]:
-        """The population engine's on-policy loop (``rollout_loop``) with one member."""
-        self.envs = PopulationEnvs(self.run.env, [self.run.seed], self.cfg.n_envs)
-        self._log_due = _Every(self.run.log_every)
-        self._eval_due = _Every(self.run.eval_interval())
-        try:
-            for _, m in rollout_loop(self):
-                yield m
-        finally:
-            self.envs.close()
 
     def _compaction(self) -> list[int] | None:
         return None  # one member, never dropped
@@ -343,84 +292,6 @@ class Trainer:
         """
         return phases_due(self.cfg, self.run.steps, before, after)
 
-    def _vector_envs(self, n: int) -> tuple[gym.vector.SyncVectorEnv, np.ndarray]:
-        """``n`` seeded copies of the run's environment stepped together, and their first obs.
-
-        Gymnasium's vector env resets a finished environment in the same step
-        (``SAME_STEP``): the observation it returns is the new episode's, and the true
-        final observation (bootstrapped on truncation) comes in ``info["final_obs"]``.
-        """
-        run = self.run
-        envs = gym.vector.SyncVectorEnv(
-            [lambda: make_env(run.env) for _ in range(n)],
-            autoreset_mode=gym.vector.AutoresetMode.SAME_STEP,
-        )
-        envs.action_space.seed(run.seed)
-        obs, _ = envs.reset(seed=[run.seed + i for i in range(n)])
-        return envs, obs
-
-    @staticmethod
-    def _true_next_obs(new_obs: np.ndarray, done: np.ndarray, info: dict) -> np.ndarray:
-        """The next observations with each finished environment's true final one."""
-        nxt = new_obs.copy()
-        for i in np.flatnonzero(done):
-            nxt[i] = info["final_obs"][i]
-        return nxt
-
-    def _finished_episodes(
-        self, done: np.ndarray, ep_ret: np.ndarray, ep_len: np.ndarray
-    ) -> Iterator[Metrics]:
-        """An episode row for each environment that finished; its counters start again."""
-        for i in np.flatnonzero(done):
-            yield {
-                "step": self.step,
-                "rollout/return": float(ep_ret[i]),
-                "rollout/length": int(ep_len[i]),
-            }
-            ep_ret[i], ep_len[i] = 0.0, 0
-
-    def _replay_vector(self) -> Iterator[Metrics]:
-        """Off-policy training on ``n_envs`` environments stepped together.
-
-        One batched action for all of them per step; the transitions go to the buffer
-        together (the true final observation on a time-limit truncation). The budget,
-        ``learning_starts`` and ``train_freq`` count transitions, so a run does the updates
-        it does on one environment; the last step keeps only the transitions the budget
-        has room for.
-        """
-        agent, c, run, total = self.agent, self.cfg, self.run, self.run.steps
-        n, buf = c.n_envs, self._replay_buffer()
-        envs, obs = self._vector_envs(n)
-        log_due, eval_due = _Every(run.log_every), _Every(run.eval_interval())
-        ep_ret, ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
-        stop_due = _Every(64)
-        while self.step < total:
-            agent.progress = self.step / total
-            if self.step < c.learning_starts:
-                actions = envs.action_space.sample()
-            else:
-                actions = agent.act(obs, explore=True)
-            new_obs, rew, term, trunc, info = envs.step(actions)
-            done = term | trunc
-            nxt = self._true_next_obs(new_obs, done, info)
-            m, before = min(n, total - self.step), self.step
-            buf.add_many(obs[:m], actions[:m], rew[:m], nxt[:m], term[:m])
-            ep_ret += rew
-            ep_len += 1
-            self.step += m
-            if before < c.learning_starts <= self.step:
-                self.warmup_seconds = time.perf_counter() - self._t0
-            yield from self._finished_episodes(done[:m], ep_ret, ep_len)
-            obs = new_obs
-            if k := self._phases(before, self.step) * c.gradient_steps:
-                self._train(buf, k)
-            for s in range(before, self.step):
-                agent.on_step(s)
-            yield from self._periodic(log_due, eval_due)
-            if stop_due(self.step) and self._should_stop():
-                break
-        envs.close()
-
     # -- "dataset" (offline): gradient steps on a fixed dataset --------------------------
     def _dataset(self) -> Iterator[Metrics]:
         if self.agent.population:  # on the population engine: this run is its one member
@@ -443,84 +314,21 @@ class Trainer:
 
     # -- "rollout" (on-policy), n steps x N envs: A2C, PPO, TRPO ------------------------
     def _rollout(self) -> Iterator[Metrics]:
-        """Rollouts of ``n_steps`` x ``n_envs`` (``_vector_envs``), one ``update`` each."""
-        if self.agent.population:  # on the population engine: this run is its one member
-            yield from self._rollout_members()
-            return
-        agent, c, run = self.agent, self.cfg, self.run
-        n, t_len = c.n_envs, c.n_steps
-        envs, obs = self._vector_envs(n)
-        log_due, eval_due = _Every(run.log_every), _Every(run.eval_interval())
-        ep_ret, ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
-        d = agent.obs_dim
-        o_buf = np.zeros((t_len, n, d), np.float32)
-        no_buf = np.zeros((t_len, n, d), np.float32)
-        if agent.discrete:
-            a_buf = np.zeros((t_len, n), np.int64)
-        else:
-            a_buf = np.zeros((t_len, n, agent.action_dim), np.float32)
-        r_buf = np.zeros((t_len, n), np.float32)
-        te_buf = np.zeros((t_len, n), np.float32)
-        end_buf = np.zeros((t_len, n), np.float32)
-        while self.step < run.steps:
-            agent.progress = self.step / run.steps
-            for t in range(t_len):
-                actions, kept = agent.rollout_actions(obs)
-                new_obs, rew, term, trunc, info = envs.step(actions)
-                o_buf[t], a_buf[t], r_buf[t] = obs.reshape(n, d), kept.reshape(a_buf[t].shape), rew
-                te_buf[t], end_buf[t] = term, term | trunc
-                no_buf[t] = self._true_next_obs(new_obs, term | trunc, info).reshape(n, d)
-                ep_ret += rew
-                ep_len += 1
-                obs = new_obs
-                self.step += n
-                yield from self._finished_episodes(term | trunc, ep_ret, ep_len)
-            dev = self.device
-            ro = Rollout(
-                *(
-                    torch.as_tensor(x, device=dev)
-                    for x in (o_buf, a_buf, r_buf, no_buf, te_buf, end_buf)
-                )
-            )
-            self.acc.add(agent.update(ro))
-            self.updates += 1
-            yield from self._periodic(log_due, eval_due)
-            if self._should_stop():
-                break
-        envs.close()
+        """Rollouts of ``n_steps`` x ``n_envs``: the engine's ``rollout_loop``, one member."""
+        self.envs = PopulationEnvs(self.run.env, [self.run.seed], self.cfg.n_envs)
+        self._log_due = _Every(self.run.log_every)
+        self._eval_due = _Every(self.run.eval_interval())
+        try:
+            for _, m in rollout_loop(self):
+                yield m
+        finally:
+            self.envs.close()
 
     # -- "episodes" (on-policy), complete episodes: REINFORCE ----------------------------
     def _episodes(self) -> Iterator[Metrics]:
-        agent, c, run, env = self.agent, self.cfg, self.run, self.env
-        log_due, eval_due = _Every(run.log_every), _Every(run.eval_interval())
-        obs, _ = env.reset(seed=run.seed)
-        while self.step < run.steps:
-            agent.progress = self.step / run.steps
-            rows: list[tuple] = []
-            for _ in range(c.episodes_per_update):
-                ep_ret, ep_len, done = 0.0, 0, False
-                while not done:
-                    action = agent.act(obs, explore=True)
-                    next_obs, reward, term, trunc, _ = env.step(action)
-                    done = term or trunc
-                    rows.append((obs, action, reward, next_obs, term, done))
-                    ep_ret += float(reward)
-                    ep_len += 1
-                    obs = next_obs
-                self.step += ep_len
-                obs, _ = env.reset()
-                yield {"step": self.step, "rollout/return": ep_ret, "rollout/length": ep_len}
-            cols = list(zip(*rows))
-            ro = Rollout(
-                *(
-                    torch.as_tensor(np.asarray(x, dtype=np.float32), device=self.device).unsqueeze(
-                        1
-                    )
-                    for x in cols
-                )
-            )
-            self.acc.add(agent.update(ro))
-            self.updates += 1
-            yield from self._periodic(log_due, eval_due)
-            if self._should_stop():
-                break
+        """The population engine's episodes loop (``rlcore.train.episodes``) with one member."""
+        from rlcore.train.episodes import SingleRows, episodes_loop
+
+        self.envs = PopulationEnvs(self.run.env, [self.run.seed], 1, self.env)
+        for _, m in episodes_loop(self, SingleRows(self)):
+            yield m
