@@ -163,6 +163,20 @@ def train_dropping(pop, member: int, at: int) -> dict[int, list[dict]]:
     return seen
 
 
+def assert_members_act_as_singles(agent, make, obs, layer="actor.net.0.weight"):
+    """Each member's weights, loaded into a single agent ``make(config)``, act greedily as
+    the member does on ``obs``, and in a single run's layout (``layer`` of 16 by 3: the
+    tiny agents' first layer). Returns the members' actions, stacked."""
+    k = len(agent.members)
+    together = agent.act_members(np.stack([obs] * k), explore=False)
+    for i in range(k):
+        single = make(agent.members[i])
+        single.load_state_dict(agent.member_state_dict(i))
+        np.testing.assert_allclose(single.act(obs), together[i], rtol=1e-5, atol=1e-6)
+        assert single.state_dict()[layer].shape == (16, 3)  # a single run's
+    return together
+
+
 def single_agents(pop, make) -> list:
     """One single agent per member of ``pop``, ``make(config)`` built as a run of seed
     ``i`` builds it, each checked to start where member ``i`` starts."""
@@ -296,3 +310,18 @@ def fake_app_queue(monkeypatch) -> list:
     q = JobQueue(RunStore(), launcher=recording_launcher(launched), dispatch=False)
     monkeypatch.setattr(ui.jobs, "queue", lambda: q)
     return launched
+
+
+def assert_one_population_queued(launched: list, n: int) -> list[str]:
+    """The page created ``n`` runs, tagged as one population, and launched one worker
+    for them all (its leader's). Returns the run ids."""
+    from rlcore.service.jobs import run_extra
+    from rlcore.service.runs import RunStore
+    from rlcore.service.worker import population_of
+
+    store = RunStore()
+    ids = store.ids()
+    assert len(ids) == n and len(launched) == 1  # one worker trains them all
+    assert population_of(store, launched[0]) is not None
+    assert all(run_extra(store, r).get("population") for r in ids)
+    return ids

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import fake_app_queue, poll
+from helpers import assert_one_population_queued, fake_app_queue, poll
 from rlcore.algos.registry import ALGORITHMS
 from rlcore.service.jobs import JobQueue, seed_plan, sweep_plan
 from rlcore.service.runs import RunStore
@@ -254,15 +254,9 @@ def test_compare_page_groups_seeds_plots_sweeps_downloads_and_deletes(saved_runs
 
 def test_n_seeds_of_an_algorithm_on_the_engine_start_as_one_population(monkeypatch):
     """The memory of the K members is said before Start; Start queues one worker for all."""
-    from rlcore.service.jobs import run_extra
-    from rlcore.service.worker import population_of
-
     launched = fake_app_queue(monkeypatch)
     at = open_page("pages/train.py", mode="seeds", seeds="3")
     cost = " ".join(c.value for c in at.caption)
     assert "These 3 agents train together in one process (a population)" in cost
     at.button(key="train_start").click().run()
-    ids = RunStore().ids()
-    assert len(ids) == 3 and len(launched) == 1  # one worker trains the three
-    assert population_of(RunStore(), launched[0]) is not None
-    assert all(run_extra(RunStore(), r).get("population") for r in ids)
+    assert_one_population_queued(launched, 3)

@@ -12,12 +12,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import fake_app_queue
+from helpers import assert_one_population_queued, fake_app_queue
 from rlcore.algos.registry import get_algo
 from rlcore.service.jobs import load_batch, run_extra
 from rlcore.service.pbt import PBTConfig, pbt_trainer_for, read_events, run_pbt
 from rlcore.service.runs import RunStore
-from rlcore.service.worker import population_of
 from rlcore.train.presets import make_configs
 from ui import pbt_model as pm
 
@@ -140,11 +139,7 @@ def test_start_queues_one_pbt_population_with_one_worker(monkeypatch):
     at.button(key="train_start").click().run()
     assert not at.exception, at.exception
     store = RunStore()
-    ids = store.ids()
-    assert len(ids) == 3 and len(launched) == 1  # one worker trains the population
-    assert population_of(store, launched[0]) is not None
-    tags = [run_extra(store, r) for r in ids]
-    assert all(tag.get("population") for tag in tags)
+    tags = [run_extra(store, r) for r in assert_one_population_queued(launched, 3)]
     pbt = PBTConfig.from_json(tags[0]["pbt"])
     assert pbt.params == ("lr", "gamma") and pbt.interval == 500 and pbt.quantile == 0.25
     batch = load_batch(store, tags[0]["batch"])
@@ -310,10 +305,9 @@ def test_the_explorer_asks_for_a_prediction_says_the_time_and_starts_a_pbt(monke
     at.radio(key="learn_value.pbt.guess_en").set_value("fall").run()
     at.button(key="learn_value.pbt.start").click().run()
     assert not at.exception, at.exception
-    store = RunStore()
-    assert len(store.ids()) == pe.MEMBERS and len(launched) == 1  # one population
-    tag = run_extra(store, store.ids()[0])
-    assert PBTConfig.from_json(tag["pbt"]).params == ("lr",) and tag.get("population")
+    ids = assert_one_population_queued(launched, pe.MEMBERS)
+    tag = run_extra(RunStore(), ids[0])
+    assert PBTConfig.from_json(tag["pbt"]).params == ("lr",)
     assert at.radio(key="learn_value.pbt.guess_en").disabled  # the prediction is kept
 
 

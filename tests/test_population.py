@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from helpers import (
+    assert_members_act_as_singles,
     assert_members_are_singles,
     assert_same_run,
     box,
@@ -157,13 +158,9 @@ def test_a_members_weights_load_into_a_single_run_and_act_the_same():
     agent, buf = _population_and_buffer()
     list(agent.update_phase(buf, 3, 8))
     obs = np.random.default_rng(1).normal(size=(6, 3)).astype(np.float32)
-    stacked = np.stack([obs] * 3)
-    together = agent.act_members(stacked, explore=False)
-    for k in range(3):
-        single = DQN(box(3), gym.spaces.Discrete(2), agent.members[k])
-        single.load_state_dict(agent.member_state_dict(k))
-        assert (single.act(obs) == together[k]).all()
-        assert single.state_dict()["q.net.0.weight"].shape == (16, 3)  # a single run's layout
+    assert_members_act_as_singles(
+        agent, lambda c: DQN(box(3), gym.spaces.Discrete(2), c), obs, layer="q.net.0.weight"
+    )
 
 
 def test_a_population_writes_rows_for_each_member_with_its_own_seed_and_lr():

@@ -22,8 +22,10 @@ import torch
 from helpers import (
     SameNoise,
     action_space,
+    assert_members_act_as_singles,
     assert_members_are_singles,
     assert_members_bit_identical,
+    assert_one_population_queued,
     assert_same_run,
     box,
     fake_app_queue,
@@ -195,13 +197,10 @@ def test_a_members_weights_load_into_a_single_run_and_act_the_same(key):
     for step in range(3):
         agent.update(_batch(key, 3, seed=step))
     obs = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
-    together = agent.act_members(np.stack([obs] * 3), explore=False)
+    together = assert_members_act_as_singles(
+        agent, lambda c: AGENTS[key][0](box(3), box(2), c), obs
+    )
     assert together.shape == (3, 5, 2)
-    for k in range(3):
-        single = AGENTS[key][0](box(3), box(2), agent.members[k])
-        single.load_state_dict(agent.member_state_dict(k))
-        np.testing.assert_allclose(single.act(obs), together[k], rtol=1e-5, atol=1e-6)
-        assert single.state_dict()["actor.net.0.weight"].shape == (16, 3)  # a single run's
 
 
 @pytest.mark.parametrize("key", list(AGENTS))
@@ -307,9 +306,7 @@ def test_n_seeds_on_the_offline_page_start_as_one_population(datasets, monkeypat
     """The Offline page's N seeds of IQL: one worker trains them (ui.jobs.start's rule)."""
     from streamlit.testing.v1 import AppTest
 
-    from rlcore.service.jobs import run_extra
     from rlcore.service.runs import RunStore
-    from rlcore.service.worker import population_of
 
     launched = fake_app_queue(monkeypatch)
     at = AppTest.from_file("../app.py", default_timeout=60)
@@ -322,10 +319,7 @@ def test_n_seeds_on_the_offline_page_start_as_one_population(datasets, monkeypat
     cost = " ".join(c.value for c in at.caption)
     assert "These 3 agents train together in one process (a population)" in cost
     at.button(key="offline_start").click().run()
-    ids = RunStore().ids()
-    assert len(ids) == 3 and len(launched) == 1  # one worker trains the three
-    assert population_of(RunStore(), launched[0]) is not None
-    assert all(run_extra(RunStore(), r).get("population") for r in ids)
+    ids = assert_one_population_queued(launched, 3)
     assert {RunStore().load(r).run.dataset for r in ids} == {datasets["Pendulum-v1"]}
 
 
