@@ -201,7 +201,7 @@ def test_edac_diversity_term_is_added_with_eta():
     torch.manual_seed(1)
     l0, info = a.critic_loss(b)
     assert l0.item() == pytest.approx(info["td_loss"].item())
-    a.cfg = EDACConfig(n_critics=3, eta=2.0, hidden=(8,))
+    a.set_member_configs([EDACConfig(n_critics=3, eta=2.0, hidden=(8,))])  # (its η)
     torch.manual_seed(1)
     l2, info2 = a.critic_loss(b)
     want = info2["td_loss"].item() + 2.0 * info2["diversity_loss"].item()

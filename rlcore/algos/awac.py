@@ -10,7 +10,9 @@ $$L(\phi) = -\mathbb{E}_{(s,a)\sim\mathcal{D}}\big[\min(e^{\beta A(s,a)}, w_{max
 
 $\beta$ is an inverse temperature ($\exp(A/\lambda)$ with $\lambda = 1/\beta$ in the
 paper's notation). Extends :class:`SAC`: a Gaussian policy, no temperature, and a new
-``actor_loss`` / ``target_value``.
+``actor_loss`` / ``target_value``. A population (SAC's member axis,
+``rlcore.train.population``): each member's weights from its own critics on its own
+minibatch, with its own $\beta$ and $w_{max}$.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import ClassVar
 import torch
 from torch import Tensor, nn
 
+from rlcore.algos.base import per_member
 from rlcore.algos.sac import SAC, SACConfig
 from rlcore.core.config import hp
 from rlcore.core.nn import GaussianActor
@@ -56,9 +59,15 @@ class AWAC(SAC):
     setting = "offline"
     loop = "dataset"
     config_cls = AWACConfig
-    population = False  # offline: populations of offline runs are not built yet
     cfg: AWACConfig
     has_temperature = False  # no α: its constant would chart as "train/alpha"
+    member_hparams = ("lr", "gamma", "tau", "beta", "max_weight")
+    MEMBER_SCALARS = ("log_alpha", "actor.log_std")  # [K] and [K, A]: a member's row
+
+    def _refresh_members(self) -> None:
+        super()._refresh_members()
+        self._beta = per_member([m.beta for m in self.members], self.device)
+        self._max_weight = per_member([m.max_weight for m in self.members], self.device)
 
     def make_actor(self) -> nn.Module:
         return GaussianActor(self.obs_dim, self.action_low, self.action_high, self.cfg.hidden)
@@ -70,19 +79,24 @@ class AWAC(SAC):
     def actor_loss(self, batch: Batch) -> tuple[Tensor, dict[str, Tensor], Tensor | None]:
         r"""$-\min(e^{\beta A}, w_{max})\log\pi(a|s)$ with $A = Q(s,a) - Q(s,\tilde a)$.
 
-        No policy log-densities come back: AWAC has no temperature to tune.
+        No policy log-densities come back: AWAC has no temperature to tune. A
+        population's loss is each member's, summed; the diagnostics per member.
         """
+        means, max_w = self.member_means, self._max_weight
         with torch.no_grad():
             pi_a, _ = self.actor(batch.obs)
             v = clipped_min(self.critic(batch.obs, pi_a))
-            adv = clipped_min(self.critic(batch.obs, batch.action)) - v
-            w = awr_weights(adv, self.cfg.beta, self.cfg.max_weight)
+            adv = clipped_min(self.critic(batch.obs, batch.action)) - v  # [B] ([K, B])
+            w = awr_weights(adv, self._beta, max_w)  # type: ignore[arg-type]
         logp = self.actor.log_prob(batch.obs, batch.action)
+        per = -means(w * logp)
+        one = self.k == 1
         info = {
-            "advantage_mean": adv.mean(),
-            "advantage_std": adv.std(),
-            "weight_mean": w.mean(),
-            "weight_max": w.max(),
-            "weight_clipped_frac": (w >= self.cfg.max_weight).float().mean(),
+            "advantage_mean": means(adv),
+            "advantage_std": adv.std() if one else adv.std(-1),
+            "weight_mean": means(w),
+            "weight_max": w.max() if one else w.amax(-1),
+            "weight_clipped_frac": means((w >= max_w).float()),
+            "actor_loss": per.detach(),
         }
-        return -(w * logp).mean(), info, None
+        return per.sum(), info, None

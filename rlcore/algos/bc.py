@@ -10,7 +10,6 @@ good and bad alike: it is the baseline every offline RL method must beat on mixe
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -149,22 +148,10 @@ class BC(Agent):
         The actor (and its Adam moments) cut to them, their numbers unchanged.
         """
         old = list(self._params)
-        cuts = member_cuts(self.actor, keep)
-        if isinstance(self.actor, GaussianActor):
-            cut = functools.partial(_cut_rows, keep=list(keep))
-            self.actor.log_std = torch.nn.Parameter(cut(self.actor.log_std))
-            names = [n for n, _ in self.actor.named_parameters()]
-            cuts.insert(names.index("log_std"), cut)
+        cuts = member_cuts(self.actor, keep)  # (a Gaussian's log std too)
         self.members = tuple(self.members[i] for i in keep)
         self.k = len(keep)
         old_opt = self.optimizer
         self._make_optimizer()
         lrs = [m.lr for m in self.members]
         self.optimizer = carry_adam(old_opt, old, self._params, cuts, lrs, self.device)
-
-
-def _cut_rows(t: Tensor, keep: list[int]) -> Tensor:
-    """A ``[K, ...]`` tensor's rows ``keep`` (one left: that row, a single run's shape)."""
-    if len(keep) == 1:
-        return t.detach()[keep[0]].clone()
-    return t.detach()[torch.tensor(keep, device=t.device)]

@@ -23,7 +23,6 @@ the equivalent $\exp(A/\lambda)$). $Q_{\bar\theta}$ is the min of two target cri
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,7 +39,6 @@ from rlcore.algos.base import (
     per_member,
     set_member_lrs,
 )
-from rlcore.algos.bc import _cut_rows
 from rlcore.core.config import AlgoConfig, hp
 from rlcore.core.nn import (
     MLP,
@@ -234,11 +232,7 @@ class IQL(Agent):
         value_cuts = member_cuts(self.value, keep)
         critic_cuts = member_cuts(self.critic, keep)
         member_cuts(self.critic_target, keep)
-        actor_cuts = member_cuts(self.actor, keep)
-        cut = functools.partial(_cut_rows, keep=list(keep))
-        self.actor.log_std = torch.nn.Parameter(cut(self.actor.log_std))
-        names = [n for n, _ in self.actor.named_parameters()]
-        actor_cuts.insert(names.index("log_std"), cut)
+        actor_cuts = member_cuts(self.actor, keep)  # (its log std too)
         self.members = tuple(self.members[i] for i in keep)
         self.k = len(keep)
         old_opt = self.opt

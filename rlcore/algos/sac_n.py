@@ -15,6 +15,10 @@ a member's Q cannot grow without bound away from the data, whatever the min does
 small, narrow dataset the members can agree off the data, the min stops being pessimistic,
 and Q of the policy's actions climbs above Q of the data's; layer norm caps that climb
 (see the Pendulum preset in :mod:`rlcore.core.envs` for the measurement).
+
+A population (SAC's member axis, ``rlcore.train.population``) of K members holds one
+ensemble of K x N critics, the member axis outermost (member ``k``'s N critics
+contiguous), as SAC's K x 2: N shapes that ensemble, so all members share it.
 """
 
 from __future__ import annotations
@@ -42,7 +46,6 @@ class SACN(SAC):
     setting = "offline"
     loop = "dataset"
     config_cls = SACNConfig
-    population = False  # offline: populations of offline runs are not built yet
     cfg: SACNConfig
 
     def n_critics(self) -> int:

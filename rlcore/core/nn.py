@@ -168,11 +168,19 @@ class EnsembleCritic(nn.Module):
         return out
 
     def forward(self, obs: Tensor, action: Tensor) -> Tensor:
+        """``[N, B]`` (a population's ``[K, N, B]``).
+
+        Inputs ``[B, ...]`` go to every critic; ``[N, B, ...]`` give critic ``i`` its own
+        row ``i`` (EDAC differentiates each critic at its own copy of the actions). A
+        population's: ``[K, B, ...]`` (member ``k``'s batch to its N critics) or
+        ``[K, N, B, ...]`` (each of its critics its own).
+        """
         x = torch.cat([obs, action], dim=-1)
-        if self.members > 1:  # [K, B, in]: member k's batch to its N critics
-            k, b = x.shape[0], x.shape[1]
-            x = x.unsqueeze(1).expand(k, self.n, b, x.shape[-1]).reshape(k * self.n, b, -1)
-            return self.net(x).view(k, self.n, b)
+        if self.members > 1:
+            k, b = x.shape[0], x.shape[-2]
+            if x.dim() == 3:  # [K, B, in]: member k's batch to its N critics
+                x = x.unsqueeze(1).expand(k, self.n, b, x.shape[-1])
+            return self.net(x.reshape(k * self.n, b, -1)).view(k, self.n, b)
         if x.dim() == 2:  # [B, in] -> same input to every member
             x = x.unsqueeze(0).expand(self.n, -1, -1)
         return self.net(x).squeeze(-1)  # [N, B]
@@ -363,19 +371,35 @@ def member_cuts(module: nn.Module, keep: Sequence[int]) -> list[Callable[[Tensor
     """Cut every member-axis layer of ``module`` to the members ``keep`` (in order).
 
     Returns, in ``parameters()`` order, how each parameter's tensors were cut (for its
-    optimiser's moments). ``MemberLinear`` layers and population critics
-    (:class:`EnsembleCritic` of several members) are cut; the module holds no other
-    parameter.
+    optimiser's moments). ``MemberLinear`` layers, population critics
+    (:class:`EnsembleCritic` of several members) and a :class:`GaussianActor`'s ``[K, A]``
+    log std are cut; the module holds no other parameter.
     """
     cuts: list[Callable[[Tensor], Tensor]] = []
-    for mod in module.modules():
-        if isinstance(mod, MemberLinear):
+    for mod in module.modules():  # parameters() order: a module's own, then its children's
+        if isinstance(mod, GaussianActor):
+            cut = functools.partial(_member_rows_of, keep=list(keep))
+            cuts.append(cut)
+            mod.log_std = nn.Parameter(cut(mod.log_std))
+        elif isinstance(mod, MemberLinear):
             for name in ("weight", "bias"):
                 cuts.append(functools.partial(mod.kept, name=name, keep=list(keep)))
             mod.keep_members(keep)
         elif isinstance(mod, EnsembleCritic):
             cuts += mod.keep_members(keep)
     return cuts
+
+
+def _member_rows_of(t: Tensor, keep: list[int]) -> Tensor:
+    """A ``[K, ...]`` tensor's rows ``keep`` (one left: that row, a single run's shape).
+
+    A tensor of a single run's shape already (one member) is copied as it is.
+    """
+    if t.dim() < 2:
+        return t.detach().clone()
+    if len(keep) == 1:
+        return t.detach()[keep[0]].clone()
+    return t.detach()[torch.tensor(keep, device=t.device)]
 
 
 def member_actor(actors: Sequence[nn.Module]) -> nn.Module:

@@ -234,18 +234,19 @@ def edac_diversity(action_grads: Tensor, eps: float = 1e-10) -> tuple[Tensor, Te
     loss $\frac{1}{N-1}\sum_{i \ne j}\langle \hat g_i, \hat g_j\rangle$ averaged over the batch
     (unit-normalised gradients: cosine similarities) and the ``[B, N, N]`` similarity
     matrices. Minimising it makes the members disagree off the data, which lets a small
-    ensemble be as pessimistic as SAC-N's large one.
+    ensemble be as pessimistic as SAC-N's large one. A population's ``[K, N, B, A]``
+    gives each member's loss, ``[K]``, and ``[K, B, N, N]``.
 
     With a one-dimensional action (Pendulum) every unit gradient is ±1: the term only
     counts sign agreements and its gradient is zero, so EDAC trains exactly like SAC-N
     there (a property of eq. 5, not of this code).
     """
-    n = action_grads.shape[0]
+    n = action_grads.shape[-3]
     g = action_grads / (action_grads.norm(dim=-1, keepdim=True) + eps)
-    g = g.transpose(0, 1)  # [B, N, A]
-    sim = g @ g.transpose(1, 2)  # [B, N, N]
+    g = g.transpose(-3, -2)  # [B, N, A]
+    sim = g @ g.transpose(-2, -1)  # [B, N, N]
     off_diag = sim * (1 - torch.eye(n, device=sim.device))
-    loss = off_diag.sum(dim=(1, 2)).mean() / max(n - 1, 1)
+    loss = off_diag.sum(dim=(-2, -1)).mean(dim=-1) / max(n - 1, 1)
     return loss, sim
 
 
