@@ -32,14 +32,10 @@ then say little). Measure on a quiet machine.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from fresh import ROOT, python_code, run_json
 
 CASES = {
     "dqn": {"env": "CartPole-v1", "steps": 50_000, "params": ["lr", "gamma"], "interval": 5000},
@@ -107,18 +103,7 @@ def able(algo: str) -> str | None:
 
 def measure(spec: dict) -> dict:
     """One timed training in a fresh process."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RLCORE_THREADS=str(spec["threads"]))
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise SystemExit(out.stderr[-3000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_json(python_code(CHILD, spec), env={"RLCORE_THREADS": str(spec["threads"])})
 
 
 def _line(name: str, r: dict) -> str:

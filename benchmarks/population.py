@@ -36,7 +36,6 @@ Measure on a quiet machine; a shared one makes the numbers noisy.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -44,7 +43,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from fresh import ROOT, finish, python_code, run_json, start
 
 CHILD = r"""
 import json, sys, time, dataclasses
@@ -70,63 +69,33 @@ print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() -
 """
 
 
-def measure(src: Path, args: argparse.Namespace, members: int) -> dict:
-    """One timed training in a fresh process on the code in ``src`` (0 members: ``Trainer``)."""
-    spec = {
+def _spec(args: argparse.Namespace, members: int, threads: int) -> dict:
+    return {
         "algo": args.algo,
         "env": args.env,
         "hidden": [int(h) for h in args.hidden.split(",")],
         "steps": args.steps,
-        "threads": args.threads,
+        "threads": threads,
         "members": members,
     }
-    env = dict(os.environ, PYTHONPATH=str(src))
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=src,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise SystemExit(out.stderr[-2000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(src: Path, args: argparse.Namespace, members: int) -> dict:
+    """One timed training in a fresh process on the code in ``src`` (0 members: ``Trainer``)."""
+    return run_json(python_code(CHILD, _spec(args, members, args.threads)), src)
 
 
 def separate(args: argparse.Namespace, members: int) -> dict:
     """``members`` single runs (seeds 0..K-1), as many at once as there are cores."""
-    spec = {
-        "algo": args.algo,
-        "env": args.env,
-        "hidden": [int(h) for h in args.hidden.split(",")],
-        "steps": args.steps,
-        "threads": 1,
-        "members": 0,
-    }
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    spec = _spec(args, 0, 1)
     t0 = time.perf_counter()
     waiting = list(range(members))
     running: list[subprocess.Popen] = []
     outs = []
     while waiting or running:
         while waiting and len(running) < (os.cpu_count() or 1):
-            seed = waiting.pop(0)
-            running.append(
-                subprocess.Popen(
-                    [sys.executable, "-c", CHILD, json.dumps({**spec, "seed": seed})],
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                    env=env,
-                    cwd=ROOT,
-                )
-            )
-        proc = running.pop(0)
-        out, err = proc.communicate()
-        if proc.returncode != 0:
-            raise SystemExit(err[-2000:])
-        outs.append(json.loads(out.strip().splitlines()[-1]))
+            running.append(start(python_code(CHILD, {**spec, "seed": waiting.pop(0)})))
+        outs.append(finish(running.pop(0)))
     cores = os.cpu_count() or 1
     return {
         # the children's training walls spread over the cores: imports and process starts
