@@ -241,8 +241,9 @@ class PopulationEnvs:
                     e.close()
         cols = [j for k in keep for j in range(k * n, (k + 1) * n)]
         self.envs = [e for k in keep for e in groups[k]]
-        self.ep_ret = self.ep_ret[cols]
-        self.ep_len = self.ep_len[cols]
+        if hasattr(self, "ep_ret"):  # (an offline population never steps its environments)
+            self.ep_ret = self.ep_ret[cols]
+            self.ep_len = self.ep_len[cols]
         if self.kernel is not None:  # the kept copies' states and step counts carry on
             kernel = self.kernel
             self.kernel = batched_physics(self.envs) if len(self.envs) > 1 else None
