@@ -80,9 +80,9 @@ def _spec(args: argparse.Namespace, members: int, threads: int) -> dict:
     }
 
 
-def measure(src: Path, args: argparse.Namespace, members: int) -> dict:
+def measure(src: Path, args: argparse.Namespace, members: int, threads: int) -> dict:
     """One timed training in a fresh process on the code in ``src`` (0 members: ``Trainer``)."""
-    return run_json(python_code(CHILD, _spec(args, members, args.threads)), src)
+    return run_json(python_code(CHILD, _spec(args, members, threads)), src)
 
 
 def separate(args: argparse.Namespace, members: int) -> dict:
@@ -152,6 +152,13 @@ def main() -> int:
     p.add_argument("--hidden", default="64,64")
     p.add_argument("--members", type=int, default=8)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument(
+        "--also-threads",
+        type=int,
+        default=0,
+        help="also one run and K seeds on this many threads (the ratio then against the "
+        "faster one run)",
+    )
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--baseline-src", type=Path, help="a checkout of the code before populations")
     p.add_argument("--separate", action="store_true", help="also K separate runs on all cores")
@@ -172,24 +179,29 @@ def main() -> int:
 
 def run_rows(args: argparse.Namespace) -> int:
     """One table: one run, (baseline), K seeds in one process, (K separate runs)."""
-    rows: list[tuple[str, Path, int]] = [("one run", ROOT, 0)]
+    t, k = args.threads, args.members
+    rows: list[tuple[str, Path, int, int]] = [("one run", ROOT, 0, t)]
     if args.baseline_src:
-        rows.append(("today's run (baseline code)", args.baseline_src.resolve(), 0))
-    rows.append((f"{args.members} seeds, one process", ROOT, args.members))
+        rows.append(("today's run (baseline code)", args.baseline_src.resolve(), 0, t))
+    rows.append((f"{k} seeds, one process", ROOT, k, t))
+    if args.also_threads:
+        a = args.also_threads
+        rows.append((f"one run, {a} threads", ROOT, 0, a))
+        rows.append((f"{k} seeds, one process, {a} threads", ROOT, k, a))
     print(
         f"{args.algo} {args.env} {args.steps} steps, hidden {args.hidden}, threads "
-        f"{args.threads}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}"
+        f"{t}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}"
     )
     walls: dict[str, list[float]] = {}
     cpus: dict[str, list[float]] = {}
     finals: dict[str, list[float]] = {}
     elapsed: list[float] = []
     if args.separate:
-        rows.append((f"{args.members} separate runs", ROOT, -args.members))
+        rows.append((f"{k} separate runs", ROOT, -k, 1))
     for _ in range(args.repeats):
-        for name, src, k in rows:  # interleaved: a load change hits every row alike
-            r = separate(args, -k) if k < 0 else measure(src, args, k)
-            if k < 0:
+        for name, src, m, threads in rows:  # interleaved: a load change hits every row alike
+            r = separate(args, -m) if m < 0 else measure(src, args, m, threads)
+            if m < 0:
                 elapsed.append(r["elapsed"])
             walls.setdefault(name, []).append(r["wall"])
             cpus.setdefault(name, []).append(r["cpu"])
@@ -197,10 +209,16 @@ def run_rows(args: argparse.Namespace) -> int:
     base = statistics.median(walls["one run"])
     cbase = statistics.median(cpus["one run"])
     print(f"{'':34} {'wall s':>8} {'x one run':>10} {'cpu s':>8} {'x one run':>10}  final evals")
-    for name, _, _ in rows:
+    for name, *_ in rows:
         w, c = statistics.median(walls[name]), statistics.median(cpus[name])
         ev = " ".join(f"{x:.0f}" for x in finals[name])
         print(f"{name:34} {w:8.1f} {w / base:10.2f} {c:8.1f} {c / cbase:10.2f}  {ev}")
+    if args.also_threads:
+        a = args.also_threads
+        fastest = min(base, statistics.median(walls[f"one run, {a} threads"]))
+        for name in (f"{k} seeds, one process", f"{k} seeds, one process, {a} threads"):
+            w = statistics.median(walls[name])
+            print(f"{name} / the faster one run: {w / fastest:.2f}x wall")
     if args.separate:
         print(f"  ({args.members} separate runs: {elapsed[-1]:.1f} s elapsed with their "
               "process starts and imports; the row above counts their training only)")  # fmt: skip
