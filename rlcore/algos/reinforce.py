@@ -14,15 +14,25 @@ One update uses ``episodes_per_update`` complete episodes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rlcore.algos.base import Agent, make_adam, optimize
+from rlcore.algos.base import (
+    Agent,
+    carry_adam,
+    check_members,
+    make_member_adam,
+    optimize,
+    per_member,
+    set_member_lrs,
+)
 from rlcore.core.config import AlgoConfig, hp
-from rlcore.core.nn import MLP, CategoricalActor
+from rlcore.core.nn import MLP, CategoricalActor, member_actor, member_cuts, stack_sequential
 from rlcore.core.ops import discounted_returns
 from rlcore.core.types import Rollout
 
@@ -41,7 +51,13 @@ class REINFORCEConfig(AlgoConfig):
 
 
 class REINFORCE(Agent):
-    """REINFORCE for discrete actions."""
+    """REINFORCE for discrete actions; a population of ``k`` (``rlcore.train.episodes``).
+
+    Members differ in :attr:`member_hparams`. Each draws its actions from its own random
+    generator (in the state its single run's global one has once the networks are
+    drawn), so a member paused while the others finish their episodes draws nothing and
+    plays the episodes its single run plays.
+    """
 
     name = "reinforce"
     title = "REINFORCE"
@@ -50,26 +66,109 @@ class REINFORCE(Agent):
     loop = "episodes"
     config_cls = REINFORCEConfig
     cfg: REINFORCEConfig
+    population = True
+    member_hparams = ("lr", "gamma", "ent_coef", "episodes_per_update")
 
-    def __init__(self, obs_space, action_space, config: REINFORCEConfig, device="cpu") -> None:
+    def __init__(
+        self,
+        obs_space,
+        action_space,
+        config: REINFORCEConfig,
+        device="cpu",
+        *,
+        members: Sequence[REINFORCEConfig] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> None:
         super().__init__(obs_space, action_space, config, device)
         c = config
-        self.actor = CategoricalActor(self.obs_dim, self.n_actions, c.hidden, activation="tanh")
-        self.critic = MLP(self.obs_dim, 1, c.hidden, activation="tanh") if c.baseline else None
+        self.members: tuple[REINFORCEConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
+        self.k = k = len(self.members)
+        if seeds is not None and len(seeds) != k:
+            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
+        actors, critics = [], []
+        # each member's sampling stream (None: the global one, as a single run's)
+        self.generators: list[torch.Generator] | None = None if seeds is None else []
+        for i in range(k):  # each member drawn as a single run of its seed draws its own
+            if seeds is not None:
+                torch.manual_seed(seeds[i])
+            actors.append(
+                CategoricalActor(self.obs_dim, self.n_actions, c.hidden, activation="tanh")
+            )
+            if c.baseline:
+                critics.append(MLP(self.obs_dim, 1, c.hidden, activation="tanh"))
+            if self.generators is not None:
+                self.generators.append(self._stream(int(seeds[i])))  # type: ignore[index]
+        self.actor = member_actor(actors)
+        self.critic = None
+        if c.baseline:
+            self.critic = critics[0] if k == 1 else stack_sequential(critics)
         self.to(self.device)
         self._params = list(self.parameters())
-        self.optimizer = make_adam(self._params, c.lr, self.device)
+        self.optimizer = make_member_adam(self._params, [m.lr for m in self.members], self.device)
+        self._refresh_members()
+
+    def _stream(self, seed: int) -> torch.Generator:
+        """The generator a single run of ``seed`` samples from, as it stands now."""
+        g = torch.Generator(device=self.device)
+        if self.device.type == "cpu":
+            g.set_state(torch.get_rng_state())  # after the networks' draws
+        else:  # the networks are drawn on the CPU: the device's stream is fresh
+            g.manual_seed(seed)
+        return g
+
+    def _refresh_members(self) -> None:
+        """The per-member γ and entropy weight (numbers or ``[K, 1]``), and the lrs."""
+        ms, dev = self.members, self.device
+        self._gamma = per_member([m.gamma for m in ms], dev)
+        self._ent = per_member([m.ent_coef for m in ms], dev)
+        if hasattr(self, "optimizer"):
+            self.optimizer = set_member_lrs(self.optimizer, [m.lr for m in ms], dev)
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         logits = self.actor(obs)
         if explore:
-            return torch.multinomial(F.softmax(logits, -1), 1).squeeze(-1)
+            probs = F.softmax(logits, -1)
+            if probs.dim() > 2:  # a population's [K, n, A]: one draw per row
+                flat = probs.reshape(-1, probs.shape[-1])
+                return torch.multinomial(flat, 1).view(probs.shape[:-1])
+            return torch.multinomial(probs, 1).squeeze(-1)
         return logits.argmax(-1)
 
-    def losses(self, ro: Rollout) -> tuple[Tensor, dict[str, Tensor]]:
-        """Policy-gradient surrogate (and baseline regression) on complete episodes."""
+    @torch.inference_mode()
+    def episode_actions(self, obs: np.ndarray, going: np.ndarray) -> np.ndarray:
+        """Exploration actions ``[K, 1]`` of the members ``going`` (``[K]`` bools).
+
+        Only those draw from their generators (a paused member's stream stays where it
+        is); the others' actions are 0 and mean nothing. Each draw is, on a CPU,
+        ``torch.multinomial``'s of one sample to the bit: ``argmax(p / q)`` with
+        ``q ~ Exp(1)`` (the Gumbel trick it uses) from the member's generator, with one
+        ``argmax`` for all members (a third of the time of K ``multinomial`` calls).
+        Without member generators: one member acts as a single run does, several in one
+        draw.
+        """
+        if self.generators is None:
+            return self.act_members(obs, explore=True)
+        x = self.obs_tensor(obs)  # [K*1, obs]
+        if self.k > 1:
+            x = x.view(self.k, -1, self.obs_dim)
+        probs = F.softmax(self.actor(x), -1).reshape(self.k, self.n_actions)
+        q = torch.ones_like(probs)
+        for i in np.flatnonzero(going).tolist():
+            q[i].exponential_(generator=self.generators[i])
+        return (probs / q).argmax(-1).view(self.k, 1).cpu().numpy()
+
+    def losses(self, ro: Rollout, mask: Tensor | None = None) -> tuple[Tensor, dict[str, Tensor]]:
+        """Policy-gradient surrogate (and baseline regression) on complete episodes.
+
+        One member: ``[T, 1]`` fields. Several: ``[T, K]`` fields, each member's episodes
+        from row 0 and ``mask`` (``[T, K]``, 1 on its rows, 0 on the padding after them).
+        """
+        if self.k > 1:
+            assert mask is not None, "a population's episodes need their mask"
+            return self._member_losses(ro, mask)
+        m = self.members[0]
         obs = ro.obs.reshape(-1, self.obs_dim)
-        returns = discounted_returns(ro.reward, ro.episode_end, self.cfg.gamma).reshape(-1)
+        returns = discounted_returns(ro.reward, ro.episode_end, m.gamma).reshape(-1)
         log_probs = F.log_softmax(self.actor(obs), -1)
         logp = log_probs.gather(1, ro.action.reshape(-1, 1).long()).squeeze(1)
         entropy = -(log_probs.exp() * log_probs).sum(-1).mean()
@@ -87,11 +186,73 @@ class REINFORCE(Agent):
         if self.cfg.normalize_returns and weight.numel() > 1:
             weight = (weight - weight.mean()) / (weight.std() + 1e-8)
         actor_loss = -(weight * logp).mean()
-        loss = loss + actor_loss - self.cfg.ent_coef * entropy
+        loss = loss + actor_loss - m.ent_coef * entropy
         info["actor_loss"] = actor_loss.detach()
         return loss, info
 
-    def update(self, rollout: Rollout) -> dict[str, Tensor]:
-        loss, info = self.losses(rollout)
-        info["grad_norm"] = optimize(self.optimizer, loss, self._params, self.cfg.max_grad_norm)
+    def _member_losses(self, ro: Rollout, mask: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """:meth:`losses` of K members, each term a mean over the member's own rows (``[K]``)."""
+        gamma = self._gamma if isinstance(self._gamma, float) else self._gamma.view(-1)
+        returns = discounted_returns(ro.reward, ro.episode_end, gamma).t()  # [K, T]
+        w = mask.t()  # [K, T]
+        n = w.sum(1)  # each member's rows
+        obs = ro.obs.transpose(0, 1)  # [K, T, obs]
+
+        def mean(x: Tensor) -> Tensor:
+            return (x * w).sum(1) / n
+
+        def std(x: Tensor) -> Tensor:  # unbiased, as Tensor.std; 0 for a single row
+            var = ((x - mean(x).unsqueeze(1)) ** 2 * w).sum(1) / (n - 1).clamp(min=1)
+            return torch.where(n > 1, var.sqrt(), torch.zeros_like(var))
+
+        log_probs = F.log_softmax(self.actor(obs), -1)
+        logp = log_probs.gather(-1, ro.action.t().long().unsqueeze(-1)).squeeze(-1)
+        entropy = mean(-(log_probs.exp() * log_probs).sum(-1))
+        info: dict[str, Tensor] = {"return_mean": mean(returns), "entropy": entropy.detach()}
+        loss = torch.zeros(self.k, device=self.device)
+        weight = returns
+        if self.critic is not None:
+            values = self.critic(obs).squeeze(-1)
+            value_loss = mean((values - returns) ** 2)
+            loss = loss + value_loss
+            weight = returns - values.detach()
+            info.update(value_loss=value_loss.detach(), v_mean=mean(values.detach()))
+        info["weight_std"] = std(weight)
+        if self.cfg.normalize_returns:
+            scaled = (weight - mean(weight).unsqueeze(1)) / (std(weight).unsqueeze(1) + 1e-8)
+            weight = torch.where((n > 1).unsqueeze(1), scaled, weight)
+        actor_loss = -mean(weight * logp)
+        ent = self._ent if isinstance(self._ent, float) else self._ent.view(-1)
+        loss = (loss + actor_loss - ent * entropy).sum()  # a member's gradient is its own
+        info["actor_loss"] = actor_loss.detach()
+        return loss, info
+
+    def update(self, rollout: Rollout, mask: Tensor | None = None) -> dict[str, Tensor]:
+        loss, info = self.losses(rollout, mask)
+        info["grad_norm"] = optimize(
+            self.optimizer,
+            loss,
+            self._params,
+            self.cfg.max_grad_norm,
+            members=self.k if self.k > 1 else None,
+        )
         return info
+
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on.
+
+        Networks, Adam's moments and the members' generators are cut to them, their
+        numbers unchanged.
+        """
+        old = list(self._params)
+        cuts = [*member_cuts(self.actor, keep)]
+        if self.critic is not None:
+            cuts += member_cuts(self.critic, keep)
+        self.members = tuple(self.members[i] for i in keep)
+        if self.generators is not None:
+            self.generators = [self.generators[i] for i in keep]
+        self.k = len(keep)
+        self._params = list(self.parameters())
+        lrs = [m.lr for m in self.members]
+        self.optimizer = carry_adam(self.optimizer, old, self._params, cuts, lrs, self.device)
+        self._refresh_members()

@@ -684,6 +684,8 @@ class PopulationTrainer:
         self._log_due, self._eval_due = _Every(run.log_every), _Every(run.eval_interval())
         self._eval_envs: list[list[gym.Env]] | None = None
         self._n_eval = 0
+        # the weights of members that ended before the others (the episodes loop's)
+        self.final_states: dict[int, dict[str, Tensor]] = {}
 
     # -- the host of replay_loop ----------------------------------------------------
     def _phases(self, before: int, after: int) -> int:
@@ -867,6 +869,8 @@ class PopulationTrainer:
     def member_state_dict(self, k: int) -> dict[str, Tensor]:
         """Member ``k``'s weights as a single run's state dict (``ValueError`` once dropped)."""
         if k not in self.ids:
+            if k in self.final_states:  # ended with its budget spent, before the others
+                return {key: v.clone() for key, v in self.final_states[k].items()}
             raise ValueError(f"member = {k}: dropped, its weights are gone")
         return self.agent.member_state_dict(self.ids.index(k))
 
@@ -878,7 +882,14 @@ class PopulationTrainer:
 
     def __iter__(self) -> Iterator[tuple[int, Metrics]]:
         try:
-            loops = {"replay": replay_loop, "rollout": rollout_loop, "dataset": dataset_loop}
+            from rlcore.train.episodes import episodes_loop  # (it imports this module)
+
+            loops = {
+                "replay": replay_loop,
+                "rollout": rollout_loop,
+                "dataset": dataset_loop,
+                "episodes": episodes_loop,
+            }
             loop = loops[self.agent.loop]
             yield from self._as_members(loop(self))  # type: ignore[arg-type]
             self.train_seconds = time.perf_counter() - self._t0

@@ -1,0 +1,241 @@
+"""The "episodes" loop (REINFORCE) of a population: batches of complete episodes.
+
+A member updates once it has played ``episodes_per_update`` complete episodes, so members
+stepped in lock step would finish their batches at different steps. Here a member whose
+batch is complete *pauses* (its environment does not step, its generator draws nothing)
+until every member's batch is complete; then one batched update of all members on their
+episodes (padded to the longest batch, with a mask), and all play on. A paused member
+waits without changing anything it will see, so each member plays, logs and learns as
+its single run with its seed does, step for step: its rows carry its own step count.
+
+A member stops when its own step count reaches the budget (its single run checks before
+each batch): it writes its closing rows (last log, final evaluation) and leaves the
+population (compaction), while the others play on. A single run is a population of one
+through the same loop (``Trainer._episodes``), its closing rows the trainer's own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from rlcore.algos.base import Agent
+from rlcore.core.config import RunConfig
+from rlcore.core.types import Metrics, Rollout
+from rlcore.train.evaluation import eval_seed, evaluate
+from rlcore.train.population import PopulationEnvs, _Every
+
+__all__ = ["EpisodeRows", "EpisodesHost", "MemberRows", "SingleRows", "episodes_loop"]
+
+
+class EpisodesHost(Protocol):
+    """What :func:`episodes_loop` drives: a trainer of one run or of a population."""
+
+    agent: Agent
+    run: RunConfig
+    envs: PopulationEnvs
+    step: int  # the furthest member's step count (a single run's own)
+    updates: int
+
+    def _compaction(self) -> list[int] | None: ...
+    def _should_stop(self) -> bool: ...
+
+
+class EpisodeRows(Protocol):
+    """The rows of members after an update and at their end (a host's own bookkeeping)."""
+
+    def add(self, info: dict[str, torch.Tensor]) -> None: ...
+    def due(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]: ...
+    def finish(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]: ...
+
+
+class SingleRows:
+    """A single run's rows: the ``Trainer``'s logs and evaluations (its tail closes it)."""
+
+    def __init__(self, trainer: Any) -> None:
+        self.tr = trainer
+        self.log_due = _Every(trainer.run.log_every)
+        self.eval_due = _Every(trainer.run.eval_interval())
+
+    def add(self, info: dict[str, torch.Tensor]) -> None:
+        self.tr.acc.add(info)
+
+    def due(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]:
+        for m in self.tr._periodic(self.log_due, self.eval_due):
+            yield 0, m
+
+    def finish(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]:
+        return iter(())  # the trainer's last log and final evaluation follow the loop
+
+
+class MemberRows:
+    """Each member's rows at its own step count, as its single run writes them.
+
+    Its logs every ``log_every`` of its steps (the means of its own updates since its last
+    log), its evaluations every ``eval_interval`` (its weights played greedily by the
+    single run's ``evaluate`` on its evaluation seeds), and at its end its last log and
+    final evaluation; then the member is dropped from the population (its final weights
+    kept in ``host.final_states``).
+    """
+
+    def __init__(self, host: Any) -> None:
+        from rlcore.train.trainer import MetricAccumulator
+
+        run = host.run
+        self.host = host
+        self.acc = {m: MetricAccumulator() for m in host.ids}
+        self.log_due = {m: _Every(run.log_every) for m in host.ids}
+        self.eval_due = {m: _Every(run.eval_interval()) for m in host.ids}
+        self.last = {m: (host._t0, 0, 0) for m in host.ids}  # time, step, updates of a log
+        self.singles: dict[int, Agent] = {}  # a one-member agent per member, to evaluate
+
+    def add(self, info: dict[str, torch.Tensor]) -> None:
+        for slot, m in enumerate(self.host.ids):
+            self.acc[m].add({key: v if v.dim() == 0 else v[slot] for key, v in info.items()})
+
+    def due(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]:
+        m = self.host.ids[slot]
+        if self.log_due[m](step):
+            yield slot, self._log(slot, step)
+        if self.eval_due[m](step) and step < self.host.run.steps:
+            yield slot, self._evaluate(slot, step)
+
+    def finish(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]:
+        """The member's closing rows, then it leaves (a member already ended: nothing)."""
+        host, m = self.host, self.host.ids[slot]
+        if not host.active[m]:
+            return
+        if self.acc[m].values:
+            yield slot, self._log(slot, step)
+        yield slot, self._evaluate(slot, step)
+        host.final_states[m] = host.agent.member_state_dict(slot)
+        host.drop(m)  # after its rows: a dropped member's rows are not passed on
+
+    def _log(self, slot: int, step: int) -> Metrics:
+        m, now = self.host.ids[slot], time.perf_counter()
+        t, s, u = self.last[m]
+        acc = self.acc[m]
+        dt = max(now - t, 1e-9)
+        row: Metrics = {"step": step}
+        row.update(acc.flush())
+        row.update(self.host.agent.member_exploration_metrics(slot))
+        row["time/sps"] = (step - s) / dt
+        row["time/updates_per_s"] = (acc.updates - u) / dt
+        row["time/elapsed"] = now - self.host._t0
+        self.last[m] = (now, step, acc.updates)
+        return row
+
+    def _evaluate(self, slot: int, step: int) -> Metrics:
+        host, m = self.host, self.host.ids[slot]
+        agent = host.agent
+        single = self.singles.get(m)
+        if single is None:  # drawn aside: the members' random streams stay as they are
+            with torch.random.fork_rng(devices=[]):
+                single = type(agent)(
+                    host.envs.observation_space,
+                    host.envs.action_space,
+                    host.algos[slot],
+                    agent.device,
+                )
+            self.singles[m] = single
+        single.load_state_dict(agent.member_state_dict(slot))
+        run = host.runs[slot]
+        res = evaluate(single, run.env, run.eval_episodes, seed=eval_seed(run.seed))
+        return {"step": step, **res.metrics(), "time/elapsed": time.perf_counter() - host._t0}
+
+
+def _batch(
+    cols: Sequence[list[np.ndarray]], going: list[np.ndarray], device: torch.device
+) -> tuple[Rollout, torch.Tensor | None]:
+    """The members' episodes as one rollout: ``[T, 1, ...]`` for one, else ``[T, K, ...]``.
+
+    ``cols``: per step, each member's ``obs, action, reward, next_obs, terminated, done``;
+    ``going``: which members stepped. Several members' rows are packed from row 0 (a
+    paused member's steps left out), padded with zeros to the longest, with the mask.
+    """
+    arrays = [np.stack(c).astype(np.float32) for c in cols]  # [T, K, ...]
+    if arrays[0].shape[1] == 1:  # one member: a single run's batch (it never pauses)
+        return Rollout(*(torch.as_tensor(a, device=device) for a in arrays)), None
+    g = np.stack(going)  # [T, K]
+    t_idx, k_idx = np.nonzero(g)
+    pos = (np.cumsum(g, 0) - 1)[t_idx, k_idx]  # each row's place in its member's batch
+    length = int(g.sum(0).max())
+    out = []
+    for a in arrays:
+        p = np.zeros((length, *a.shape[1:]), np.float32)
+        p[pos, k_idx] = a[t_idx, k_idx]
+        out.append(torch.as_tensor(p, device=device))
+    mask = np.zeros((length, g.shape[1]), np.float32)
+    mask[pos, k_idx] = 1.0
+    return Rollout(*out), torch.as_tensor(mask, device=device)
+
+
+def _refuse_hooks(host: Any) -> None:
+    """PBT and schedules act at the lock step's ready points, which these members lack."""
+    from rlcore.train.population import PopulationTrainer
+
+    if type(host)._member_rows is not PopulationTrainer._member_rows:
+        raise ValueError(
+            f"{type(host).__name__}: {host.agent.title} members update at their own steps, "
+            "with no common ready point (allowed: seeds and sweeps, PopulationTrainer)"
+        )
+
+
+def episodes_loop(host: Any, rows: EpisodeRows | None = None) -> Iterator[tuple[int, Metrics]]:
+    """The episodes loop of every member at once (a population's rows: :class:`MemberRows`).
+
+    Each step one batched forward for the members still playing their batch; the others
+    pause. When every member's batch is complete, one ``update`` of all of them (a
+    member's ``[T, ...]`` episodes, several members' padded ``[T, K, ...]`` with a mask).
+    Yields ``(slot, row)``: finished episodes (at the member's own step count), and what
+    ``rows`` gives after each update and at a member's end.
+    """
+    if rows is None:
+        _refuse_hooks(host)
+        rows = MemberRows(host)
+    agent, total, envs = host.agent, host.run.steps, host.envs
+    obs = envs.reset()  # [K, 1, obs]
+    steps = [host.step] * envs.k  # each member's own count, by slot
+    while True:
+        if (keep := host._compaction()) is not None:  # members ended: their compute freed
+            obs, steps = obs[keep], [steps[s] for s in keep]
+        k = envs.k
+        if min(steps) >= total:
+            return
+        agent.progress = host.step / total
+        need = np.array([a.episodes_per_update for a in agent.members])  # type: ignore[attr-defined]
+        going = need > 0
+        cols: list[list[np.ndarray]] = [[] for _ in range(6)]
+        played: list[np.ndarray] = []
+        while going.any():
+            actions = agent.episode_actions(obs, going)  # type: ignore[attr-defined]
+            every = bool(going.all())
+            new, rew, term, done, nxt, finished = envs.step_all(actions, None if every else going)
+            for col, x in zip(cols, (obs, actions, rew, nxt, term, done)):
+                col.append(x[:, 0])
+            played.append(going)
+            obs = new if every else np.where(going[:, None, None], new, obs)
+            for slot, ret, length in finished:  # one copy per member: copy j is member j
+                steps[slot] += length
+                host.step = max(host.step, steps[slot])
+                need[slot] -= 1
+                yield slot, {"step": steps[slot], "rollout/return": ret, "rollout/length": length}
+            going = need > 0
+        ro, mask = _batch(cols, played, agent.device)
+        rows.add(agent.update(ro) if mask is None else agent.update(ro, mask))  # type: ignore[call-arg]
+        host.updates += 1
+        for slot in range(k):
+            yield from rows.due(slot, steps[slot])
+        for slot in range(k):
+            if steps[slot] >= total:  # its single run checks before each batch
+                yield from rows.finish(slot, steps[slot])
+        if min(steps) >= total:
+            return  # every member done: the population ends by itself
+        if host._should_stop():
+            break
+    for slot in range(envs.k):  # stopped early: each member still training closes
+        yield from rows.finish(slot, steps[slot])
