@@ -149,3 +149,30 @@ def test_a_population_compacted_to_one_copy_steps_on_exactly():
         if tr:
             mirror.reset()
     envs.close()
+
+
+@pytest.mark.parametrize("env_id", ENVS)
+def test_evaluation_episodes_batched_or_one_by_one_agree(env_id):
+    """``play_episodes`` (every evaluation's loop) gives the same numbers either way."""
+    from rlcore.train.evaluation import play_episodes
+
+    def played(wrap: bool):
+        envs = [make_env(env_id) for _ in range(6)]
+        if wrap:  # a wrapper the batched physics does not know: stepped one by one
+            envs = [gym.wrappers.RecordEpisodeStatistics(e) for e in envs]
+        assert (batched_physics(envs) is None) == wrap
+        obs = np.stack([e.reset(seed=40 + i)[0] for i, e in enumerate(envs)])
+        active = np.array([True, True, False, True, True, True])  # one left alone
+
+        def act(idx):  # a fixed policy of the observation (identical obs, identical actions)
+            if env_id.startswith("CartPole"):
+                return (obs[idx, 2] + 0.3 * obs[idx, 3] > 0).astype(np.int64)
+            return np.clip(-2.0 * obs[idx, 2:3], -2, 2).astype(np.float32)
+
+        out = play_episodes(envs, obs, act, np.full(6, 0.97), active)
+        return (*out, obs.copy())
+
+    batched, single = played(False), played(True)
+    for a, b in zip(batched, single, strict=True):
+        assert np.array_equal(a, b)
+    assert batched[2][2] == 0 and (batched[2][[0, 1, 3, 4, 5]] > 10).all()

@@ -67,9 +67,13 @@ class BatchedPhysics:
     def reset(self, j: int, seed: int | None = None) -> np.ndarray:
         """Reset copy ``j`` (with ``seed`` if given) through its environment: its first obs."""
         obs, _ = self.envs[j].reset(seed=seed)
-        self.state[j] = self.core[j].state
-        self.elapsed[j] = 0
+        self.load(j)
         return obs
+
+    def load(self, j: int) -> None:
+        """Take copy ``j``'s state and step count from its environment (reset or stepped there)."""
+        self.state[j] = self.core[j].state
+        self.elapsed[j] = self.envs[j]._elapsed_steps  # type: ignore[attr-defined]  (TimeLimit)
 
     def write_back(self, j: int) -> gym.Env:
         """Copy ``j``'s state and step count into its environment, which steps on from there."""

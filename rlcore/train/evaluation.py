@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import gymnasium as gym
 import numpy as np
 import torch
 
 from rlcore.algos.base import Agent
+from rlcore.core.batched import batched_physics
 from rlcore.core.envs import make_env
 
 __all__ = [
@@ -16,6 +19,7 @@ __all__ = [
     "episode_video",
     "eval_seed",
     "evaluate",
+    "play_episodes",
     "render_episode",
     "video_bytes",
 ]
@@ -74,27 +78,61 @@ def evaluate(
     gamma = agent.cfg.gamma if gamma is None else gamma
     envs = [make_env(env_id) for _ in range(episodes)]
     obs = np.stack([e.reset(seed=seed + i)[0] for i, e in enumerate(envs)])
-    active = np.ones(episodes, dtype=bool)
-    returns = np.zeros(episodes)
-    disc = np.zeros(episodes)
-    lengths = np.zeros(episodes, dtype=np.int64)
-    discount = np.ones(episodes)
     q0 = agent.q_value(agent.obs_tensor(obs), agent.act(obs, explore=False))
-    while active.any():
-        idx = np.flatnonzero(active)
-        actions_idx = agent.act(obs[idx], explore=False)
-        for j, i in enumerate(idx):
-            o, r, term, trunc, _ = envs[i].step(actions_idx[j])
-            returns[i] += r
-            disc[i] += discount[i] * r
-            discount[i] *= gamma
-            lengths[i] += 1
-            obs[i] = o
-            if term or trunc:
-                active[i] = False
+    returns, disc, lengths = play_episodes(
+        envs, obs, lambda idx: agent.act(obs[idx], explore=False), np.full(episodes, gamma)
+    )
     for e in envs:
         e.close()
     return EvalResult(returns, lengths, disc, None if q0 is None else q0.cpu().numpy())
+
+
+def play_episodes(
+    envs: Sequence[gym.Env],
+    obs: np.ndarray,
+    act: Callable[[np.ndarray], np.ndarray],
+    gammas: np.ndarray,
+    active: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Play one episode in each environment, side by side, until each has ended.
+
+    ``envs`` were just reset (``obs``: their first observations, ``[m, *obs]``, updated
+    in place as they step); ``act(idx)`` gives the actions of the episodes ``idx`` still
+    running (read ``obs`` there); ``gammas``: each episode's discount; ``active``: the
+    episodes to play (default all; the others are left alone). CartPole and Pendulum step
+    in one numpy call (``rlcore.core.batched``, to the bit what each environment gives).
+
+    Returns each episode's return, discounted return and length (``[m]`` each).
+    """
+    m = len(envs)
+    active = np.ones(m, dtype=bool) if active is None else active.copy()
+    kernel = batched_physics(envs)
+    if kernel is not None:
+        for j in np.flatnonzero(active).tolist():
+            kernel.load(j)
+    returns, disc = np.zeros(m), np.zeros(m)
+    lengths = np.zeros(m, dtype=np.int64)
+    discount = np.ones(m)
+    while active.any():
+        idx = np.flatnonzero(active)
+        actions = act(idx)
+        if kernel is not None:
+            o, r, term, trunc = kernel.step(actions, idx)
+            ended = term | trunc
+        else:
+            acts = actions.tolist() if actions.ndim == 1 else actions  # discrete: ints
+            o = np.zeros((len(idx), *obs.shape[1:]), dtype=obs.dtype)
+            r, ended = np.zeros(len(idx)), np.zeros(len(idx), dtype=bool)
+            for t, j in enumerate(idx.tolist()):
+                o[t], r[t], te, tr, _ = envs[j].step(acts[t])
+                ended[t] = te or tr
+        returns[idx] += r
+        disc[idx] += discount[idx] * r
+        discount[idx] *= gammas[idx]
+        lengths[idx] += 1
+        obs[idx] = o
+        active[idx[ended]] = False
+    return returns, disc, lengths
 
 
 @torch.no_grad()

@@ -47,7 +47,7 @@ from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.device import set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.core.envs import make_env
 from rlcore.core.types import Batch, Metrics, Rollout
-from rlcore.train.evaluation import EvalResult, eval_seed
+from rlcore.train.evaluation import EvalResult, eval_seed, play_episodes
 
 __all__ = [
     "MAX_MEMBERS",
@@ -786,16 +786,10 @@ class PopulationTrainer:
             self._eval_envs = [[make_env(run.env) for _ in range(e)] for _ in range(self.k)]
         envs = self._eval_envs
         obs = np.zeros((self.k, e, *self.envs._obs_shape), dtype=np.float32)
-        # CartPole or Pendulum: every episode's physics in one numpy call (to the bit
-        # what stepping each environment gives, rlcore.core.batched)
-        kernel = batched_physics([env for group in envs for env in group])
         for k in live:
             first = eval_seed(self.runs[k].seed)
             for i, env in enumerate(envs[k]):
-                if kernel is not None:
-                    obs[k, i] = kernel.reset(k * e + i, seed=first + i)
-                else:
-                    obs[k, i] = env.reset(seed=first + i)[0]
+                obs[k, i] = env.reset(seed=first + i)[0]
         actions = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
         x = torch.from_numpy(obs).view(self.k, e, -1).to(self.device)
         if agent.normalize_obs:  # (an offline dataset's statistics, as the actor sees them)
@@ -806,35 +800,21 @@ class PopulationTrainer:
         else:
             q0 = agent.q_value(x, actions)
         q0 = None if q0 is None else q0.cpu().numpy()
-        gammas = np.repeat([a.gamma for a in self.algos], e)  # by episode, flat
         active = np.zeros((self.k, e), dtype=bool)
         active[live] = True
-        active = active.reshape(-1)
-        returns, disc = np.zeros(self.k * e), np.zeros(self.k * e)
-        lengths = np.zeros(self.k * e, dtype=np.int64)
-        discount = np.ones(self.k * e)
         flat_obs = obs.reshape(self.k * e, *self.envs._obs_shape)  # a view: obs follows
-        while active.any():
-            idx = np.flatnonzero(active)
-            flat_a = actions.reshape(self.k * e, *actions.shape[2:])
-            if kernel is not None:
-                o, r, term, trunc = kernel.step(flat_a[idx], idx)
-                ended = term | trunc
-            else:
-                acts = flat_a.tolist() if flat_a.ndim == 1 else flat_a  # discrete: ints
-                o = np.zeros((len(idx), *self.envs._obs_shape), dtype=np.float32)
-                r, ended = np.zeros(len(idx)), np.zeros(len(idx), dtype=bool)
-                for t, j in enumerate(idx.tolist()):
-                    o[t], r[t], te, tr, _ = envs[j // e][j % e].step(acts[j])
-                    ended[t] = te or tr
-            returns[idx] += r
-            disc[idx] += discount[idx] * r
-            discount[idx] *= gammas[idx]
-            lengths[idx] += 1
-            flat_obs[idx] = o
-            active[idx[ended]] = False
-            if active.any():
-                actions = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
+
+        def act(idx: np.ndarray) -> np.ndarray:  # every member's batch at once: one pass
+            a = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
+            return a.reshape(self.k * e, *a.shape[2:])[idx]
+
+        returns, disc, lengths = play_episodes(
+            [env for group in envs for env in group],
+            flat_obs,
+            act,
+            np.repeat([a.gamma for a in self.algos], e),
+            active.reshape(-1),
+        )
         returns, disc = returns.reshape(self.k, e), disc.reshape(self.k, e)
         lengths = lengths.reshape(self.k, e)
         elapsed = time.perf_counter() - self._t0
