@@ -248,7 +248,10 @@ def test_members_of_different_setups_are_refused_naming_the_field(change, words)
         PopulationTrainer([run, run2], [cfg, cfg2])
 
 
-def test_an_algorithm_not_on_the_engine_is_refused():
+def test_an_algorithm_not_on_the_engine_is_refused(monkeypatch):
+    from rlcore.algos.reinforce import REINFORCE
+
+    monkeypatch.setattr(REINFORCE, "population", False)  # (every algorithm is on it now)
     run, cfg = make_configs("reinforce", "CartPole-v1", run={"steps": 100})
     with pytest.raises(ValueError, match="does not train as a population yet"):
         PopulationTrainer([run], [cfg])
