@@ -181,7 +181,9 @@ def test_trains_together_is_the_one_rule_of_the_cli_the_app_and_the_course():
     assert not trains_together(seed_plan(*normalized, 2))  # refused: runs one by one
     assert not trains_together(Plan("trial", (ppo, (run, algo))))
     reinforce = make_configs("reinforce", "CartPole-v1", run={"steps": 1000})
-    assert not trains_together(seed_plan(*reinforce, 2))  # not on the engine (yet)
+    assert trains_together(seed_plan(*reinforce, 2))  # on the engine, members pausing
+    assert trains_together(sweep_plan(*reinforce, "episodes_per_update", (2, 4)))
+    assert not trains_together(sweep_plan(*reinforce, "baseline", (True, False)))  # shapes differ
 
 
 def test_training_memory_counts_every_member(tmp_path):
