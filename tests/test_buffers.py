@@ -86,3 +86,25 @@ def test_truncation_keeps_final_obs_and_is_not_terminal(monkeypatch):
     assert obs == [0, 1, 2, 0, 1, 2, 0]
     assert nxt == [1, 2, 3, 1, 2, 3, 1]  # 3 = the true final obs, not the reset obs 0
     assert term == [0.0] * 7  # truncation is not termination
+
+
+def test_add_members_in_place_and_across_the_end_agree():
+    """Members' rows written in place (room left) or wrapped round the end: the same rows."""
+    rng = np.random.default_rng(0)
+    k, cap = 3, 7
+    a, b = ReplayBuffer(cap, 2, 1, False, members=k), ReplayBuffer(cap, 2, 1, False, members=k)
+    for n in (3, 2, 4, 1, 5):  # the third and fifth additions wrap past the end
+        obs, nxt = rng.standard_normal((k, n, 2)), rng.standard_normal((k, n, 2))
+        act, rew = rng.uniform(-1, 1, (k, n, 1)), rng.standard_normal((k, n))
+        term = rng.random((k, n)) < 0.3
+        a.add_members(obs, act, rew, nxt, term)
+        for i in range(n):  # one row at a time: the gathered path never wraps in place
+            b.add_members(obs[:, i : i + 1], act[:, i : i + 1], rew[:, i : i + 1],
+                          nxt[:, i : i + 1], term[:, i : i + 1])  # fmt: skip
+        assert a.pos == b.pos and a.size == b.size
+        assert torch.equal(a.all, b.all)
+    row = a.all[1, (a.pos - 1) % cap]  # the last row of member 1: its own fields, in order
+    assert torch.equal(row, torch.tensor([*obs[1, -1], act[1, -1, 0], rew[1, -1], *nxt[1, -1],
+                                          float(term[1, -1])], dtype=torch.float32))  # fmt: skip
+    with pytest.raises(ValueError, match="transition width 6 != buffer width 7"):
+        a.add_members(obs[:, :1], act[:, :1, :0], rew[:, :1], nxt[:, :1], term[:, :1])

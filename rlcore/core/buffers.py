@@ -117,16 +117,22 @@ class ReplayBuffer:
         if k == 1:
             self.add_many(obs[0], action[0], reward[0], next_obs[0], terminated[0])
             return
-        rows = np.concatenate(
-            [
-                np.asarray(obs, np.float32).reshape(k, n, -1),
-                np.asarray(action, np.float32).reshape(k, n, -1),
-                np.asarray(reward, np.float32).reshape(k, n, 1),
-                np.asarray(next_obs, np.float32).reshape(k, n, -1),
-                np.asarray(terminated, np.float32).reshape(k, n, 1),
-            ],
-            axis=2,
-        )
+        fields = (obs, action, reward, next_obs, terminated)
+        c = self._cols
+        if self.device.type == "cpu" and self.pos + n <= self.capacity:
+            # every member's rows written in place, field by field (no gathered copy)
+            dst = self.all.numpy()[:, self.pos : self.pos + n]
+            try:
+                parts = [np.reshape(f, (k, n, c[i + 1] - c[i])) for i, f in enumerate(fields)]
+            except ValueError:
+                width = sum(int(np.size(f)) for f in fields) // (k * n)
+                raise ValueError(f"transition width {width} != buffer width {c[-1]}") from None
+            for i, part in enumerate(parts):
+                dst[..., c[i] : c[i + 1]] = part
+            self.pos = (self.pos + n) % self.capacity
+            self.size = min(self.size + n, self.capacity)
+            return
+        rows = np.concatenate([np.asarray(f, np.float32).reshape(k, n, -1) for f in fields], axis=2)
         if rows.shape[2] != self._cols[-1]:
             raise ValueError(f"transition width {rows.shape[2]} != buffer width {self._cols[-1]}")
         rows_t = torch.from_numpy(rows).to(self.device)
