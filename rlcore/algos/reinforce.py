@@ -195,7 +195,7 @@ class REINFORCE(Agent):
         gamma = self._gamma if isinstance(self._gamma, float) else self._gamma.view(-1)
         returns = discounted_returns(ro.reward, ro.episode_end, gamma).t()  # [K, T]
         w = mask.t()  # [K, T]
-        n = w.sum(1)  # each member's rows
+        n = w.sum(1).clamp(min=1)  # each member's rows (none: one dropped mid-batch)
         obs = ro.obs.transpose(0, 1)  # [K, T, obs]
 
         def mean(x: Tensor) -> Tensor:

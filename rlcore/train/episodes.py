@@ -49,6 +49,7 @@ class EpisodeRows(Protocol):
     """The rows of members after an update and at their end (a host's own bookkeeping)."""
 
     def add(self, info: dict[str, torch.Tensor]) -> None: ...
+    def playing(self, k: int) -> np.ndarray: ...
     def due(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]: ...
     def finish(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]: ...
 
@@ -63,6 +64,9 @@ class SingleRows:
 
     def add(self, info: dict[str, torch.Tensor]) -> None:
         self.tr.acc.add(info)
+
+    def playing(self, k: int) -> np.ndarray:
+        return np.ones(k, dtype=bool)
 
     def due(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]:
         for m in self.tr._periodic(self.log_due, self.eval_due):
@@ -97,8 +101,14 @@ class MemberRows:
         for slot, m in enumerate(self.host.ids):
             self.acc[m].add({key: v if v.dim() == 0 else v[slot] for key, v in info.items()})
 
+    def playing(self, k: int) -> np.ndarray:
+        """The slots of members not dropped (one dropped mid-batch stops playing at once)."""
+        return np.array([self.host.active[m] for m in self.host.ids])
+
     def due(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]:
         m = self.host.ids[slot]
+        if not self.host.active[m]:
+            return
         if self.log_due[m](step):
             yield slot, self._log(slot, step)
         if self.eval_due[m](step) and step < self.host.run.steps:
@@ -208,7 +218,7 @@ def episodes_loop(host: Any, rows: EpisodeRows | None = None) -> Iterator[tuple[
             return
         agent.progress = host.step / total
         need = np.array([a.episodes_per_update for a in agent.members])  # type: ignore[attr-defined]
-        going = need > 0
+        going = (need > 0) & rows.playing(k)
         cols: list[list[np.ndarray]] = [[] for _ in range(6)]
         played: list[np.ndarray] = []
         while going.any():
@@ -224,7 +234,7 @@ def episodes_loop(host: Any, rows: EpisodeRows | None = None) -> Iterator[tuple[
                 host.step = max(host.step, steps[slot])
                 need[slot] -= 1
                 yield slot, {"step": steps[slot], "rollout/return": ret, "rollout/length": length}
-            going = need > 0
+            going = (need > 0) & rows.playing(k)
         ro, mask = _batch(cols, played, agent.device)
         rows.add(agent.update(ro) if mask is None else agent.update(ro, mask))  # type: ignore[call-arg]
         host.updates += 1
