@@ -24,7 +24,7 @@ from rlcore.core.buffers import ReplayBuffer
 from rlcore.core.config import AlgoConfig, Loop, RunConfig
 from rlcore.core.device import resolve_device, set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.core.envs import make_env
-from rlcore.core.types import Metrics, Rollout
+from rlcore.core.types import Metrics
 from rlcore.train.autodevice import choose_device
 from rlcore.train.compiled import CompiledUpdate
 from rlcore.train.evaluation import eval_seed, evaluate
@@ -294,23 +294,11 @@ class Trainer:
 
     # -- "dataset" (offline): gradient steps on a fixed dataset --------------------------
     def _dataset(self) -> Iterator[Metrics]:
-        if self.agent.population:  # on the population engine: this run is its one member
-            self._log_due = _Every(self.run.log_every)
-            self._eval_due = _Every(self.run.eval_interval())
-            for _, m in dataset_loop(self):
-                yield m
-            return
-        agent, c, total = self.agent, self.cfg, self.run.steps
-        log_due, eval_due = _Every(self.run.log_every), _Every(self.run.eval_interval())
-        for step in range(self.step, total):
-            agent.progress = step / total
-            self.acc.add(self._update(self.buffer.sample(c.batch_size)))
-            self.updates += 1
-            self.step = step + 1
-            agent.on_step(step)
-            yield from self._periodic(log_due, eval_due)
-            if step % 64 == 0 and self._should_stop():
-                return
+        """The population engine's offline loop (``dataset_loop``) with one member."""
+        self._log_due = _Every(self.run.log_every)
+        self._eval_due = _Every(self.run.eval_interval())
+        for _, m in dataset_loop(self):
+            yield m
 
     # -- "rollout" (on-policy), n steps x N envs: A2C, PPO, TRPO ------------------------
     def _rollout(self) -> Iterator[Metrics]:
