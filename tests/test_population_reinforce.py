@@ -298,3 +298,30 @@ def test_train_seeds_of_reinforce_writes_each_seed_as_its_own_run(tmp_path, caps
         _, _, agent = load_checkpoint(store.path(r.id) / "model.safetensors")
         assert agent.k == 1
     assert np.unique([r.run.seed for r in recs]).size == 4
+
+
+def test_a_reinforce_population_job_writes_each_member_as_its_single_run(tmp_path):
+    import json
+
+    from rlcore.service.jobs import JobQueue, seed_plan
+    from rlcore.service.runs import RunStore
+    from rlcore.service.worker import run_population_job
+    from rlcore.train.export import load_checkpoint
+
+    run, cfg = _configs({"hidden": (16,)}, {**SHORT, "steps": 600, "eval_every": 300})
+    store = RunStore(tmp_path)
+    batch = JobQueue(store, dispatch=False).create_batch(seed_plan(run, cfg, 3), population=True)
+    store.request_stop(batch.runs[1])  # member 1 ends alone, at once
+    assert run_population_job(list(batch.runs), store, say=lambda s: None) == [
+        "finished",
+        "stopped",
+        "finished",
+    ]
+    for k in (0, 2):
+        rid = batch.runs[k]
+        rows = [json.loads(x) for x in (store.path(rid) / "metrics.jsonl").read_text().splitlines()]
+        single_rows, single_weights = _single(dataclasses.replace(run, seed=run.seed + k), cfg)
+        _assert_same_rows(metric_rows(rows), single_rows)  # its own steps, to the last row
+        _, _, agent = load_checkpoint(store.path(rid) / "model.safetensors")
+        _assert_same_weights(agent.state_dict(), single_weights)
+        assert store.status(rid)["eval_return"] == rows[-1]["eval/return_mean"]

@@ -219,6 +219,8 @@ def episodes_loop(host: Any, rows: EpisodeRows | None = None) -> Iterator[tuple[
         agent.progress = host.step / total
         need = np.array([a.episodes_per_update for a in agent.members])  # type: ignore[attr-defined]
         going = (need > 0) & rows.playing(k)
+        if not going.any():  # (every member dropped)
+            break
         cols: list[list[np.ndarray]] = [[] for _ in range(6)]
         played: list[np.ndarray] = []
         while going.any():
@@ -228,7 +230,7 @@ def episodes_loop(host: Any, rows: EpisodeRows | None = None) -> Iterator[tuple[
             for col, x in zip(cols, (obs, actions, rew, nxt, term, done)):
                 col.append(x[:, 0])
             played.append(going)
-            obs = new if every else np.where(going[:, None, None], new, obs)
+            obs = new if every else np.where(going.reshape(k, *[1] * (obs.ndim - 1)), new, obs)
             for slot, ret, length in finished:  # one copy per member: copy j is member j
                 steps[slot] += length
                 host.step = max(host.step, steps[slot])
