@@ -27,13 +27,12 @@ from torch import Tensor
 from rlcore.algos.base import (
     Agent,
     MemberAdam,
-    carry_adam,
     check_members,
     optimize,
     per_member,
 )
 from rlcore.core.config import AlgoConfig, hp
-from rlcore.core.nn import MLP, CategoricalActor, member_actor, member_cuts, stack_sequential
+from rlcore.core.nn import MLP, CategoricalActor, member_actor, stack_sequential
 from rlcore.core.ops import gae, gae_members, member_rows
 from rlcore.core.types import Rollout
 
@@ -230,23 +229,21 @@ class A2C(Agent):
 
         Networks and the optimiser's state are cut to them, their numbers unchanged.
         """
-        old = list(self._params)
-        cuts = [*member_cuts(self.actor, keep), *member_cuts(self.critic, keep)]
-        self.members = tuple(self.members[i] for i in keep)
-        self.k = len(keep)
+        adam = isinstance(self.optimizer, torch.optim.Adam)  # (MemberAdam is one)
+        self.keep_members_and_moments(keep, carry=None if adam else self._carry_rmsprop)
         self._params = list(self.parameters())
-        lrs = [m.lr for m in self.members]
-        if isinstance(self.optimizer, (torch.optim.Adam, MemberAdam)):
-            self.optimizer = carry_adam(self.optimizer, old, self._params, cuts, lrs, self.device)
-        else:  # RMSprop: its square averages cut as the parameters were
-            state = [self.optimizer.state.get(p, {}) for p in old]
-            self._make_optimizer()
-            for p, st, cut in zip(self._params, state, cuts):
-                if st:
-                    self.optimizer.state[p] = {
-                        key: (v.clone() if key == "step" else cut(v)) for key, v in st.items()
-                    }
         self._refresh_members()
+
+    def _carry_rmsprop(self, old, old_params, new_params, cuts, lrs, device):
+        """RMSprop over the kept members: its square averages cut as the parameters were."""
+        self._params = list(new_params)
+        self._make_optimizer()
+        for p_old, p, cut in zip(old_params, self._params, cuts):
+            if st := old.state.get(p_old):
+                self.optimizer.state[p] = {
+                    key: (v.clone() if key == "step" else cut(v)) for key, v in st.items()
+                }
+        return self.optimizer
 
 
 class MemberRMSprop(torch.optim.Optimizer):

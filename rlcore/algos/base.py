@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar, get_args
@@ -414,6 +415,13 @@ def carry_adam(
                 "exp_avg_sq": cut(st["exp_avg_sq"]),
             }
     return new
+
+
+def _member_rows(t: Tensor, keep: list[int]) -> Tensor:
+    """A ``[K, ...]`` tensor's rows ``keep`` (one left: that row, a single run's shape)."""
+    if len(keep) == 1:
+        return t.detach()[keep[0]].clone()
+    return t.detach()[torch.tensor(keep, device=t.device)]
 
 
 def check_members(
@@ -877,3 +885,96 @@ class Agent(nn.Module):
     def _refresh_members(self) -> None:
         """Rebuild what follows ``self.members``' hyperparameters (per algorithm)."""
         raise NotImplementedError(f"{type(self).__name__}: no _refresh_members")
+
+    # -- building and cutting the member axis (every algorithm on the engine) ----------
+    def build_members(
+        self,
+        members: Sequence[AlgoConfig] | None,
+        seeds: Sequence[int] | None,
+        make: Callable[[], tuple[nn.Module, ...]],
+    ) -> list[list[nn.Module]]:
+        """Set ``members`` (checked) and ``k``, and draw each member's networks.
+
+        ``make()`` draws one member's networks, after ``torch.manual_seed`` of its seed
+        (``seeds``; default: from the global generator as it stands, as a single run), so
+        member ``k`` starts where a run of its seed starts. Returns, per network ``make``
+        gives, the K members' (to stack on the member axis).
+        """
+        self.members = check_members(self.cfg, members, self.member_hparams)
+        self.k = k = len(self.members)
+        if seeds is not None and len(seeds) != k:
+            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
+        drawn = []
+        for i in range(k):
+            if seeds is not None:
+                torch.manual_seed(seeds[i])
+            drawn.append(make())
+        return [list(nets) for nets in zip(*drawn)]
+
+    def refresh_member_hparams(self, optimizers: Sequence[str], numbers: Sequence[str]) -> None:
+        """The members' hyperparameters where the update reads them.
+
+        The optimisers named (attributes) step with the members' lrs
+        (:func:`set_member_lrs`); each hyperparameter ``x`` in ``numbers`` becomes
+        ``self._x``, one number or each member's (:func:`per_member`).
+        """
+        ms, dev = self.members, self.device  # type: ignore[attr-defined]
+        lrs = [m.lr for m in ms]
+        for name in optimizers:
+            setattr(self, name, set_member_lrs(getattr(self, name), lrs, dev))
+        for name in numbers:
+            setattr(self, f"_{name}", per_member([getattr(m, name) for m in ms], dev))
+
+    def cut_members(self, keep: Sequence[int]) -> dict[str, Callable[[Tensor], Tensor]]:
+        """Cut every member-axis tensor to the members ``keep`` (indices, in order).
+
+        Every network's member-axis layers, targets included
+        (:func:`~rlcore.core.nn.member_cuts_by_name`), and the :attr:`MEMBER_SCALARS`
+        outside them (SAC's log α, an on-policy log std); ``members`` and ``k`` follow.
+        Returns how each parameter's tensors were cut, by its name in the agent.
+        """
+        from rlcore.core.nn import member_cuts_by_name
+
+        cuts = member_cuts_by_name(self, keep)
+        params = dict(self.named_parameters())
+        for name in self.MEMBER_SCALARS:
+            if name in params and name not in cuts:  # (discrete BC has no log std)
+                owner, _, attr = name.rpartition(".")
+                mod = self.get_submodule(owner) if owner else self
+                old = getattr(mod, attr)
+                cut = functools.partial(_member_rows, keep=list(keep))
+                setattr(mod, attr, nn.Parameter(cut(old), requires_grad=old.requires_grad))
+                cuts[name] = cut
+        self.members = tuple(self.members[i] for i in keep)  # type: ignore[attr-defined]
+        self.k = len(keep)
+        return cuts
+
+    def keep_members_and_moments(
+        self,
+        keep: Sequence[int],
+        cut: Callable[[Sequence[int]], dict[str, Callable[[Tensor], Tensor]]] | None = None,
+        carry: Callable[..., torch.optim.Optimizer] | None = None,
+    ) -> None:
+        """Only the members ``keep`` (in order) from now on, every optimiser with them.
+
+        ``cut`` (default :meth:`cut_members`) cuts the member-axis tensors and returns the
+        cuts by parameter name; each optimiser (an attribute) is rebuilt over the cut
+        parameters with the kept members' lrs, its moments cut as its parameters were
+        (``carry``, default :func:`carry_adam`; its arguments: the old optimiser, old and
+        new parameters, the cuts, the lrs, the device). The kept members step on as before.
+        The algorithm then refreshes its own lists of parameters and hyperparameters.
+        """
+        names = {id(p): name for name, p in self.named_parameters()}
+        before = {
+            attr: (opt, [p for g in opt.param_groups for p in g["params"]])
+            for attr, opt in vars(self).items()
+            if isinstance(opt, torch.optim.Optimizer)
+        }
+        cuts = (cut or self.cut_members)(keep)
+        params = dict(self.named_parameters())
+        lrs = [m.lr for m in self.members]  # type: ignore[attr-defined]
+        for attr, (opt, old) in before.items():
+            keys = [names[id(p)] for p in old]
+            new = [params[key] for key in keys]
+            step = carry or carry_adam
+            setattr(self, attr, step(opt, old, new, [cuts[key] for key in keys], lrs, self.device))

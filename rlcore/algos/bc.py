@@ -20,14 +20,13 @@ from torch import Tensor
 
 from rlcore.algos.base import (
     Agent,
-    carry_adam,
     check_members,
     make_member_adam,
     optimize,
     set_member_lrs,
 )
 from rlcore.core.config import AlgoConfig, hp
-from rlcore.core.nn import CategoricalActor, GaussianActor, member_actor, member_cuts
+from rlcore.core.nn import CategoricalActor, GaussianActor, member_actor
 from rlcore.core.types import Batch
 
 
@@ -147,11 +146,5 @@ class BC(Agent):
 
         The actor (and its Adam moments) cut to them, their numbers unchanged.
         """
-        old = list(self._params)
-        cuts = member_cuts(self.actor, keep)  # (a Gaussian's log std too)
-        self.members = tuple(self.members[i] for i in keep)
-        self.k = len(keep)
-        old_opt = self.optimizer
-        self._make_optimizer()
-        lrs = [m.lr for m in self.members]
-        self.optimizer = carry_adam(old_opt, old, self._params, cuts, lrs, self.device)
+        self.keep_members_and_moments(keep)
+        self._params = list(self.actor.parameters())

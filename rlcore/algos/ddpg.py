@@ -27,17 +27,14 @@ from torch import Tensor
 from rlcore.algos.base import (
     Agent,
     OffPolicyConfig,
-    carry_adam,
-    check_members,
     frozen,
     make_member_adam,
     member_lerp_,
     optimize,
     per_member,
-    set_member_lrs,
 )
 from rlcore.core.config import hp
-from rlcore.core.nn import DeterministicActor, EnsembleCritic, member_actor, member_cuts
+from rlcore.core.nn import DeterministicActor, EnsembleCritic, member_actor
 from rlcore.core.ops import clipped_min, td_target
 from rlcore.core.types import Batch
 
@@ -93,30 +90,27 @@ class DDPG(Agent):
         """
         super().__init__(obs_space, action_space, config, device)
         c = config
-        self.members: tuple[DDPGConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
-        self.k = k = len(self.members)
-        if seeds is not None and len(seeds) != k:
-            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
-        actors, critics = [], []
-        for i in range(k):
-            if seeds is not None:
-                torch.manual_seed(seeds[i])
-            actors.append(
-                DeterministicActor(self.obs_dim, self.action_low, self.action_high, c.hidden)
-            )
-            critics.append(EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, self.n_critics))
+        self.members: tuple[DDPGConfig, ...]
+        actors, critics = self.build_members(
+            members,
+            seeds,
+            lambda: (
+                DeterministicActor(self.obs_dim, self.action_low, self.action_high, c.hidden),
+                EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, self.n_critics),
+            ),
+        )
         self.actor = member_actor(actors).to(self.device)
         self.critic = EnsembleCritic.stack(critics).to(self.device)
         self.actor_target = copy.deepcopy(self.actor).requires_grad_(False)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
-        self._make_optimizers()
+        self._list_params()
+        lrs = [m.lr for m in self.members]
+        self.actor_opt = make_member_adam(self._actor_params, lrs, self.device)
+        self.critic_opt = make_member_adam(self._critic_params, lrs, self.device)
         self._refresh_members()
         self.updates = 0
 
-    def _make_optimizers(self) -> None:
-        lrs = [m.lr for m in self.members]
-        self.actor_opt = make_member_adam(self.actor.parameters(), lrs, self.device)
-        self.critic_opt = make_member_adam(self.critic.parameters(), lrs, self.device)
+    def _list_params(self) -> None:
         self._actor_params = list(self.actor.parameters())
         self._critic_params = list(self.critic.parameters())
         self._actor_target_params = list(self.actor_target.parameters())
@@ -124,13 +118,8 @@ class DDPG(Agent):
 
     def _refresh_members(self) -> None:
         """The per-member hyperparameters as numbers or ``[K, 1]`` tensors, and the lrs."""
-        ms, dev = self.members, self.device
-        lrs = [m.lr for m in ms]
-        self.actor_opt = set_member_lrs(self.actor_opt, lrs, dev)
-        self.critic_opt = set_member_lrs(self.critic_opt, lrs, dev)
-        self._gamma = per_member([m.gamma for m in ms], dev)
-        self._tau = per_member([m.tau for m in ms], dev)
-        noise = per_member([m.exploration_noise for m in ms], dev)
+        self.refresh_member_hparams(("actor_opt", "critic_opt"), ("gamma", "tau"))
+        noise = per_member([m.exploration_noise for m in self.members], self.device)
         self._noise = noise if isinstance(noise, float) else noise.unsqueeze(-1)  # [K, 1, 1]
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
@@ -204,20 +193,8 @@ class DDPG(Agent):
         Every member-axis tensor is cut to them (networks, their targets, Adam's
         moments, the per-member hyperparameters), their numbers unchanged.
         """
-        old = (list(self.actor.parameters()), list(self.critic.parameters()))
-        cuts = (member_cuts(self.actor, keep), member_cuts(self.critic, keep))
-        member_cuts(self.actor_target, keep)
-        member_cuts(self.critic_target, keep)
-        self.members = tuple(self.members[i] for i in keep)
-        self.k = len(keep)
-        old_opts = (self.actor_opt, self.critic_opt)
-        self._make_optimizers()
-        lrs = [m.lr for m in self.members]
-        new = (self._actor_params, self._critic_params)
-        self.actor_opt, self.critic_opt = (
-            carry_adam(o, p_old, p_new, cut, lrs, self.device)
-            for o, p_old, p_new, cut in zip(old_opts, old, new, cuts)
-        )
+        self.keep_members_and_moments(keep)
+        self._list_params()
         self._refresh_members()
 
     def exploration_metrics(self) -> dict[str, float]:

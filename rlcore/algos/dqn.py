@@ -31,8 +31,6 @@ from torch import Tensor
 from rlcore.algos.base import (
     Agent,
     OffPolicyConfig,
-    carry_adam,
-    check_members,
     make_member_adam,
     optimize,
     set_member_lrs,
@@ -117,15 +115,10 @@ class DQN(Agent):
         """
         super().__init__(obs_space, action_space, config, device)
         c = config
-        self.members: tuple[DQNConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
-        self.k = k = len(self.members)
-        if seeds is not None and len(seeds) != k:
-            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
-        nets = []
-        for i in range(k):
-            if seeds is not None:
-                torch.manual_seed(seeds[i])
-            nets.append(QNetwork(self.obs_dim, self.n_actions, c.hidden, c.dueling))
+        self.members: tuple[DQNConfig, ...]
+        (nets,) = self.build_members(
+            members, seeds, lambda: (QNetwork(self.obs_dim, self.n_actions, c.hidden, c.dueling),)
+        )
         self.q = MemberQNetwork(nets).to(self.device)
         self.q_target = copy.deepcopy(self.q).requires_grad_(False)
         self.optimizer = make_member_adam(
@@ -334,16 +327,8 @@ class DQN(Agent):
         Every member-axis tensor is cut to them (networks, Adam's moments, per-member
         hyperparameters), their numbers unchanged; the rest stop costing.
         """
-        old_params = self._params
-        cuts = self.q.keep_members(keep)
-        self.q_target.keep_members(keep)
-        self.members = tuple(self.members[i] for i in keep)
-        self.k = len(keep)
+        self.keep_members_and_moments(keep)
         self._params = list(self.q.parameters())
-        lrs = [m.lr for m in self.members]
-        self.optimizer = carry_adam(
-            self.optimizer, old_params, self._params, cuts, lrs, self.device
-        )
         self._gamma = self._per_member([m.gamma for m in self.members])
         self._tau = self._per_member([m.tau for m in self.members])
         self.epsilons = self.epsilons[list(keep)]

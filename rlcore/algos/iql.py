@@ -31,13 +31,9 @@ from torch import Tensor
 
 from rlcore.algos.base import (
     Agent,
-    carry_adam,
-    check_members,
     make_member_adam,
     member_lerp_,
     optimize,
-    per_member,
-    set_member_lrs,
 )
 from rlcore.core.config import AlgoConfig, hp
 from rlcore.core.nn import (
@@ -45,7 +41,6 @@ from rlcore.core.nn import (
     EnsembleCritic,
     GaussianActor,
     member_actor,
-    member_cuts,
     stack_sequential,
 )
 from rlcore.core.ops import awr_weights, clipped_min, expectile_weights, td_target
@@ -103,39 +98,34 @@ class IQL(Agent):
         """
         super().__init__(obs_space, action_space, config, device)
         c, dev = config, self.device
-        self.members: tuple[IQLConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
-        self.k = k = len(self.members)
-        if seeds is not None and len(seeds) != k:
-            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
-        critics, values, actors = [], [], []
-        for i in range(k):
-            if seeds is not None:
-                torch.manual_seed(seeds[i])
-            critics.append(EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, 2))
-            values.append(MLP(self.obs_dim, 1, c.hidden))
-            actors.append(GaussianActor(self.obs_dim, self.action_low, self.action_high, c.hidden))
+        self.members: tuple[IQLConfig, ...]
+        critics, values, actors = self.build_members(
+            members,
+            seeds,
+            lambda: (
+                EnsembleCritic(self.obs_dim, self.action_dim, c.hidden, 2),
+                MLP(self.obs_dim, 1, c.hidden),
+                GaussianActor(self.obs_dim, self.action_low, self.action_high, c.hidden),
+            ),
+        )
+        k = self.k
         self.critic = EnsembleCritic.stack(critics).to(dev)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
         self.value = (values[0] if k == 1 else stack_sequential(values)).to(dev)
         self.actor = member_actor(actors).to(dev)
-        self._make_optimizer()
+        self._list_params()
+        # one Adam for the three networks: their losses touch disjoint parameters
+        self.opt = make_member_adam(self._params, [m.lr for m in self.members], self.device)
         self._refresh_members()
 
-    def _make_optimizer(self) -> None:
+    def _list_params(self) -> None:
         self._critic_params = list(self.critic.parameters())
         self._critic_target_params = list(self.critic_target.parameters())
         self._params = [*self.value.parameters(), *self._critic_params, *self.actor.parameters()]
-        # one Adam for the three networks: their losses touch disjoint parameters
-        self.opt = make_member_adam(self._params, [m.lr for m in self.members], self.device)
 
     def _refresh_members(self) -> None:
         """The per-member hyperparameters as numbers or ``[K, 1]`` tensors, and the lrs."""
-        ms, dev = self.members, self.device
-        self.opt = set_member_lrs(self.opt, [m.lr for m in ms], dev)
-        self._gamma = per_member([m.gamma for m in ms], dev)
-        self._tau = per_member([m.tau for m in ms], dev)
-        self._expectile = per_member([m.expectile for m in ms], dev)
-        self._beta = per_member([m.beta for m in ms], dev)
+        self.refresh_member_hparams(("opt",), ("gamma", "tau", "expectile", "beta"))
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         return self.actor.sample_action(obs, deterministic=not explore)
@@ -228,16 +218,6 @@ class IQL(Agent):
         Every member-axis tensor is cut to them (networks, targets, the log std, Adam's
         moments, the per-member hyperparameters), their numbers unchanged.
         """
-        old = list(self._params)
-        value_cuts = member_cuts(self.value, keep)
-        critic_cuts = member_cuts(self.critic, keep)
-        member_cuts(self.critic_target, keep)
-        actor_cuts = member_cuts(self.actor, keep)  # (its log std too)
-        self.members = tuple(self.members[i] for i in keep)
-        self.k = len(keep)
-        old_opt = self.opt
-        self._make_optimizer()
-        lrs = [m.lr for m in self.members]
-        cuts = [*value_cuts, *critic_cuts, *actor_cuts]
-        self.opt = carry_adam(old_opt, old, self._params, cuts, lrs, self.device)
+        self.keep_members_and_moments(keep)
+        self._list_params()
         self._refresh_members()

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from rlcore.algos.base import MemberAdam, carry_adam, optimize, per_member, set_member_lrs
+from rlcore.algos.base import MemberAdam, optimize, per_member, set_member_lrs
 from rlcore.algos.on_policy import ActorCritic, OnPolicyConfig, PreparedRollout
 from rlcore.core.config import hp
 from rlcore.core.ops import approx_kl, clipped_surrogate, clipped_value_loss
@@ -306,9 +306,7 @@ class PPO(ActorCritic):
         Every member-axis tensor is cut (networks, log std, Adam's moments), their numbers
         unchanged.
         """
-        old = list(self._params)
-        cuts = self.member_cuts(keep)
+        names = [name for name, _ in self.named_parameters()]
+        self.keep_members_and_moments(keep, lambda keep: dict(zip(names, self.member_cuts(keep))))
         self._params = list(self.parameters())
-        lrs = [m.lr for m in self.members]
-        self.optimizer = carry_adam(self.optimizer, old, self._params, cuts, lrs, self.device)
         self._refresh_members()

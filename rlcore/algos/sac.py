@@ -39,17 +39,14 @@ from torch import Tensor
 from rlcore.algos.base import (
     Agent,
     OffPolicyConfig,
-    carry_adam,
-    check_members,
     frozen,
     make_member_adam,
     member_lerp_,
     optimize,
     per_member,
-    set_member_lrs,
 )
 from rlcore.core.config import hp
-from rlcore.core.nn import EnsembleCritic, TanhGaussianActor, member_actor, member_cuts
+from rlcore.core.nn import EnsembleCritic, TanhGaussianActor, member_actor
 from rlcore.core.ops import clipped_min, dual_loss, td_target
 from rlcore.core.types import Batch
 
@@ -104,24 +101,22 @@ class SAC(Agent):
         """
         super().__init__(obs_space, action_space, config, device)
         c = config
-        self.members: tuple[SACConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
-        self.k = k = len(self.members)
-        if seeds is not None and len(seeds) != k:
-            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
-        actors, critics = [], []
-        for i in range(k):
-            if seeds is not None:
-                torch.manual_seed(seeds[i])
-            actors.append(self.make_actor())
-            critics.append(
+        self.members: tuple[SACConfig, ...]
+        actors, critics = self.build_members(
+            members,
+            seeds,
+            lambda: (
+                self.make_actor(),
                 EnsembleCritic(
                     self.obs_dim,
                     self.action_dim,
                     c.hidden,
                     self.n_critics(),
                     self.critic_layer_norm(),
-                )
-            )
+                ),
+            ),
+        )
+        k = self.k
         self.actor = member_actor(actors).to(self.device)
         self.critic = EnsembleCritic.stack(critics).to(self.device)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
@@ -130,32 +125,27 @@ class SAC(Agent):
             torch.tensor(alphas[0] if k == 1 else alphas, device=self.device),
             requires_grad=c.autotune,
         )
-        self._make_optimizers()
-        self._refresh_members()
-
-    def _make_optimizers(self) -> None:
+        self._list_params()
         # log α steps in the actor's Adam (same lr, betas and eps): Adam treats each
         # parameter on its own, and the actor loss gives log α no gradient (α is detached
         # there) nor the α loss the actor (log π is detached there), so one backward of
         # their sum and one step are the two separate steps, for one pass of overhead
-        tuned = [self.log_alpha] if self.cfg.autotune else []
+        tuned = [self.log_alpha] if c.autotune else []
         lrs = [m.lr for m in self.members]
-        self.actor_opt = make_member_adam([*self.actor.parameters(), *tuned], lrs, self.device)
-        self.critic_opt = make_member_adam(self.critic.parameters(), lrs, self.device)
+        self.actor_opt = make_member_adam([*self._actor_params, *tuned], lrs, self.device)
+        self.critic_opt = make_member_adam(self._critic_params, lrs, self.device)
+        self._refresh_members()
+
+    def _list_params(self) -> None:
         self._actor_params = list(self.actor.parameters())
         self._critic_params = list(self.critic.parameters())
         self._critic_target_params = list(self.critic_target.parameters())
 
     def _refresh_members(self) -> None:
         """The per-member hyperparameters as numbers or ``[K, 1]`` tensors, and the lrs."""
-        ms, dev = self.members, self.device
-        lrs = [m.lr for m in ms]
-        self.actor_opt = set_member_lrs(self.actor_opt, lrs, dev)
-        self.critic_opt = set_member_lrs(self.critic_opt, lrs, dev)
-        self._gamma = per_member([m.gamma for m in ms], dev)
-        self._tau = per_member([m.tau for m in ms], dev)
+        self.refresh_member_hparams(("actor_opt", "critic_opt"), ("gamma", "tau"))
         self.target_entropy = per_member(
-            [-m.target_entropy_scale * self.action_dim for m in ms], dev
+            [-m.target_entropy_scale * self.action_dim for m in self.members], self.device
         )
 
     def make_actor(self) -> torch.nn.Module:
@@ -288,26 +278,6 @@ class SAC(Agent):
         Every member-axis tensor is cut to them (networks, Adam's moments, log α, the
         per-member hyperparameters), their numbers unchanged; the rest stop costing.
         """
-        tuned = self.cfg.autotune  # log α steps in the actor's Adam when tuned
-        old_actor = [*self.actor.parameters(), *([self.log_alpha] if tuned else [])]
-        old_critic = list(self.critic.parameters())
-        idx = torch.tensor(list(keep), device=self.device)
-
-        def cut_alpha(t: Tensor) -> Tensor:
-            return t.detach()[keep[0]].clone() if len(keep) == 1 else t.detach()[idx]
-
-        actor_cuts = [*member_cuts(self.actor, keep), *([cut_alpha] if tuned else [])]
-        critic_cuts = member_cuts(self.critic, keep)
-        member_cuts(self.critic_target, keep)
-        self.log_alpha = torch.nn.Parameter(cut_alpha(self.log_alpha), requires_grad=tuned)
-        self.members = tuple(self.members[i] for i in keep)
-        self.k = len(keep)
-        old_opts = (self.actor_opt, self.critic_opt)
-        self._make_optimizers()
-        lrs = [m.lr for m in self.members]
-        new_actor = [*self._actor_params, *([self.log_alpha] if tuned else [])]
-        self.actor_opt = carry_adam(old_opts[0], old_actor, new_actor, actor_cuts, lrs, self.device)
-        self.critic_opt = carry_adam(
-            old_opts[1], old_critic, self._critic_params, critic_cuts, lrs, self.device
-        )
+        self.keep_members_and_moments(keep)
+        self._list_params()
         self._refresh_members()

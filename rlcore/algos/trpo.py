@@ -29,7 +29,7 @@ import torch
 from torch import Tensor
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
-from rlcore.algos.base import MemberAdam, carry_adam, optimize, set_member_lrs
+from rlcore.algos.base import MemberAdam, optimize, set_member_lrs
 from rlcore.algos.on_policy import ActorCritic, OnPolicyConfig, PreparedRollout
 from rlcore.core.config import hp
 from rlcore.core.ops import backtracking_line_search, conjugate_gradient, fisher_vector_product
@@ -281,15 +281,8 @@ class TRPO(ActorCritic):
         Every member-axis tensor is cut (networks, log std, the critic's Adam moments),
         their numbers unchanged.
         """
-        old = list(self.critic.parameters())
         names = [name for name, _ in self.named_parameters()]
-        cuts = dict(zip(names, self.member_cuts(keep)))
-        critic_cuts = [cuts[f"critic.{name}"] for name, _ in self.critic.named_parameters()]
-        lrs = [m.lr for m in self.members]
-        self.critic_optimizer = carry_adam(
-            self.critic_optimizer, old, list(self.critic.parameters()), critic_cuts, lrs,
-            self.device,
-        )  # fmt: skip
+        self.keep_members_and_moments(keep, lambda keep: dict(zip(names, self.member_cuts(keep))))
         self._refresh_members()
 
 

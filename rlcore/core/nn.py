@@ -371,22 +371,39 @@ def member_cuts(module: nn.Module, keep: Sequence[int]) -> list[Callable[[Tensor
     """Cut every member-axis layer of ``module`` to the members ``keep`` (in order).
 
     Returns, in ``parameters()`` order, how each parameter's tensors were cut (for its
-    optimiser's moments). ``MemberLinear`` layers, population critics
-    (:class:`EnsembleCritic` of several members) and a :class:`GaussianActor`'s ``[K, A]``
-    log std are cut; the module holds no other parameter.
+    optimiser's moments): :func:`member_cuts_by_name`'s cuts, the module holding no other
+    parameter.
     """
-    cuts: list[Callable[[Tensor], Tensor]] = []
-    for mod in module.modules():  # parameters() order: a module's own, then its children's
+    return list(member_cuts_by_name(module, keep).values())
+
+
+def member_cuts_by_name(
+    module: nn.Module, keep: Sequence[int]
+) -> dict[str, Callable[[Tensor], Tensor]]:
+    """Cut every member-axis layer of ``module`` to the members ``keep`` (in order).
+
+    ``MemberLinear`` layers, population critics (:class:`EnsembleCritic` of several
+    members) and a :class:`GaussianActor`'s ``[K, A]`` log std are cut, wherever they sit
+    in ``module`` (target networks too); a :class:`MemberQNetwork` counts its members
+    again. Returns how each of their parameters' tensors were cut, by the parameter's
+    name in ``module``, in ``parameters()`` order (for the optimisers' moments).
+    """
+    cuts: dict[str, Callable[[Tensor], Tensor]] = {}
+    for prefix, mod in module.named_modules():  # a module's own parameters, then its children's
+        at = f"{prefix}." if prefix else ""
         if isinstance(mod, GaussianActor):
             cut = functools.partial(_member_rows_of, keep=list(keep))
-            cuts.append(cut)
+            cuts[at + "log_std"] = cut
             mod.log_std = nn.Parameter(cut(mod.log_std))
         elif isinstance(mod, MemberLinear):
             for name in ("weight", "bias"):
-                cuts.append(functools.partial(mod.kept, name=name, keep=list(keep)))
+                cuts[at + name] = functools.partial(mod.kept, name=name, keep=list(keep))
             mod.keep_members(keep)
         elif isinstance(mod, EnsembleCritic):
-            cuts += mod.keep_members(keep)
+            names = [at + name for name, _ in mod.named_parameters()]
+            cuts.update(zip(names, mod.keep_members(keep)))
+        elif isinstance(mod, MemberQNetwork):
+            mod.k = len(keep)
     return cuts
 
 
@@ -471,9 +488,7 @@ class MemberQNetwork(nn.Module):
         Returns, in ``parameters()`` order, how each parameter's tensors were cut (for
         its optimiser's state).
         """
-        cuts = member_cuts(self, keep)
-        self.k = len(keep)
-        return cuts
+        return member_cuts(self, keep)  # (it counts the members again)
 
     @staticmethod
     def _member_seq(seq: nn.Sequential, k: int, x: Tensor) -> Tensor:
