@@ -20,13 +20,15 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
+import gymnasium as gym
 import numpy as np
 import torch
 
 from rlcore.algos.base import Agent
 from rlcore.core.config import RunConfig
+from rlcore.core.envs import make_env
 from rlcore.core.types import Metrics, Rollout
-from rlcore.train.evaluation import eval_seed, evaluate
+from rlcore.train.evaluation import EvalResult, eval_seed, play_episodes
 from rlcore.train.population import PopulationEnvs, _Every
 
 __all__ = ["EpisodeRows", "EpisodesHost", "MemberRows", "SingleRows", "episodes_loop"]
@@ -50,8 +52,9 @@ class EpisodeRows(Protocol):
 
     def add(self, info: dict[str, torch.Tensor]) -> None: ...
     def playing(self, k: int) -> np.ndarray: ...
-    def due(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]: ...
-    def finish(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]: ...
+    def due(self, steps: list[int]) -> Iterator[tuple[int, Metrics]]: ...
+    def finish(self, slots: list[int], steps: list[int]) -> Iterator[tuple[int, Metrics]]: ...
+    def close(self) -> None: ...
 
 
 class SingleRows:
@@ -68,22 +71,26 @@ class SingleRows:
     def playing(self, k: int) -> np.ndarray:
         return np.ones(k, dtype=bool)
 
-    def due(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]:
+    def due(self, steps: list[int]) -> Iterator[tuple[int, Metrics]]:
         for m in self.tr._periodic(self.log_due, self.eval_due):
             yield 0, m
 
-    def finish(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]:
+    def finish(self, slots: list[int], steps: list[int]) -> Iterator[tuple[int, Metrics]]:
         return iter(())  # the trainer's last log and final evaluation follow the loop
+
+    def close(self) -> None:
+        pass
 
 
 class MemberRows:
     """Each member's rows at its own step count, as its single run writes them.
 
     Its logs every ``log_every`` of its steps (the means of its own updates since its last
-    log), its evaluations every ``eval_interval`` (its weights played greedily by the
-    single run's ``evaluate`` on its evaluation seeds), and at its end its last log and
-    final evaluation; then the member is dropped from the population (its final weights
-    kept in ``host.final_states``).
+    log), its evaluations every ``eval_interval`` (the episodes of the single run's
+    ``evaluate``, on its evaluation seeds; the members due after one update play theirs
+    side by side, one forward pass a step), and at its end its last log and final
+    evaluation; then the member is dropped from the population (its final weights kept
+    in ``host.final_states``).
     """
 
     def __init__(self, host: Any) -> None:
@@ -95,7 +102,7 @@ class MemberRows:
         self.log_due = {m: _Every(run.log_every) for m in host.ids}
         self.eval_due = {m: _Every(run.eval_interval()) for m in host.ids}
         self.last = {m: (host._t0, 0, 0) for m in host.ids}  # time, step, updates of a log
-        self.singles: dict[int, Agent] = {}  # a one-member agent per member, to evaluate
+        self.eval_envs: dict[int, list[gym.Env]] = {}  # made once per member
 
     def add(self, info: dict[str, torch.Tensor]) -> None:
         for slot, m in enumerate(self.host.ids):
@@ -105,25 +112,37 @@ class MemberRows:
         """The slots of members not dropped (one dropped mid-batch stops playing at once)."""
         return np.array([self.host.active[m] for m in self.host.ids])
 
-    def due(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]:
-        m = self.host.ids[slot]
-        if not self.host.active[m]:
-            return
-        if self.log_due[m](step):
-            yield slot, self._log(slot, step)
-        if self.eval_due[m](step) and step < self.host.run.steps:
-            yield slot, self._evaluate(slot, step)
+    def due(self, steps: list[int]) -> Iterator[tuple[int, Metrics]]:
+        host, evals = self.host, []
+        for slot, step in enumerate(steps):
+            m = host.ids[slot]
+            if not host.active[m]:
+                continue
+            if self.log_due[m](step):
+                yield slot, self._log(slot, step)
+            if self.eval_due[m](step) and step < host.run.steps:
+                evals.append(slot)
+        yield from self._evaluate(evals, steps)
 
-    def finish(self, slot: int, step: int) -> Iterator[tuple[int, Metrics]]:
-        """The member's closing rows, then it leaves (a member already ended: nothing)."""
-        host, m = self.host, self.host.ids[slot]
-        if not host.active[m]:
-            return
-        if self.acc[m].values:
-            yield slot, self._log(slot, step)
-        yield slot, self._evaluate(slot, step)
-        host.final_states[m] = host.agent.member_state_dict(slot)
-        host.drop(m)  # after its rows: a dropped member's rows are not passed on
+    def finish(self, slots: list[int], steps: list[int]) -> Iterator[tuple[int, Metrics]]:
+        """The members' closing rows, then they leave (those already ended: nothing)."""
+        host = self.host
+        slots = [s for s in slots if host.active[host.ids[s]]]
+        for slot in slots:
+            if self.acc[host.ids[slot]].values:
+                yield slot, self._log(slot, steps[slot])
+        yield from self._evaluate(slots, steps)
+        for slot in slots:
+            m = host.ids[slot]
+            host.final_states[m] = host.agent.member_state_dict(slot)
+            host.drop(m)  # after its rows: a dropped member's rows are not passed on
+            for env in self.eval_envs.pop(m, []):
+                env.close()
+
+    def close(self) -> None:
+        for envs in self.eval_envs.values():
+            for env in envs:
+                env.close()
 
     def _log(self, slot: int, step: int) -> Metrics:
         m, now = self.host.ids[slot], time.perf_counter()
@@ -139,23 +158,38 @@ class MemberRows:
         self.last[m] = (now, step, acc.updates)
         return row
 
-    def _evaluate(self, slot: int, step: int) -> Metrics:
-        host, m = self.host, self.host.ids[slot]
-        agent = host.agent
-        single = self.singles.get(m)
-        if single is None:  # drawn aside: the members' random streams stay as they are
-            with torch.random.fork_rng(devices=[]):
-                single = type(agent)(
-                    host.envs.observation_space,
-                    host.envs.action_space,
-                    host.algos[slot],
-                    agent.device,
-                )
-            self.singles[m] = single
-        single.load_state_dict(agent.member_state_dict(slot))
-        run = host.runs[slot]
-        res = evaluate(single, run.env, run.eval_episodes, seed=eval_seed(run.seed))
-        return {"step": step, **res.metrics(), "time/elapsed": time.perf_counter() - host._t0}
+    @torch.no_grad()
+    def _evaluate(self, slots: list[int], steps: list[int]) -> Iterator[tuple[int, Metrics]]:
+        """The evaluations of the members ``slots``: ``evaluate``'s episodes, side by side."""
+        if not slots:
+            return
+        host, agent = self.host, self.host.agent
+        k, e = host.k, host.run.eval_episodes
+        envs = [self.eval_envs.setdefault(m, []) for m in host.ids]
+        for group in envs:
+            group += [make_env(host.run.env) for _ in range(e - len(group))]
+        obs = np.zeros((k, e, *host.envs.observation_space.shape), dtype=np.float32)
+        active = np.zeros((k, e), dtype=bool)
+        for slot in slots:
+            first = eval_seed(host.runs[slot].seed)
+            for i, env in enumerate(envs[slot]):
+                obs[slot, i] = env.reset(seed=first + i)[0]
+            active[slot] = True
+        flat = obs.reshape(k * e, *obs.shape[2:])  # a view: play_episodes steps obs
+
+        def act(idx: np.ndarray) -> np.ndarray:
+            a = agent.act_members(obs, explore=False)
+            return a.reshape(k * e, *a.shape[2:])[idx]
+
+        gammas = np.repeat([a.gamma for a in agent.members], e)
+        played = play_episodes(
+            [env for group in envs for env in group], flat, act, gammas, active.reshape(-1)
+        )
+        returns, disc, lengths = (x.reshape(k, e) for x in played)
+        elapsed = time.perf_counter() - host._t0
+        for slot in slots:
+            res = EvalResult(returns[slot], lengths[slot], disc[slot], None)  # (no Q to show)
+            yield slot, {"step": steps[slot], **res.metrics(), "time/elapsed": elapsed}
 
 
 def _batch(
@@ -207,6 +241,13 @@ def episodes_loop(host: Any, rows: EpisodeRows | None = None) -> Iterator[tuple[
     if rows is None:
         _refuse_hooks(host)
         rows = MemberRows(host)
+    try:
+        yield from _play(host, rows)
+    finally:
+        rows.close()
+
+
+def _play(host: Any, rows: EpisodeRows) -> Iterator[tuple[int, Metrics]]:
     agent, total, envs = host.agent, host.run.steps, host.envs
     obs = envs.reset()  # [K, 1, obs]
     steps = [host.step] * envs.k  # each member's own count, by slot
@@ -240,14 +281,11 @@ def episodes_loop(host: Any, rows: EpisodeRows | None = None) -> Iterator[tuple[
         ro, mask = _batch(cols, played, agent.device)
         rows.add(agent.update(ro) if mask is None else agent.update(ro, mask))  # type: ignore[call-arg]
         host.updates += 1
-        for slot in range(k):
-            yield from rows.due(slot, steps[slot])
-        for slot in range(k):
-            if steps[slot] >= total:  # its single run checks before each batch
-                yield from rows.finish(slot, steps[slot])
+        yield from rows.due(steps)
+        # a member whose budget is spent ends (its single run checks before each batch)
+        yield from rows.finish([s for s in range(k) if steps[s] >= total], steps)
         if min(steps) >= total:
             return  # every member done: the population ends by itself
         if host._should_stop():
             break
-    for slot in range(envs.k):  # stopped early: each member still training closes
-        yield from rows.finish(slot, steps[slot])
+    yield from rows.finish(list(range(envs.k)), steps)  # stopped early: each closes
