@@ -27,7 +27,6 @@ from torch import Tensor
 from rlcore.algos.base import (
     Agent,
     MemberAdam,
-    check_members,
     optimize,
     per_member,
 )
@@ -83,19 +82,17 @@ class A2C(Agent):
     ) -> None:
         super().__init__(obs_space, action_space, config, device)
         c = config
-        self.members: tuple[A2CConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
-        self.k = k = len(self.members)
-        if seeds is not None and len(seeds) != k:
-            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
+        self.members: tuple[A2CConfig, ...]
         mk = dict(activation="tanh", orthogonal=True)
-        actors, critics = [], []
-        for i in range(k):  # each member drawn as a single run of its seed draws its own
-            if seeds is not None:
-                torch.manual_seed(seeds[i])
-            actors.append(
-                CategoricalActor(self.obs_dim, self.n_actions, c.hidden, out_gain=0.01, **mk)
-            )
-            critics.append(MLP(self.obs_dim, 1, c.hidden, out_gain=1.0, **mk))
+        actors, critics = self.build_members(
+            members,
+            seeds,
+            lambda: (
+                CategoricalActor(self.obs_dim, self.n_actions, c.hidden, out_gain=0.01, **mk),
+                MLP(self.obs_dim, 1, c.hidden, out_gain=1.0, **mk),
+            ),
+        )
+        k = self.k
         self.actor = member_actor(actors)
         self.critic = critics[0] if k == 1 else stack_sequential(critics)
         self.to(self.device)

@@ -20,7 +20,6 @@ from torch import Tensor
 
 from rlcore.algos.base import (
     Agent,
-    check_members,
     make_member_adam,
     optimize,
     set_member_lrs,
@@ -77,15 +76,8 @@ class BC(Agent):
         (default: from the global generator as it stands, as a single run).
         """
         super().__init__(obs_space, action_space, config, device)
-        self.members: tuple[BCConfig, ...] = check_members(config, members, self.member_hparams)  # type: ignore[assignment]
-        self.k = k = len(self.members)
-        if seeds is not None and len(seeds) != k:
-            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
-        actors = []
-        for i in range(k):
-            if seeds is not None:
-                torch.manual_seed(seeds[i])
-            actors.append(self._make_actor())
+        self.members: tuple[BCConfig, ...]
+        (actors,) = self.build_members(members, seeds, lambda: (self._make_actor(),))
         self.actor = member_actor(actors).to(self.device)
         self._make_optimizer()
 

@@ -33,7 +33,6 @@ from rlcore.algos.base import (
     OffPolicyConfig,
     make_member_adam,
     optimize,
-    set_member_lrs,
 )
 from rlcore.core.config import hp
 from rlcore.core.nn import MemberQNetwork, QNetwork
@@ -125,16 +124,9 @@ class DQN(Agent):
             self.q.parameters(), [m.lr for m in self.members], self.device
         )
         self._params = list(self.q.parameters())
-        self._gamma = self._per_member([m.gamma for m in self.members])
-        self._tau = self._per_member([m.tau for m in self.members])
+        self.refresh_member_hparams((), ("gamma", "tau"))
         self.epsilons = np.array([m.exploration_initial_eps for m in self.members])
         self.epsilon = float(self.epsilons[0])
-
-    def _per_member(self, values: list[float]) -> float | Tensor:
-        """One number for all members, else a ``[k, 1]`` tensor broadcast on the batch."""
-        if len(set(values)) == 1:
-            return float(values[0])
-        return torch.tensor(values, dtype=torch.float32, device=self.device).unsqueeze(1)
 
     # -- acting -----------------------------------------------------------------------
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
@@ -329,8 +321,7 @@ class DQN(Agent):
         """
         self.keep_members_and_moments(keep)
         self._params = list(self.q.parameters())
-        self._gamma = self._per_member([m.gamma for m in self.members])
-        self._tau = self._per_member([m.tau for m in self.members])
+        self.refresh_member_hparams((), ("gamma", "tau"))
         self.epsilons = self.epsilons[list(keep)]
         self.epsilon = float(self.epsilons[0])
 
@@ -342,9 +333,7 @@ class DQN(Agent):
 
     def _refresh_members(self) -> None:
         """What follows the members' configs: γ, τ, the optimiser's lrs and ε (now)."""
-        self._gamma = self._per_member([m.gamma for m in self.members])
-        self._tau = self._per_member([m.tau for m in self.members])
-        self.optimizer = set_member_lrs(self.optimizer, [m.lr for m in self.members], self.device)
+        self.refresh_member_hparams(("optimizer",), ("gamma", "tau"))
         self.epsilons = np.array(
             [
                 linear_schedule(
