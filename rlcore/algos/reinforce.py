@@ -20,19 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 
-from rlcore.algos.base import (
-    Agent,
-    carry_adam,
-    check_members,
-    make_member_adam,
-    optimize,
-    per_member,
-    set_member_lrs,
-)
+from rlcore.algos.base import Agent, make_member_adam, optimize
 from rlcore.core.config import AlgoConfig, hp
-from rlcore.core.nn import MLP, CategoricalActor, member_actor, member_cuts, stack_sequential
+from rlcore.core.nn import MLP, CategoricalActor, member_actor, stack_sequential
 from rlcore.core.ops import discounted_returns
 from rlcore.core.types import Rollout
 
@@ -81,48 +73,38 @@ class REINFORCE(Agent):
     ) -> None:
         super().__init__(obs_space, action_space, config, device)
         c = config
-        self.members: tuple[REINFORCEConfig, ...] = check_members(c, members, self.member_hparams)  # type: ignore[assignment]
-        self.k = k = len(self.members)
-        if seeds is not None and len(seeds) != k:
-            raise ValueError(f"seeds: {len(seeds)} given for {k} members")
-        actors, critics = [], []
         # each member's sampling stream (None: the global one, as a single run's)
         self.generators: list[torch.Generator] | None = None if seeds is None else []
-        for i in range(k):  # each member drawn as a single run of its seed draws its own
-            if seeds is not None:
-                torch.manual_seed(seeds[i])
-            actors.append(
-                CategoricalActor(self.obs_dim, self.n_actions, c.hidden, activation="tanh")
-            )
-            if c.baseline:
-                critics.append(MLP(self.obs_dim, 1, c.hidden, activation="tanh"))
-            if self.generators is not None:
-                self.generators.append(self._stream(int(seeds[i])))  # type: ignore[index]
-        self.actor = member_actor(actors)
+
+        def make() -> tuple[nn.Module, ...]:
+            actor = CategoricalActor(self.obs_dim, self.n_actions, c.hidden, activation="tanh")
+            critic = (MLP(self.obs_dim, 1, c.hidden, activation="tanh"),) if c.baseline else ()
+            if self.generators is not None:  # its single run samples on from here
+                self.generators.append(self._stream())
+            return (actor, *critic)
+
+        nets = self.build_members(members, seeds, make)
+        self.actor = member_actor(nets[0])
         self.critic = None
         if c.baseline:
-            self.critic = critics[0] if k == 1 else stack_sequential(critics)
+            self.critic = nets[1][0] if self.k == 1 else stack_sequential(nets[1])
         self.to(self.device)
         self._params = list(self.parameters())
         self.optimizer = make_member_adam(self._params, [m.lr for m in self.members], self.device)
-        self._refresh_members()
+        self.refresh_member_hparams((), ("gamma", "ent_coef"))
 
-    def _stream(self, seed: int) -> torch.Generator:
-        """The generator a single run of ``seed`` samples from, as it stands now."""
+    def _stream(self) -> torch.Generator:
+        """The generator a single run samples from, as it stands after its networks' draws."""
         g = torch.Generator(device=self.device)
         if self.device.type == "cpu":
-            g.set_state(torch.get_rng_state())  # after the networks' draws
+            g.set_state(torch.get_rng_state())
         else:  # the networks are drawn on the CPU: the device's stream is fresh
-            g.manual_seed(seed)
+            g.manual_seed(torch.initial_seed())
         return g
 
     def _refresh_members(self) -> None:
         """The per-member γ and entropy weight (numbers or ``[K, 1]``), and the lrs."""
-        ms, dev = self.members, self.device
-        self._gamma = per_member([m.gamma for m in ms], dev)
-        self._ent = per_member([m.ent_coef for m in ms], dev)
-        if hasattr(self, "optimizer"):
-            self.optimizer = set_member_lrs(self.optimizer, [m.lr for m in ms], dev)
+        self.refresh_member_hparams(("optimizer",), ("gamma", "ent_coef"))
 
     def _act(self, obs: Tensor, explore: bool) -> Tensor:
         logits = self.actor(obs)
@@ -222,7 +204,7 @@ class REINFORCE(Agent):
             scaled = (weight - mean(weight).unsqueeze(1)) / (std(weight).unsqueeze(1) + 1e-8)
             weight = torch.where((n > 1).unsqueeze(1), scaled, weight)
         actor_loss = -mean(weight * logp)
-        ent = self._ent if isinstance(self._ent, float) else self._ent.view(-1)
+        ent = self._ent_coef if isinstance(self._ent_coef, float) else self._ent_coef.view(-1)
         loss = (loss + actor_loss - ent * entropy).sum()  # a member's gradient is its own
         info["actor_loss"] = actor_loss.detach()
         return loss, info
@@ -244,15 +226,8 @@ class REINFORCE(Agent):
         Networks, Adam's moments and the members' generators are cut to them, their
         numbers unchanged.
         """
-        old = list(self._params)
-        cuts = [*member_cuts(self.actor, keep)]
-        if self.critic is not None:
-            cuts += member_cuts(self.critic, keep)
-        self.members = tuple(self.members[i] for i in keep)
+        self.keep_members_and_moments(keep)
+        self._params = list(self.parameters())
         if self.generators is not None:
             self.generators = [self.generators[i] for i in keep]
-        self.k = len(keep)
-        self._params = list(self.parameters())
-        lrs = [m.lr for m in self.members]
-        self.optimizer = carry_adam(self.optimizer, old, self._params, cuts, lrs, self.device)
-        self._refresh_members()
+        self.refresh_member_hparams((), ("gamma", "ent_coef"))
