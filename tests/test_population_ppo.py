@@ -125,6 +125,26 @@ def test_ppo_members_with_their_own_hyperparameters_learn_as_single_agents(discr
             torch.testing.assert_close(got, p.grad, rtol=1e-4, atol=1e-6, msg=name)
 
 
+def test_ppo_members_whose_minibatch_is_the_whole_rollout_update_as_single_agents():
+    """batch_size = the rollout (one minibatch an epoch, as the CartPole preset): members
+    take their rollouts as they lie (no shuffle to gather), a single agent shuffles; the
+    means are the same up to summation order, so the whole update agrees to float tolerance."""
+    own = [{"lr": 3e-4, "gamma": 0.99}, {"lr": 1e-3, "gamma": 0.9}]
+    cfgs = [PPOConfig(hidden=(16,), n_envs=2, n_steps=16, batch_size=32, n_epochs=3, **o)
+            for o in own]  # fmt: skip
+    pop = PPO(box(3), gym.spaces.Discrete(2), cfgs[0], members=cfgs, seeds=[0, 1])
+    singles = single_agents(pop, lambda c: PPO(box(3), gym.spaces.Discrete(2), c))
+    ro = _rollout(2)
+    info = pop.update(ro)
+    for i, single in enumerate(singles):
+        info1 = single.update(_member(ro, i))
+        for key in ("policy_loss", "value_loss", "grad_norm", "approx_kl"):
+            torch.testing.assert_close(info[key][i], info1[key], rtol=1e-4, atol=1e-6)
+        got = pop.member_state_dict(i)
+        for name, p in single.state_dict().items():
+            torch.testing.assert_close(got[name], p, rtol=1e-4, atol=1e-6, msg=name)
+
+
 def test_perturbing_one_ppo_members_rollout_leaves_the_others_bit_identical():
     cfg = PPOConfig(hidden=(16,), n_envs=2, n_steps=16, batch_size=8, n_epochs=2)
     pop = PPO(box(3), gym.spaces.Discrete(2), cfg, members=[cfg] * 3, seeds=[0, 1, 2])

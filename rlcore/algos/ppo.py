@@ -20,7 +20,7 @@ and linear annealing of the learning rate and of $\epsilon$ to 0.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -219,26 +219,31 @@ class PPO(ActorCritic):
 
     # -- a population: every member's minibatch steps at once ------------------------------
     def _member_losses(
-        self, data: PreparedRollout, idx: Tensor, clip: float
+        self, data: PreparedRollout, idx: Tensor | None, clip: float
     ) -> tuple[Tensor, Terms]:
         """:meth:`losses` of every member on its own minibatch ``idx`` (``[K, b]``).
 
         Each member's terms are means over its minibatch (``[K]``), its advantages
         standardised on its own; the loss is their sum (a member's gradient is its own).
+        ``idx = None``: each member's whole rollout, as it lies (no gathered copy).
         """
-        rows = torch.arange(self.k, device=idx.device).unsqueeze(1)
-        obs = data.obs[rows, idx]
+
+        def pick(t: Tensor) -> Tensor:
+            return t if idx is None else t[rows, idx]
+
+        rows = None if idx is None else torch.arange(self.k, device=idx.device).unsqueeze(1)
+        obs = pick(data.obs)
         dist = self.dist(obs)
-        log_prob = self.log_prob(dist, data.action[rows, idx])
-        log_ratio = log_prob - data.old_log_prob[rows, idx]
+        log_prob = self.log_prob(dist, pick(data.action))
+        log_ratio = log_prob - pick(data.old_log_prob)
         ratio = torch.exp(log_ratio)
-        adv = data.advantage[rows, idx]
+        adv = pick(data.advantage)
         if self.cfg.normalize_advantage and adv.shape[1] > 1:
             adv = (adv - adv.mean(1, keepdim=True)) / (adv.std(1, keepdim=True) + 1e-8)
         policy_loss = -clipped_surrogate(ratio, adv, clip).mean(1)
         values = self.value(obs)
         vf_clip = self.cfg.clip_range_vf if self.cfg.clip_range_vf > 0 else None
-        old, ret = data.old_values[rows, idx], data.returns[rows, idx]
+        old, ret = pick(data.old_values), pick(data.returns)
         value_loss = clipped_value_loss(values, old, ret, vf_clip, dim=1)
         vf, ent = self._vf, self._ent
         vf = vf if isinstance(vf, float) else vf.squeeze(1)
@@ -264,8 +269,12 @@ class PPO(ActorCritic):
         steps: list[Terms] = []
         norms: list[Tensor] = []
         for _ in range(c.n_epochs):
-            perm = torch.rand(k, n, device=self.device).argsort(dim=1)
-            for idx in perm.split(c.batch_size, dim=1):
+            if per_epoch == 1:  # each member's whole rollout: its order changes no mean
+                batches: Iterable[Tensor | None] = (None,)
+            else:
+                perm = torch.rand(k, n, device=self.device).argsort(dim=1)
+                batches = perm.split(c.batch_size, dim=1)
+            for idx in batches:
                 loss, terms = self._member_losses(data, idx, clip)
                 norms.append(
                     optimize(
