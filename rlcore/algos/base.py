@@ -594,8 +594,8 @@ class Agent(nn.Module):
                     f"{cls.__name__}.{fact} = {getattr(cls, fact, None)!r} "
                     f"(allowed: {', '.join(get_args(vocabulary))})"
                 )
-        if cls.loop in ("replay", "rollout") and not cls.population:
-            raise TypeError(  # the engine's replay_loop / rollout_loop are those loops' only form
+        if not cls.population:
+            raise TypeError(  # the engine's loops are the only ones (a single run: one member)
                 f"{cls.__name__}: loop = {cls.loop!r} trains on the population engine "
                 "(population = True)"
             )
