@@ -189,6 +189,12 @@ def train_schedule(args: argparse.Namespace, run: Any, algo: Any, store: Any) ->
             f"--schedule: {run.algo} does not train on the population engine yet "
             f"(allowed: {', '.join(able)})"
         )
+    if cls.loop == "episodes":  # (rlcore.train.episodes: each member pauses on its own)
+        able = [n for n, s in ALGORITHMS.items() if s.agent_cls.loop != "episodes"]
+        raise ValueError(
+            f"--schedule: {run.algo} updates at its own steps, with no ready point "
+            f"(allowed: {', '.join(able)})"
+        )
     sched = load_schedule(args.schedule, algo, cls.member_hparams)
     first = {k: v for s, vals in sched if s == 0 for k, v in vals.items()}
     algo = dataclasses.replace(algo, **first)

@@ -163,6 +163,7 @@ def _engine_algos() -> list[str]:
         if spec.agent_cls.population
         and spec.agent_cls.setting == "online"  # offline populations: not built yet
         and spec.agent_cls._refresh_members is not Agent._refresh_members
+        and spec.agent_cls.loop != "episodes"  # PBT refuses REINFORCE: no common ready point
     ]
 
 

@@ -211,6 +211,22 @@ def test_perturbing_one_reinforce_members_episodes_leaves_the_others_bit_identic
     )
 
 
+def test_copy_member_makes_a_reinforce_members_weights_and_moments_the_sources():
+    cfgs = [REINFORCEConfig(hidden=(16,), lr=lr) for lr in (1e-3, 2e-3, 3e-3)]
+    pop = REINFORCE(box(3), gym.spaces.Discrete(2), cfgs[0], members=cfgs, seeds=[0, 1, 2])
+    for step in range(2):
+        pop.update(*_episodes_batch(3, 10, [10, 6, 8], seed=step))
+    pop.copy_member(2, 0)
+    pop.set_member_configs([cfgs[2], cfgs[1], cfgs[2]])
+    assert pop.optimizer.lrs == (3e-3, 2e-3, 3e-3)
+    for key, t in pop.state_dict().items():
+        if key.rsplit(".", 1)[-1] not in pop.SHARED_STATE:
+            rows = t.view(3, -1)
+            assert torch.equal(rows[0], rows[2]) and not torch.equal(rows[0], rows[1]), key
+    for st in pop.optimizer.state.values():
+        assert torch.equal(st["exp_avg_sq"].view(3, -1)[0], st["exp_avg_sq"].view(3, -1)[2])
+
+
 def test_another_seed_for_one_member_leaves_the_others_runs_unchanged():
     run, cfg = _configs(CASES["no-baseline"])
     runs = [dataclasses.replace(run, seed=s) for s in (1, 2, 3)]
@@ -269,14 +285,24 @@ def test_a_stopped_reinforce_population_closes_each_member_as_its_stopped_single
         assert "eval/return_mean" in want[-1] and want[-1]["step"] < run.steps
 
 
-def test_pbt_refuses_reinforce_members_that_have_no_common_ready_point():
-    from rlcore.service.pbt import PBTConfig, PBTTrainer
+def test_pbt_and_schedules_refuse_reinforce_that_has_no_common_ready_point(tmp_path, capsys):
+    from rlcore.__main__ import main
+    from rlcore.service.pbt import PBTConfig, PBTTrainer, ScheduleTrainer
+    from rlcore.service.runs import RunStore
 
     run, cfg = _configs(CASES["baseline"])
     runs = [dataclasses.replace(run, seed=s) for s in (1, 2)]
-    pbt = PBTConfig(params=("lr",), interval=600)
-    with pytest.raises(ValueError, match="no common ready point"):
-        list(PBTTrainer(runs, [cfg, cfg], pbt))
+    with pytest.raises(ValueError, match="no common ready point"):  # before any step
+        PBTTrainer(runs, [cfg, cfg], PBTConfig(params=("lr",), interval=600))
+    with pytest.raises(ValueError, match="no common ready point"):  # the loop's own check
+        list(ScheduleTrainer(runs[:1], [cfg], [(600, {"lr": 3e-3})]))
+    f = tmp_path / "s.json"
+    f.write_text('{"schedule": [[600, {"lr": 0.003}]]}')
+    args = ["--runs-dir", str(tmp_path / "runs"), "train", "--algo", "reinforce", "--env"]
+    assert main([*args, "CartPole-v1", "--steps", "1200", "--schedule", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "updates at its own steps, with no ready point" in err
+    assert RunStore(tmp_path / "runs").ids() == []
 
 
 def test_train_seeds_of_reinforce_writes_each_seed_as_its_own_run(tmp_path, capsys):

@@ -144,6 +144,11 @@ def check_pbt(pbt: PBTConfig, run: RunConfig, algo: AlgoConfig, members: int) ->
     cls = get_algo(run.algo).agent_cls
     if not cls.population:
         raise ValueError(f"algo = {run.algo!r}: does not train as a population yet")
+    if cls.loop == "episodes":  # (rlcore.train.episodes: each member pauses on its own)
+        raise ValueError(
+            f"algo = {run.algo!r}: its members update at their own steps, with no common "
+            "ready point (allowed: algorithms whose members step in lock step)"
+        )
     if not 2 <= members <= MAX_MEMBERS:
         raise _range_error("members", members, f"2 to {MAX_MEMBERS}")
     fields = [p.name for p in hparams(type(algo))]
