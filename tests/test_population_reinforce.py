@@ -351,3 +351,4 @@ def test_a_reinforce_population_job_writes_each_member_as_its_single_run(tmp_pat
         _, _, agent = load_checkpoint(store.path(rid) / "model.safetensors")
         _assert_same_weights(agent.state_dict(), single_weights)
         assert store.status(rid)["eval_return"] == rows[-1]["eval/return_mean"]
+        assert store.status(rid)["step"] == rows[-1]["step"]  # its own count, not the furthest

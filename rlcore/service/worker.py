@@ -437,6 +437,7 @@ def run_population_job(
     status = ["finished"] * k_all
     message = [""] * k_all
     final: list[Metrics] = [{} for _ in run_ids]
+    last_step = [0] * k_all  # the step of each member's last row
     ended = [False] * k_all
     pop: PopulationTrainer | None = None
     last_ckpt = time.time()
@@ -450,7 +451,7 @@ def run_population_job(
         assert pop is not None
         pop.drop(k)
         status[k], message[k], ended[k] = st, msg, True
-        _finish_member(store, run_ids[k], pop, k, st, msg, final[k])
+        _finish_member(store, run_ids[k], pop, k, st, msg, final[k], last_step[k])
 
     def stop() -> bool:
         assert pop is not None
@@ -477,6 +478,7 @@ def run_population_job(
             ]
             for k, m in pop:
                 store.write_metrics(fhs[k], m)
+                last_step[k] = int(m.get("step", last_step[k]))
                 _pass_on(m, tbs[k], None, say)
                 if on_metrics is not None:
                     on_metrics(k, m)
@@ -513,7 +515,9 @@ def run_population_job(
         _disarm_alarm()
         for j in range(k_all):
             if not ended[j]:
-                _finish_member(store, run_ids[j], pop, j, status[j], message[j], final[j])
+                _finish_member(
+                    store, run_ids[j], pop, j, status[j], message[j], final[j], last_step[j]
+                )
     return status
 
 
@@ -555,8 +559,16 @@ def _finish_member(
     status: str,
     message: str,
     final: Metrics,
+    last_step: int,
 ) -> None:
-    """:func:`_finish` of member ``k`` of a population (no speed record: not a single run)."""
+    """:func:`_finish` of member ``k`` of a population (no speed record: not a single run).
+
+    ``last_step``: the step of the member's last row. Members in lock step are all at the
+    population's step; REINFORCE's members each play to their own count (the episodes
+    loop), which their last row carries (every finished episode writes one).
+    """
+    own = pop is not None and pop.agent.loop == "episodes"
+    step = last_step if own else pop.step if pop is not None else 0
     if pop is not None:
         try:
             store.save_model(run_id, pop.member_state_dict(k))
@@ -567,7 +579,7 @@ def _finish_member(
             run_id,
             status,
             message=message,
-            step=pop.step if pop is not None else 0,
+            step=step,
             eval_return=final.get("eval/return_mean"),
             eval_return_std=final.get("eval/return_std"),
             eval_score=final.get("eval/normalized_score"),
