@@ -34,4 +34,6 @@ class Plane(gym.Env):
         return self._obs(), reward, False, False, {}
 
 
-gym.register("Plane-v0", entry_point="tests.offline2_envs:Plane", max_episode_steps=30, reward_threshold=-0.1)
+gym.register(
+    "Plane-v0", entry_point="tests.offline2_envs:Plane", max_episode_steps=30, reward_threshold=-0.1
+)
