@@ -255,3 +255,31 @@ def test_an_algorithm_not_on_the_engine_is_refused(monkeypatch):
     run, cfg = make_configs("reinforce", "CartPole-v1", run={"steps": 100})
     with pytest.raises(ValueError, match="does not train as a population yet"):
         PopulationTrainer([run], [cfg])
+
+
+def test_each_member_clips_its_own_gradient_norm():
+    """member_clip_and_norm: member k's global norm over its own slices, clipped on its
+    own; members under the limit keep their gradients to the bit (hand-computed norms)."""
+    from rlcore.algos.base import clip_and_norm, member_clip_and_norm
+
+    w = torch.zeros(3, 2, 2, requires_grad=True)
+    b = torch.zeros(3, 1, 2, requires_grad=True)
+    w.grad = torch.tensor(
+        [[[3.0, 0.0], [0.0, 0.0]], [[30.0, 0.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 1.0]]]
+    )
+    b.grad = torch.tensor([[[4.0, 0.0]], [[40.0, 0.0]], [[0.0, 0.0]]])
+    before = [w.grad.clone(), b.grad.clone()]
+    norms = member_clip_and_norm([w, b], 10.0, members=3)
+    torch.testing.assert_close(norms, torch.tensor([5.0, 50.0, 2.0]))
+    assert torch.equal(w.grad[[0, 2]], before[0][[0, 2]]) and torch.equal(
+        b.grad[[0, 2]], before[1][[0, 2]]
+    )
+    member1 = torch.cat([w.grad[1].flatten(), b.grad[1].flatten()])
+    torch.testing.assert_close(member1.norm(), torch.tensor(10.0), rtol=1e-5, atol=0)
+    w.grad, b.grad = before[0].clone(), before[1].clone()  # nobody over 60: nothing moves
+    member_clip_and_norm([w, b], 60.0, members=3)
+    assert torch.equal(w.grad, before[0]) and torch.equal(b.grad, before[1])
+    one = torch.zeros(2, 2, requires_grad=True)  # one member: clip_and_norm itself
+    one.grad = before[0][1].clone()
+    torch.testing.assert_close(clip_and_norm([one], 10.0), torch.tensor(30.0))
+    torch.testing.assert_close(one.grad.norm(), torch.tensor(10.0), rtol=1e-5, atol=0)

@@ -491,8 +491,11 @@ def member_clip_and_norm(params: list[Tensor], max_norm: float, members: int) ->
     total = torch.linalg.vector_norm(per, dim=0)
     if max_norm > 0:
         coef = (max_norm / (total + 1e-6)).clamp_(max=1.0)
-        for g in grads:
-            g.mul_(coef.view(members, *([1] * (g.dim() - 1))))
+        # as clip_and_norm: on a CPU reading the coefficients costs nothing, and a
+        # multiply by exactly 1 changes no bit: skip the multiplies when no member clips
+        if total.device.type != "cpu" or bool((coef < 1.0).any()):
+            for g in grads:
+                g.mul_(coef.view(members, *([1] * (g.dim() - 1))))
     return total
 
 

@@ -186,11 +186,11 @@ class DQN(Agent):
             rand = (torch.rand(k, device=self.device) < eps).cpu().numpy()
             out = np.zeros((k, 1), dtype=np.int64)
             if not rand.all():
-                out[:, 0] = self.q(x).argmax(dim=-1).view(k).cpu().numpy()
-            for i in np.flatnonzero(rand):
+                out[:, 0] = self.q.act_forward(x).argmax(dim=-1).view(k).cpu().numpy()
+            for i in np.flatnonzero(rand).tolist():
                 out[i, 0] = spaces[i].sample()
             return out
-        greedy = self.q(x).argmax(dim=-1)
+        greedy = self.q.act_forward(x).argmax(dim=-1)
         if explore:
             rand_t = torch.rand(greedy.shape, device=self.device) < eps.unsqueeze(1)
             if bool(rand_t.any()):

@@ -470,6 +470,24 @@ class MemberQNetwork(nn.Module):
         # eq. 9 (Wang et al. 2016): subtract the mean advantage for identifiability.
         return self.value(h) + a - a.mean(dim=-1, keepdim=True)
 
+    def act_forward(self, obs: Tensor) -> Tensor:
+        """:meth:`forward` of every member without module dispatch (no hooks run).
+
+        For acting, every environment step: the same ``baddbmm`` and in-place ``relu``
+        calls as the modules make, so the same numbers (~10 µs less a step, of ~50).
+        """
+        if self.dueling or (self.k != 1 and obs.dim() == 2):
+            return self.forward(obs)
+        x = obs
+        for layer in self.net:
+            if isinstance(layer, MemberLinear):
+                x = layer.forward(x)
+            elif isinstance(layer, nn.ReLU):
+                x = torch.relu_(x)  # the layer is in place (``_activation``)
+            else:
+                x = layer(x)
+        return x
+
     def fast_forward(self, obs: Tensor, k: int = 0) -> Tensor:
         """Member ``k`` on ``[B, obs]`` with the layers' arithmetic and no module dispatch.
 
