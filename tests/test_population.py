@@ -283,3 +283,34 @@ def test_each_member_clips_its_own_gradient_norm():
     one.grad = before[0][1].clone()
     torch.testing.assert_close(clip_and_norm([one], 10.0), torch.tensor(30.0))
     torch.testing.assert_close(one.grad.norm(), torch.tensor(10.0), rtol=1e-5, atol=0)
+
+
+def test_dqn_members_follow_their_own_epsilon_schedules():
+    """Each member's ε is linear_schedule of its own schedule, as its single run's, also
+    after its config changes (PBT) and after a member leaves."""
+    from rlcore.core.ops import linear_schedule
+
+    own = [
+        {"exploration_fraction": 0.5, "exploration_initial_eps": 1.0, "exploration_final_eps": 0.1},
+        {"exploration_fraction": 0.0, "exploration_initial_eps": 0.9, "exploration_final_eps": 0.2},
+        {"exploration_fraction": 0.1, "exploration_initial_eps": 0.7, "exploration_final_eps": 0.0},
+    ]
+    cfgs = [DQNConfig(hidden=(8,), **o) for o in own]
+    agent = DQN(gym.spaces.Box(-1, 1, (3,)), gym.spaces.Discrete(2), cfgs[0], members=cfgs,
+                seeds=[0, 1, 2])  # fmt: skip
+
+    def expected(c, p):
+        f = c.exploration_fraction
+        return linear_schedule(c.exploration_initial_eps, c.exploration_final_eps, f, p)
+
+    for p in (0.0, 0.03, 0.1, 0.25, 0.5, 0.9):
+        agent.progress = p
+        agent.on_step(0)
+        assert agent.epsilons.tolist() == [expected(c, p) for c in agent.members]
+    cfgs[2] = DQNConfig(hidden=(8,), exploration_fraction=0.8, exploration_final_eps=0.3)
+    agent.set_member_configs(cfgs)
+    agent.keep_members([2, 0])
+    agent.progress = 0.4
+    agent.on_step(0)
+    assert agent.epsilons.tolist() == [expected(cfgs[2], 0.4), expected(cfgs[0], 0.4)]
+    assert agent.member_exploration_metrics(0) == {"train/epsilon": expected(cfgs[2], 0.4)}

@@ -289,17 +289,24 @@ class DQN(Agent):
                 c.exploration_fraction,
                 self.progress,
             )
-        else:
-            for i, m in enumerate(self.members):
-                self.epsilons[i] = linear_schedule(
-                    m.exploration_initial_eps,
-                    m.exploration_final_eps,
-                    m.exploration_fraction,
-                    self.progress,
-                )
+        else:  # every member's ε at once: linear_schedule's arithmetic, elementwise
+            start, end, fraction = self._eps_arrays()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.minimum(np.maximum(self.progress / fraction, 0.0), 1.0)
+            self.epsilons = np.where(fraction <= 0, end, start + t * (end - start))
             self.epsilon = float(self.epsilons[0])
         if (step + 1) % self.cfg.target_update_interval == 0:
             self._update_target()
+
+    def _eps_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The members' ε schedules as arrays (start, end, fraction), remade when they change."""
+        if getattr(self, "_eps_for", None) is not self.members:
+            self._eps_for = self.members
+            self._eps_cache = tuple(
+                np.array([getattr(m, f"exploration_{x}") for m in self.members], dtype=float)
+                for x in ("initial_eps", "final_eps", "fraction")
+            )
+        return self._eps_cache  # type: ignore[return-value]
 
     def _update_target(self) -> None:
         tau = self._tau

@@ -117,34 +117,37 @@ class _CartPole(BatchedPhysics):
         super().__init__(envs, max_steps)
         e = self.core[0]
         self.c = (
-            e.force_mag, e.polemass_length, e.total_mass, e.gravity, e.length, e.masspole,
-            e.tau, e.x_threshold, e.theta_threshold_radians,
+            e.force_mag, e.polemass_length, e.total_mass, e.gravity, e.length, e.masspole, e.tau,
         )  # fmt: skip
         self.euler = e.kinematics_integrator == "euler"
+        self.limits = np.array([e.x_threshold, e.theta_threshold_radians])
 
     def _physics(self, s, a):
-        force_mag, polemass_length, total_mass, gravity, length, masspole, tau, xt, tt = self.c
-        x, x_dot, theta, theta_dot = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
+        force_mag, polemass_length, total_mass, gravity, length, masspole, tau = self.c
+        theta, theta_dot = s[:, 2], s[:, 3]
         force = np.where(a == 1, force_mag, -force_mag)
         costheta = np.cos(theta)
         sintheta = np.sin(theta)
         temp = (force + polemass_length * np.square(theta_dot) * sintheta) / total_mass
-        thetaacc = (gravity * sintheta - costheta * temp) / (
-            length * (4.0 / 3.0 - masspole * np.square(costheta) / total_mass)
+        # (x, θ) and (ẋ, θ̇) as column pairs: each update below is the environment's
+        # scalar one, done for both coordinates in one call
+        acc = np.empty((len(s), 2))
+        np.divide(
+            gravity * sintheta - costheta * temp,
+            length * (4.0 / 3.0 - masspole * np.square(costheta) / total_mass),
+            out=acc[:, 1],
         )
-        xacc = temp - polemass_length * thetaacc * costheta / total_mass
+        np.subtract(temp, polemass_length * acc[:, 1] * costheta / total_mass, out=acc[:, 0])
+        new = np.empty_like(s)
+        pos, vel = new[:, 0::2], new[:, 1::2]
         if self.euler:
-            x = x + tau * x_dot
-            x_dot = x_dot + tau * xacc
-            theta = theta + tau * theta_dot
-            theta_dot = theta_dot + tau * thetaacc
+            np.add(s[:, 0::2], tau * s[:, 1::2], out=pos)
+            np.add(s[:, 1::2], tau * acc, out=vel)
         else:  # semi-implicit euler
-            x_dot = x_dot + tau * xacc
-            x = x + tau * x_dot
-            theta_dot = theta_dot + tau * thetaacc
-            theta = theta + tau * theta_dot
-        new = np.stack((x, x_dot, theta, theta_dot), axis=1)
-        terminated = (x < -xt) | (x > xt) | (theta < -tt) | (theta > tt)
+            np.add(s[:, 1::2], tau * acc, out=vel)
+            np.add(s[:, 0::2], tau * vel, out=pos)
+        # |x| > x_threshold or |θ| > θ_threshold: the environment's four comparisons
+        terminated = (np.abs(pos) > self.limits).any(axis=1)
         # 1.0 every step, the step that ends the episode included (it resets at once)
         return new, new.astype(np.float32), np.ones(len(new)), terminated
 
