@@ -190,13 +190,16 @@ class PopulationEnvs:
         count = len(self.envs)
         flat = actions.reshape(count, *self._act_shape)
         idx = None if only is None else np.flatnonzero(np.repeat(np.asarray(only, bool), self.n))
-        new = np.zeros((count, *self._obs_shape), dtype=self.observation_space.dtype)
-        rew = np.zeros(count)
-        term = np.zeros(count, dtype=bool)
-        trunc = np.zeros(count, dtype=bool)
+        if self.kernel is not None and idx is None:  # every copy, in one call
+            new, rew, term, trunc = self.kernel.step(flat)
+        else:
+            new = np.zeros((count, *self._obs_shape), dtype=self.observation_space.dtype)
+            rew = np.zeros(count)
+            term = np.zeros(count, dtype=bool)
+            trunc = np.zeros(count, dtype=bool)
         if self.kernel is not None:
-            sel = slice(None) if idx is None else idx
-            new[sel], rew[sel], term[sel], trunc[sel] = self.kernel.step(flat[sel], idx)
+            if idx is not None:
+                new[idx], rew[idx], term[idx], trunc[idx] = self.kernel.step(flat[idx], idx)
         else:
             if not self._act_shape:  # discrete: Python ints (the spaces' check is fastest)
                 flat = flat.tolist()
