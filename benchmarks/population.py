@@ -213,6 +213,13 @@ def run_rows(args: argparse.Namespace) -> int:
         w, c = statistics.median(walls[name]), statistics.median(cpus[name])
         ev = " ".join(f"{x:.0f}" for x in finals[name])
         print(f"{name:34} {w:8.1f} {w / base:10.2f} {c:8.1f} {c / cbase:10.2f}  {ev}")
+    if args.repeats > 1:  # every repeat's wall, in order (interleaved), beside the medians
+        for name, *_ in rows:
+            print(f"  {name}: " + ", ".join(f"{x:.1f}" for x in walls[name]) + " s")
+        pairs = [p / o for p, o in zip(walls[rows[-1][0]], walls["one run"], strict=False)]
+        if rows[-1][2] > 0:
+            print(f"  {rows[-1][0]} / one run, repeat by repeat: "
+                  + ", ".join(f"{x:.2f}x" for x in pairs))  # fmt: skip
     if args.also_threads:
         a = args.also_threads
         fastest = min(base, statistics.median(walls[f"one run, {a} threads"]))
