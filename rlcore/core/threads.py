@@ -18,12 +18,16 @@ import os
 
 __all__ = ["SMALL_WORK", "choose_threads", "cpu_cores"]
 
-# Below this much work per gradient step (parameters x rows of a batch) a run trains on one
-# thread: the products are too short to split, and a second thread only adds the cost of
-# waking it for every operation. DQN on CartPole (2 x 67k parameters, batch 64: 8.6M) runs
-# as fast on one thread as on two; SAC on Pendulum (~270k, batch 256: 69M) gains from a
-# second. benchmarks/threads.py measures both sides of the line.
-SMALL_WORK = 20_000_000
+# Below this much work per gradient step (parameters x rows of a batch; a population's
+# parameters are all its members') a run trains on one thread: the products are too short
+# to split, and a second thread only adds the cost of waking it for every operation.
+# Measured on 2 cores: DQN on CartPole (2 x 67k parameters, batch 64: 8.6M) runs as fast
+# on one thread as on two (benchmarks/threads.py), and so does a population of 8 DQN
+# CartPole 64x64 members (4.7M: 32.7 s on one, 35.0 s on two); a population of 8 PPO
+# CartPole members (18.7M, its 256-row minibatches) takes 31.9 s on one and 26.0 s on two
+# (benchmarks/population.py --case ppo --also-threads 2, medians of 3); SAC on Pendulum
+# (~270k, batch 256: 69M) gains from a second.
+SMALL_WORK = 12_000_000
 
 
 def cpu_cores() -> int:
