@@ -9,6 +9,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -204,37 +205,66 @@ def assert_members_are_singles(pop, singles, rtol=1e-5, atol=1e-6, only=None) ->
 
 
 class SameNoise:
-    """``torch`` random draws (``names``) that record a population's draws, then give each
-    single agent its member's slice of them, in the same order (the agents draw in one
-    order), so that a population and its single agents see the same noise."""
+    """``torch`` random draws (``names``) that record a population's draws, then give a
+    single agent of one member (or an agent of some members) its slices of them, in the
+    same order (the agents draw in one order), so that a population and its single agents
+    see the same noise. A draw asked in the recorded shape comes whole (the population
+    before a member left)."""
 
     def __init__(self, monkeypatch, names=("rand", "randn", "randn_like")) -> None:
         self.drawn: list[torch.Tensor] = []
-        self.member: int | None = None
+        self.members: int | list[int] | None = None
         self.i = 0
         for name in names:
             monkeypatch.setattr(torch, name, self._wrap(getattr(torch, name)))
 
     def _wrap(self, real):
         def draw(*args, **kwargs):
-            if self.member is None:
+            if self.members is None:
                 out = real(*args, **kwargs)
                 self.drawn.append(out)
                 return out
-            out = self.drawn[self.i][self.member]
+            out = self.drawn[self.i]
             self.i += 1
+            if out.shape != self._shape(args):  # the population's: the members' slices
+                out = out[self.members]
             return out.clone()
 
         return draw
 
+    @staticmethod
+    def _shape(args) -> torch.Size:
+        if isinstance(args[0], torch.Tensor):  # randn_like
+            return args[0].shape
+        return torch.Size(args[0] if isinstance(args[0], (tuple, list)) else args)
+
     def record(self) -> None:
         """The next draws are the population's: kept, each with its member axis."""
         self.drawn.clear()
-        self.member = None
+        self.members = None
 
-    def replay(self, member: int) -> None:
-        """The next draws are single agent ``member``'s: its slices, from the first."""
-        self.member, self.i = member, 0
+    def replay(self, members: int | list[int]) -> None:
+        """The next draws are member ``members``'s (a list: those members', on their
+        member axis): its slices, from the first."""
+        self.members, self.i = members, 0
+
+
+def train_seeds_cli(runs_dir: Path, capsys, *args: str, seeds: int) -> tuple[Any, list]:
+    """``rlcore train ARGS --seeds N`` in this process: it says it trains one population,
+    and writes N runs, each finished by this one process. Returns the run store and its
+    runs by seed."""
+    from rlcore.__main__ import main
+    from rlcore.service.runs import RunStore
+
+    assert main(["--runs-dir", str(runs_dir), "train", *args, "--seeds", str(seeds)]) == 0
+    assert f"{seeds} runs, in one process (a population)" in capsys.readouterr().out
+    store = RunStore(runs_dir)
+    recs = sorted(store.list(), key=lambda r: r.run.seed)
+    assert len(recs) == seeds
+    for r in recs:
+        st = store.status(r.id)
+        assert st["status"] == "finished" and st["pid"] == os.getpid()  # this one process
+    return store, recs
 
 
 # -- offline datasets and fake workers ----------------------------------------------------

@@ -9,7 +9,7 @@ import os
 import pytest
 from test_cli import train as _train  # the CLI test's tiny DQN train command
 
-from helpers import recording_launcher
+from helpers import recording_launcher, train_seeds_cli
 from rlcore.service.jobs import JobQueue, load_batch, run_extra, seed_plan, sweep_plan
 from rlcore.service.runs import RunStore
 from rlcore.service.worker import population_of, run_population_job
@@ -198,17 +198,11 @@ def test_training_memory_counts_every_member(tmp_path):
 
 
 def test_train_seeds_of_sac_is_one_population(tmp_path, capsys):
-    from rlcore.__main__ import main
-
-    args = ["--runs-dir", str(tmp_path), "train", "--algo", "sac", "--env", "Pendulum-v1"]
-    args += ["--steps", "300", "--seeds", "2", "--set", "hidden=16,16"]
+    args = ["--algo", "sac", "--env", "Pendulum-v1", "--steps", "300", "--set", "hidden=16,16"]
     args += ["--set", "learning_starts=100", "--eval-every", "150", "--eval-episodes", "1"]
-    assert main(args) == 0
-    assert "2 runs, in one process (a population)" in capsys.readouterr().out
-    recs = RunStore(tmp_path).list()
-    assert len(recs) == 2
+    store, recs = train_seeds_cli(tmp_path, capsys, *args, seeds=2)
     for r in recs:
-        _, _, agent = load_checkpoint(RunStore(tmp_path).path(r.id) / "model.safetensors")
+        _, _, agent = load_checkpoint(store.path(r.id) / "model.safetensors")
         assert agent.k == 1 and agent.log_alpha.dim() == 0  # a single run's weights
 
 

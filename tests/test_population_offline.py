@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,7 @@ from helpers import (
     reference,
     run_record,
     single_agents,
+    train_seeds_cli,
     train_through,
 )
 from rlcore.algos.bc import BC, BCConfig
@@ -285,20 +285,12 @@ def test_a_population_member_trains_as_its_single_run(datasets):
 
 
 def test_rlcore_train_seeds_on_a_dataset_is_one_process(datasets, tmp_path, capsys):
-    from rlcore.__main__ import main
-    from rlcore.service.runs import RunStore
-
-    args = ["--runs-dir", str(tmp_path), "train", "--algo", "iql", "--env", "Pendulum-v1"]
-    args += ["--dataset", datasets["Pendulum-v1"], "--steps", "100", "--seeds", "3"]
-    args += ["--set", "hidden=16,16", "--eval-every", "50", "--eval-episodes", "1"]
-    assert main(args) == 0
-    assert "3 runs, in one process (a population)" in capsys.readouterr().out
-    store = RunStore(tmp_path)
-    recs = store.list()
-    assert sorted(r.run.seed for r in recs) == [0, 1, 2]
+    args = ["--algo", "iql", "--env", "Pendulum-v1", "--dataset", datasets["Pendulum-v1"]]
+    args += ["--steps", "100", "--set", "hidden=16,16", "--eval-every", "50"]
+    store, recs = train_seeds_cli(tmp_path, capsys, *args, "--eval-episodes", "1", seeds=3)
+    assert [r.run.seed for r in recs] == [0, 1, 2]
     for r in recs:
         st = store.status(r.id)
-        assert st["status"] == "finished" and st["pid"] == os.getpid()  # this one process
         assert st["eval_score"] is not None and r.run.dataset == datasets["Pendulum-v1"]
 
 

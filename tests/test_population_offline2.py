@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import box
+from helpers import SameNoise, box, metric_rows, train_seeds_cli
 from rlcore.algos.awac import AWAC, AWACConfig
 from rlcore.algos.edac import EDAC, EDACConfig
 from rlcore.algos.sac_n import SACN, SACNConfig
@@ -100,10 +100,6 @@ def _configs(key: str, ids: dict[str, str], hp: dict | None = None, **run):
     )
 
 
-def _rows(rows) -> list[dict]:
-    return [{k: v for k, v in m.items() if not k.startswith("time/")} for m in rows]
-
-
 def _weights(state: dict) -> dict[str, list[float]]:
     """Each tensor's first five numbers and its sum (every number counts in the sum)."""
     return {k: [*v.flatten()[:5].tolist(), v.double().sum().item()] for k, v in state.items()}
@@ -111,7 +107,7 @@ def _weights(state: dict) -> dict[str, list[float]]:
 
 def _single(key: str, ids: dict[str, str]) -> dict:
     tr = Trainer(*_configs(key, ids))
-    rows = _rows(tr)
+    rows = metric_rows(tr)
     return {"rows": rows, "weights": _weights(tr.agent.state_dict())}
 
 
@@ -132,61 +128,20 @@ def test_a_single_run_is_a_population_of_one_that_behaves_as_before(key, dataset
     _assert_same(_single(key, datasets), want)
 
 
-class _SameNoise:
-    """``torch.rand``, ``randn`` and ``randn_like`` that record a population's draws, then
-    give an agent of some of its members their slices of them, in the same order (a draw
-    of the recorded shape whole: the population before a member left)."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.drawn: list[torch.Tensor] = []
-        self.members: int | list[int] | None = None
-        self.i = 0
-        for name in ("rand", "randn", "randn_like"):
-            monkeypatch.setattr(torch, name, self._wrap(getattr(torch, name)))
-
-    def _wrap(self, real):
-        def draw(*args, **kwargs):
-            if self.members is None:
-                out = real(*args, **kwargs)
-                self.drawn.append(out)
-                return out
-            out = self.drawn[self.i]
-            self.i += 1
-            if out.shape != self._shape(args):  # the population's: the members' slices
-                out = out[self.members]
-            return out.clone()
-
-        return draw
-
-    @staticmethod
-    def _shape(args) -> torch.Size:
-        if isinstance(args[0], torch.Tensor):  # randn_like
-            return args[0].shape
-        return torch.Size(args[0] if isinstance(args[0], (tuple, list)) else args)
-
-    def record(self) -> None:
-        self.drawn.clear()
-        self.members = None
-
-    def replay(self, members: int | list[int]) -> None:
-        """Member ``members``'s draws (a list: those members', on their member axis)."""
-        self.members, self.i = members, 0
-
-
 @pytest.mark.parametrize("key", ["td3_bc", "awac", "sac_n-ln", "edac"])
 def test_a_population_of_seeds_trains_each_member_as_its_single_run(key, datasets, monkeypatch):
     """Member k of a PopulationTrainer of three seeds writes its single run's rows and ends
     with its weights, given the same noise (the batched kernels round differently)."""
     run, cfg = _configs(key, datasets, steps=100, eval_every=100, log_every=50)
     runs = [dataclasses.replace(run, seed=s) for s in (3, 4, 5)]
-    noise = _SameNoise(monkeypatch)
+    noise = SameNoise(monkeypatch)
     pop = PopulationTrainer(runs, cfg)
     pairs = list(pop)
     for k, r in enumerate(runs):
         noise.replay(k)
         single = Trainer(r, cfg)
-        want = {"rows": _rows(single), "weights": _weights(single.agent.state_dict())}
-        got = {"rows": _rows(m for j, m in pairs if j == k)}
+        want = {"rows": metric_rows(single), "weights": _weights(single.agent.state_dict())}
+        got = {"rows": metric_rows(m for j, m in pairs if j == k)}
         got["weights"] = _weights(pop.member_state_dict(k))
         assert noise.i == len(noise.drawn)  # every draw of the population's was replayed
         assert [m["step"] for m in got["rows"]] == [50, 100, 100]
@@ -308,7 +263,7 @@ def test_members_update_as_single_agents_of_their_own_seed_and_hyperparameters(
         torch.manual_seed(i)
         singles.append(cls(box(3), box(2), c))
         _assert_states_equal(singles[i].state_dict(), pop.member_state_dict(i))
-    noise = _SameNoise(monkeypatch)
+    noise = SameNoise(monkeypatch)
     for step in range(4):
         batch = _batch(2, seed=step)
         noise.record()
@@ -368,7 +323,7 @@ def test_dropping_members_cuts_every_tensor_and_the_kept_ones_train_on_exactly(k
         assert all(v["exp_avg"].shape[0] in (2, 2 * n) for v in opt.state.values())
     for new, old in ((0, 0), (1, 2)):
         _assert_states_equal(agent.member_state_dict(new), ref.member_state_dict(old))
-    noise = _SameNoise(monkeypatch)
+    noise = SameNoise(monkeypatch)
     for step in range(3, 5):  # the moments carried: the steps they took before
         batch = _batch(3, seed=step)
         noise.record()
@@ -394,7 +349,7 @@ def test_a_member_dropped_mid_run_leaves_the_others_training_as_before(key, data
     the population that kept all three, to float tolerance."""
     run, cfg = _configs(key, datasets, steps=80, eval_every=80, log_every=20)
     runs = [dataclasses.replace(run, seed=s) for s in (3, 4, 5)]
-    noise = _SameNoise(monkeypatch)
+    noise = SameNoise(monkeypatch)
     full = PopulationTrainer(runs, cfg)
     rows_full = list(full)
     drawn = list(noise.drawn)
@@ -410,9 +365,9 @@ def test_a_member_dropped_mid_run_leaves_the_others_training_as_before(key, data
     assert pruned.k == 2 and pruned.agent.k == 2
     assert max(m["step"] for k, m in rows if k == 1) == 40
     for k in (0, 2):
-        got = {"rows": _rows(m for j, m in rows if j == k)}
+        got = {"rows": metric_rows(m for j, m in rows if j == k)}
         got["weights"] = _weights(pruned.member_state_dict(k))
-        want = {"rows": _rows(m for j, m in rows_full if j == k)}
+        want = {"rows": metric_rows(m for j, m in rows_full if j == k)}
         want["weights"] = _weights(full.member_state_dict(k))
         _assert_same(got, want, rel=1e-5, abs=1e-6)
 
@@ -430,20 +385,10 @@ def test_the_four_are_on_the_engine_and_ensemble_size_is_shared():
 
 
 def test_rlcore_train_seeds_of_td3_bc_is_one_process(datasets, tmp_path, capsys):
-    from rlcore.__main__ import main
-    from rlcore.service.runs import RunStore
-
-    args = ["--runs-dir", str(tmp_path), "train", "--algo", "td3_bc", "--env", "Pendulum-v1"]
-    args += ["--dataset", datasets["Pendulum-v1"], "--steps", "60", "--seeds", "3"]
-    args += ["--set", "hidden=16,16", "--eval-every", "60", "--eval-episodes", "1"]
-    assert main(args) == 0
-    assert "3 runs, in one process (a population)" in capsys.readouterr().out
-    store = RunStore(tmp_path)
-    recs = store.list()
-    assert sorted(r.run.seed for r in recs) == [0, 1, 2]
-    for r in recs:
-        st = store.status(r.id)
-        assert st["status"] == "finished" and st["pid"] == os.getpid()  # this one process
+    args = ["--algo", "td3_bc", "--env", "Pendulum-v1", "--dataset", datasets["Pendulum-v1"]]
+    args += ["--steps", "60", "--set", "hidden=16,16", "--eval-every", "60"]
+    _, recs = train_seeds_cli(tmp_path, capsys, *args, "--eval-episodes", "1", seeds=3)
+    assert [r.run.seed for r in recs] == [0, 1, 2]
 
 
 @pytest.mark.parametrize("algo", ["awac", "sac_n", "edac"])

@@ -25,6 +25,7 @@ from helpers import (
     reference,
     run_record,
     train_dropping,
+    train_seeds_cli,
     train_through,
 )
 from rlcore.algos.reinforce import REINFORCE, REINFORCEConfig
@@ -306,21 +307,12 @@ def test_pbt_and_schedules_refuse_reinforce_that_has_no_common_ready_point(tmp_p
 
 
 def test_train_seeds_of_reinforce_writes_each_seed_as_its_own_run(tmp_path, capsys):
-    from rlcore.__main__ import main
-    from rlcore.service.runs import RunStore
     from rlcore.train.export import load_checkpoint
 
-    args = ["--runs-dir", str(tmp_path), "train", "--algo", "reinforce", "--env", "CartPole-v1"]
-    args += ["--steps", "600", "--seeds", "4", "--set", "hidden=16,16"]
-    args += ["--eval-every", "300", "--eval-episodes", "1"]
-    assert main(args) == 0
-    assert "4 runs, in one process (a population)" in capsys.readouterr().out
-    store = RunStore(tmp_path)
-    recs = store.list()
-    assert len(recs) == 4
+    args = ["--algo", "reinforce", "--env", "CartPole-v1", "--steps", "600"]
+    args += ["--set", "hidden=16,16", "--eval-every", "300", "--eval-episodes", "1"]
+    store, recs = train_seeds_cli(tmp_path, capsys, *args, seeds=4)
     for r in recs:
-        st = store.status(r.id)
-        assert st["status"] == "finished"
         _, _, agent = load_checkpoint(store.path(r.id) / "model.safetensors")
         assert agent.k == 1
     assert np.unique([r.run.seed for r in recs]).size == 4
