@@ -534,7 +534,8 @@ def optimize(
         set_to_none: Drop the old gradients instead of zeroing them (faster when every
             parameter gets a gradient each step).
         members: ``params`` carry a leading member axis of this size: each member's norm
-            is its own (``[members]``), clipped on its own.
+            is its own (``[members]``), clipped on its own. ``None`` or 1: a single run's
+            parameters (no member axis), one 0-d norm.
 
     Returns:
         The global L2 norm of ``params``' gradients before clipping (0-d, no host sync),
@@ -544,7 +545,7 @@ def optimize(
     loss.backward()
     if params is None:
         norm = None
-    elif members is None:
+    elif members is None or members == 1:
         norm = clip_and_norm(params, max_grad_norm)
     else:
         norm = member_clip_and_norm(params, max_grad_norm, members)

@@ -128,7 +128,7 @@ class BC(Agent):
             self.optimizer,
             loss.sum(),
             self._params,
-            members=self.k if self.k > 1 else None,
+            members=self.k,
         )
         info["bc_loss"] = loss.detach()
         return info

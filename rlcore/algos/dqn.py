@@ -253,7 +253,7 @@ class DQN(Agent):
             self._params,
             self.cfg.max_grad_norm,
             set_to_none=True,
-            members=self.k if self.k > 1 else None,
+            members=self.k,
         )
         assert norm is not None
         info["grad_norm"] = norm

@@ -200,7 +200,7 @@ class IQL(Agent):
             (v_loss + q_loss + a_loss).sum(),
             self._critic_params,
             set_to_none=True,
-            members=self.k if self.k > 1 else None,
+            members=self.k,
         )
         member_lerp_(self._critic_target_params, self._critic_params, self._tau)
         info.update(

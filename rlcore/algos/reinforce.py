@@ -216,7 +216,7 @@ class REINFORCE(Agent):
             loss,
             self._params,
             self.cfg.max_grad_norm,
-            members=self.k if self.k > 1 else None,
+            members=self.k,
         )
         return info
 
