@@ -28,7 +28,7 @@ from rlcore.algos.base import Agent
 from rlcore.core.config import RunConfig
 from rlcore.core.envs import make_env
 from rlcore.core.types import Metrics, Rollout
-from rlcore.train.evaluation import EvalResult, eval_seed, play_episodes
+from rlcore.train.evaluation import EvalResult, eval_seed, play_members
 from rlcore.train.population import PopulationEnvs, _Every
 
 __all__ = ["EpisodeRows", "EpisodesHost", "MemberRows", "SingleRows", "episodes_loop"]
@@ -164,28 +164,13 @@ class MemberRows:
         if not slots:
             return
         host, agent = self.host, self.host.agent
-        k, e = host.k, host.run.eval_episodes
+        e = host.run.eval_episodes
         envs = [self.eval_envs.setdefault(m, []) for m in host.ids]
         for group in envs:
             group += [make_env(host.run.env) for _ in range(e - len(group))]
-        obs = np.zeros((k, e, *host.envs.observation_space.shape), dtype=np.float32)
-        active = np.zeros((k, e), dtype=bool)
-        for slot in slots:
-            first = eval_seed(host.runs[slot].seed)
-            for i, env in enumerate(envs[slot]):
-                obs[slot, i] = env.reset(seed=first + i)[0]
-            active[slot] = True
-        flat = obs.reshape(k * e, *obs.shape[2:])  # a view: play_episodes steps obs
-
-        def act(idx: np.ndarray) -> np.ndarray:
-            a = agent.act_members(obs, explore=False)
-            return a.reshape(k * e, *a.shape[2:])[idx]
-
-        gammas = np.repeat([a.gamma for a in agent.members], e)
-        played = play_episodes(
-            [env for group in envs for env in group], flat, act, gammas, active.reshape(-1)
-        )
-        returns, disc, lengths = (x.reshape(k, e) for x in played)
+        seeds = [eval_seed(r.seed) if s in slots else None for s, r in enumerate(host.runs)]
+        gammas = [a.gamma for a in agent.members]
+        _, returns, disc, lengths = play_members(agent, envs, seeds, gammas)
         elapsed = time.perf_counter() - host._t0
         for slot in slots:
             res = EvalResult(returns[slot], lengths[slot], disc[slot], None)  # (no Q to show)

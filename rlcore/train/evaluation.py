@@ -20,6 +20,7 @@ __all__ = [
     "eval_seed",
     "evaluate",
     "play_episodes",
+    "play_members",
     "render_episode",
     "video_bytes",
 ]
@@ -85,6 +86,48 @@ def evaluate(
     for e in envs:
         e.close()
     return EvalResult(returns, lengths, disc, None if q0 is None else q0.cpu().numpy())
+
+
+def play_members(
+    agent: Agent,
+    envs: Sequence[Sequence[gym.Env]],
+    first_seeds: Sequence[int | None],
+    gammas: Sequence[float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A population's evaluation episodes, every member's side by side (:func:`play_episodes`).
+
+    ``envs[k]``: member ``k``'s ``e`` environments; ``first_seeds[k]``: the seed of its
+    first episode (episode ``i`` resets with ``+ i``, as :func:`evaluate`), or ``None``
+    for a member not evaluated now (its environments left alone); ``gammas[k]``: its
+    discount. Greedy actions, one forward pass of the member-axis networks a step.
+
+    Returns the first observations (``[k, e, *obs]``) and each episode's return,
+    discounted return and length (``[k, e]``).
+    """
+    k, e = len(envs), len(envs[0])
+    obs = np.zeros((k, e, *envs[0][0].observation_space.shape), dtype=np.float32)
+    active = np.zeros((k, e), dtype=bool)
+    for slot, first in enumerate(first_seeds):
+        if first is not None:
+            for i, env in enumerate(envs[slot]):
+                obs[slot, i] = env.reset(seed=first + i)[0]
+            active[slot] = True
+    start = obs.copy()
+    flat = obs.reshape(k * e, *obs.shape[2:])  # a view: play_episodes steps obs
+
+    def act(idx: np.ndarray) -> np.ndarray:  # every member's batch at once: one pass
+        a = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
+        return a.reshape(k * e, *a.shape[2:])[idx]
+
+    played = play_episodes(
+        [env for group in envs for env in group],
+        flat,
+        act,
+        np.repeat(np.asarray(gammas, dtype=float), e),
+        active.reshape(-1),
+    )
+    returns, disc, lengths = (x.reshape(k, e) for x in played)
+    return start, returns, disc, lengths
 
 
 def play_episodes(

@@ -47,7 +47,7 @@ from rlcore.core.config import AlgoConfig, RunConfig
 from rlcore.core.device import set_matmul_precision, set_threads, tune_cpu_allocator
 from rlcore.core.envs import make_env
 from rlcore.core.types import Batch, Metrics, Rollout
-from rlcore.train.evaluation import EvalResult, eval_seed, play_episodes
+from rlcore.train.evaluation import EvalResult, eval_seed, play_members
 
 __all__ = [
     "MAX_MEMBERS",
@@ -787,12 +787,9 @@ class PopulationTrainer:
         e = run.eval_episodes
         if self._eval_envs is None:
             self._eval_envs = [[make_env(run.env) for _ in range(e)] for _ in range(self.k)]
-        envs = self._eval_envs
-        obs = np.zeros((self.k, e, *self.envs._obs_shape), dtype=np.float32)
-        for k in live:
-            first = eval_seed(self.runs[k].seed)
-            for i, env in enumerate(envs[k]):
-                obs[k, i] = env.reset(seed=first + i)[0]
+        seeds = [eval_seed(r.seed) if k in live else None for k, r in enumerate(self.runs)]
+        gammas = [a.gamma for a in self.algos]
+        obs, returns, disc, lengths = play_members(agent, self._eval_envs, seeds, gammas)
         actions = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
         x = torch.from_numpy(obs).view(self.k, e, -1).to(self.device)
         if agent.normalize_obs:  # (an offline dataset's statistics, as the actor sees them)
@@ -803,23 +800,6 @@ class PopulationTrainer:
         else:
             q0 = agent.q_value(x, actions)
         q0 = None if q0 is None else q0.cpu().numpy()
-        active = np.zeros((self.k, e), dtype=bool)
-        active[live] = True
-        flat_obs = obs.reshape(self.k * e, *self.envs._obs_shape)  # a view: obs follows
-
-        def act(idx: np.ndarray) -> np.ndarray:  # every member's batch at once: one pass
-            a = agent.act_members(obs, explore=False)  # type: ignore[attr-defined]
-            return a.reshape(self.k * e, *a.shape[2:])[idx]
-
-        returns, disc, lengths = play_episodes(
-            [env for group in envs for env in group],
-            flat_obs,
-            act,
-            np.repeat([a.gamma for a in self.algos], e),
-            active.reshape(-1),
-        )
-        returns, disc = returns.reshape(self.k, e), disc.reshape(self.k, e)
-        lengths = lengths.reshape(self.k, e)
         elapsed = time.perf_counter() - self._t0
         self._n_eval += 1
         for k in live:
