@@ -157,33 +157,17 @@ class ActorCritic(Agent):
             kl = gaussian_kl(old[0], old[1].expand_as(old[0]), new[0], new[1])
         return kl.mean(-1)
 
-    def member_cuts(self, keep: Sequence[int]) -> list[Any]:
-        """Cut actor, critic and log std to the members ``keep``.
+    def keep_members(self, keep: Sequence[int]) -> None:
+        """Only the members ``keep`` (indices, in order) from now on.
 
-        Returns the cuts in ``parameters()`` order (for the optimisers' state).
+        Every member-axis tensor is cut (actor, critic, log std: ``Agent.cut_members``)
+        and every optimiser's moments with them, their numbers unchanged.
         """
-        from rlcore.core.nn import member_cuts
-
-        names = [name for name, _ in self.named_parameters()]
-        by_name: dict[str, Any] = {}
-        for part in ("actor", "critic"):
-            net = getattr(self, part)
-            keys = [f"{part}.{name}" for name, _ in net.named_parameters()]
-            by_name.update(zip(keys, member_cuts(net, keep)))
-        if self.log_std is not None:
-            idx = torch.tensor(list(keep), device=self.device)
-
-            def cut_log_std(t: Tensor) -> Tensor:
-                return t.detach()[keep[0]].clone() if len(keep) == 1 else t.detach()[idx]
-
-            self.log_std = nn.Parameter(cut_log_std(self.log_std))
-            by_name["log_std"] = cut_log_std
-        self.members = tuple(self.members[i] for i in keep)
-        self.k = len(keep)
+        self.keep_members_and_moments(keep)
         self.actor_params = list(self.actor.parameters()) + (
             [] if self.log_std is None else [self.log_std]
         )
-        return [by_name[name] for name in names]
+        self._refresh_members()
 
     def _refresh_members(self) -> None:
         """The per-member γ and λ as numbers or ``[K, 1]`` tensors."""

@@ -310,12 +310,5 @@ class PPO(ActorCritic):
         return [self.optimizer.param_groups[0]["lr"]] * self.k
 
     def keep_members(self, keep: Sequence[int]) -> None:
-        """Only the members ``keep`` (indices, in order) from now on.
-
-        Every member-axis tensor is cut (networks, log std, Adam's moments), their numbers
-        unchanged.
-        """
-        names = [name for name, _ in self.named_parameters()]
-        self.keep_members_and_moments(keep, lambda keep: dict(zip(names, self.member_cuts(keep))))
+        super().keep_members(keep)  # networks, log std, Adam's moments
         self._params = list(self.parameters())
-        self._refresh_members()

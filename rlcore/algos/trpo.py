@@ -275,16 +275,6 @@ class TRPO(ActorCritic):
         info.update(self._member_critic_step(data))
         return info
 
-    def keep_members(self, keep: Sequence[int]) -> None:
-        """Only the members ``keep`` (indices, in order) from now on.
-
-        Every member-axis tensor is cut (networks, log std, the critic's Adam moments),
-        their numbers unchanged.
-        """
-        names = [name for name, _ in self.named_parameters()]
-        self.keep_members_and_moments(keep, lambda keep: dict(zip(names, self.member_cuts(keep))))
-        self._refresh_members()
-
 
 def member_conjugate_gradient(
     matvec: Callable[[Tensor], Tensor], b: Tensor, iters: int = 10, tol: float = 1e-10
