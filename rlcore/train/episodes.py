@@ -62,8 +62,6 @@ class SingleRows:
 
     def __init__(self, trainer: Any) -> None:
         self.tr = trainer
-        self.log_due = _Every(trainer.run.log_every)
-        self.eval_due = _Every(trainer.run.eval_interval())
 
     def add(self, info: dict[str, torch.Tensor]) -> None:
         self.tr.acc.add(info)
@@ -72,8 +70,7 @@ class SingleRows:
         return np.ones(k, dtype=bool)
 
     def due(self, steps: list[int]) -> Iterator[tuple[int, Metrics]]:
-        for m in self.tr._periodic(self.log_due, self.eval_due):
-            yield 0, m
+        yield from self.tr._member_rows()
 
     def finish(self, slots: list[int], steps: list[int]) -> Iterator[tuple[int, Metrics]]:
         return iter(())  # the trainer's last log and final evaluation follow the loop

@@ -221,6 +221,8 @@ class Trainer:
             "episodes": self._episodes,
             "dataset": self._dataset,
         }
+        self._log_due = _Every(self.run.log_every)  # the rows due as the step count grows
+        self._eval_due = _Every(self.run.eval_interval())
         yield from loops[self.agent.loop]()  # the loop the agent's class declares
         self.train_seconds = time.perf_counter() - self._t0  # excludes the final evaluation
         self.train_cpu_seconds = time.process_time() - self._cpu0
@@ -229,12 +231,12 @@ class Trainer:
         yield self.evaluate()
         self.env.close()
 
-    def _periodic(self, log_due: _Every, eval_due: _Every) -> Iterator[Metrics]:
+    def _periodic(self) -> Iterator[Metrics]:
         if self._compiled is not None and (report := self._compiled.take_report()):
             yield {"step": self.step, **report}
-        if log_due(self.step):
+        if self._log_due(self.step):
             yield self._train_metrics()
-        if eval_due(self.step) and self.step < self.run.steps:
+        if self._eval_due(self.step) and self.step < self.run.steps:
             yield self.evaluate()
 
     # -- "replay" (off-policy): DQN, DDPG, TD3, SAC ------------------------------------
@@ -254,8 +256,6 @@ class Trainer:
         """The population engine's loop (``rlcore.train.population``) with one member."""
         self.envs = PopulationEnvs(self.run.env, [self.run.seed], self.cfg.n_envs, self.env)
         self._replay_buffer()
-        self._log_due = _Every(self.run.log_every)
-        self._eval_due = _Every(self.run.eval_interval())
         try:
             for _, m in replay_loop(self):
                 yield m
@@ -271,7 +271,7 @@ class Trainer:
         log, ev, step = self._log_due, self._eval_due, self.step
         if self._compiled is None and step // log.every <= log.last and step // ev.every <= ev.last:
             return []
-        return [(0, m) for m in self._periodic(log, ev)]
+        return [(0, m) for m in self._periodic()]
 
     def _train(self, buf: ReplayBuffer, k: int) -> None:
         """``k`` gradient steps in a row on minibatches of ``buf``."""
@@ -295,8 +295,6 @@ class Trainer:
     # -- "dataset" (offline): gradient steps on a fixed dataset --------------------------
     def _dataset(self) -> Iterator[Metrics]:
         """The population engine's offline loop (``dataset_loop``) with one member."""
-        self._log_due = _Every(self.run.log_every)
-        self._eval_due = _Every(self.run.eval_interval())
         for _, m in dataset_loop(self):
             yield m
 
@@ -304,8 +302,6 @@ class Trainer:
     def _rollout(self) -> Iterator[Metrics]:
         """Rollouts of ``n_steps`` x ``n_envs``: the engine's ``rollout_loop``, one member."""
         self.envs = PopulationEnvs(self.run.env, [self.run.seed], self.cfg.n_envs)
-        self._log_due = _Every(self.run.log_every)
-        self._eval_due = _Every(self.run.eval_interval())
         try:
             for _, m in rollout_loop(self):
                 yield m
