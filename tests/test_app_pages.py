@@ -3,6 +3,7 @@ input, restores a setup from a link, keeps sessions apart, compares and sweeps."
 
 import base64
 import json
+import re
 
 import numpy as np
 import pytest
@@ -260,3 +261,18 @@ def test_n_seeds_of_an_algorithm_on_the_engine_start_as_one_population(monkeypat
     assert "These 3 agents train together in one process (a population)" in cost
     at.button(key="train_start").click().run()
     assert_one_population_queued(launched, 3)
+
+
+def test_the_plan_caption_says_whether_the_runs_train_together_or_queue():
+    """N seeds of DQN are one population: no queue between them is promised; a sweep of
+    network sizes (other shapes) trains run by run, at most the workers' cap at once."""
+    at = open_page("pages/train.py", mode="seeds", seeds="3")
+    captions = " ".join(c.value for c in at.caption)
+    assert "3 runs, trained together in one process" in captions
+    assert "train at once" not in captions
+    at.radio(key="train_mode_en").set_value("sweep").run()
+    at.selectbox(key="train_sweep_param").set_value("hidden").run()
+    at.text_input(key="train_sweep_values_hidden").set_value("16; 32").run()
+    captions = " ".join(c.value for c in at.caption)
+    assert re.search(r"\d+ runs\. At most \d+ train at once", captions)
+    assert "trained together" not in captions

@@ -28,7 +28,7 @@ import streamlit as st
 from rlcore.algos.registry import ALGORITHMS
 from rlcore.core.config import HParam, hparams
 from rlcore.core.envs import ENVIRONMENTS, env_spec
-from rlcore.service.jobs import MAX_BATCH_RUNS, default_max_workers
+from rlcore.service.jobs import MAX_BATCH_RUNS, default_max_workers, trains_together
 from rlcore.train.presets import compatible_algos
 from ui import pbt, search
 from ui import setup as model
@@ -521,9 +521,12 @@ def train_form(k: Keys = TRAIN) -> Setup:
     for name, message in setup.errors.items():
         (cells.get(name) or st).error(explain(message), icon=":material/error:")
     if setup.plan is not None and len(setup.plan) > 1 and setup.mode != "pbt":
-        st.caption(
-            t("train.plan", n=len(setup.plan), cap=default_max_workers(), max=MAX_BATCH_RUNS)
-        )
+        if trains_together(setup.plan):  # one population: no queue between its runs
+            st.caption(t("train.plan_together", n=len(setup.plan), max=MAX_BATCH_RUNS))
+        else:
+            st.caption(
+                t("train.plan", n=len(setup.plan), cap=default_max_workers(), max=MAX_BATCH_RUNS)
+            )
     search.plan_caption(setup)
     pbt.plan_caption(setup)
     return setup

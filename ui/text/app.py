@@ -93,6 +93,10 @@ TEXT = {
         "(at most {max} runs per submission).",
         "zh": "共 {n} 次运行。最多同时训练 {cap} 个，其余在队列中等待（每次提交最多 {max} 个）。",
     },
+    "train.plan_together": {
+        "en": "{n} runs, trained together in one process (at most {max} runs per submission).",
+        "zh": "共 {n} 次运行，在同一个进程中一起训练（每次提交最多 {max} 个）。",
+    },
     "train.fix": {
         "en": "Nothing can start until these fields are fixed: {fields}.",
         "zh": "请先修正这些字段，否则无法开始：{fields}。",
